@@ -1,0 +1,137 @@
+"""`kalo`: the command line. Thin: every command calls the same library functions the app uses."""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from assistant.config import Settings
+from assistant.errors import KaloError
+
+app = typer.Typer(
+    help="kalo-assistant: Greek guidance over the ΟΤΑ–ΚΑΛΟ guides (ingest, ask, chat, serve, eval).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def friendly(fn):
+    """Our own errors end the command with their message and exit code 1, not a traceback."""
+
+    @wraps(fn)
+    def run(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except KaloError as exc:
+            err.print(f"[bold red]Error:[/] {exc.en}")
+            raise typer.Exit(1) from None
+
+    return run
+
+
+def load_settings(**overrides) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+class RichProgress:
+    """The ingestion Progress protocol drawn with rich: one bar overall, one for the current file."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.overall = progress.add_task("Files", total=0)
+        self.current = None
+
+    def start(self, total_files: int) -> None:
+        self.progress.update(self.overall, total=total_files)
+
+    def file(self, source: str, total_chunks: int) -> None:
+        if self.current is not None:
+            self.progress.remove_task(self.current)
+        self.current = self.progress.add_task(f"  {source}", total=max(total_chunks, 1))
+        if total_chunks == 0:
+            self.progress.update(self.current, completed=1)
+
+    def embedded(self, n: int) -> None:
+        if self.current is not None:
+            self.progress.advance(self.current, n)
+
+    def done(self, report) -> None:
+        self.progress.advance(self.overall)
+        mark = {"failed": "[red]✗[/]", "unchanged": "[dim]=[/]", "removed": "[yellow]-[/]"}.get(
+            report.status, "[green]✓[/]"
+        )
+        detail = (
+            report.reason
+            if report.status == "failed"
+            else f"{report.pages} pages, {report.chunks} chunks, {report.embedded} embedded"
+        )
+        self.progress.console.print(f"{mark} {report.source}: {report.status} ({detail})")
+
+
+@app.command()
+@friendly
+def ingest(
+    corpus: Annotated[
+        Path | None, typer.Option(help="Folder of guides (default: settings corpus_dir)")
+    ] = None,
+    rebuild: Annotated[bool, typer.Option(help="Drop the index and embed everything again")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Parse, chunk and embed the guides into the index. Incremental: unchanged files cost nothing."""
+    from ingest.pipeline import Ingestor, report_dict
+
+    settings = load_settings(corpus_dir=corpus)
+    ingestor = Ingestor(settings)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, disable=as_json) as bars:
+        report = ingestor.run(rebuild=rebuild, progress=RichProgress(bars))
+    if as_json:
+        console.print_json(json.dumps(report_dict(report), ensure_ascii=False))
+        return
+    if report.note:
+        console.print(f"[yellow]{report.note}[/]")
+    console.print(
+        f"[bold]Done[/] in {report.seconds:.1f}s: {len(report.files)} files "
+        f"({report.count('added')} added, {report.count('updated')} updated, {report.count('unchanged')} unchanged, "
+        f"{report.count('removed')} removed, {report.count('failed')} failed), {report.pages} pages, "
+        f"{sum(f.chunks for f in report.files)} chunks, {report.embedded} embedded."
+    )
+    for f in report.failed:
+        console.print(f"[red]Skipped[/] {f.source}: {f.reason}")
+
+
+@app.command()
+@friendly
+def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False) -> None:
+    """Show what the index holds: guides, pages, chunks, embedding model, store location."""
+    from dataclasses import asdict
+
+    from ingest.status import index_status
+
+    info = index_status(load_settings())
+    if as_json:
+        data = asdict(info) | {"chunks": info.chunks, "pages": info.pages}
+        console.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    table = Table(title="Indexed guides")
+    for column in ("Guide", "File", "Pages", "Chunks", "Ingested"):
+        table.add_column(column)
+    for g in info.guides:
+        table.add_row(g.title, g.source, str(g.pages), str(g.chunks), g.ingested_at)
+    console.print(table)
+    console.print(f"Embedding model: {info.embedding_model}")
+    console.print(f"Store: {info.store_location}")
+    console.print(f"Total: {len(info.guides)} guides, {info.pages} pages, {info.chunks} chunks")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,100 @@
+"""The one settings object: env vars (KALO_*), an optional kalo.toml, then defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def _config_file() -> Path:
+    # Read once, at construction time, by the settings source below: never deep inside a function.
+    return Path(os.environ.get("KALO_CONFIG", "kalo.toml"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KALO_", extra="forbid")
+
+    # Where things live
+    corpus_dir: Path = Path("corpus/guides")
+    data_dir: Path = Path("data")
+    collection: str = Field("kalo_guides", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$")
+
+    # Embeddings
+    embedding_backend: str = "e5-bundled"
+    embedding_model: str = ""  # model id or local path, for backends that take one
+    embedding_query_prefix: str | None = None  # None: guessed from the model (e5 needs "query: ")
+    embedding_passage_prefix: str | None = None
+    embedding_batch_size: int = Field(32, ge=1)
+
+    # Chunking (characters; ~1,100 Greek characters stay well under e5's 512 tokens)
+    chunk_size: int = Field(1100, ge=200)
+    chunk_overlap: int = Field(150, ge=0)
+    max_file_mb: float = Field(50.0, gt=0)
+
+    # Vector store
+    chroma_mode: Literal["embedded", "http"] = "embedded"
+    chroma_host: str = "127.0.0.1"
+    chroma_port: int = 8000
+    chroma_ssl: bool = False
+
+    # Retrieval
+    top_k: int = Field(6, ge=1, le=30)
+    candidates: int = Field(30, ge=1)
+    rrf_k: int = 60
+    per_section_cap: int = Field(2, ge=1)
+    min_relevance: float = 0.80  # dense cosine below which a question counts as not covered
+    reranker_model: str = ""  # a sentence-transformers CrossEncoder id/path; empty: off
+    audience_boost: float = Field(0.3, ge=0)
+
+    # Answering
+    answerer: str = "extractive"
+    llm_model: str = ""
+    llm_base_url: str = ""
+    llm_api_key: SecretStr = SecretStr("")
+    llm_timeout: float = Field(60.0, gt=0)
+    llm_temperature: float = 0.1
+    max_answer_sentences: int = Field(6, ge=1)
+
+    # Web app
+    host: str = "127.0.0.1"
+    port: int = 7860
+    admin_password: SecretStr = SecretStr("")
+    chat_password: SecretStr = SecretStr("")
+    max_upload_mb: float = Field(25.0, gt=0)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        return (init_settings, env_settings, toml, file_secret_settings)
+
+    # Derived locations under data_dir, so a whole index can be moved or deleted as one folder.
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index" / self.collection
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def store_location(self) -> str:
+        if self.chroma_mode == "http":
+            scheme = "https" if self.chroma_ssl else "http"
+            return f"{scheme}://{self.chroma_host}:{self.chroma_port} ({self.collection})"
+        return f"{self.chroma_path.resolve()} ({self.collection})"

@@ -1,0 +1,54 @@
+"""One exception hierarchy; each error carries a Greek message for the UI and an English one for the CLI."""
+
+from __future__ import annotations
+
+
+class KaloError(Exception):
+    """Base error. `el` is shown in the web app, `en` (the str()) in the CLI and logs."""
+
+    def __init__(self, en: str, el: str) -> None:
+        super().__init__(en)
+        self.en = en
+        self.el = el
+
+
+class ConfigError(KaloError):
+    """A setting is missing or invalid."""
+
+
+class IngestError(KaloError):
+    """A file could not be ingested; the rest of the batch goes on."""
+
+
+class IndexMissingError(KaloError):
+    """There is no index to search yet."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(
+            f"No index found at {where}. Run `kalo ingest` first.",
+            f"Δεν βρέθηκε ευρετήριο οδηγών ({where}). Εκτελέστε πρώτα «kalo ingest».",
+        )
+
+
+class ModelMismatchError(KaloError):
+    """The index was built with another embedding model."""
+
+    def __init__(self, index_model: str, configured: str) -> None:
+        super().__init__(
+            f"The index was built with embedding model '{index_model}' but '{configured}' is configured. "
+            "Re-ingest with `kalo ingest --rebuild` or configure the original model.",
+            f"Το ευρετήριο δημιουργήθηκε με το μοντέλο «{index_model}», ενώ έχει ρυθμιστεί το «{configured}». "
+            "Ξαναδημιουργήστε το ευρετήριο («kalo ingest --rebuild») ή επαναφέρετε το αρχικό μοντέλο.",
+        )
+
+
+class StoreUnavailableError(KaloError):
+    """The Chroma server cannot be reached, or the local store cannot be opened."""
+
+
+class IndexBusyError(KaloError):
+    """Another process is writing to the index."""
+
+
+class LLMError(KaloError):
+    """The language-model server failed, timed out or could not be reached."""

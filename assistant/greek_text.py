@@ -1,0 +1,138 @@
+"""Greek text analysis for lexical search: fold, tokenise, drop stop-words, stem; Greeklish to Greek.
+
+Stored text is never changed by this module: it only produces search keys.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+
+_WORD = re.compile(r"\w+")  # Unicode-aware: an ASCII-only pattern silently drops every Greek word
+_GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_VOWEL_TAIL = re.compile(r"[αεηιουω]+$")
+
+
+def fold(text: str) -> str:
+    """NFC → casefold → strip tonos/dialytika → final sigma as σ. «ΣΥΝΕΡΓΑΣΊΕΣ» → «συνεργασιεσ»."""
+    text = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", text).replace("ς", "σ")
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    text = resources.files("assistant").joinpath("data/stopwords_el.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+@cache
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("greek")
+
+
+@cache
+def stem(word: str) -> str:
+    """Snowball's Greek stemmer, then trailing vowels trimmed, so that its few inconsistencies
+    («συνεργασία» → συνεργασ, «συνεργασίες» → συνεργασι) meet on one key."""
+    if not _GREEK.search(word) or len(word) <= 3:
+        return word
+    stemmed = _stemmer().stemWord(word)
+    trimmed = _VOWEL_TAIL.sub("", stemmed)
+    return trimmed if len(trimmed) >= 3 else stemmed
+
+
+def tokens(text: str) -> list[str]:
+    """Search keys of a text: folded words minus stop-words (removed before stemming, which
+    collapses short words), then stemmed."""
+    stop = stopwords()
+    return [stem(w) for w in _WORD.findall(fold(text)) if w not in stop and not (len(w) == 1 and w.isalpha())]
+
+
+# --- Greeklish ------------------------------------------------------------------------------------------
+
+_DIGRAPHS = {
+    "th": "θ",
+    "ps": "ψ",
+    "ks": "ξ",
+    "kh": "χ",
+    "ch": "χ",
+    "ou": "ου",
+    "mp": "μπ",
+    "nt": "ντ",
+    "gk": "γκ",
+    "gg": "γγ",
+    "ei": "ει",
+    "oi": "οι",
+    "ai": "αι",
+    "au": "αυ",
+    "eu": "ευ",
+    "af": "αυ",
+    "ef": "ευ",
+}
+_SINGLE = {
+    "a": "α",
+    "b": "β",
+    "c": "κ",
+    "d": "δ",
+    "e": "ε",
+    "f": "φ",
+    "g": "γ",
+    "h": "η",
+    "i": "ι",
+    "j": "ξ",
+    "k": "κ",
+    "l": "λ",
+    "m": "μ",
+    "n": "ν",
+    "o": "ο",
+    "p": "π",
+    "q": "κ",
+    "r": "ρ",
+    "s": "σ",
+    "t": "τ",
+    "u": "υ",
+    "v": "β",
+    "w": "ω",
+    "x": "χ",
+    "y": "υ",
+    "z": "ζ",
+    "8": "θ",
+    "3": "ξ",
+}
+# «af»/«ef» are Greeklish for αυ/ευ only before a consonant; elsewhere they are α+φ, ε+φ.
+_KEEP_F_BEFORE = set("aeiouyw")
+
+
+def looks_latin(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    latin = sum(1 for c in letters if _LATIN.match(c))
+    return bool(letters) and latin / len(letters) > 0.6 and not _GREEK.search(text)
+
+
+def greeklish_to_greek(text: str) -> str:
+    """Transliterate Latin-script Greek («pws ksekinaw synergasia») to Greek script (unaccented).
+    Digits are kept unless inside a word (Greeklish «8» for θ)."""
+    out: list[str] = []
+    low = text.lower()
+    i = 0
+    while i < len(low):
+        pair = low[i : i + 2]
+        nxt = low[i + 2 : i + 3]
+        if pair in _DIGRAPHS and not (pair in {"af", "ef"} and (not nxt or nxt in _KEEP_F_BEFORE)):
+            out.append(_DIGRAPHS[pair])
+            i += 2
+            continue
+        ch = low[i]
+        in_word = (i > 0 and low[i - 1].isalpha()) or (i + 1 < len(low) and low[i + 1].isalpha())
+        if ch.isdigit() and not in_word:
+            out.append(ch)
+        else:
+            out.append(_SINGLE.get(ch, ch))
+        i += 1
+    return re.sub(r"σ\b", "ς", "".join(out))

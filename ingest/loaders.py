@@ -1,0 +1,228 @@
+"""Read guide files (PDF, DOCX, Markdown, text, saved HTML) into pages, one loader per format."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from assistant.errors import IngestError
+from ingest.types import Heading, LoadedDocument, Page
+
+Loader = Callable[[Path, str], LoadedDocument]
+LOADERS: dict[str, Loader] = {}
+
+
+def loader(*suffixes: str) -> Callable[[Loader], Loader]:
+    def register(fn: Loader) -> Loader:
+        for suffix in suffixes:
+            LOADERS[suffix] = fn
+        return fn
+
+    return register
+
+
+def supported_suffixes() -> list[str]:
+    return sorted(LOADERS)
+
+
+def _fail(en: str, el: str) -> IngestError:
+    return IngestError(en, el)
+
+
+def check_file(path: Path, max_mb: float) -> None:
+    """Reject what no loader should even open: unknown types, empty and oversized files."""
+    suffix = path.suffix.lower()
+    if suffix not in LOADERS:
+        raise _fail(
+            f"unsupported format '{suffix or path.name}' (supported: {', '.join(supported_suffixes())})",
+            f"μη υποστηριζόμενη μορφή «{suffix or path.name}» (υποστηρίζονται: {', '.join(supported_suffixes())})",
+        )
+    size = path.stat().st_size
+    if size == 0:
+        raise _fail("empty file (0 bytes)", "κενό αρχείο (0 bytes)")
+    if size > max_mb * 1024 * 1024:
+        mb = size / 1024 / 1024
+        raise _fail(
+            f"file too large ({mb:.1f} MB > {max_mb:g} MB limit)",
+            f"πολύ μεγάλο αρχείο ({mb:.1f} MB, όριο {max_mb:g} MB)",
+        )
+
+
+def load(path: Path, source: str) -> LoadedDocument:
+    doc = LOADERS[path.suffix.lower()](path, source)
+    if not any(p.text.strip() for p in doc.pages):
+        raise _fail("no text found in the file", "δεν βρέθηκε κείμενο στο αρχείο")
+    return doc
+
+
+def _title_from_lines(text: str, fallback: str) -> str:
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line[:200]
+    return fallback
+
+
+# --- PDF -------------------------------------------------------------------------------------------
+
+
+def _pdf_outline(reader) -> list[Heading]:
+    headings: list[Heading] = []
+
+    def walk(items, level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            elif getattr(item, "title", None):
+                headings.append(Heading(level, str(item.title).strip()))
+
+    try:
+        walk(reader.outline, 1)
+    except Exception:  # a broken outline must not cost us the text
+        return []
+    return headings
+
+
+@loader(".pdf")
+def load_pdf(path: Path, source: str) -> LoadedDocument:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            try:
+                unlocked = reader.decrypt("")  # many "protected" PDFs only restrict printing
+            except Exception:
+                unlocked = 0
+            if not unlocked:
+                raise _fail(
+                    "encrypted PDF (password protected): save an unprotected copy and ingest that",
+                    "κρυπτογραφημένο PDF (με κωδικό): αποθηκεύστε αντίγραφο χωρίς κωδικό και εισαγάγετε εκείνο",
+                )
+        pages = [Page(i + 1, page.extract_text() or "") for i, page in enumerate(reader.pages)]
+        meta_title = (reader.metadata.title if reader.metadata else None) or ""
+        outline = _pdf_outline(reader)
+    except IngestError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise _fail(
+            f"corrupt or unreadable PDF ({type(exc).__name__}: {str(exc)[:120]})",
+            "κατεστραμμένο ή μη αναγνώσιμο PDF",
+        ) from exc
+    if not pages:
+        raise _fail("PDF has no pages", "το PDF δεν έχει σελίδες")
+    chars = sum(len(p.text.strip()) for p in pages)
+    if chars < 20 * len(pages) and chars < 200:
+        raise _fail(
+            "PDF has no text layer (scanned images?): run OCR on it first",
+            "το PDF δεν έχει επίπεδο κειμένου (σαρωμένες εικόνες;): χρειάζεται πρώτα OCR",
+        )
+    title = meta_title.strip() or _title_from_lines(pages[0].text, path.stem)
+    return LoadedDocument(source=source, title=title, pages=pages, kind="pdf", outline=outline)
+
+
+# --- Text-like formats -------------------------------------------------------------------------------
+
+
+def _read_text(path: Path) -> str:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1253", "iso-8859-7"):  # Greek legacy encodings still circulate
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise _fail(
+        "text is not UTF-8 or a Greek encoding", "το κείμενο δεν είναι σε UTF-8 ή ελληνική κωδικοποίηση"
+    )
+
+
+_FORM_FEED = re.compile(r"\f")
+
+
+def _pages_from_text(text: str) -> list[Page]:
+    # A form feed is the one page mark plain text has.
+    return [Page(i + 1, part) for i, part in enumerate(_FORM_FEED.split(text))]
+
+
+@loader(".md", ".markdown")
+def load_markdown(path: Path, source: str) -> LoadedDocument:
+    text = _read_text(path)
+    return LoadedDocument(source, _title_from_lines(text, path.stem), _pages_from_text(text), "md")
+
+
+@loader(".txt")
+def load_text(path: Path, source: str) -> LoadedDocument:
+    text = _read_text(path)
+    return LoadedDocument(source, _title_from_lines(text, path.stem), _pages_from_text(text), "txt")
+
+
+@loader(".html", ".htm")
+def load_html(path: Path, source: str) -> LoadedDocument:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_read_text(path), "html.parser")
+    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "form", "template"]):
+        tag.decompose()  # page chrome and code are not guide text
+    root = soup.find("main") or soup.find("article") or soup.body or soup
+    lines: list[str] = []
+    for el in root.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "tr", "pre", "blockquote"]):
+        if el.find_parent(["li", "tr", "p"]) is not None:
+            continue  # nested content is taken with its parent
+        text = " ".join(el.get_text(" ", strip=True).split())
+        if not text:
+            continue
+        if el.name[0] == "h" and el.name[1:].isdigit():
+            lines += ["", "#" * int(el.name[1]) + " " + text, ""]
+        elif el.name == "li":
+            lines.append("- " + text)
+        elif el.name == "tr":
+            lines.append(" | ".join(c.get_text(" ", strip=True) for c in el.find_all(["td", "th"])))
+        else:
+            lines += [text, ""]
+    text = "\n".join(lines)
+    title = (soup.title.get_text(strip=True) if soup.title else "") or _title_from_lines(text, path.stem)
+    return LoadedDocument(source, title, [Page(1, text)], "html")
+
+
+@loader(".docx")
+def load_docx(path: Path, source: str) -> LoadedDocument:
+    import zipfile
+
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise _fail(
+            f"corrupt or unreadable DOCX ({type(exc).__name__})", "κατεστραμμένο ή μη αναγνώσιμο DOCX"
+        ) from exc
+    pages: list[list[str]] = [[]]
+    outline: list[Heading] = []
+    title = (document.core_properties.title or "").strip()
+    for block in document.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            para = docx.text.paragraph.Paragraph(block, document)
+            text = para.text.strip()
+            style = (para.style.name if para.style is not None else "") or ""
+            if text and style == "Title" and not title:
+                title = text
+            elif text and style.startswith("Heading") and style[7:].strip().isdigit():
+                level = int(style[7:].strip())
+                outline.append(Heading(level, text))
+                pages[-1] += ["", "#" * (level + 1) + " " + text, ""]
+            elif text:
+                bullet = "- " if "List" in style else ""
+                pages[-1] += [bullet + text, ""]
+            if block.xpath('.//w:br[@w:type="page"]'):
+                pages.append([])
+        elif tag == "tbl":
+            table = docx.table.Table(block, document)
+            for row in table.rows:
+                pages[-1].append(" | ".join(cell.text.strip() for cell in row.cells))
+            pages[-1].append("")
+    page_objs = [Page(i + 1, "\n".join(lines)) for i, lines in enumerate(pages)]
+    title = title or _title_from_lines(page_objs[0].text, path.stem)
+    return LoadedDocument(source, title, page_objs, "docx", outline)

@@ -1,0 +1,259 @@
+"""Incremental, crash-safe ingestion of a corpus folder into the index.
+
+State lives in two places: Chroma (the chunks) and a manifest (file hashes, pages, chunk ids) written
+after each file. Every run reconciles the two, so a killed run is finished by the next one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from assistant.config import Settings
+from assistant.errors import IndexBusyError, IngestError
+from ingest.chunk import chunk_document
+from ingest.clean import clean_document
+from ingest.embed import EmbeddingBackend, get_embeddings
+from ingest.lexical import LexicalIndex, fingerprint
+from ingest.loaders import check_file, load
+from ingest.store import VectorStore
+
+
+@dataclass
+class FileReport:
+    source: str
+    status: str  # added | updated | unchanged | removed | failed
+    pages: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    reason: str = ""  # English, for the CLI and logs
+    reason_el: str = ""  # Greek, for the web app
+
+
+@dataclass
+class IngestReport:
+    files: list[FileReport] = field(default_factory=list)
+    seconds: float = 0.0
+    note: str = ""
+
+    def count(self, *statuses: str) -> int:
+        return sum(1 for f in self.files if f.status in statuses)
+
+    @property
+    def embedded(self) -> int:
+        return sum(f.embedded for f in self.files)
+
+    @property
+    def pages(self) -> int:
+        return sum(f.pages for f in self.files if f.status != "removed")
+
+    @property
+    def failed(self) -> list[FileReport]:
+        return [f for f in self.files if f.status == "failed"]
+
+
+class Progress(Protocol):
+    """What a front end (rich in the CLI, gr.Progress in the app) is told while ingesting."""
+
+    def start(self, total_files: int) -> None: ...
+    def file(self, source: str, total_chunks: int) -> None: ...
+    def embedded(self, n: int) -> None: ...
+    def done(self, report: FileReport) -> None: ...
+
+
+class _Silent:
+    def start(self, total_files: int) -> None: ...
+    def file(self, source: str, total_chunks: int) -> None: ...
+    def embedded(self, n: int) -> None: ...
+    def done(self, report: FileReport) -> None: ...
+
+
+def scan(corpus_dir: Path) -> list[Path]:
+    """Every file under the corpus dir, except hidden files and editors' lock files."""
+    return sorted(
+        p
+        for p in corpus_dir.rglob("*")
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
+        and not p.name.startswith("~$")
+    )
+
+
+def file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class Manifest:
+    """index_dir/manifest.json: what each file contributed. Written atomically."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.data: dict = {"embedding_model": "", "files": {}}
+        if path.exists():
+            self.data = json.loads(path.read_text(encoding="utf-8"))
+
+    @property
+    def files(self) -> dict[str, dict]:
+        return self.data["files"]
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+@contextmanager
+def writer_lock(settings: Settings):
+    """Chroma is not safe for two writer processes on one path: one `kalo ingest` at a time."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.data_dir / ".ingest.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusyError(
+                "Another ingestion is running on this index; wait for it to finish.",
+                "Εκτελείται ήδη άλλη ενημέρωση του ευρετηρίου· περιμένετε να ολοκληρωθεί.",
+            ) from None
+        yield
+
+
+class Ingestor:
+    def __init__(
+        self, settings: Settings, embeddings: EmbeddingBackend | None = None, store: VectorStore | None = None
+    ):
+        self.settings = settings
+        self.embeddings = embeddings or get_embeddings(settings)
+        self.store = store or VectorStore(settings)
+        self.manifest_path = settings.index_dir / "manifest.json"
+        self.lexical_path = settings.index_dir / "bm25"
+
+    def run(self, rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
+        progress = progress or _Silent()
+        started = time.perf_counter()
+        report = IngestReport()
+        with writer_lock(self.settings):
+            manifest = Manifest(self.manifest_path)
+            report.note = self._open_collection(manifest, rebuild)
+            by_source: dict[str, set[str]] = defaultdict(set)
+            for chunk_id, meta in self.store.all_metadata().items():
+                by_source[str(meta.get("source", ""))].add(chunk_id)
+
+            corpus = self.settings.corpus_dir
+            if not corpus.is_dir():
+                raise IngestError(
+                    f"Corpus folder not found: {corpus}", f"Δεν βρέθηκε ο φάκελος οδηγών: {corpus}"
+                )
+            paths = scan(corpus)
+            sources = {p.relative_to(corpus).as_posix(): p for p in paths}
+            gone = (set(by_source) | set(manifest.files)) - set(sources)
+            progress.start(len(paths) + len(gone))
+            for source in sorted(gone):
+                self.store.delete(by_source.pop(source, set()))
+                manifest.files.pop(source, None)
+                manifest.save()
+                file_report = FileReport(source, "removed")
+                report.files.append(file_report)
+                progress.done(file_report)
+            for source, path in sources.items():
+                file_report = self._ingest_file(
+                    path, source, manifest, by_source.get(source, set()), progress
+                )
+                report.files.append(file_report)
+                progress.done(file_report)
+            self._refresh_lexical(
+                changed=bool(report.embedded or report.count("removed", "updated", "added"))
+            )
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _open_collection(self, manifest: Manifest, rebuild: bool) -> str:
+        model_id = self.embeddings.model_id
+        note = ""
+        if self.store.exists() and (rebuild or self.store.model_id != model_id):
+            if not rebuild:
+                note = f"embedding model changed ({self.store.model_id} → {model_id}): index rebuilt"
+            self.store.drop()
+            manifest.files.clear()
+        if not self.store.exists():
+            dim = len(self.embeddings.embed_query("δοκιμή"))
+            self.store.create(model_id, dim)
+            manifest.files.clear()
+        manifest.data["embedding_model"] = model_id
+        manifest.save()
+        return note
+
+    def _ingest_file(
+        self, path: Path, source: str, manifest: Manifest, existing: set[str], progress
+    ) -> FileReport:
+        try:
+            check_file(path, self.settings.max_file_mb)
+            digest = file_hash(path)
+            entry = manifest.files.get(source)
+            if entry and entry["file_hash"] == digest and set(entry["chunk_ids"]) == existing:
+                progress.file(source, 0)
+                return FileReport(source, "unchanged", entry["pages"], len(existing))
+            doc = clean_document(load(path, source))
+            chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)
+        except IngestError as exc:
+            return FileReport(source, "failed", reason=exc.en, reason_el=exc.el)
+        except Exception as exc:  # one bad file must not stop the batch
+            return FileReport(
+                source,
+                "failed",
+                reason=f"unexpected error: {type(exc).__name__}: {exc}",
+                reason_el="απρόσμενο σφάλμα κατά την ανάγνωση του αρχείου",
+            )
+        if not chunks:
+            return FileReport(
+                source, "failed", reason="no text to index", reason_el="δεν υπάρχει κείμενο για ευρετηρίαση"
+            )
+        # Chunk ids come from content and position: a chunk already stored needs no new embedding.
+        todo = [c for c in chunks if c.id not in existing]
+        progress.file(source, len(todo))
+        batch = self.settings.embedding_batch_size * 2
+        for i in range(0, len(todo), batch):
+            part = todo[i : i + batch]
+            vectors = self.embeddings.embed_documents([c.embedding_text() for c in part])
+            self.store.upsert(
+                [c.id for c in part], vectors, [c.text for c in part], [c.metadata() for c in part]
+            )
+            progress.embedded(len(part))
+        new_ids = {c.id for c in chunks}
+        self.store.delete(existing - new_ids)
+        manifest.files[source] = {
+            "file_hash": digest,
+            "title": doc.title,
+            "kind": doc.kind,
+            "pages": len(doc.pages),
+            "chunk_ids": sorted(new_ids),
+            "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        manifest.save()
+        status = "updated" if entry else "added"
+        return FileReport(source, status, len(doc.pages), len(chunks), len(todo))
+
+    def _refresh_lexical(self, changed: bool) -> None:
+        ids, docs, metas = self.store.all_documents()
+        current = LexicalIndex.load(self.lexical_path)
+        if not changed and current is not None and current.fingerprint == fingerprint(ids):
+            return
+        texts = [f"{m.get('section', '')}\n{d}" for d, m in zip(docs, metas, strict=True)]
+        LexicalIndex.build(ids, texts).save(self.lexical_path)
+
+
+def report_dict(report: IngestReport) -> dict:
+    return {"seconds": report.seconds, "note": report.note, "files": [asdict(f) for f in report.files]}

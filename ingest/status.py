@@ -1,0 +1,55 @@
+"""What is in the index: guides with pages and chunks, the model that built it, where it lives."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from assistant.config import Settings
+from ingest.pipeline import Manifest
+from ingest.store import VectorStore
+
+
+@dataclass
+class GuideInfo:
+    guide_id: str
+    title: str
+    source: str
+    pages: int
+    chunks: int
+    ingested_at: str
+
+
+@dataclass
+class IndexStatus:
+    store_location: str
+    embedding_model: str
+    guides: list[GuideInfo] = field(default_factory=list)
+
+    @property
+    def chunks(self) -> int:
+        return sum(g.chunks for g in self.guides)
+
+    @property
+    def pages(self) -> int:
+        return sum(g.pages for g in self.guides)
+
+
+def index_status(settings: Settings, store: VectorStore | None = None) -> IndexStatus:
+    store = store or VectorStore(settings)
+    metas = store.all_metadata()  # raises IndexMissingError when there is no collection
+    counts = Counter(str(m["source"]) for m in metas.values())
+    titles = {str(m["source"]): (str(m["guide_id"]), str(m["guide_title"])) for m in metas.values()}
+    manifest = Manifest(settings.index_dir / "manifest.json").files
+    guides = [
+        GuideInfo(
+            guide_id=titles[source][0],
+            title=titles[source][1],
+            source=source,
+            pages=int(manifest.get(source, {}).get("pages", 0)),
+            chunks=n,
+            ingested_at=str(manifest.get(source, {}).get("ingested_at", "")),
+        )
+        for source, n in sorted(counts.items())
+    ]
+    return IndexStatus(settings.store_location, store.model_id, guides)

@@ -1,0 +1,157 @@
+"""The Chroma side of the index: client registry (embedded | http), the collection, and what built it.
+
+We always pass our own vectors, and create collections with `embedding_function=None`, so Chroma's
+default embedding function (which downloads an ONNX model on first use) is never instantiated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from assistant.config import Settings
+from assistant.errors import IndexMissingError, ModelMismatchError, StoreUnavailableError
+
+CLIENTS: dict[str, Callable[[Settings], object]] = {}
+
+
+def register(mode: str):
+    def wrap(fn):
+        CLIENTS[mode] = fn
+        return fn
+
+    return wrap
+
+
+def _chroma_settings():
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False)
+
+
+@register("embedded")
+def _embedded(settings: Settings):
+    import chromadb
+
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=_chroma_settings())
+
+
+@register("http")
+def _http(settings: Settings):
+    import chromadb
+
+    return chromadb.HttpClient(
+        host=settings.chroma_host,
+        port=settings.chroma_port,
+        ssl=settings.chroma_ssl,
+        settings=_chroma_settings(),
+    )
+
+
+def connect(settings: Settings):
+    """Open a Chroma client; an unreachable server becomes a clear error."""
+    try:
+        client = CLIENTS[settings.chroma_mode](settings)
+        client.heartbeat()
+        return client
+    except Exception as exc:
+        where = settings.store_location
+        raise StoreUnavailableError(
+            f"Cannot reach the Chroma store at {where}: {exc}",
+            f"Δεν είναι δυνατή η σύνδεση με τη βάση Chroma ({where}). Ελέγξτε ότι ο διακομιστής λειτουργεί.",
+        ) from exc
+
+
+class VectorStore:
+    """One Chroma collection plus the embedding model it was built with (kept in collection metadata)."""
+
+    def __init__(self, settings: Settings, client=None) -> None:
+        self.settings = settings
+        self.client = client or connect(settings)
+        self._collection = None
+
+    # -- opening ----------------------------------------------------------------------------------------
+    def exists(self) -> bool:
+        return self.settings.collection in {
+            c.name if hasattr(c, "name") else c for c in self.client.list_collections()
+        }
+
+    def create(self, model_id: str, dim: int):
+        self._collection = self.client.get_or_create_collection(
+            name=self.settings.collection,
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedding_model": model_id, "embedding_dim": dim},
+        )
+        return self._collection
+
+    def drop(self) -> None:
+        if self.exists():
+            self.client.delete_collection(self.settings.collection)
+        self._collection = None
+
+    @property
+    def collection(self):
+        if self._collection is None:
+            if not self.exists():
+                raise IndexMissingError(self.settings.store_location)
+            self._collection = self.client.get_collection(self.settings.collection, embedding_function=None)
+        return self._collection
+
+    @property
+    def model_id(self) -> str:
+        return str((self.collection.metadata or {}).get("embedding_model", ""))
+
+    def check_model(self, model_id: str) -> None:
+        if self.model_id != model_id:
+            raise ModelMismatchError(self.model_id or "?", model_id)
+
+    # -- reading ----------------------------------------------------------------------------------------
+    def count(self) -> int:
+        return self.collection.count()
+
+    def all_metadata(self) -> dict[str, dict]:
+        got = self.collection.get(include=["metadatas"])
+        return dict(zip(got["ids"], got["metadatas"], strict=True))
+
+    def all_documents(self) -> tuple[list[str], list[str], list[dict]]:
+        got = self.collection.get(include=["documents", "metadatas"])
+        return got["ids"], got["documents"], got["metadatas"]
+
+    def query(
+        self, vector: list[float], k: int, where: dict | None = None
+    ) -> list[tuple[str, float, str, dict]]:
+        """(id, cosine similarity, document, metadata), best first."""
+        n = min(k, self.count())
+        if n == 0:
+            return []
+        res = self.collection.query(
+            query_embeddings=[vector],
+            n_results=n,
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (i, 1.0 - d, doc, meta)
+            for i, d, doc, meta in zip(
+                res["ids"][0], res["distances"][0], res["documents"][0], res["metadatas"][0], strict=True
+            )
+        ]
+
+    # -- writing ----------------------------------------------------------------------------------------
+    def upsert(
+        self, ids: list[str], vectors: list[list[float]], documents: list[str], metadatas: list[dict]
+    ) -> None:
+        batch = 256  # bounded requests keep an HTTP server happy
+        for i in range(0, len(ids), batch):
+            self.collection.upsert(
+                ids=ids[i : i + batch],
+                embeddings=vectors[i : i + batch],
+                documents=documents[i : i + batch],
+                metadatas=metadatas[i : i + batch],
+            )
+
+    def delete(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        for i in range(0, len(ids), 256):
+            self.collection.delete(ids=ids[i : i + 256])
