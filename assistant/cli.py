@@ -80,9 +80,7 @@ class RichProgress:
 @app.command()
 @friendly
 def ingest(
-    corpus: Annotated[
-        Path | None, typer.Option(help="Folder of guides (default: settings corpus_dir)")
-    ] = None,
+    corpus: Annotated[Path | None, typer.Option(help="Folder of guides (default: settings corpus_dir)")] = None,
     rebuild: Annotated[bool, typer.Option(help="Drop the index and embed everything again")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:

@@ -133,9 +133,7 @@ def _read_text(path: Path) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise _fail(
-        "text is not UTF-8 or a Greek encoding", "το κείμενο δεν είναι σε UTF-8 ή ελληνική κωδικοποίηση"
-    )
+    raise _fail("text is not UTF-8 or a Greek encoding", "το κείμενο δεν είναι σε UTF-8 ή ελληνική κωδικοποίηση")
 
 
 _FORM_FEED = re.compile(r"\f")
@@ -195,9 +193,7 @@ def load_docx(path: Path, source: str) -> LoadedDocument:
     try:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise _fail(
-            f"corrupt or unreadable DOCX ({type(exc).__name__})", "κατεστραμμένο ή μη αναγνώσιμο DOCX"
-        ) from exc
+        raise _fail(f"corrupt or unreadable DOCX ({type(exc).__name__})", "κατεστραμμένο ή μη αναγνώσιμο DOCX") from exc
     pages: list[list[str]] = [[]]
     outline: list[Heading] = []
     title = (document.core_properties.title or "").strip()

@@ -154,9 +154,7 @@ class Ingestor:
 
             corpus = self.settings.corpus_dir
             if not corpus.is_dir():
-                raise IngestError(
-                    f"Corpus folder not found: {corpus}", f"Δεν βρέθηκε ο φάκελος οδηγών: {corpus}"
-                )
+                raise IngestError(f"Corpus folder not found: {corpus}", f"Δεν βρέθηκε ο φάκελος οδηγών: {corpus}")
             paths = scan(corpus)
             sources = {p.relative_to(corpus).as_posix(): p for p in paths}
             gone = (set(by_source) | set(manifest.files)) - set(sources)
@@ -169,14 +167,10 @@ class Ingestor:
                 report.files.append(file_report)
                 progress.done(file_report)
             for source, path in sources.items():
-                file_report = self._ingest_file(
-                    path, source, manifest, by_source.get(source, set()), progress
-                )
+                file_report = self._ingest_file(path, source, manifest, by_source.get(source, set()), progress)
                 report.files.append(file_report)
                 progress.done(file_report)
-            self._refresh_lexical(
-                changed=bool(report.embedded or report.count("removed", "updated", "added"))
-            )
+            self._refresh_lexical(changed=bool(report.embedded or report.count("removed", "updated", "added")))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -196,9 +190,7 @@ class Ingestor:
         manifest.save()
         return note
 
-    def _ingest_file(
-        self, path: Path, source: str, manifest: Manifest, existing: set[str], progress
-    ) -> FileReport:
+    def _ingest_file(self, path: Path, source: str, manifest: Manifest, existing: set[str], progress) -> FileReport:
         try:
             check_file(path, self.settings.max_file_mb)
             digest = file_hash(path)
@@ -228,9 +220,7 @@ class Ingestor:
         for i in range(0, len(todo), batch):
             part = todo[i : i + batch]
             vectors = self.embeddings.embed_documents([c.embedding_text() for c in part])
-            self.store.upsert(
-                [c.id for c in part], vectors, [c.text for c in part], [c.metadata() for c in part]
-            )
+            self.store.upsert([c.id for c in part], vectors, [c.text for c in part], [c.metadata() for c in part])
             progress.embedded(len(part))
         new_ids = {c.id for c in chunks}
         self.store.delete(existing - new_ids)

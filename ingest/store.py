@@ -72,9 +72,7 @@ class VectorStore:
 
     # -- opening ----------------------------------------------------------------------------------------
     def exists(self) -> bool:
-        return self.settings.collection in {
-            c.name if hasattr(c, "name") else c for c in self.client.list_collections()
-        }
+        return self.settings.collection in {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
 
     def create(self, model_id: str, dim: int):
         self._collection = self.client.get_or_create_collection(
@@ -118,9 +116,7 @@ class VectorStore:
         got = self.collection.get(include=["documents", "metadatas"])
         return got["ids"], got["documents"], got["metadatas"]
 
-    def query(
-        self, vector: list[float], k: int, where: dict | None = None
-    ) -> list[tuple[str, float, str, dict]]:
+    def query(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[str, float, str, dict]]:
         """(id, cosine similarity, document, metadata), best first."""
         n = min(k, self.count())
         if n == 0:
@@ -139,9 +135,7 @@ class VectorStore:
         ]
 
     # -- writing ----------------------------------------------------------------------------------------
-    def upsert(
-        self, ids: list[str], vectors: list[list[float]], documents: list[str], metadatas: list[dict]
-    ) -> None:
+    def upsert(self, ids: list[str], vectors: list[list[float]], documents: list[str], metadatas: list[dict]) -> None:
         batch = 256  # bounded requests keep an HTTP server happy
         for i in range(0, len(ids), batch):
             self.collection.upsert(
