@@ -131,5 +131,92 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")
     console.print(f"Total: {len(info.guides)} guides, {info.pages} pages, {info.chunks} chunks")
 
 
+AudienceOpt = Annotated[
+    str | None, typer.Option("--audience", "-a", help="municipal (στέλεχος Δήμου) or kalo (στέλεχος φορέα ΚΑΛΟ)")
+]
+
+
+def _check_audience(audience: str | None) -> str | None:
+    from assistant.types import AUDIENCE_LABELS
+
+    if audience is not None and audience not in AUDIENCE_LABELS:
+        raise typer.BadParameter(f"audience must be one of: {', '.join(AUDIENCE_LABELS)}")
+    return audience
+
+
+def print_answer(answer) -> None:
+    from rich.markdown import Markdown
+
+    console.print(Markdown(answer.text))
+    shown = answer.cited_sources if answer.found else answer.suggestions
+    if shown:
+        console.print("\n[bold]" + ("Sources" if answer.found else "Closest sections") + "[/]")
+    for s in shown:
+        console.print(f"[cyan][{s.n}][/] {s.guide_title} — {s.section} (p. {s.pages}) [dim]{s.source}[/]")
+        if s.excerpt:
+            console.print(f"    [dim]«{s.excerpt}»[/]")
+    for n in answer.removed_citations:
+        console.print(f"[yellow]Removed citation [{n}]: no such passage[/]")
+
+
+@app.command()
+@friendly
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in Greek (Greeklish works too)")],
+    audience: AudienceOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result")] = False,
+) -> None:
+    """Answer one question from the guides, with its sources."""
+    from assistant.service import Assistant
+
+    answer = Assistant(load_settings()).ask(question, _check_audience(audience))
+    if as_json:
+        data = answer.model_dump() | {"cited": [s.n for s in answer.cited_sources]}
+        console.print_json(json.dumps(data, ensure_ascii=False))
+    else:
+        print_answer(answer)
+
+
+@app.command()
+@friendly
+def chat(audience: AudienceOpt = None) -> None:
+    """An interactive conversation in the terminal (follow-up questions use the history).
+    Type /new for a new conversation, /exit or Ctrl-D to leave."""
+    from assistant.service import Assistant
+    from assistant.types import Answer, Turn
+
+    assistant = Assistant(load_settings())
+    history: list[Turn] = []
+    console.print("[bold]Βοηθός ΚΑΛΟ[/] — γράψτε την ερώτησή σας (/new νέα συνομιλία, /exit έξοδος)")
+    while True:
+        try:
+            question = console.input("[bold green]> [/]").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if question in {"/exit", "/quit"}:
+            break
+        if question == "/new":
+            history = []
+            console.print("[dim]Νέα συνομιλία.[/]")
+            continue
+        if not question:
+            continue
+        try:
+            answer = next(
+                e for e in assistant.stream(question, _check_audience(audience), history) if isinstance(e, Answer)
+            )
+        except KaloError as exc:
+            err.print(f"[bold red]Error:[/] {exc.en}")
+            continue
+        print_answer(answer)
+        history += [Turn(role="user", content=question), Turn(role="assistant", content=answer.text)]
+
+
+# --- web app commands (serve, feedback) ---
+
+
+# --- evaluation commands (eval) ---
+
+
 if __name__ == "__main__":
     app()

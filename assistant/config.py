@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     chroma_ssl: bool = False
 
     # Retrieval
+    retrieval_mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
     top_k: int = Field(6, ge=1, le=30)
     candidates: int = Field(30, ge=1)
     rrf_k: int = 60
@@ -54,6 +55,11 @@ class Settings(BaseSettings):
     min_relevance: float = 0.80  # dense cosine below which a question counts as not covered
     reranker_model: str = ""  # a sentence-transformers CrossEncoder id/path; empty: off
     audience_boost: float = Field(0.3, ge=0)
+    # Which guides (ids = file names without extension) each audience is written for.
+    audience_guides: dict[str, list[str]] = {
+        "municipal": ["synergasia-ota-kalo"],
+        "kalo": ["diktyosi-foreon-kalo"],
+    }
 
     # Answering
     answerer: str = "extractive"

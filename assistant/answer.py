@@ -1,0 +1,273 @@
+"""Answerers behind one interface and registry: `extractive` (default, offline) and generative
+LangChain chat models (`openai`-compatible servers, `ollama`). Adding one touches only this file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Protocol
+
+from langchain_core.documents import Document
+
+import prompts
+from assistant.cite import passage_sentences
+from assistant.config import Settings
+from assistant.errors import ConfigError, LLMError
+from assistant.greek_text import fold, tokens
+from assistant.types import Turn
+
+NOT_FOUND = "Δεν βρήκα απάντηση στους οδηγούς."
+
+
+class Answerer(Protocol):
+    name: str
+
+    def stream(self, question: str, docs: list[Document], history: list[Turn]) -> Iterator[str]:
+        """The answer text, piece by piece, citing passages as [n] (n = 1-based position in docs)."""
+        ...
+
+    def condense(self, question: str, history: list[Turn]) -> str:
+        """A follow-up question rewritten to stand alone."""
+        ...
+
+
+ANSWERERS: dict[str, Callable[[Settings], Answerer]] = {}
+
+
+def register(name: str):
+    def wrap(factory):
+        ANSWERERS[name] = factory
+        return factory
+
+    return wrap
+
+
+def get_answerer(settings: Settings) -> Answerer:
+    try:
+        return ANSWERERS[settings.answerer](settings)
+    except KeyError:
+        raise ConfigError(
+            f"Unknown answerer '{settings.answerer}' (known: {', '.join(ANSWERERS)})",
+            f"Άγνωστος τρόπος απάντησης «{settings.answerer}» (διαθέσιμοι: {', '.join(ANSWERERS)})",
+        ) from None
+
+
+# --- follow-ups -----------------------------------------------------------------------------------------
+
+_FOLLOW_UP = re.compile(
+    r"^(?:και|κι|ενω|ομωσ|τοτε|μετα|επειτα|επισησ)\b|\b(?:αυτ\w*|επομεν\w*|μετα|επειτα|αλλ[οαεη]\w*|ακομη|ακομα|εκει)\b"
+)
+
+
+def is_follow_up(question: str) -> bool:
+    folded = fold(question)
+    return bool(_FOLLOW_UP.search(folded)) or len(tokens(question)) < 2
+
+
+def heuristic_condense(question: str, history: list[Turn]) -> str:
+    """Extractive mode has no model to rewrite a follow-up: prefix the previous question when the
+    new one leans on it («και ποια είναι τα επόμενα βήματα;»)."""
+    previous = next((t.content for t in reversed(history) if t.role == "user"), "")
+    if previous and is_follow_up(question):
+        return f"{previous} {question}"
+    return question
+
+
+# --- extractive -----------------------------------------------------------------------------------------
+
+_PROCESS = re.compile(r"\b(?:πωσ|βημα\w*|διαδικασ\w*|ξεκιν\w*|στηνω|οργανων\w*|τι πρεπει)\b")
+_LIST_MARK = re.compile(r"^(?:[-•·▪●◦*☐☑–]\s*|\d{1,2}[).]\s*|[α-ω][).]\s*)")
+
+
+@register("extractive")
+class ExtractiveAnswerer:
+    """Composes the answer from the passages' own sentences, each with its citation; steps and lists
+    stay in the guide's order, and each point is labelled with its section."""
+
+    name = "extractive"
+
+    def __init__(self, settings: Settings) -> None:
+        self.max_sentences = settings.max_answer_sentences
+
+    def condense(self, question: str, history: list[Turn]) -> str:
+        return heuristic_condense(question, history)
+
+    def _candidates(self, question: str, docs: list[Document]) -> list[tuple[float, int, int, str]]:
+        keys = set(tokens(question))
+        out = []
+        for n, doc in enumerate(docs, start=1):
+            prior = 1.0 / (n + 1)  # retrieval rank still counts: the fused ranking saw more than words
+            for pos, sentence in enumerate(passage_sentences(doc.page_content)):
+                body = _LIST_MARK.sub("", sentence)
+                sent_keys = set(tokens(body))
+                # Fragments, table rows and whole flattened tables read badly on their own.
+                if len(sent_keys) < 3 or " | " in body or len(body) > 400:
+                    continue
+                match = len(keys & sent_keys) / max(len(keys), 1)
+                section_match = len(keys & set(tokens(doc.metadata.get("section", "")))) / max(len(keys), 1)
+                # The guides' own rhetorical questions («Τι θέλουμε να πετύχουμε;») are prompts, not answers.
+                asks = 0.3 if body.endswith((";", ";")) else 0.0
+                out.append((match + 0.5 * section_match + prior - asks, n, pos, body))
+        return out
+
+    def compose(self, question: str, docs: list[Document]) -> str:
+        if not docs:
+            return NOT_FOUND
+        picked: list[tuple[float, int, int, str]] = []
+        per_passage: dict[int, int] = {}
+        for cand in sorted(self._candidates(question, docs), key=lambda c: -c[0]):
+            if per_passage.get(cand[1], 0) >= 2 or cand[3].endswith(":"):
+                continue
+            per_passage[cand[1]] = per_passage.get(cand[1], 0) + 1
+            picked.append(cand)
+            if len(picked) == self.max_sentences:
+                break
+        if not picked:
+            return NOT_FOUND
+        # Guide order: the best passage's guide first, then each guide in reading order, so steps stay in sequence.
+        guide_rank: dict[str, int] = {}
+        for n, doc in enumerate(docs, start=1):
+            guide_rank.setdefault(str(doc.metadata.get("guide_id")), n)
+
+        def reading_order(c):
+            meta = docs[c[1] - 1].metadata
+            return guide_rank[str(meta.get("guide_id"))], int(meta.get("chunk_index", 0)), c[2]
+
+        picked.sort(key=reading_order)
+        titles = list(dict.fromkeys(str(docs[c[1] - 1].metadata.get("guide_title")) for c in picked))
+        intro = (
+            f"Σύμφωνα με τον οδηγό «{titles[0]}»:"
+            if len(titles) == 1
+            else "Σύμφωνα με τους οδηγούς «" + "» και «".join(titles) + "»:"
+        )
+        numbered = bool(_PROCESS.search(fold(question)))
+        lines, last_section = [intro, ""], None
+        for i, (_score, n, _pos, body) in enumerate(picked, start=1):
+            section = str(docs[n - 1].metadata.get("section", "")).split(" > ")[-1]
+            label = f"**{section}** — " if section and section != last_section else ""
+            last_section = section
+            bullet = f"{i}." if numbered else "-"
+            body = body if body[-1] in ".;;!?·»)" else body + "."
+            lines.append(f"{bullet} {label}{body} [{n}]")
+        return "\n".join(lines)
+
+    def stream(self, question: str, docs: list[Document], history: list[Turn]) -> Iterator[str]:
+        for line in self.compose(question, docs).splitlines(keepends=True):
+            yield line
+
+
+# --- generative -----------------------------------------------------------------------------------------
+
+
+def format_context(docs: list[Document]) -> str:
+    """Numbered passages exactly as the sources are numbered in the answer (1-based)."""
+    parts = []
+    for n, d in enumerate(docs, start=1):
+        m = d.metadata
+        pages = (
+            m.get("page_start")
+            if m.get("page_start") == m.get("page_end")
+            else f"{m.get('page_start')}–{m.get('page_end')}"
+        )
+        parts.append(f"[{n}] «{m.get('guide_title')}» — {m.get('section')} (σελ. {pages})\n{d.page_content}")
+    return "\n\n".join(parts)
+
+
+def format_history(history: list[Turn]) -> str:
+    names = {"user": "Χρήστης", "assistant": "Βοηθός"}
+    return "\n".join(f"{names[t.role]}: {t.content}" for t in history[-6:])
+
+
+class ChatAnswerer:
+    """A LangChain chat model driven by the prompts in prompts/ (LCEL: prompt | model | parser)."""
+
+    name = "chat"
+
+    def __init__(self, settings: Settings, model) -> None:
+        from langchain_core.output_parsers import StrOutputParser
+        from langchain_core.prompts import ChatPromptTemplate
+
+        self.where = settings.llm_base_url or "(default)"
+        self.timeout = settings.llm_timeout
+        parser = StrOutputParser()
+        self.answer_chain = (
+            ChatPromptTemplate.from_messages([("system", prompts.load("system")), ("human", prompts.load("answer"))])
+            | model
+            | parser
+        )
+        self.condense_chain = ChatPromptTemplate.from_messages([("human", prompts.load("condense"))]) | model | parser
+
+    def _llm_error(self, exc: Exception) -> LLMError:
+        text = f"{type(exc).__name__}: {exc}"
+        if "timeout" in text.lower() or "timed out" in text.lower():
+            return LLMError(
+                f"The language model at {self.where} did not answer within {self.timeout:g}s",
+                "Το γλωσσικό μοντέλο δεν απάντησε εγκαίρως. Δοκιμάστε ξανά σε λίγο.",
+            )
+        return LLMError(
+            f"The language model at {self.where} failed or is unreachable ({text[:200]})",
+            "Δεν ήταν δυνατή η επικοινωνία με το γλωσσικό μοντέλο. Ελέγξτε ότι ο διακομιστής λειτουργεί.",
+        )
+
+    def stream(self, question: str, docs: list[Document], history: list[Turn]) -> Iterator[str]:
+        if not docs:  # never ask a model to answer from nothing
+            yield NOT_FOUND
+            return
+        try:
+            yield from self.answer_chain.stream({"context": format_context(docs), "question": question})
+        except LLMError:
+            raise
+        except Exception as exc:
+            raise self._llm_error(exc) from exc
+
+    def condense(self, question: str, history: list[Turn]) -> str:
+        if not any(t.role == "user" for t in history):
+            return question
+        try:
+            text = self.condense_chain.invoke({"history": format_history(history), "question": question})
+        except Exception as exc:
+            raise self._llm_error(exc) from exc
+        return text.strip().strip('«»"') or question
+
+
+def _need_model(settings: Settings) -> None:
+    if not settings.llm_model:
+        raise ConfigError(
+            f"KALO_LLM_MODEL must be set for the '{settings.answerer}' answerer",
+            f"Ορίστε το KALO_LLM_MODEL για τον τρόπο απάντησης «{settings.answerer}»",
+        )
+
+
+@register("openai")
+def openai_answerer(settings: Settings) -> ChatAnswerer:
+    """Any OpenAI-compatible server: vLLM, llama.cpp server, LM Studio, OpenAI."""
+    from langchain_openai import ChatOpenAI
+
+    _need_model(settings)
+    model = ChatOpenAI(
+        model=settings.llm_model,
+        base_url=settings.llm_base_url or None,
+        api_key=settings.llm_api_key.get_secret_value() or "not-needed",
+        timeout=settings.llm_timeout,
+        max_retries=0,  # a timeout should reach the user now, not after silent retries
+        temperature=settings.llm_temperature,
+    )
+    answerer = ChatAnswerer(settings, model)
+    answerer.name = "openai"
+    return answerer
+
+
+@register("ollama")
+def ollama_answerer(settings: Settings) -> ChatAnswerer:
+    from langchain_ollama import ChatOllama
+
+    _need_model(settings)
+    model = ChatOllama(
+        model=settings.llm_model,
+        base_url=settings.llm_base_url or "http://127.0.0.1:11434",
+        temperature=settings.llm_temperature,
+        client_kwargs={"timeout": settings.llm_timeout},
+    )
+    answerer = ChatAnswerer(settings, model)
+    answerer.name = "ollama"
+    return answerer
