@@ -14,6 +14,7 @@ from assistant.cite import passage_sentences
 from assistant.config import Settings
 from assistant.errors import ConfigError, LLMError
 from assistant.greek_text import fold, tokens
+from assistant.retrieve import is_process_question
 from assistant.types import Turn
 
 NOT_FOUND = "Δεν βρήκα απάντηση στους οδηγούς."
@@ -75,7 +76,6 @@ def heuristic_condense(question: str, history: list[Turn]) -> str:
 
 # --- extractive -----------------------------------------------------------------------------------------
 
-_PROCESS = re.compile(r"\b(?:πωσ|βημα\w*|διαδικασ\w*|ξεκιν\w*|στηνω|οργανων\w*|τι πρεπει)\b")
 _LIST_MARK = re.compile(r"^(?:[-•·▪●◦*☐☑–]\s*|\d{1,2}[).]\s*|[α-ω][).]\s*)")
 
 
@@ -110,9 +110,23 @@ class ExtractiveAnswerer:
                 out.append((match + 0.5 * section_match + prior - asks, n, pos, body))
         return out
 
+    def _steps(self, question: str, docs: list[Document]) -> list[tuple[float, int, int, str]]:
+        """One sentence per step passage, preferring its opening sentences (where a step is defined)."""
+        picked = []
+        by_passage: dict[int, list[tuple[float, int, int, str]]] = {}
+        for cand in self._candidates(question, docs):
+            if docs[cand[1] - 1].metadata.get("step"):
+                by_passage.setdefault(cand[1], []).append(cand)
+        for n in sorted(by_passage):
+            best = max(by_passage[n], key=lambda c: c[0] - 0.15 * c[2] - (0.3 if c[3].endswith(":") else 0.0))
+            picked.append(best)
+        return picked
+
     def compose(self, question: str, docs: list[Document]) -> str:
         if not docs:
             return NOT_FOUND
+        if sum(1 for d in docs if d.metadata.get("step")) >= 3:
+            return self._render(question, docs, self._steps(question, docs), numbered=True)
         picked: list[tuple[float, int, int, str]] = []
         per_passage: dict[int, int] = {}
         for cand in sorted(self._candidates(question, docs), key=lambda c: -c[0]):
@@ -134,26 +148,30 @@ class ExtractiveAnswerer:
             return guide_rank[str(meta.get("guide_id"))], int(meta.get("chunk_index", 0)), c[2]
 
         picked.sort(key=reading_order)
+        return self._render(question, docs, picked, numbered=is_process_question(question))
+
+    def _render(self, question: str, docs: list[Document], picked, numbered: bool) -> str:
+        if not picked:
+            return NOT_FOUND
         titles = list(dict.fromkeys(str(docs[c[1] - 1].metadata.get("guide_title")) for c in picked))
         intro = (
             f"Σύμφωνα με τον οδηγό «{titles[0]}»:"
             if len(titles) == 1
             else "Σύμφωνα με τους οδηγούς «" + "» και «".join(titles) + "»:"
         )
-        numbered = bool(_PROCESS.search(fold(question)))
         lines, last_section = [intro, ""], None
         for i, (_score, n, _pos, body) in enumerate(picked, start=1):
             section = str(docs[n - 1].metadata.get("section", "")).split(" > ")[-1]
             label = f"**{section}** — " if section and section != last_section else ""
             last_section = section
             bullet = f"{i}." if numbered else "-"
-            body = body if body[-1] in ".;;!?·»)" else body + "."
+            body = body.rstrip(":·;, ") if body.endswith((":", "·", ",")) else body
+            body = body if body[-1] in ".;;!?»)" else body + "."
             lines.append(f"{bullet} {label}{body} [{n}]")
         return "\n".join(lines)
 
     def stream(self, question: str, docs: list[Document], history: list[Turn]) -> Iterator[str]:
-        for line in self.compose(question, docs).splitlines(keepends=True):
-            yield line
+        yield from self.compose(question, docs).splitlines(keepends=True)
 
 
 # --- generative -----------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ optional cross-encoder, audience preference and a per-section cap so the top pas
 from __future__ import annotations
 
 import difflib
+import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +16,7 @@ from pydantic import ConfigDict
 
 from assistant.config import Settings
 from assistant.errors import IndexMissingError
-from assistant.greek_text import greeklish_to_greek, looks_latin, tokens
+from assistant.greek_text import fold, greeklish_to_greek, looks_latin, tokens
 from ingest.embed import EmbeddingBackend
 from ingest.lexical import LexicalIndex, fingerprint
 from ingest.store import VectorStore
@@ -28,6 +30,8 @@ class SearchIndex:
     embeddings: EmbeddingBackend
     store: VectorStore
     lexical: LexicalIndex
+    # (guide_id, parent section) → its subsections in reading order, each with its first chunk id
+    children: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
     _reranker: Any = field(default=None, repr=False)
 
     @classmethod
@@ -45,7 +49,7 @@ class SearchIndex:
                 lexical.save(path)
         if store.count() == 0:
             raise IndexMissingError(settings.store_location)
-        return cls(settings, embeddings, store, lexical)
+        return cls(settings, embeddings, store, lexical, children=_outline(store.all_metadata()))
 
     @property
     def reranker(self):
@@ -54,6 +58,28 @@ class SearchIndex:
 
             self._reranker = CrossEncoder(self.settings.reranker_model, device="cpu")
         return self._reranker
+
+
+def _outline(metas: dict[str, dict]) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    first: dict[tuple[str, str], tuple[int, str]] = {}
+    for cid, m in metas.items():
+        key = (str(m.get("guide_id")), str(m.get("section")))
+        pos = int(m.get("chunk_index", 0))
+        if key not in first or pos < first[key][0]:
+            first[key] = (pos, cid)
+    children: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
+    for (guide, section), (pos, cid) in first.items():
+        if " > " in section:
+            children[(guide, section.rsplit(" > ", 1)[0])].append((pos, section, cid))
+    return {k: [(sec, cid) for _, sec, cid in sorted(v)] for k, v in children.items()}
+
+
+_PROCESS = re.compile(r"\b(?:πωσ|βημα\w*|διαδικασ\w*|ξεκιν\w*|σταδι\w*|τι πρεπει)\b")
+_STEP_PARENT = re.compile(r"\b(?:βημα\w*|σταδι\w*|διαδικασ\w*)\b")
+
+
+def is_process_question(text: str) -> bool:
+    return bool(_PROCESS.search(fold(text)))
 
 
 @dataclass
@@ -130,7 +156,33 @@ class HybridRetriever(BaseRetriever):
             pool = order[: s.candidates]
             scores = self.index.reranker.predict([(prepared.text, found[c][0]) for c in pool])
             order = [c for _, c in sorted(zip(scores, pool, strict=True), key=lambda t: -t[0])]
-        return self._diverse(order, found, ranked, dense_score, prepared)
+        docs = self._diverse(order, found, ranked, dense_score, prepared)
+        return self._with_steps(docs, prepared) if is_process_question(prepared.text) else docs
+
+    def _with_steps(self, docs: list[Document], prepared: PreparedQuery) -> list[Document]:
+        """A "how do I…" question that lands in a step-by-step section gets every step of it, in order,
+        so that the answer can walk through them instead of quoting two steps out of sequence."""
+        for doc in docs[:3]:
+            guide, section = str(doc.metadata.get("guide_id")), str(doc.metadata.get("section"))
+            parts = section.split(" > ")
+            for depth in range(len(parts), 0, -1):
+                parent = " > ".join(parts[:depth])
+                steps = self.index.children.get((guide, parent), [])
+                if len(steps) >= 3 and _STEP_PARENT.search(fold(parts[depth - 1])):
+                    ids = [cid for _, cid in steps[:8]]
+                    got = self.index.store.collection.get(ids=ids, include=["documents", "metadatas"])
+                    by_id = {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+                    query_meta = {k: docs[0].metadata[k] for k in ("query", "top_dense") if k in docs[0].metadata}
+                    step_docs = [
+                        to_document(cid, by_id[cid][0], by_id[cid][1], step=True, **query_meta)
+                        for cid in ids
+                        if cid in by_id
+                    ]
+                    for d in step_docs:
+                        d.metadata["coverage"] = doc.metadata.get("coverage", 0.0)
+                    rest = [d for d in docs if d.id not in set(ids)]
+                    return step_docs + rest[: max(0, (self.k or self.index.settings.top_k) - 2)]
+        return docs
 
     def _diverse(self, order, found, ranked, dense_score, prepared: PreparedQuery) -> list[Document]:
         """At most `per_section_cap` passages per section, so the top-k are not near-duplicates."""

@@ -53,12 +53,15 @@ class Assistant:
     def retriever(self, audience: str | None = None, mode: str | None = None, k: int | None = None) -> HybridRetriever:
         return HybridRetriever(index=self.index, audience=audience, mode=mode or self.settings.retrieval_mode, k=k)
 
+    def relevance(self, docs: list[Document]) -> float:
+        if not docs:
+            return 0.0
+        coverage = max(float(d.metadata.get("coverage", 0.0)) for d in docs[:3])
+        return float(docs[0].metadata.get("top_dense", 0.0)) + self.settings.coverage_weight * coverage
+
     def is_relevant(self, docs: list[Document]) -> bool:
         """The calibrated guard: without a close enough passage we say so instead of answering."""
-        if not docs:
-            return False
-        meta = docs[0].metadata
-        return float(meta.get("top_dense", 0.0)) >= self.settings.min_relevance
+        return self.relevance(docs) >= self.settings.min_relevance
 
     def stream(
         self, question: str, audience: str | None = None, history: list[Turn] | None = None
