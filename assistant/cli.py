@@ -215,7 +215,275 @@ def chat(audience: AudienceOpt = None) -> None:
 # --- web app commands (serve, feedback) ---
 
 
+@app.command()
+@friendly
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default: settings host)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: settings port)")] = None,
+) -> None:
+    """Start the web app: the Greek chat, the guides tab and the JSON API (/api, documented at /docs)."""
+    from assistant.web import serve as run_server
+
+    settings = load_settings()
+    url_host = host or settings.host
+    shown = "127.0.0.1" if url_host in {"0.0.0.0", "::"} else url_host
+    console.print(f"[bold]Βοηθός ΚΑΛΟ[/] at http://{shown}:{port or settings.port}/  (API docs: /docs, Ctrl-C to stop)")
+    if not settings.admin_password.get_secret_value():
+        console.print("[dim]Guide management is off: set KALO_ADMIN_PASSWORD to enable the Οδηγοί tab.[/]")
+    run_server(settings, host=host, port=port)
+
+
+feedback_app = typer.Typer(help="User feedback (👍/👎) collected by the web app.", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("export")
+@friendly
+def feedback_export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl or csv")] = "jsonl",
+    only_negative: Annotated[bool, typer.Option("--only-negative", help="Only 👎 ratings")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout)")] = None,
+) -> None:
+    """Write the stored feedback: one record per rated answer with question, answer, sources, comment,
+    rating (up/down), audience, time, the conversation before it and the settings that produced it."""
+    import sys
+
+    from assistant.feedback import FeedbackStore
+
+    if fmt not in {"jsonl", "csv"}:
+        raise typer.BadParameter("format must be jsonl or csv")
+    store = FeedbackStore.for_settings(load_settings())
+    text = store.export("csv" if fmt == "csv" else "jsonl", only_negative=only_negative)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    count = text.count("\n") - (1 if fmt == "csv" else 0)
+    err.print(f"Wrote {max(count, 0)} feedback records to {output}")
+
+
 # --- evaluation commands (eval) ---
+
+eval_app = typer.Typer(
+    help="Evaluate answer quality on a question set: run, compare runs, import user feedback as draft cases.",
+    no_args_is_help=True,
+)
+app.add_typer(eval_app, name="eval")
+
+ModeOpt = Annotated[
+    str | None, typer.Option("--retrieval-mode", "-m", help="hybrid | dense | bm25 (default: from the settings)")
+]
+
+
+def _eval_settings(config: Path | None, **overrides) -> Settings:
+    """Settings from --config (a kalo.toml-style file) when given, else the usual sources; then overrides."""
+    import tomllib
+
+    values: dict = {}
+    if config is not None:
+        try:
+            values = tomllib.loads(config.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise typer.BadParameter(f"cannot read {config}: {exc}") from None
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**(values | {k: v for k, v in overrides.items() if v is not None}))
+    except ValidationError as exc:
+        raise typer.BadParameter(f"invalid settings{f' in {config}' if config else ''}: {exc}") from None
+
+
+def _metrics_table(title: str, columns: dict[str, dict]) -> Table:
+    from eval.metrics import METRICS
+    from eval.report import fmt
+
+    table = Table(title=title)
+    table.add_column("Metric")
+    for name in columns:
+        table.add_column(name, justify="right")
+    for metric in METRICS:
+        table.add_row(metric, *(fmt(metric, values.get(metric)) for values in columns.values()))
+    return table
+
+
+@eval_app.command("run")
+@friendly
+def eval_run(
+    dataset: Annotated[
+        Path | None, typer.Option(help="JSONL question set (default: eval/datasets/kalo_v1.jsonl)")
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="Settings TOML for this run (same keys as kalo.toml)")] = None,
+    retrieval_mode: ModeOpt = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Run folder (default: <data_dir>/eval-runs/<timestamp>-<mode>)")
+    ] = None,
+    min_: Annotated[
+        list[str] | None, typer.Option("--min", help="METRIC=VALUE: fail (exit 1) if the metric is lower; repeatable")
+    ] = None,
+    max_: Annotated[
+        list[str] | None, typer.Option("--max", help="METRIC=VALUE: fail if a lower-is-better metric is higher")
+    ] = None,
+    thresholds: Annotated[
+        Path | None, typer.Option(help="TOML of metric = minimum (and a [max] table), e.g. eval/thresholds.toml")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N cases")] = None,
+    compare_modes: Annotated[
+        bool, typer.Option("--compare-modes", help="Run hybrid, dense and bm25 in one go and write a combined table")
+    ] = False,
+    llm_judge: Annotated[
+        bool,
+        typer.Option("--llm-judge", help="Also score faithfulness/relevance with the answerer's LLM (generative only)"),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary metrics as JSON")] = False,
+) -> None:
+    """Run the question set through the assistant (the same path as the app), score every case and write
+    cases.jsonl, summary.json and report.html. Thresholds (--min/--max/--thresholds) make it exit 1 when missed."""
+    from assistant.service import Assistant
+    from eval import DEFAULT_DATASET
+    from eval.dataset import load_dataset
+    from eval.gates import Thresholds, failures, load_thresholds, parse_pairs
+    from eval.runner import MODES, default_run_dir, run, run_modes
+
+    if retrieval_mode is not None and retrieval_mode not in MODES:
+        raise typer.BadParameter(f"--retrieval-mode must be one of: {', '.join(MODES)}")
+    gates = Thresholds(parse_pairs(min_, "--min"), parse_pairs(max_, "--max"))
+    if thresholds is not None:
+        gates = load_thresholds(thresholds).merged(gates)
+    dataset = dataset or DEFAULT_DATASET
+    cases = load_dataset(dataset)  # drafts are skipped by the run (and counted in its summary)
+    settings = _eval_settings(config, retrieval_mode=retrieval_mode)
+    assistant = Assistant(settings)
+    judge = None
+    if llm_judge:
+        from eval.judge import make_judge
+
+        judge = make_judge(settings)
+    label = "modes" if compare_modes else settings.retrieval_mode
+    out = out or default_run_dir(settings.data_dir, label)
+    rounds = len(MODES) if compare_modes else 1
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err) as bars:
+        total = len([c for c in cases if not c.draft][:limit])
+        task = bars.add_task("Evaluating", total=total * rounds)
+
+        def advance(*args) -> None:
+            case = args[-2]
+            mode = args[0] if len(args) == 3 else settings.retrieval_mode
+            bars.update(task, advance=1, description=f"{mode}: {case.id}")
+
+        if compare_modes:
+            summaries = run_modes(assistant, cases, out, dataset=dataset, on_case=advance, limit=limit, judge=judge)
+            summary = summaries[settings.retrieval_mode]
+        else:
+            summary = run(assistant, cases, out, dataset=dataset, on_case=advance, judge=judge, limit=limit)
+            summaries = {settings.retrieval_mode: summary}
+    if as_json:
+        console.print_json(json.dumps({m: s["metrics"] for m, s in summaries.items()}, ensure_ascii=False))
+    else:
+        console.print(_metrics_table(f"Evaluation ({total} cases)", {m: s["metrics"] for m, s in summaries.items()}))
+        if summary.get("llm_judge"):
+            console.print(f"[bold]llm_judge[/] {summary['llm_judge']}")
+    console.print(f"Run written to [bold]{out}[/] (report: {out / ('index.html' if compare_modes else 'report.html')})")
+    if summary["metrics"].get("n_errors"):
+        err.print(f"[yellow]{summary['metrics']['n_errors']} cases failed; see summary.json[/]")
+    missed = failures(summary["metrics"], gates)
+    if missed:
+        err.print(f"[bold red]Below thresholds ({settings.retrieval_mode}):[/]")
+        for line in missed:
+            err.print(f"  [red]✗[/] {line}")
+        raise typer.Exit(1)
+    if gates:
+        console.print(f"[green]All {len(gates.minimum) + len(gates.maximum)} thresholds met.[/]")
+
+
+@eval_app.command("compare")
+@friendly
+def eval_compare(
+    run_a: Annotated[Path, typer.Argument(help="Run folder A (the baseline)")],
+    run_b: Annotated[Path, typer.Argument(help="Run folder B")],
+    html: Annotated[Path | None, typer.Option(help="Also write the comparison as an HTML file")] = None,
+    limit: Annotated[int, typer.Option(help="Cases listed per direction")] = 15,
+) -> None:
+    """Metric deltas between two runs and the cases that got better or worse (by per-case score)."""
+    from eval.compare import compare, load_run, print_comparison, render_html
+
+    comparison = compare(load_run(run_a), load_run(run_b))
+    print_comparison(console, comparison, limit)
+    if html is not None:
+        html.write_text(render_html(comparison, limit), encoding="utf-8")
+        console.print(f"HTML written to [bold]{html}[/]")
+
+
+@eval_app.command("import-feedback")
+@friendly
+def eval_import_feedback(
+    file: Annotated[
+        Path, typer.Argument(help="Feedback export (JSONL: question, answer, sources, comment, rating, audience, time)")
+    ],
+    out: Annotated[Path | None, typer.Option(help="Where to write the drafts (default: FILE.drafts.jsonl)")] = None,
+    dataset: Annotated[
+        Path | None, typer.Option(help="Skip questions already in this dataset (default: kalo_v1)")
+    ] = None,
+    include_positive: Annotated[bool, typer.Option("--all", help="Import every line, not only 👎")] = False,
+) -> None:
+    """Turn 👎 feedback into draft cases ("draft": true) for an evaluator to complete and move into a dataset."""
+    from eval import DEFAULT_DATASET
+    from eval.dataset import load_dataset, write_dataset
+    from eval.feedback import import_feedback
+
+    known = {c.question for c in load_dataset(dataset or DEFAULT_DATASET)}
+    result = import_feedback(file, include_positive=include_positive, known_questions=known)
+    out = out or file.with_name(file.name.removesuffix(".jsonl") + ".drafts.jsonl")
+    if result.drafts:
+        write_dataset(result.drafts, out)
+    for line in result.skipped:
+        err.print(f"[yellow]Skipped[/] {line}")
+    console.print(f"{len(result.drafts)} draft cases written to [bold]{out}[/]" if result.drafts else "No draft cases.")
+
+
+@eval_app.command("validate")
+@friendly
+def eval_validate(
+    dataset: Annotated[Path | None, typer.Argument(help="JSONL question set (default: kalo_v1)")] = None,
+) -> None:
+    """Check a question set and show how its cases spread over audiences, guides, sections and tags."""
+    from collections import Counter
+
+    from eval import DEFAULT_DATASET
+    from eval.dataset import load_dataset
+
+    cases = load_dataset(dataset or DEFAULT_DATASET)
+    counts = {
+        "audience": Counter(c.audience or "none" for c in cases),
+        "guide": Counter(c.gold.guide_id if c.gold else "unanswerable" for c in cases),
+        "section": Counter(f"{c.gold.guide_id} §{s}" for c in cases if c.gold for s in c.top_sections),
+        "tag": Counter(t for c in cases for t in c.tags),
+    }
+    console.print(f"[green]{len(cases)} valid cases[/] ({sum(c.draft for c in cases)} drafts)")
+    for name, counter in counts.items():
+        table = Table(title=f"Cases per {name}")
+        table.add_column(name)
+        table.add_column("cases", justify="right")
+        for key, n in sorted(counter.items()):
+            table.add_row(key, str(n))
+        console.print(table)
+
+
+@eval_app.command("gold-pages")
+@friendly
+def eval_gold_pages(
+    dataset: Annotated[Path | None, typer.Option(help="JSONL question set (default: kalo_v1)")] = None,
+    corpus: Annotated[Path | None, typer.Option(help="Folder of the guide PDFs (default: corpus/guides)")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Only report; exit 1 if gold pages are stale")] = False,
+) -> None:
+    """Fill or refresh gold.pages from the current PDFs (after the guides are re-rendered)."""
+    from eval.build_gold_pages import main
+
+    argv = [*(["--dataset", str(dataset)] if dataset else []), *(["--corpus", str(corpus)] if corpus else [])]
+    code = main(argv + (["--check"] if check else []))
+    if code:
+        raise typer.Exit(code)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,241 @@
+"""The web app in a real browser: `kalo serve` in a subprocess, driven by Debian's Chromium via Playwright.
+
+Asks a question and checks the answer's [n] markers against the sources panel, opens a cited page,
+rates the answer 👎 with a comment (then reads it back from SQLite), logs in to the guides tab, uploads
+a guide with a made-up fact and gets that fact answered. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = Path(os.environ.get("KALO_TEST_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ADMIN_PASSWORD = "δοκιμή-διαχειριστή"
+NEW_GUIDE = """# Οδηγός Πιλοτικού Προγράμματος Ζέφυρος
+
+## Το πρόγραμμα Ζέφυρος
+
+Το πιλοτικό πρόγραμμα Ζέφυρος χρηματοδοτεί κοινές δράσεις Δήμων και φορέων ΚΑΛΟ για τη συλλογή και ανακύκλωση
+μαγειρικού ελαιολάδου. Η μέγιστη επιχορήγηση ανά κοινή δράση του προγράμματος Ζέφυρος είναι 47.300 ευρώ.
+
+Οι αιτήσεις για το πρόγραμμα Ζέφυρος υποβάλλονται κάθε Μάρτιο από τον Δήμο μαζί με τον φορέα ΚΑΛΟ.
+Σημείωση συντάκτη: <script>window.__kalo_pwned = 1</script><img src=x onerror="window.__kalo_pwned = 2">
+"""
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _kalo_command() -> list[str]:
+    script = Path(sys.executable).with_name("kalo")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]
+
+
+@pytest.fixture(scope="module")
+def server(bundled_settings, tmp_path_factory):
+    """`kalo serve` on a free port over a private copy of the ingested bundled corpus."""
+    root = tmp_path_factory.mktemp("browser")
+    shutil.copytree(bundled_settings.corpus_dir, root / "corpus")
+    shutil.copytree(bundled_settings.data_dir, root / "data")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KALO_")}
+    env |= {
+        "KALO_CONFIG": str(root / "none.toml"),
+        "KALO_CORPUS_DIR": str(root / "corpus"),
+        "KALO_DATA_DIR": str(root / "data"),
+        "KALO_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "KALO_HOST": "127.0.0.1",
+        "KALO_PORT": str(port),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+    }
+    log = (root / "serve.log").open("w")
+    proc = subprocess.Popen([*_kalo_command(), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    try:
+        while True:
+            assert proc.poll() is None, f"kalo serve exited:\n{(root / 'serve.log').read_text()}"
+            assert time.monotonic() < deadline, f"kalo serve did not come up:\n{(root / 'serve.log').read_text()}"
+            try:
+                if httpx.get(f"{url}/api/health", timeout=2).json().get("index"):
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        yield {"url": url, "root": root}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM.exists(), f"Chromium is required for the browser test (apt-get install chromium): {CHROMIUM}"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="el-GR")
+    pg = context.new_page()
+    pg.set_default_timeout(90_000)
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def _ask(page, question: str) -> tuple[str, str]:
+    """Type a question, wait for the final answer; returns (last answer text, sources panel HTML)."""
+    before = page.locator("#kalo-chatbot [data-testid='bot']").count()
+    page.fill("#kalo-question textarea", question)
+    page.keyboard.press("Enter")
+    page.locator("#kalo-chatbot [data-testid='bot']").nth(before).wait_for()
+    # the panel says «Αναζήτηση…» while the answer streams and shows the sources (or a note) at the end
+    page.wait_for_function(
+        """() => { const p = document.querySelector('#kalo-sources .kalo-sources');
+                   return p && !p.innerText.includes('Αναζήτηση στους οδηγούς') &&
+                          (p.querySelector('.kalo-src') || p.querySelector('.kalo-notfound, .kalo-hint')); }"""
+    )
+    page.wait_for_timeout(300)  # the last chat update may land just after the panel
+    answer = page.locator("#kalo-chatbot [data-testid='bot']").last.inner_text()
+    return answer, page.inner_html("#kalo-sources .kalo-sources")
+
+
+def _feedback_rows(root: Path) -> list[dict]:
+    db = root / "data" / "feedback.sqlite3"
+    if not db.exists():
+        return []
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute("SELECT * FROM feedback ORDER BY id")]
+
+
+def test_chat_sources_and_feedback(server, page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(server["url"] + "/")
+    page.wait_for_selector("#kalo-question textarea")
+    assert page.title() == "Βοηθός Συνεργασίας ΟΤΑ & Φορέων ΚΑΛΟ"
+    page.get_by_label("Στέλεχος φορέα ΚΑΛΟ").check()
+
+    answer, panel = _ask(page, "Τι τύποι δικτύων υπάρχουν;")
+    assert "Δεν βρήκα απάντηση" not in answer and "δίκτυ" in answer
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer)}
+    shown = {int(n) for n in re.findall(r'id="kalo-src-(\d+)"', panel)}
+    assert cited and cited == shown, (answer, shown)
+    cards = page.locator("#kalo-sources .kalo-src")
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        assert card.locator(".kalo-title").inner_text().strip()
+        assert re.fullmatch(r"σελ\. \d+(–\d+)?", card.locator(".kalo-pages").inner_text().strip())
+        assert card.locator(".kalo-excerpt mark").count() >= 1
+    page.locator("#kalo-chatbot [role='log']").evaluate("log => log.scrollTo(0, 0)")  # question and answer
+    page.screenshot(path=str(ARTIFACTS / "chat.png"))
+
+    # the cited page opens inside the app, in the guide viewer
+    first = cards.first.locator("a.kalo-open")
+    href = first.get_attribute("href")
+    assert re.fullmatch(r"guides/[\w.-]+\.pdf#page=\d+", href), href
+    first.click()
+    viewer = page.locator("dialog.kalo-viewer")
+    viewer.wait_for(state="visible")
+    assert viewer.locator("iframe").get_attribute("src").endswith(href.split("/", 1)[1])
+    page.wait_for_timeout(1500)  # let the PDF viewer paint for the screenshot
+    page.screenshot(path=str(ARTIFACTS / "guide-viewer.png"))
+    viewer.locator(".kalo-viewer-close").click()
+    viewer.wait_for(state="hidden")
+
+    # 👎 with a comment is stored durably
+    page.locator("#kalo-chatbot button[aria-label='Μη χρήσιμη απάντηση']").last.click()
+    page.wait_for_selector("#kalo-feedback-note :text('Ευχαριστούμε')")
+    rows = _feedback_rows(server["root"])
+    assert [(r["rating"], r["question"], r["audience"]) for r in rows] == [
+        ("down", "Τι τύποι δικτύων υπάρχουν;", "kalo")
+    ]
+    assert {s["n"] for s in json.loads(rows[0]["sources"])} == cited
+    page.fill("#kalo-comment textarea", "Λείπει ο συγκριτικός πίνακας.")
+    page.click("#kalo-send-comment")
+    page.wait_for_selector("#kalo-feedback-note :text('καταχωρίστηκε')")
+    assert _feedback_rows(server["root"])[0]["comment"] == "Λείπει ο συγκριτικός πίνακας."
+    page.screenshot(path=str(ARTIFACTS / "chat-feedback.png"))
+
+    # «Νέα συνομιλία» clears the conversation and the panel
+    page.click("#kalo-new")
+    page.wait_for_function("() => !document.querySelector('#kalo-sources .kalo-src')")
+    assert page.locator("#kalo-chatbot [data-testid='bot']").count() == 0
+
+
+def test_guides_tab_upload_then_ask(server, page, tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(server["url"] + "/")
+    page.get_by_role("tab", name="Οδηγοί").click()
+    page.fill("#kalo-admin-password input", "λάθος")
+    page.click("#kalo-admin-login")
+    page.wait_for_selector("#kalo-login :text('Λάθος κωδικός διαχειριστή')")
+    assert not page.locator("#kalo-upload").is_visible()
+
+    page.fill("#kalo-admin-password input", ADMIN_PASSWORD)
+    page.click("#kalo-admin-login")
+    page.wait_for_selector("#kalo-guides-table table")
+    assert page.locator("#kalo-guides-table tbody tr").count() == 2
+
+    guide = tmp_path / "Πρόγραμμα Ζέφυρος.md"
+    guide.write_text(NEW_GUIDE, encoding="utf-8")
+    page.set_input_files("#kalo-upload input[type=file]", str(guide))
+    page.wait_for_selector("#kalo-upload :text('Πρόγραμμα Ζέφυρος.md')")
+    page.click("#kalo-upload-btn")
+    page.wait_for_selector("#kalo-ingest-result .kalo-ok")
+    result = page.inner_text("#kalo-ingest-result")
+    assert "Πρόγραμμα-Ζέφυρος.md" in result and "Προστέθηκε" in result
+    assert page.locator("#kalo-guides-table tbody tr").count() == 3
+    assert (server["root"] / "corpus" / "Πρόγραμμα-Ζέφυρος.md").read_text(encoding="utf-8") == NEW_GUIDE
+    page.screenshot(path=str(ARTIFACTS / "guides.png"), full_page=True)
+
+    page.get_by_role("tab", name="Συνομιλία").click()
+    answer, panel = _ask(page, "Ποια είναι η μέγιστη επιχορήγηση του προγράμματος Ζέφυρος;")
+    assert "47.300" in answer, answer
+    assert "Οδηγός Πιλοτικού Προγράμματος Ζέφυρος" in panel
+    # the guide's markup is shown as text, never run
+    assert page.evaluate("window.__kalo_pwned") is None
+    assert "<script>" in page.inner_text("#kalo-sources") + page.inner_text("#kalo-chatbot")
+    page.screenshot(path=str(ARTIFACTS / "chat-new-guide.png"))

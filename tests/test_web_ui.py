@@ -1,0 +1,283 @@
+"""The web app's handlers and rendering, without a server: escaping, sources panel, streaming chat,
+errors, ratings, and the guide library's upload checks."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from assistant import ui
+from assistant.errors import IndexMissingError, LLMError
+from assistant.feedback import FeedbackStore
+from assistant.library import GuideLibrary, resolve_in, safe_filename
+from assistant.types import Answer, Source, Turn
+from assistant.web import WebContext, guide_response, guide_url
+
+PASSAGE = (
+    "Εισαγωγή στο θέμα. Τα τυπικά δίκτυα διαθέτουν γραπτούς κανόνες λειτουργίας. "
+    "Κάποιος έγραψε <script>alert(1)</script> εδώ. Τέλος ενότητας."
+)
+
+
+def _source(n: int, cited: bool = True, **kw) -> Source:
+    values = {
+        "n": n,
+        "chunk_id": f"c{n}",
+        "guide_id": "diktyosi-foreon-kalo",
+        "guide_title": "Δικτύωση <b>φορέων</b>",
+        "source": "diktyosi-foreon-kalo.pdf",
+        "section": "5. Τύποι δικτύων > 5.1 Άτυπα και τυπικά",
+        "page_start": 7,
+        "page_end": 7,
+        "text": PASSAGE,
+        "excerpt": "Τα τυπικά δίκτυα διαθέτουν γραπτούς κανόνες λειτουργίας." if cited else "",
+        "cited": cited,
+    }
+    return Source(**(values | kw))
+
+
+def _answer(**kw) -> Answer:
+    values = {
+        "question": "Τι δίκτυα υπάρχουν;",
+        "text": "Τα τυπικά δίκτυα έχουν κανόνες [1]. Δείτε <script>x()</script> [3].",
+        "sources": [_source(1), _source(2, cited=False), _source(3, page_start=9, page_end=10)],
+        "answerer": "extractive",
+    }
+    return Answer(**(values | kw))
+
+
+class FakeAssistant:
+    """Streams scripted pieces, then an Answer; records what it was asked."""
+
+    def __init__(self, answer: Answer | None = None, error: Exception | None = None) -> None:
+        self.answer = answer or _answer()
+        self.error = error
+        self.calls: list[tuple] = []
+
+    def stream(self, question, audience=None, history=None):
+        self.calls.append((question, audience, list(history or [])))
+        if self.error:
+            raise self.error
+        yield "Τα τυπικά δίκτυα "
+        yield "έχουν κανόνες [1]."
+        yield self.answer.model_copy(update={"question": question})
+
+
+# -- rendering --------------------------------------------------------------------------------------------------
+def test_chat_text_escapes_html_but_keeps_markdown_and_citations():
+    out = ui.chat_text("**Βήμα 1** <script>alert(1)</script> <img src=x onerror=y> [2]")
+    assert "<script>" not in out and "<img" not in out
+    assert "&lt;script&gt;" in out and "**Βήμα 1**" in out and "[2]" in out
+
+
+def test_sources_panel_lists_exactly_the_cited_sources():
+    answer = _answer()
+    html = ui.sources_panel(answer)
+    cited_in_text = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+    shown = {int(n) for n in re.findall(r'id="kalo-src-(\d+)"', html)}
+    assert shown == cited_in_text == {1, 3}
+    assert "σελ. 9–10" in html and "σελ. 7" in html
+    assert "5. Τύποι δικτύων › 5.1 Άτυπα και τυπικά" in html
+    assert 'href="guides/diktyosi-foreon-kalo.pdf#page=9"' in html
+    assert "<mark>Τα τυπικά δίκτυα διαθέτουν γραπτούς κανόνες λειτουργίας.</mark>" in html
+
+
+def test_everything_from_documents_is_escaped_in_the_panel():
+    html = ui.sources_panel(_answer())
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>φορέων</b>" not in html and "Δικτύωση &lt;b&gt;φορέων&lt;/b&gt;" in html
+
+
+def test_highlight_marks_each_excerpt_sentence_and_trims_long_passages():
+    text = "Α " * 400 + "Πρώτη πρόταση εδώ. Ενδιάμεσο. Δεύτερη πρόταση εκεί." + " Ω" * 400
+    out = ui.highlight(text, "Πρώτη πρόταση εδώ. … Δεύτερη πρόταση εκεί.")
+    assert out.count("<mark>") == 2
+    assert out.startswith("… ") and out.endswith(" …")
+    assert len(out) < len(text)
+    # an excerpt not found verbatim is still shown, highlighted, before the passage
+    assert ui.highlight("κείμενο", "άλλο").startswith("<mark>άλλο</mark>")
+
+
+def test_not_found_shows_the_nearest_sections():
+    answer = Answer(
+        question="Μουσακάς;", text="Δεν βρήκα απάντηση στους οδηγούς.", found=False, suggestions=[_source(1)]
+    )
+    message = ui.answer_message(answer)
+    assert message.startswith("Δεν βρήκα απάντηση στους οδηγούς.")
+    assert "Πλησιέστερες ενότητες" in message and "σελ. 7" in message
+    panel = ui.sources_panel(answer)
+    assert "Δεν βρέθηκε απάντηση" in panel and 'id="kalo-src-1"' in panel and "<mark>" not in panel
+
+
+def test_guide_urls_are_relative_and_quoted():
+    assert guide_url("οδηγός 1.pdf", 3) == "guides/%CE%BF%CE%B4%CE%B7%CE%B3%CF%8C%CF%82%201.pdf#page=3"
+    assert guide_url("notes.md", 3) == "guides/notes.md"
+
+
+# -- chat handlers ----------------------------------------------------------------------------------------------
+@pytest.fixture
+def ctx(make_settings):
+    return WebContext(make_settings(), assistant=FakeAssistant())
+
+
+def test_respond_streams_then_shows_the_verified_answer_and_its_sources(ctx):
+    events = list(ui.respond(ctx, "  Τι δίκτυα   υπάρχουν; ", "kalo", [], ui.new_session()))
+    box, messages, panel, session = events[-1]
+    assert box == ""
+    assert messages[0] == {"role": "user", "content": "Τι δίκτυα υπάρχουν;"}
+    assert messages[-1]["content"] == ui.chat_text(_answer().text)
+    assert 'id="kalo-src-1"' in panel and 'id="kalo-src-3"' in panel and 'id="kalo-src-2"' not in panel
+    # streamed pieces were shown before the final answer
+    assert any(e[1][-1]["content"] == "Τα τυπικά δίκτυα " for e in events[:-1])
+    assert ctx.assistant.calls == [("Τι δίκτυα υπάρχουν;", "kalo", [])]
+    assert session["turns"][-1]["content"] == _answer().text
+
+
+def test_follow_ups_send_the_history_and_no_audience_means_none(ctx):
+    session = ui.new_session()
+    messages: list = []
+    for q in ("Πρώτη ερώτηση;", "Και μετά;"):
+        *_, (_, messages, _, session) = ui.respond(ctx, q, None, messages, session)
+    assert ctx.assistant.calls[1][1] is None
+    assert [t.role for t in ctx.assistant.calls[1][2]] == ["user", "assistant"]
+    assert ctx.assistant.calls[1][2][0] == Turn(role="user", content="Πρώτη ερώτηση;")
+
+
+def test_an_empty_question_does_nothing(ctx):
+    [(_, messages, _, _)] = list(ui.respond(ctx, "   ", None, [], ui.new_session()))
+    assert messages == [] and ctx.assistant.calls == []
+
+
+@pytest.mark.parametrize("error", [IndexMissingError("/x"), LLMError("timeout", "Ο διακομιστής δεν απαντά.")])
+def test_errors_are_shown_in_greek_in_the_chat(make_settings, error):
+    ctx = WebContext(make_settings(), assistant=FakeAssistant(error=error))
+    *_, (_, messages, panel, session) = ui.respond(ctx, "Ερώτηση;", None, [], ui.new_session())
+    assert error.el.split("(")[0].strip() in messages[-1]["content"]
+    assert "Δεν ήταν δυνατή η απάντηση" in messages[-1]["content"]
+    assert session["answers"] == {}  # nothing to rate
+    assert "Δεν υπάρχουν πηγές" in panel
+
+
+def test_unexpected_errors_do_not_leak_details(make_settings):
+    ctx = WebContext(make_settings(), assistant=FakeAssistant(error=RuntimeError("/secret/path")))
+    *_, (_, messages, _, _) = ui.respond(ctx, "Ερώτηση;", None, [], ui.new_session())
+    assert "/secret/path" not in messages[-1]["content"] and "απρόσμενο σφάλμα" in messages[-1]["content"]
+
+
+def test_rating_stores_feedback_and_a_comment_updates_it(ctx):
+    *_, (_, messages, _, session) = ui.respond(ctx, "Τι δίκτυα υπάρχουν;", "municipal", [], ui.new_session())
+    index = len(messages) - 1
+    session, box, note = ui.rate(ctx, session, SimpleNamespace(index=index, liked=False))
+    assert box["visible"] is True and "Ευχαριστούμε" in note
+    _, note = ui.send_comment(ctx, "Λείπουν τα κλαδικά δίκτυα", session)
+    assert "καταχωρίστηκε" in note
+    session, _, _ = ui.rate(ctx, session, SimpleNamespace(index=index, liked=True))  # changed mind
+
+    [row] = list(FeedbackStore.for_settings(ctx.settings).rows())
+    assert row["rating"] == "up" and row["comment"] == "Λείπουν τα κλαδικά δίκτυα"
+    assert row["question"] == "Τι δίκτυα υπάρχουν;" and row["audience"] == "municipal"
+    assert [s["n"] for s in row["sources"]] == [1, 3]
+
+
+def test_rating_a_message_that_is_not_an_answer_stores_nothing(ctx):
+    _, box, _ = ui.rate(ctx, ui.new_session(), SimpleNamespace(index=0, liked=False))
+    assert box["visible"] is False
+    assert list(FeedbackStore.for_settings(ctx.settings).rows()) == []
+
+
+def test_guides_tab_handlers_refuse_without_login(ctx):
+    import gradio as gr
+
+    with pytest.raises(gr.Error):
+        ui.reindex_guides(ctx, False, progress=lambda *a, **k: None)
+    assert ui.admin_login(ctx, "anything")[0] is False  # no admin password configured
+
+
+def test_admin_login_checks_the_password(make_settings):
+    ctx = WebContext(make_settings(admin_password="σωστός"), assistant=FakeAssistant())
+    assert ui.admin_login(ctx, "λάθος")[0] is False
+    assert ui.admin_login(ctx, "σωστός")[0] is True
+
+
+def test_gradio_progress_adapter_reports_fractions():
+    calls = []
+    progress = ui.GradioProgress(lambda fraction, desc="": calls.append((round(fraction, 2), desc)))
+    progress.start(2)
+    progress.file("a.md", 4)
+    progress.embedded(2)
+    progress.done(SimpleNamespace(status="added"))
+    progress.file("b.md", 0)
+    progress.done(SimpleNamespace(status="unchanged"))
+    assert [c[0] for c in calls] == [0.0, 0.0, 0.25, 0.5, 0.5, 1.0]
+    assert calls[2][1] == "Ευρετηρίαση: a.md (2/4 τμήματα)"
+
+
+def test_the_ui_builds(ctx):
+    demo = ui.build_ui(ctx)
+    labels = {getattr(b, "label", None) for b in demo.blocks.values()}
+    assert {"Συνομιλία", "Οδηγοί", "Απευθύνομαι ως (προαιρετικό)"} <= labels
+
+
+# -- guide library -----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Οδηγός Συνεργασίας 2024.PDF", "Οδηγός-Συνεργασίας-2024.pdf"),
+        ("../../etc/passwd.md", "passwd.md"),
+        ("..\\..\\win.ini.txt", "win.ini.txt"),
+        (".hidden.md", "hidden.md"),
+        ("~$lock.docx", "lock.docx"),
+        ("a<b>|c?.html", "a-b-c.html"),
+        ("...", "odigos"),
+    ],
+)
+def test_safe_filename(name, expected):
+    assert safe_filename(name) == expected
+
+
+def _library(settings) -> GuideLibrary:
+    return GuideLibrary(settings, embeddings=lambda: None, on_change=lambda: None)
+
+
+def test_upload_checks(make_settings, tmp_path):
+    settings = make_settings(max_upload_mb=0.001)
+    (settings.corpus_dir / "existing.md").write_text("# Υπάρχων\n\nΚείμενο του υπάρχοντος οδηγού.", encoding="utf-8")
+    lib = _library(settings)
+
+    def upload(name: str, data: bytes, overwrite: bool = False):
+        path = tmp_path / "upload.bin"
+        path.write_bytes(data)
+        return lib.check_upload(name, path, overwrite)
+
+    assert "Μη υποστηριζόμενος τύπος" in upload("virus.exe", b"MZ").message_el
+    assert "πολύ μεγάλο" in upload("big.md", "α".encode() * 2000).message_el
+    assert "κενό" in upload("empty.md", b"").message_el
+    assert "δεν είναι έγκυρο PDF" in upload("fake.pdf", b"<html>not a pdf</html>").message_el
+    same = "# Υπάρχων\n\nΚείμενο του υπάρχοντος οδηγού.".encode()
+    assert "υπάρχει ήδη ως «existing.md»" in upload("copy.md", same).message_el
+    taken = upload("existing.md", b"# Other\n\nNew text here.")
+    assert not taken.ok and "Υπάρχει ήδη οδηγός" in taken.message_el
+    assert upload("existing.md", b"# Other\n\nNew text here.", overwrite=True).ok
+    good = upload("Νέος οδηγός.md", "# Νέος\n\nΚείμενο.".encode())
+    assert good.ok and good.saved_as == "Νέος-οδηγός.md"
+
+
+def test_corpus_files_are_served_only_from_the_corpus(make_settings):
+    settings = make_settings()
+    (settings.corpus_dir / "notes.md").write_text("<script>alert(1)</script>", encoding="utf-8")
+    (settings.corpus_dir / "page.html").write_text("<p>σελίδα</p><script>alert(1)</script>", encoding="utf-8")
+    (settings.corpus_dir / ".secret.md").write_text("no", encoding="utf-8")
+    (settings.data_dir).mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / "feedback.sqlite3").write_text("db", encoding="utf-8")
+
+    assert resolve_in(settings.corpus_dir, "../data/feedback.sqlite3") is None
+    assert resolve_in(settings.corpus_dir, "/etc/passwd") is None
+    assert resolve_in(settings.corpus_dir, ".secret.md") is None
+    assert guide_response(settings, "../data/feedback.sqlite3").status_code == 404
+
+    md = guide_response(settings, "notes.md")
+    assert md.media_type.startswith("text/plain") and md.headers["x-content-type-options"] == "nosniff"
+    page = guide_response(settings, "page.html")
+    assert "sandbox" in page.headers["content-security-policy"]
