@@ -13,8 +13,9 @@ from ingest.chunk import split_sentences
 
 CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 # Sentence ends in an answer: after final punctuation (unless citations follow it, which belong to
-# the sentence), after a run of citations, or at a line break.
-_ANSWER_SPLIT = re.compile(r"(?<=[^\d\s][.!?;;])\s+(?!\[\d)|(?<=\])\s+(?![\[.,;;])|\n+")
+# the sentence, or what follows is a number or a lower-case word: «ο ν. 4430/2016», «π.χ. η»), after a
+# run of citations, or at a line break.
+_ANSWER_SPLIT = re.compile(r"(?<=[^\d\s][.!?;;])\s+(?!\[\d|\d|[^\W\d_A-ZΑ-ΩΆ-Ώ])|(?<=\])\s+(?![\[.,;;])|\n+")
 
 
 def sources_from(docs: list[Document]) -> list[Source]:

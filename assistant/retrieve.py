@@ -148,6 +148,14 @@ class HybridRetriever(BaseRetriever):
                 for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
                     found[cid] = (doc, meta)
         preferred = set(s.audience_guides.get(self.audience or "", []))
+        # Audience is a preference, not a filter: another guide that made the top-k on relevance alone
+        # keeps its best passage in the results, however strongly the preferred guide is boosted.
+        keep: dict[str, str] = {}
+        if preferred:
+            for cid in sorted(ranked, key=lambda c: -ranked[c])[: self.k or s.top_k]:
+                guide = str(found[cid][1].get("guide_id"))
+                if guide not in preferred:
+                    keep.setdefault(guide, cid)
         for cid in ranked:
             if found[cid][1].get("guide_id") in preferred:
                 ranked[cid] *= 1.0 + s.audience_boost
@@ -156,13 +164,13 @@ class HybridRetriever(BaseRetriever):
             pool = order[: s.candidates]
             scores = self.index.reranker.predict([(prepared.text, found[c][0]) for c in pool])
             order = [c for _, c in sorted(zip(scores, pool, strict=True), key=lambda t: -t[0])]
-        docs = self._diverse(order, found, ranked, dense_score, prepared)
+        docs = self._diverse(order, found, ranked, dense_score, prepared, list(keep.values()))
         return self._with_steps(docs, prepared) if is_process_question(prepared.text) else docs
 
     def _with_steps(self, docs: list[Document], prepared: PreparedQuery) -> list[Document]:
         """A "how do I…" question that lands in a step-by-step section gets every step of it, in order,
         so that the answer can walk through them instead of quoting two steps out of sequence."""
-        for doc in docs[:3]:
+        for i, doc in enumerate(docs[:3]):
             guide, section = str(doc.metadata.get("guide_id")), str(doc.metadata.get("section"))
             parts = section.split(" > ")
             for depth in range(len(parts), 0, -1):
@@ -180,12 +188,16 @@ class HybridRetriever(BaseRetriever):
                     ]
                     for d in step_docs:
                         d.metadata["coverage"] = doc.metadata.get("coverage", 0.0)
-                    rest = [d for d in docs if d.id not in set(ids)]
-                    return step_docs + rest[: max(0, (self.k or self.index.settings.top_k) - 2)]
+                    # Passages that ranked above the step section keep their place: the steps are inserted
+                    # where the question landed in them, not on top of a better answer from elsewhere.
+                    before = [d for d in docs[:i] if d.id not in set(ids)]
+                    rest = [d for d in docs[i:] if d.id not in set(ids)]
+                    return before + step_docs + rest[: max(0, (self.k or self.index.settings.top_k) - 2 - len(before))]
         return docs
 
-    def _diverse(self, order, found, ranked, dense_score, prepared: PreparedQuery) -> list[Document]:
-        """At most `per_section_cap` passages per section, so the top-k are not near-duplicates."""
+    def _diverse(self, order, found, ranked, dense_score, prepared: PreparedQuery, keep=()) -> list[Document]:
+        """At most `per_section_cap` passages per section, so the top-k are not near-duplicates; the `keep`
+        passages take the last places when their guide would otherwise be missing."""
         s = self.index.settings
         k = self.k or s.top_k
         per_section: dict[tuple[str, str], int] = {}
@@ -199,6 +211,11 @@ class HybridRetriever(BaseRetriever):
             docs.append(to_document(cid, doc, meta, rrf=ranked[cid], dense=dense_score.get(cid, 0.0)))
             if len(docs) == k:
                 break
+        shown = {str(d.metadata.get("guide_id")) for d in docs}
+        missing = [cid for cid in keep if str(found[cid][1].get("guide_id")) not in shown][: k - 1]
+        if missing:
+            kept = [to_document(c, *found[c], rrf=ranked[c], dense=dense_score.get(c, 0.0)) for c in missing]
+            docs = docs[: k - len(kept)] + kept
         top_dense = max(dense_score.values(), default=0.0)
         raw = set(prepared.raw_keys)
         for d in docs:

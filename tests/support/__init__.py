@@ -1,0 +1,1 @@
+"""Helpers shared by the retrieval, answering and generative tests (not tests themselves)."""

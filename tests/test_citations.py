@@ -1,0 +1,228 @@
+"""Citation verification with hand-made answers: invented numbers, grouped forms, uncited sentences,
+excerpts, and the numbering shared by the prompt context and the sources."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from langchain_core.documents import Document
+from support.shared import shared_assistant
+
+from assistant.answer import NOT_FOUND, format_context
+from assistant.cite import answer_sentences, best_excerpt, passage_sentences, sources_from, verify
+from assistant.types import Source
+
+PASSAGES = [
+    (
+        "6. Βήμα προς βήμα > 6.1 Χαρτογράφηση αναγκών",
+        11,
+        11,
+        "Τι κάνουμε. Καταγράφουμε ποια ανάγκη θέλουμε να καλύψουμε, ποιους αφορά και πόσο σοβαρή είναι. "
+        "Ποιος το κάνει. Η κοινωνική υπηρεσία του Δήμου.",
+    ),
+    (
+        "6. Βήμα προς βήμα > 6.2 Εντοπισμός φορέων",
+        11,
+        12,
+        "Εντοπίζουμε ποιοι φορείς ΚΑΛΟ δραστηριοποιούνται στην περιοχή. "
+        "Για κάθε δυνητικό εταίρο καταγράφουμε τη νομική μορφή και την εγγραφή στο Μητρώο.",
+    ),
+    (
+        "5. Μορφές και νομικά εργαλεία > 5.6 Μνημόνια συνεργασίας",
+        9,
+        10,
+        "Με το μνημόνιο συνεργασίας ο Δήμος και οι φορείς διατυπώνουν την πρόθεση συνεργασίας.\n"
+        "- Είναι χρήσιμο ως πρώτο βήμα εμπιστοσύνης.\n"
+        "- Δεν πρέπει να χρησιμοποιείται για ανάθεση υπηρεσιών.",
+    ),
+]
+
+
+def make_docs() -> list[Document]:
+    return [
+        Document(
+            id=f"guide-{i}",
+            page_content=text,
+            metadata={
+                "chunk_id": f"guide-{i}",
+                "guide_id": "synergasia-ota-kalo",
+                "guide_title": "Συνεργασία ΟΤΑ με Φορείς ΚΑΛΟ",
+                "source": "synergasia-ota-kalo.pdf",
+                "section": section,
+                "page_start": first,
+                "page_end": last,
+                "rrf": 0.03 - i / 1000,
+            },
+        )
+        for i, (section, first, last, text) in enumerate(PASSAGES)
+    ]
+
+
+@pytest.fixture
+def sources() -> list[Source]:
+    return sources_from(make_docs())
+
+
+def test_sources_are_numbered_from_one_in_retrieval_order(sources):
+    assert [s.n for s in sources] == [1, 2, 3]
+    assert [s.chunk_id for s in sources] == ["guide-0", "guide-1", "guide-2"]
+    assert sources[1].pages == "11–12" and sources[0].pages == "11"
+    assert sources[1].label() == "Συνεργασία ΟΤΑ με Φορείς ΚΑΛΟ, 6. Βήμα προς βήμα > 6.2 Εντοπισμός φορέων, σελ. 11–12"
+    assert not any(s.cited or s.excerpt for s in sources)
+
+
+def test_valid_citations_mark_their_sources_with_an_excerpt(sources):
+    text = (
+        "Πρώτα καταγράφουμε ποια ανάγκη θέλουμε να καλύψουμε [1]. Έπειτα εντοπίζουμε τους φορείς ΚΑΛΟ της περιοχής [2]."
+    )
+    cleaned, removed, uncited = verify(text, sources)
+    assert cleaned == text
+    assert removed == [] and uncited == []
+    assert [s.n for s in sources if s.cited] == [1, 2]
+    assert sources[0].excerpt == "Καταγράφουμε ποια ανάγκη θέλουμε να καλύψουμε, ποιους αφορά και πόσο σοβαρή είναι."
+    assert sources[1].excerpt == "Εντοπίζουμε ποιοι φορείς ΚΑΛΟ δραστηριοποιούνται στην περιοχή."
+    assert not sources[2].cited and sources[2].excerpt == ""
+
+
+def test_invented_citations_are_removed_and_reported(sources):
+    text = "Καταγράφουμε την ανάγκη που θέλουμε να καλύψουμε [1]. Ο νόμος ορίζει προθεσμία τριάντα ημερών [7]."
+    cleaned, removed, uncited = verify(text, sources)
+    assert removed == [7]
+    assert "[7]" not in cleaned and "[1]" in cleaned
+    assert cleaned.endswith("προθεσμία τριάντα ημερών.")  # no stray space before the full stop
+    # The sentence that only cited an invented passage now cites nothing, and says so.
+    assert uncited == ["Ο νόμος ορίζει προθεσμία τριάντα ημερών."]
+    assert [s.n for s in sources if s.cited] == [1]
+
+
+@pytest.mark.parametrize("bad", [0, 4, 12, 99])
+def test_out_of_range_numbers_never_survive(sources, bad):
+    cleaned, removed, _ = verify(f"Το μνημόνιο είναι πρώτο βήμα εμπιστοσύνης [{bad}][3].", sources)
+    assert removed == [bad]
+    assert cleaned == "Το μνημόνιο είναι πρώτο βήμα εμπιστοσύνης [3]."
+
+
+def test_grouped_citation_form(sources):
+    cleaned, removed, uncited = verify("Ο Δήμος καταγράφει ανάγκες και εντοπίζει φορείς ΚΑΛΟ [1, 2].", sources)
+    assert cleaned == "Ο Δήμος καταγράφει ανάγκες και εντοπίζει φορείς ΚΑΛΟ [1][2]."
+    assert removed == [] and uncited == []
+    assert [s.n for s in sources if s.cited] == [1, 2]
+
+
+def test_grouped_form_with_an_invented_number(sources):
+    cleaned, removed, _ = verify("Ο Δήμος καταγράφει ανάγκες και εντοπίζει φορείς [1, 9, 2].", sources)
+    assert cleaned == "Ο Δήμος καταγράφει ανάγκες και εντοπίζει φορείς [1][2]."
+    assert removed == [9]
+
+
+def test_adjacent_citation_form(sources):
+    cleaned, removed, uncited = verify("Το μνημόνιο είναι χρήσιμο ως πρώτο βήμα εμπιστοσύνης [1][3].", sources)
+    assert cleaned == "Το μνημόνιο είναι χρήσιμο ως πρώτο βήμα εμπιστοσύνης [1][3]."
+    assert removed == [] and uncited == []
+    assert [s.n for s in sources if s.cited] == [1, 3]
+    assert sources[2].excerpt == "- Είναι χρήσιμο ως πρώτο βήμα εμπιστοσύνης."
+
+
+def test_citation_after_the_full_stop_belongs_to_its_sentence(sources):
+    text = "Καταγράφουμε την ανάγκη και την ομάδα-στόχο. [1] Εντοπίζουμε τους φορείς της περιοχής. [2]"
+    assert answer_sentences(text) == [
+        "Καταγράφουμε την ανάγκη και την ομάδα-στόχο. [1]",
+        "Εντοπίζουμε τους φορείς της περιοχής. [2]",
+    ]
+    _, removed, uncited = verify(text, sources)
+    assert removed == [] and uncited == []
+    assert [s.n for s in sources if s.cited] == [1, 2]
+
+
+def test_uncited_sentences_are_flagged_but_framing_is_not(sources):
+    text = (
+        "Σύμφωνα με τον οδηγό «Συνεργασία ΟΤΑ με Φορείς ΚΑΛΟ»:\n\n"
+        "1. Καταγράφουμε ποια ανάγκη θέλουμε να καλύψουμε [1].\n"
+        "2. Ο Δήμος υπογράφει αμέσως σύμβαση με τον πρώτο φορέα που θα βρει.\n"
+        "Καλή επιτυχία!"
+    )
+    cleaned, removed, uncited = verify(text, sources)
+    assert cleaned == text and removed == []
+    assert uncited == ["2. Ο Δήμος υπογράφει αμέσως σύμβαση με τον πρώτο φορέα που θα βρει."]
+
+
+def test_the_not_found_phrase_is_not_an_uncited_claim(sources):
+    cleaned, removed, uncited = verify(NOT_FOUND, sources)
+    assert (cleaned, removed, uncited) == (NOT_FOUND, [], [])
+    assert not any(s.cited for s in sources)
+
+
+def test_one_source_cited_twice_joins_its_excerpts(sources):
+    text = "Καταγράφουμε ποια ανάγκη θέλουμε να καλύψουμε [1]. Το κάνει η κοινωνική υπηρεσία του Δήμου [1]."
+    verify(text, sources)
+    parts = sources[0].excerpt.split(" … ")
+    assert parts == [
+        "Καταγράφουμε ποια ανάγκη θέλουμε να καλύψουμε, ποιους αφορά και πόσο σοβαρή είναι.",
+        "Η κοινωνική υπηρεσία του Δήμου.",
+    ]
+    assert all(p in sources[0].text for p in parts)
+
+
+def test_best_excerpt_is_a_sentence_of_the_passage():
+    passage = PASSAGES[2][3]
+    assert passage_sentences(passage)[1:] == [
+        "- Είναι χρήσιμο ως πρώτο βήμα εμπιστοσύνης.",
+        "- Δεν πρέπει να χρησιμοποιείται για ανάθεση υπηρεσιών.",
+    ]
+    excerpt = best_excerpt("Το μνημόνιο δεν κάνει ανάθεση υπηρεσιών", passage)
+    assert excerpt == "- Δεν πρέπει να χρησιμοποιείται για ανάθεση υπηρεσιών."
+    assert best_excerpt("οτιδήποτε", "") == ""
+
+
+# --- numbering: prompt context = sources -----------------------------------------------------------------
+
+_HEADER = re.compile(r"^\[(\d+)\] «(.+?)» — (.+) \(σελ\. ([\d–]+)\)$", re.M)
+
+
+def context_headers(context: str) -> list[tuple[int, str, str, str]]:
+    return [(int(n), title, section, pages) for n, title, section, pages in _HEADER.findall(context)]
+
+
+def assert_same_numbering(docs: list[Document]) -> None:
+    context = format_context(docs)
+    sources = sources_from(docs)
+    headers = context_headers(context)
+    assert [h[0] for h in headers] == [s.n for s in sources] == list(range(1, len(docs) + 1))
+    for (n, title, section, pages), source in zip(headers, sources, strict=True):
+        assert (title, section, pages) == (source.guide_title, source.section, source.pages), n
+        # The passage printed under [n] is the text of Source n, not its neighbour's.
+        block = context.split(f"[{n}] «", 1)[1]
+        assert block.split("\n", 1)[1].startswith(source.text)
+
+
+def test_context_numbering_equals_source_numbers_hand_made():
+    assert_same_numbering(make_docs())
+    assert context_headers(format_context(make_docs()))[0] == (
+        1,
+        "Συνεργασία ΟΤΑ με Φορείς ΚΑΛΟ",
+        "6. Βήμα προς βήμα > 6.1 Χαρτογράφηση αναγκών",
+        "11",
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;", "Τι τύποι δικτύων υπάρχουν;"],
+)
+def test_context_numbering_equals_source_numbers_retrieved(bundled_settings, question):
+    docs = shared_assistant(bundled_settings).retriever().invoke(question)
+    assert len(docs) >= 6
+    assert_same_numbering(docs)
+
+
+def test_verify_against_retrieved_passages(bundled_settings):
+    """A citation to passage n marks exactly Source n, whose excerpt comes from its own text."""
+    docs = shared_assistant(bundled_settings).retriever().invoke("Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;")
+    sources = sources_from(docs)
+    third = sources[2]
+    claim = passage_sentences(third.text)[1]
+    _, removed, uncited = verify(f"{claim} [3]", sources)
+    assert removed == [] and uncited == []
+    assert [s.n for s in sources if s.cited] == [3]
+    assert third.excerpt == claim

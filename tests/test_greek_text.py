@@ -1,0 +1,169 @@
+"""Greek search keys: folding, tokens, stop-words, stemming, Greeklish detection and transliteration."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from assistant.greek_text import fold, greeklish_to_greek, looks_latin, stem, stopwords, tokens
+from assistant.retrieve import prepare_query
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("ΣΥΝΕΡΓΑΣΊΕΣ", "συνεργασιεσ"),  # casefold, tonos, final sigma
+        ("Συνεργασία", "συνεργασια"),
+        ("Δήμος", "δημοσ"),  # final sigma becomes σ
+        ("ΔΗΜΟΣ", "δημοσ"),
+        ("Πρωτεΐνη", "πρωτεινη"),  # dialytika with tonos
+        ("ΠΡΩΤΕΪΝΗ", "πρωτεινη"),  # dialytika on a capital
+        ("ευφυΐα ΰ ϋ ϊ", "ευφυια υ υ ι"),
+        ("Ἀθῆναι", "αθηναι"),  # polytonic breathing and perispomeni
+        ("ΚΑΛΟ", "καλο"),
+        ("Mission Drift", "mission drift"),  # Latin is only lower-cased
+        ("ν. 4430/2016", "ν. 4430/2016"),  # punctuation and digits untouched
+    ],
+)
+def test_fold(text, folded):
+    assert fold(text) == folded
+
+
+def test_fold_treats_decomposed_input_like_composed():
+    for word in ("Συνεργασίες", "ΠΡΩΤΕΪΝΗ", "Ἀθῆναι", "αλληλέγγυας"):
+        nfd = unicodedata.normalize("NFD", word)
+        assert nfd != word or word.isascii()
+        assert fold(nfd) == fold(word)
+        assert unicodedata.is_normalized("NFC", fold(nfd))
+
+
+def test_fold_is_idempotent():
+    text = "Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;"
+    assert fold(fold(text)) == fold(text)
+
+
+def test_inflections_and_spellings_share_one_key():
+    forms = ["συνεργασία", "ΣΥΝΕΡΓΑΣΙΕΣ", "συνεργασιες", "Συνεργασίας", "συνεργασιών", "ΣΥΝΕΡΓΑΣΊΑ"]
+    keys = {tuple(tokens(f)) for f in forms}
+    assert len(keys) == 1
+    (key,) = keys
+    assert len(key) == 1 and key[0].startswith("συνεργασ")
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "πως ξεκιναει ενας δημος συνεργασια με φορεα καλο",
+        "ΠΩΣ ΞΕΚΙΝΑΕΙ ΕΝΑΣ ΔΗΜΟΣ ΣΥΝΕΡΓΑΣΙΑ ΜΕ ΦΟΡΕΑ ΚΑΛΟ;",
+        unicodedata.normalize("NFD", "Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;"),
+        "Πώς   ξεκινάει ένας Δήμος\nσυνεργασία με φορέα ΚΑΛΟ ;",
+    ],
+)
+def test_question_variants_give_the_same_keys(variant):
+    assert tokens(variant) == tokens("Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;")
+
+
+def test_stop_words_are_removed():
+    keys = tokens("Ποια είναι τα βήματα και οι φορείς με τους οποίους θα συνεργαστεί ο Δήμος;")
+    for stop in ("και", "με", "τα", "οι", "ο", "θα", "ειναι", "ποια"):
+        assert stop in stopwords() or stop == "ποια"
+        assert stop not in keys
+    assert {stem("βήματα"), stem("φορείς"), stem("δήμος")} <= set(keys)
+    assert tokens("και με τα οι ο θα") == []
+
+
+def test_stop_word_list_is_folded_greek():
+    words = stopwords()
+    assert len(words) > 50
+    assert all(w == fold(w) for w in words)
+    assert {"και", "με", "για", "απο"} <= words
+
+
+def test_tokens_are_unicode_words_not_ascii():
+    keys = tokens("Δήμος, φορέας· ΚΑΛΟ! (συνεργασία) «κοινωνική» οικονομία")
+    assert len(keys) == 6
+    assert all(any("\u0370" <= c <= "\u03ff" for c in k) for k in keys)
+    assert all(not k.isascii() for k in keys)
+    assert tokens("ν. 4430/2016") == ["4430", "2016"]  # numbers are kept; a lone letter is not
+
+
+def test_stem_leaves_short_and_latin_words_alone():
+    assert stem("καλ") == "καλ"
+    assert stem("drift") == "drift"
+    assert stem("4430") == "4430"
+    assert stem("δικτυων") == stem("δικτυα") == stem("δικτυο")
+
+
+# --- Greeklish ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "latin"),
+    [
+        ("pws ksekinaw synergasia me forea kalo", True),
+        ("How does a municipality start a partnership?", True),
+        ("Πώς ξεκινάω συνεργασία;", False),
+        ("Τι είναι το mission drift;", False),  # any Greek letter: the user writes Greek
+        ("2016", False),
+        ("", False),
+    ],
+)
+def test_looks_latin(text, latin):
+    assert looks_latin(text) is latin
+
+
+def test_greeklish_question_becomes_the_greek_question():
+    greek = greeklish_to_greek("pws ksekinaw synergasia me forea kalo")
+    assert greek == "πως ξεκιναω συνεργασια με φορεα καλο"
+    assert tokens(greek) == tokens("Πώς ξεκινάω συνεργασία με φορέα ΚΑΛΟ;")
+
+
+@pytest.mark.parametrize(
+    ("latin", "greek"),
+    [
+        ("dimos", "διμος"),  # final sigma at the end of a word
+        ("ti typoi diktywn yparxoun", "τι τυποι δικτυων υπαρχουν"),
+        ("8ema", "θεμα"),  # digits inside a word are letters
+        ("3ero", "ξερο"),
+        ("o nomos 4430 tou 2016", "ο νομος 4430 του 2016"),  # standalone numbers are kept
+        ("afto", "αυτο"),  # af before a consonant is αυ
+        ("afou", "αφου"),  # but before a vowel it is α + φ
+        ("eftase", "ευτασε"),
+        ("psixi thesi", "ψιχι θεσι"),  # x is χ (ks is ξ)
+        ("kalo!", "καλο!"),
+    ],
+)
+def test_greeklish_transliteration(latin, greek):
+    assert greeklish_to_greek(latin) == greek
+
+
+def test_prepare_query_transliterates_greeklish_when_it_finds_more_known_words():
+    vocab = set(tokens("Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ; απόκλιση (mission drift)"))
+    prepared = prepare_query("pws ksekinaw synergasia me forea kalo", vocab)
+    assert prepared.transliterated
+    assert prepared.text == "πως ξεκιναω συνεργασια με φορεα καλο"
+    assert prepared.keys == tokens("Πώς ξεκινάω συνεργασία με φορέα ΚΑΛΟ;")
+
+
+@pytest.mark.parametrize("english", ["What is mission drift?", "How does a municipality start a partnership?"])
+def test_prepare_query_leaves_english_alone(english):
+    """English text is not turned into Greek letters unless that makes more words known to the index."""
+    vocab = set(tokens("Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ; απόκλιση (mission drift)"))
+    prepared = prepare_query(english, vocab)
+    assert not prepared.transliterated
+    assert prepared.text == english
+    assert all(k.isascii() for k in prepared.keys)
+
+
+def test_prepare_query_repairs_a_typo_but_keeps_the_raw_keys():
+    vocab = set(tokens("Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;"))
+    prepared = prepare_query("Πώς ξεκινάει ένας Δήμος συνεργσία με φορέα ΚΑΛΟ;", vocab)
+    assert stem("συνεργασία") in prepared.keys
+    assert stem("συνεργσία") in prepared.raw_keys and stem("συνεργσία") not in prepared.keys
+    assert not prepared.transliterated
+
+
+def test_prepare_query_squashes_whitespace():
+    prepared = prepare_query("  Τι   τύποι\nδικτύων   υπάρχουν; ", set())
+    assert prepared.text == "Τι τύποι δικτύων υπάρχουν;"

@@ -1,0 +1,284 @@
+"""Hybrid retrieval over the ingested bundled guides: spelling variants, audience preference, diversity,
+step expansion, and hybrid against dense-only and BM25-only on a small labelled set."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from support.shared import shared_assistant, with_settings
+
+from assistant.retrieve import HybridRetriever
+
+MUNICIPAL = "synergasia-ota-kalo"  # «Συνεργασία ΟΤΑ με Φορείς ΚΑΛΟ», written for Δήμοι
+KALO = "diktyosi-foreon-kalo"  # «Δικτύωση και συνεργασία Φορέων ΚΑΛΟ…», written for φορείς ΚΑΛΟ
+
+
+@pytest.fixture(scope="module")
+def assistant(bundled_settings):
+    return shared_assistant(bundled_settings)
+
+
+@pytest.fixture(scope="module")
+def search(assistant):
+    """`assistant.retriever(...).invoke(question)`, each distinct call run once per module."""
+    memo: dict[tuple, list[Document]] = {}
+
+    def run(question: str, audience: str | None = None, mode: str | None = None, k: int | None = None):
+        key = (question, audience, mode, k)
+        if key not in memo:
+            memo[key] = assistant.retriever(audience=audience, mode=mode, k=k).invoke(question)
+        return memo[key]
+
+    return run
+
+
+def where(doc: Document) -> tuple[str, str]:
+    return doc.metadata["guide_id"], doc.metadata["section"]
+
+
+def matches(doc: Document, guide: str, prefix: str) -> bool:
+    return doc.metadata["guide_id"] == guide and doc.metadata["section"].startswith(prefix)
+
+
+def test_retriever_is_a_langchain_retriever_of_documents(assistant):
+    retriever = assistant.retriever()
+    assert isinstance(retriever, HybridRetriever)
+    assert isinstance(retriever, BaseRetriever)
+    docs = retriever.invoke("Τι τύποι δικτύων υπάρχουν;")
+    assert docs and all(isinstance(d, Document) for d in docs)
+    assert len(docs) == assistant.settings.top_k
+    assert len(assistant.retriever(k=3).invoke("Τι τύποι δικτύων υπάρχουν;")) == 3
+
+
+def test_documents_carry_the_ingestion_metadata(search):
+    docs = search("Τι είναι το Γενικό Μητρώο Φορέων ΚΑΛΟ;")
+    for doc in docs:
+        m = doc.metadata
+        assert m["guide_id"] in {MUNICIPAL, KALO}
+        assert m["source"] == f"{m['guide_id']}.pdf"
+        assert m["guide_title"]
+        assert m["section"] and not m["section"].startswith(" > ")
+        assert isinstance(m["page_start"], int) and isinstance(m["page_end"], int)
+        assert 1 <= m["page_start"] <= m["page_end"] <= 25
+        assert m["chunk_id"] == doc.id
+        assert doc.page_content.strip()
+        assert m["dense"] > 0 and m["rrf"] > 0  # both retrievers saw it
+    ids = [d.id for d in docs]
+    assert len(set(ids)) == len(ids)
+    assert [d.metadata["rrf"] for d in docs] == sorted((d.metadata["rrf"] for d in docs), reverse=True)
+
+
+# Accented, unaccented, capitalised, misspelt and Greeklish forms of the same questions.
+VARIANTS = {
+    (MUNICIPAL, "6. Βήμα προς βήμα"): [
+        "Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;",
+        "πως ξεκιναει ενας δημος συνεργασια με φορεα καλο",
+        "ΠΩΣ ΞΕΚΙΝΑΕΙ ΕΝΑΣ ΔΗΜΟΣ ΣΥΝΕΡΓΑΣΙΑ ΜΕ ΦΟΡΕΑ ΚΑΛΟ;",
+        "Πώς ξεκινάει ένας Δήμος συνεργσία με φορέα ΚΑΛΟ;",
+        "pws ksekinaei enas dimos synergasia me forea kalo",
+        "pws ksekinaw synergasia me forea kalo",
+    ],
+    (KALO, "5. Τύποι δικτύων"): [
+        "Τι τύποι δικτύων υπάρχουν;",
+        "τι τυποι δικτυων υπαρχουν",
+        "ΤΙ ΤΥΠΟΙ ΔΙΚΤΥΩΝ ΥΠΑΡΧΟΥΝ;",
+        "Τι τύποι δυκτίων υπάρχουν;",
+        "ti typoi diktywn yparxoun",
+    ],
+    (KALO, "10. Κίνδυνοι"): [
+        "Ποιοι είναι οι κίνδυνοι της δικτύωσης για έναν φορέα;",
+        "ποιοι ειναι οι κινδυνοι της δικτυωσης για εναν φορεα",
+        "ΠΟΙΟΙ ΕΙΝΑΙ ΟΙ ΚΙΝΔΥΝΟΙ ΤΗΣ ΔΙΚΤΥΩΣΗΣ ΓΙΑ ΕΝΑΝ ΦΟΡΕΑ;",
+        "Ποιοι είναι οι κίντυνοι της δικτύωσης για έναν φορέα;",
+        "poioi einai oi kindynoi tis diktywsis gia enan forea",
+    ],
+    (MUNICIPAL, "2. Τι είναι η ΚΑΛΟ"): [
+        "Τι είναι η Κοινωνική Συνεταιριστική Επιχείρηση;",
+        "τι ειναι η κοινωνικη συνεταιριστικη επιχειρηση",
+        "ΤΙ ΕΙΝΑΙ Η ΚΟΙΝΩΝΙΚΗ ΣΥΝΕΤΑΙΡΙΣΤΙΚΗ ΕΠΙΧΕΙΡΗΣΗ;",
+        "Τι είναι η Κοινωνική Συνεταιριστκή Επιχείριση;",
+        "ti einai i koinwniki synetairistiki epixeirisi",
+    ],
+    (KALO, "11. Αξιολόγηση ενός δικτύου"): [
+        "Πώς αξιολογούμε ένα δίκτυο;",
+        "πως αξιολογουμε ενα δικτυο",
+        "ΠΩΣ ΑΞΙΟΛΟΓΟΥΜΕ ΕΝΑ ΔΙΚΤΥΟ;",
+        "Πώς αξιολογούμαι ένα δύκτιο;",
+        "pws aksiologoume ena diktyo",
+    ],
+}
+VARIANT_CASES = [(guide, prefix, q) for (guide, prefix), qs in VARIANTS.items() for q in qs]
+
+
+@pytest.mark.parametrize(("guide", "prefix", "question"), VARIANT_CASES)
+def test_every_spelling_of_a_question_finds_the_same_section(search, guide, prefix, question):
+    docs = search(question)
+    assert matches(docs[0], guide, prefix), [where(d) for d in docs[:3]]
+
+
+def test_variants_agree_with_each_other(search):
+    """Not only the right section each time: the same top passage's section for every variant."""
+    for (guide, _prefix), questions in VARIANTS.items():
+        tops = {where(search(q)[0])[0] for q in questions}
+        assert tops == {guide}
+        top_sections = {where(search(q)[0])[1].split(" > ")[0] for q in questions}
+        assert len(top_sections) == 1, top_sections
+
+
+def test_the_greeklish_question_is_searched_in_greek(search):
+    docs = search("pws ksekinaw synergasia me forea kalo")
+    assert docs[0].metadata["query"] == "πως ξεκιναω συνεργασια με φορεα καλο"
+
+
+# --- audience --------------------------------------------------------------------------------------------
+
+AMBIGUOUS = ["Τι είναι ένα μνημόνιο συνεργασίας;", "Ποια εργαλεία συνεργασίας υπάρχουν;"]
+
+
+def first_rank(docs: list[Document], guide: str) -> int | None:
+    return next((i for i, d in enumerate(docs) if d.metadata["guide_id"] == guide), None)
+
+
+@pytest.mark.parametrize("question", AMBIGUOUS)
+def test_audience_prefers_its_guide(search, question):
+    municipal = search(question, audience="municipal")
+    kalo = search(question, audience="kalo")
+    assert municipal[0].metadata["guide_id"] == MUNICIPAL
+    assert kalo[0].metadata["guide_id"] == KALO
+    # Each audience moves its own guide up compared with the other audience.
+    assert first_rank(municipal, MUNICIPAL) < (first_rank(kalo, MUNICIPAL) or len(kalo))
+    assert first_rank(kalo, KALO) < (first_rank(municipal, KALO) or len(municipal))
+    share = lambda docs, g: sum(d.metadata["guide_id"] == g for d in docs)  # noqa: E731
+    assert share(municipal, MUNICIPAL) > share(kalo, MUNICIPAL)
+
+
+@pytest.mark.parametrize("question", AMBIGUOUS)
+def test_audience_does_not_hide_the_other_guide(assistant, question, search):
+    for audience, other in (("municipal", KALO), ("kalo", MUNICIPAL)):
+        docs = search(question, audience=audience)
+        assert len(docs) == assistant.settings.top_k
+        assert first_rank(docs, other) is not None, (audience, [where(d) for d in docs])
+
+
+@pytest.mark.parametrize(
+    ("audience", "question", "guide", "prefix"),
+    [
+        ("municipal", "Τι τύποι δικτύων υπάρχουν;", KALO, "5. Τύποι δικτύων"),
+        ("kalo", "Τι είναι η Κοινωνική Συνεταιριστική Επιχείρηση;", MUNICIPAL, "2. Τι είναι η ΚΑΛΟ"),
+        ("kalo", "Τι είναι το Γενικό Μητρώο Φορέων ΚΑΛΟ;", MUNICIPAL, "2. Τι είναι η ΚΑΛΟ"),
+    ],
+)
+def test_a_question_only_the_other_guide_answers_still_finds_it(assistant, audience, question, guide, prefix, search):
+    docs = search(question, audience=audience)
+    assert any(matches(d, guide, prefix) for d in docs), [where(d) for d in docs]
+    assert max(section_counts(docs).values()) <= assistant.settings.per_section_cap
+
+
+# --- diversity and steps ---------------------------------------------------------------------------------
+
+CAP_QUESTIONS = [
+    "Τι τύποι δικτύων υπάρχουν;",
+    "Ποιοι είναι οι κίνδυνοι της δικτύωσης για έναν φορέα;",
+    "Ποια εργαλεία συνεργασίας υπάρχουν;",
+    "Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;",
+    "Τι είναι το Γενικό Μητρώο Φορέων ΚΑΛΟ;",
+]
+
+
+def section_counts(docs: list[Document]) -> Counter:
+    return Counter(where(d) for d in docs if not d.metadata.get("step"))
+
+
+@pytest.mark.parametrize("question", CAP_QUESTIONS)
+def test_per_section_cap(assistant, question, search):
+    docs = search(question)
+    assert max(section_counts(docs).values()) <= assistant.settings.per_section_cap
+
+
+def test_a_tighter_cap_gives_one_passage_per_section(assistant, search):
+    tight = with_settings(assistant, per_section_cap=1)
+    question = "Τι τύποι δικτύων υπάρχουν;"
+    loose = section_counts(search(question))
+    assert max(loose.values()) == 2  # the cap of 2 is reached here, so the tighter one has work to do
+    docs = tight.retriever().invoke(question)
+    assert len(docs) == tight.settings.top_k
+    assert max(section_counts(docs).values()) == 1
+
+
+def test_a_process_question_gets_every_step_in_order(search):
+    docs = search("Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;")
+    steps = [d for d in docs if d.metadata.get("step")]
+    assert [d.metadata["section"].split(" > ")[-1].split()[0] for d in steps] == [f"6.{i}" for i in range(1, 8)]
+    assert docs[: len(steps)] == steps
+    assert all(d.metadata["guide_id"] == MUNICIPAL for d in steps)
+    chunk_order = [d.metadata["chunk_index"] for d in steps]
+    assert chunk_order == sorted(chunk_order)
+    pages = [d.metadata["page_start"] for d in steps]
+    assert pages == sorted(pages)
+    # The query-level evidence for the relevance guard travels with the step passages too.
+    assert all(d.metadata["top_dense"] == docs[0].metadata["top_dense"] > 0 for d in steps)
+
+
+def test_step_expansion_does_not_bury_a_better_passage(search):
+    """«…και πώς τα ξεπερνάμε;» is a process question, but its best passage is the obstacles section:
+    a step section lower in the ranking is inserted after it, not on top of it."""
+    docs = search("Ποια εμπόδια δυσκολεύουν τη συνεργασία και πώς τα ξεπερνάμε;")
+    assert matches(docs[0], MUNICIPAL, "8. Εμπόδια")
+    assert not docs[0].metadata.get("step")
+
+
+def test_a_plain_question_gets_no_step_expansion(search):
+    docs = search("Τι είναι η Κοινωνική Συνεταιριστική Επιχείρηση;")
+    assert not any(d.metadata.get("step") for d in docs)
+
+
+# --- hybrid against each retriever alone -----------------------------------------------------------------
+
+# (question, guide, section prefix): paraphrases as a user would type them, with some variants.
+LABELLED = [
+    ("Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;", MUNICIPAL, "6. "),
+    ("pws ksekinaei enas dimos synergasia me forea kalo", MUNICIPAL, "6. "),
+    ("Τι τύποι δικτύων υπάρχουν;", KALO, "5. "),
+    ("τι τυποι δικτυων υπαρχουν", KALO, "5. "),
+    ("Τι είναι η Κοινωνική Συνεταιριστική Επιχείρηση;", MUNICIPAL, "2. "),
+    ("Μπορεί ο Δήμος να παραχωρήσει ένα ανενεργό κτίριο σε φορέα ΚΑΛΟ;", MUNICIPAL, "5. "),
+    ("Ποιοι κίνδυνοι υπάρχουν για έναν φορέα όταν συνεργάζεται με άλλους;", KALO, "10. "),
+    ("Τι σημαίνει mission drift;", KALO, "10. "),
+    ("Πώς αξιολογούμε αν ένα δίκτυο λειτουργεί καλά;", KALO, "11. "),
+    ("Ποια η διαφορά ισχυρών και ασθενών δεσμών;", KALO, "4. "),
+    ("Τι είναι οι κοινωνικές ρήτρες στις δημόσιες συμβάσεις;", MUNICIPAL, "5. "),
+    ("Τι είναι το Γενικό Μητρώο Φορέων ΚΑΛΟ;", MUNICIPAL, "2. "),
+    ("Ποιος είναι ο ρόλος των κοινωνικών υπηρεσιών του Δήμου;", MUNICIPAL, "7. "),
+    ("Ποια εμπόδια δυσκολεύουν τη συνεργασία και πώς τα ξεπερνάμε;", MUNICIPAL, "8. "),
+    ("Πώς χαρτογραφούμε τα ενδιαφερόμενα μέρη;", KALO, "8. "),
+    ("Τι είναι το κοινωνικό κεφάλαιο;", KALO, "4. "),
+    ("ti einai to koinoniko kefalaio", KALO, "4. "),
+    ("Τι κερδίζει ένας Δήμος από τη συνεργασία με φορείς ΚΑΛΟ;", MUNICIPAL, "3. "),
+    ("Τι είναι η εταιρική κοινωνική ευθύνη;", KALO, "6. "),
+    ("Τι είναι η προγραματική σύμβαση;", MUNICIPAL, "5. "),
+]
+
+
+def scores(assistant, mode: str) -> tuple[float, float]:
+    """(hit@3, MRR) of the gold section over the labelled questions."""
+    retriever = assistant.retriever(mode=mode)
+    hits = reciprocal = 0.0
+    for question, guide, prefix in LABELLED:
+        docs = retriever.invoke(question)
+        rank = next((i for i, d in enumerate(docs, start=1) if matches(d, guide, prefix)), None)
+        hits += rank is not None and rank <= 3
+        reciprocal += 1 / rank if rank else 0.0
+    return hits / len(LABELLED), reciprocal / len(LABELLED)
+
+
+def test_hybrid_beats_dense_and_bm25_alone(assistant):
+    hybrid, dense, bm25 = (scores(assistant, mode) for mode in ("hybrid", "dense", "bm25"))
+    report = f"hit@3/MRR hybrid={hybrid} dense={dense} bm25={bm25}"
+    for metric in (0, 1):
+        assert hybrid[metric] >= dense[metric], report
+        assert hybrid[metric] >= bm25[metric], report
+    assert hybrid[1] > dense[1] and hybrid[1] > bm25[1], report
+    assert hybrid[0] >= 0.9, report
