@@ -13,6 +13,8 @@ from ingest.types import LoadedDocument, Page
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# A soft hyphen only ever marks a break inside a word: at a line end it joins whatever follows.
+_SOFT_BREAK = re.compile(r"\u00ad[ \t]*\r?\n[ \t]*")
 # A word broken at the end of a line: "συνεργα-\nσία". Only joined when the next line goes on in
 # lower case, so that "ΟΤΑ-\nΚΑΛΟ" style compounds keep their hyphen.
 _HYPHENATED = re.compile(r"(\w)[-\u2010\u2011]\n(?=[^\W\d_A-ZΑ-ΩΆ-Ώ])")
@@ -22,7 +24,7 @@ _EDGE = 2  # running headers/footers live in the first or last two lines of a pa
 
 
 def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = _SOFT_BREAK.sub("", unicodedata.normalize("NFC", text)).translate(_INVISIBLE)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     text = _HYPHENATED.sub(r"\1", text)

@@ -81,3 +81,140 @@ def copy_bundled(tmp_path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(BUNDLED, target)
     return target
+
+
+# --- Ingestion suite (issue #2): small synthetic corpora, a counting embeddings wrapper, a tiny local model ---
+
+GREEK_SENTENCES = [
+    "Η συνεργασία του Δήμου με τους φορείς ΚΑΛΟ ξεκινά από τη χαρτογράφηση των τοπικών αναγκών.",
+    "Οι κοινωνικές συνεταιριστικές επιχειρήσεις απασχολούν συχνά άτομα από ευάλωτες ομάδες.",
+    "Η προγραμματική σύμβαση ορίζει με σαφήνεια τις υποχρεώσεις κάθε πλευράς.",
+    "Πριν από κάθε ενέργεια ελέγχεται το ισχύον νομικό πλαίσιο με τη νομική υπηρεσία.",
+    "Τα κοινωνικά παντοπωλεία στηρίζονται στην εθελοντική εργασία και στις δωρεές.",
+    "Η αξιολόγηση γίνεται με μετρήσιμους δείκτες που συμφωνούνται από την αρχή.",
+    "Ένα δίκτυο φορέων χρειάζεται κοινούς κανόνες λειτουργίας και τακτική επικοινωνία.",
+    "Η διαφάνεια στις διαδικασίες προστατεύει τόσο τον Δήμο όσο και τον φορέα.",
+    "Οι δημοτικές κοινωνικές υπηρεσίες γνωρίζουν καλύτερα τις ανάγκες των ωφελουμένων.",
+    "Η παραχώρηση χρήσης ενός ακινήτου απαιτεί απόφαση του αρμόδιου οργάνου.",
+    "Η εμπιστοσύνη χτίζεται σταδιακά, με μικρά και ορατά αποτελέσματα.",
+    "Οι εθελοντές εκπαιδεύονται πριν αναλάβουν επαφή με ηλικιωμένους.",
+    "Η κοινωνική καινοτομία δοκιμάζεται πρώτα σε πιλοτική κλίμακα.",
+    "Ο προϋπολογισμός της δράσης καταρτίζεται από κοινού και δημοσιεύεται.",
+    "Οι φορείς ΚΑΛΟ επανεπενδύουν τα κέρδη τους στην τοπική κοινότητα.",
+    "Η ψυχική υγεία και η στέγαση είναι πεδία όπου η συνεργασία έχει νόημα.",
+]
+from ingest.embed import EmbeddingBackend  # noqa: E402  (the suite's additions start here)
+
+SECTION_TITLES = ["Εισαγωγή", "Νομικά εργαλεία", "Βήματα συνεργασίας", "Αξιολόγηση", "Κίνδυνοι"]
+
+
+def greek_guide(n: int, sections: int = 2, paragraphs: int = 1, sentences: int = 2) -> str:
+    """A short Markdown guide; every paragraph is distinct (it names its guide, section and place)."""
+    lines = [f"# Οδηγός δοκιμής {n}", ""]
+    pool = len(GREEK_SENTENCES)
+    for s in range(1, sections + 1):
+        lines += [f"## {s}. {SECTION_TITLES[(s - 1) % len(SECTION_TITLES)]}", ""]
+        for p in range(paragraphs):
+            start = n * 7 + s * 3 + p * 5
+            body = " ".join(GREEK_SENTENCES[(start + k) % pool] for k in range(sentences))
+            lines += [f"{body} (Οδηγός {n}, ενότητα {s}, παράγραφος {p + 1}.)", ""]
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def write_guides():
+    """write(folder, count, **greek_guide_kwargs) → the Markdown files guide-01.md … written there."""
+
+    def write(folder: Path, count: int, **kwargs) -> list[Path]:
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for n in range(1, count + 1):
+            path = folder / f"guide-{n:02d}.md"
+            path.write_text(greek_guide(n, **kwargs), encoding="utf-8")
+            paths.append(path)
+        return paths
+
+    return write
+
+
+class CountingEmbeddings(EmbeddingBackend):
+    """A real embeddings backend wrapped to count the passages it embeds (not a mock: vectors are real)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.calls = 0
+        self.texts: list[str] = []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls += 1
+        self.texts += texts
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+@pytest.fixture
+def counting_embeddings():
+    """counting_embeddings(settings) → a CountingEmbeddings around the backend those settings name."""
+    from ingest.embed import get_embeddings
+
+    return lambda settings: CountingEmbeddings(get_embeddings(settings))
+
+
+@pytest.fixture(scope="session")
+def tiny_st_model(tmp_path_factory) -> Path:
+    """A tiny BERT sentence-transformers model (32 dims), built offline from a tokenizer trained on the
+    corpus sources: exercises the sentence-transformers backend without downloading anything."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    root = tmp_path_factory.mktemp("tiny-st")
+    text = [
+        line
+        for src in sorted((REPO / "corpus" / "sources").glob("*.md"))
+        for line in src.read_text("utf-8").splitlines()
+    ]
+    text += GREEK_SENTENCES  # in case the sources are missing or short
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.train_from_iterator(text, trainers.WordPieceTrainer(vocab_size=1500, special_tokens=specials))
+    cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)],
+    )
+    tok.decoder = decoders.WordPiece()
+    fast = BertTokenizerFast(
+        tokenizer_object=tok,
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+        model_max_length=256,
+    )
+    hf_dir = root / "bert"
+    fast.save_pretrained(hf_dir)
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(fast),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=256,
+    )
+    BertModel(config).save_pretrained(hf_dir)
+    transformer = Transformer(str(hf_dir), max_seq_length=256)
+    pooling = Pooling(transformer.get_embedding_dimension(), pooling_mode="mean")
+    path = root / "tiny-greek-bert"
+    SentenceTransformer(modules=[transformer, pooling], device="cpu").save(str(path))
+    return path
