@@ -129,23 +129,33 @@ class ExtractiveAnswerer:
             return self._render(question, docs, self._steps(question, docs), numbered=True)
         picked: list[tuple[float, int, int, str]] = []
         per_passage: dict[int, int] = {}
-        for cand in sorted(self._candidates(question, docs), key=lambda c: -c[0]):
+        ranked = sorted(self._candidates(question, docs), key=lambda c: -c[0])
+        floor = ranked[0][0] * 0.7 if ranked else 0.0  # weak matches only pad an answer out
+        for cand in ranked:
             if per_passage.get(cand[1], 0) >= 2 or cand[3].endswith(":"):
                 continue
+            if cand[0] < floor and len(picked) >= 2:
+                break
             per_passage[cand[1]] = per_passage.get(cand[1], 0) + 1
             picked.append(cand)
             if len(picked) == self.max_sentences:
                 break
         if not picked:
             return NOT_FOUND
+
         # Guide order: the best passage's guide first, then each guide in reading order, so steps stay in sequence.
-        guide_rank: dict[str, int] = {}
-        for n, doc in enumerate(docs, start=1):
-            guide_rank.setdefault(str(doc.metadata.get("guide_id")), n)
+        # Points are grouped by chapter (guide + top-level section), best-ranked chapter first, and read in
+        # the guide's order inside a chapter, so that lists and steps keep their sequence.
+        def chapter(n: int) -> tuple[str, str]:
+            meta = docs[n - 1].metadata
+            return str(meta.get("guide_id")), str(meta.get("section", "")).split(" > ")[0]
+
+        chapter_rank: dict[tuple[str, str], int] = {}
+        for cand in sorted(picked, key=lambda c: c[1]):
+            chapter_rank.setdefault(chapter(cand[1]), cand[1])
 
         def reading_order(c):
-            meta = docs[c[1] - 1].metadata
-            return guide_rank[str(meta.get("guide_id"))], int(meta.get("chunk_index", 0)), c[2]
+            return chapter_rank[chapter(c[1])], int(docs[c[1] - 1].metadata.get("chunk_index", 0)), c[2]
 
         picked.sort(key=reading_order)
         return self._render(question, docs, picked, numbered=is_process_question(question))

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -24,7 +25,12 @@ from ingest.store import VectorStore
 
 @dataclass
 class SearchIndex:
-    """Everything a query needs, opened once per process: store, embeddings, BM25."""
+    """Everything a query needs, opened once per process: store, embeddings, BM25, outline.
+
+    Up to `exact_search_max` chunks, passages and vectors are also held in memory and dense search is
+    exact (a matrix product): Chroma's approximate HNSW search was seen to miss freshly re-added chunks,
+    and at this size exact search is both correct and faster. Larger collections use Chroma's query.
+    """
 
     settings: Settings
     embeddings: EmbeddingBackend
@@ -32,24 +38,64 @@ class SearchIndex:
     lexical: LexicalIndex
     # (guide_id, parent section) → its subsections in reading order, each with its first chunk id
     children: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
+    passages: dict[str, tuple[str, dict]] = field(default_factory=dict)
+    matrix: np.ndarray | None = None
+    row_ids: list[str] = field(default_factory=list)
+    repair: SpellRepair | None = None
     _reranker: Any = field(default=None, repr=False)
 
     @classmethod
     def open(cls, settings: Settings, embeddings: EmbeddingBackend, store: VectorStore) -> SearchIndex:
         store.check_model(embeddings.model_id)  # also raises IndexMissingError when there is no index
+        count = store.count()
+        if count == 0:
+            raise IndexMissingError(settings.store_location)
+        exact = count <= settings.exact_search_max
+        include = ["documents", "metadatas", "embeddings"] if exact else ["documents", "metadatas"]
+        got = store.collection.get(include=include)
+        ids, docs, metas = got["ids"], got["documents"], got["metadatas"]
         path = settings.index_dir / "bm25"
         lexical = LexicalIndex.load(path)
-        if lexical is None or store.count() != len(lexical.ids):
-            # A server-mode reader (or an old copy) may lack the local BM25 index: build it once from
-            # the collection, never per query.
-            ids, docs, metas = store.all_documents()
-            if lexical is None or lexical.fingerprint != fingerprint(ids):
-                texts = [f"{m.get('section', '')}\n{d}" for d, m in zip(docs, metas, strict=True)]
-                lexical = LexicalIndex.build(ids, texts)
-                lexical.save(path)
-        if store.count() == 0:
-            raise IndexMissingError(settings.store_location)
-        return cls(settings, embeddings, store, lexical, children=_outline(store.all_metadata()))
+        if lexical is None or lexical.fingerprint != fingerprint(ids):
+            # A server-mode reader (or a stale copy) lacks the local BM25 index: build it once from the
+            # collection, never per query.
+            lexical = LexicalIndex.build(
+                ids, [f"{m.get('section', '')}\n{d}" for d, m in zip(docs, metas, strict=True)]
+            )
+            lexical.save(path)
+        index = cls(settings, embeddings, store, lexical, children=_outline(dict(zip(ids, metas, strict=True))))
+        if exact:
+            index.passages = {i: (d, m) for i, d, m in zip(ids, docs, metas, strict=True)}
+            index.matrix = np.asarray(got["embeddings"], dtype=np.float32)
+            index.row_ids = list(ids)
+        index.repair = SpellRepair(lexical.vocab)
+        return index
+
+    def dense(self, vector: list[float], k: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine), best first. Vectors are L2-normalised by every backend."""
+        if self.matrix is None:
+            return [(cid, sim) for cid, sim, _d, _m in self.store.query(vector, k)]
+        sims = self.matrix @ np.asarray(vector, dtype=np.float32)
+        top = np.argsort(-sims)[:k]
+        return [(self.row_ids[i], float(sims[i])) for i in top]
+
+    def cosine(self, vector: list[float], ids: list[str]) -> dict[str, float]:
+        if self.matrix is not None:
+            rows = {cid: i for i, cid in enumerate(self.row_ids)}
+            q = np.asarray(vector, dtype=np.float32)
+            return {cid: float(self.matrix[rows[cid]] @ q) for cid in ids if cid in rows}
+        got = self.store.collection.get(ids=ids, include=["embeddings"])
+        q = np.asarray(vector, dtype=np.float32)
+        return {
+            cid: float(np.asarray(e, dtype=np.float32) @ q)
+            for cid, e in zip(got["ids"], got["embeddings"], strict=True)
+        }
+
+    def get(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        if self.passages:
+            return {cid: self.passages[cid] for cid in ids if cid in self.passages}
+        got = self.store.collection.get(ids=ids, include=["documents", "metadatas"])
+        return {cid: (d, m) for cid, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
 
     @property
     def reranker(self):
@@ -58,6 +104,34 @@ class SearchIndex:
 
             self._reranker = CrossEncoder(self.settings.reranker_model, device="cpu")
         return self._reranker
+
+
+def _deletions(word: str) -> set[str]:
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class SpellRepair:
+    """Maps an unknown search key to the indexed key one typo away. A symmetric-delete map (as in
+    SymSpell): two words one edit apart share a one-deletion form, so repair is a few dictionary
+    lookups instead of a scan of the vocabulary."""
+
+    def __init__(self, vocab: set[str]) -> None:
+        self.vocab = vocab
+        self.near: dict[str, set[str]] = defaultdict(set)
+        for word in vocab:
+            if len(word) >= 4 and not word.isdigit():
+                for form in _deletions(word):
+                    self.near[form].add(word)
+
+    def __call__(self, key: str) -> str:
+        if key in self.vocab or len(key) < 4 or key.isdigit():
+            return key
+        candidates = set().union(*(self.near.get(form, set()) for form in _deletions(key)))
+        if not candidates:
+            return key
+        ratio = {c: difflib.SequenceMatcher(None, key, c).ratio() for c in sorted(candidates)}
+        best = max(ratio, key=ratio.__getitem__)
+        return best if ratio[best] >= 0.75 else key
 
 
 def _outline(metas: dict[str, dict]) -> dict[tuple[str, str], list[tuple[str, str]]]:
@@ -90,23 +164,18 @@ class PreparedQuery:
     transliterated: bool = False
 
 
-def prepare_query(question: str, vocab: set[str]) -> PreparedQuery:
-    """Greeklish → Greek when that makes more words known to the index; unknown words are mapped to the
-    closest indexed key (a typo costs one letter, not the whole word)."""
+def prepare_query(question: str, vocab: set[str], repair: SpellRepair | None = None) -> PreparedQuery:
+    """Greeklish → Greek when that makes more words known to the index; unknown words are mapped by
+    `repair` to the closest indexed key (a typo costs one letter, not the whole word)."""
     text = " ".join(question.split())
     transliterated = False
     if looks_latin(text):
         greek = greeklish_to_greek(text)
         if sum(k in vocab for k in tokens(greek)) > sum(k in vocab for k in tokens(text)):
             text, transliterated = greek, True
-    keys: list[str] = []
     raw_keys = tokens(text)
-    for key in raw_keys:
-        if key not in vocab and len(key) >= 4 and not key.isdigit():
-            close = difflib.get_close_matches(key, [v for v in vocab if abs(len(v) - len(key)) <= 2], n=1, cutoff=0.8)
-            key = close[0] if close else key
-        keys.append(key)
-    return PreparedQuery(text, keys, raw_keys, transliterated)
+    repair = repair or SpellRepair(vocab)
+    return PreparedQuery(text, [repair(key) for key in raw_keys], raw_keys, transliterated)
 
 
 def to_document(chunk_id: str, text: str, meta: dict, **scores: float) -> Document:
@@ -129,24 +198,21 @@ class HybridRetriever(BaseRetriever):
 
     def search(self, question: str) -> list[Document]:
         s = self.index.settings
-        prepared = prepare_query(question, self.index.lexical.vocab)
+        prepared = prepare_query(question, self.index.lexical.vocab, self.index.repair)
         ranked: dict[str, float] = {}
-        found: dict[str, tuple[str, dict]] = {}
         dense_score: dict[str, float] = {}
+        # The query vector is needed in every mode: the relevance guard compares it with the passages.
+        vector = self.index.embeddings.embed_query(prepared.text)
         if self.mode in {"hybrid", "dense"}:
-            vector = self.index.embeddings.embed_query(prepared.text)
-            for rank, (cid, sim, doc, meta) in enumerate(self.index.store.query(vector, s.candidates)):
+            for rank, (cid, sim) in enumerate(self.index.dense(vector, s.candidates)):
                 ranked[cid] = ranked.get(cid, 0.0) + 1.0 / (s.rrf_k + rank + 1)
-                found[cid] = (doc, meta)
                 dense_score[cid] = sim
         if self.mode in {"hybrid", "bm25"}:
             for rank, (cid, _score) in enumerate(self.index.lexical.search(prepared.keys, s.candidates)):
                 ranked[cid] = ranked.get(cid, 0.0) + 1.0 / (s.rrf_k + rank + 1)
-            missing = [cid for cid in ranked if cid not in found]
-            if missing:
-                got = self.index.store.collection.get(ids=missing, include=["documents", "metadatas"])
-                for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-                    found[cid] = (doc, meta)
+        if self.mode == "bm25":
+            dense_score = self.index.cosine(vector, list(ranked))
+        found = self.index.get(list(ranked))
         preferred = set(s.audience_guides.get(self.audience or "", []))
         # Audience is a preference, not a filter: another guide that made the top-k on relevance alone
         # keeps its best passage in the results, however strongly the preferred guide is boosted.
@@ -170,16 +236,24 @@ class HybridRetriever(BaseRetriever):
     def _with_steps(self, docs: list[Document], prepared: PreparedQuery) -> list[Document]:
         """A "how do I…" question that lands in a step-by-step section gets every step of it, in order,
         so that the answer can walk through them instead of quoting two steps out of sequence."""
+        keys = set(prepared.keys)
+
+        def asks_whole(parts: list[str], depth: int) -> bool:
+            # «Πώς ξεκινά μια συνεργασία;» asks for the whole procedure; «Πώς βρίσκω φορείς;» lands in one
+            # step (6.2) and wants that step, so only expand when the question is closer to the parent.
+            if depth == len(parts):
+                return True
+            return len(keys & set(tokens(parts[depth - 1]))) >= max(1, len(keys & set(tokens(parts[-1]))))
+
         for i, doc in enumerate(docs[:3]):
             guide, section = str(doc.metadata.get("guide_id")), str(doc.metadata.get("section"))
             parts = section.split(" > ")
             for depth in range(len(parts), 0, -1):
                 parent = " > ".join(parts[:depth])
                 steps = self.index.children.get((guide, parent), [])
-                if len(steps) >= 3 and _STEP_PARENT.search(fold(parts[depth - 1])):
+                if len(steps) >= 3 and _STEP_PARENT.search(fold(parts[depth - 1])) and asks_whole(parts, depth):
                     ids = [cid for _, cid in steps[:8]]
-                    got = self.index.store.collection.get(ids=ids, include=["documents", "metadatas"])
-                    by_id = {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+                    by_id = self.index.get(ids)
                     query_meta = {k: docs[0].metadata[k] for k in ("query", "top_dense") if k in docs[0].metadata}
                     step_docs = [
                         to_document(cid, by_id[cid][0], by_id[cid][1], step=True, **query_meta)

@@ -8,11 +8,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-from langchain_core.documents import Document
-
 from assistant.answer import NOT_FOUND, Answerer, get_answerer
 from assistant.cite import sources_from, verify
 from assistant.config import Settings
+from assistant.guard import is_answerable
 from assistant.retrieve import HybridRetriever, SearchIndex
 from assistant.types import Answer, Turn
 from ingest.embed import EmbeddingBackend, get_embeddings
@@ -53,16 +52,6 @@ class Assistant:
     def retriever(self, audience: str | None = None, mode: str | None = None, k: int | None = None) -> HybridRetriever:
         return HybridRetriever(index=self.index, audience=audience, mode=mode or self.settings.retrieval_mode, k=k)
 
-    def relevance(self, docs: list[Document]) -> float:
-        if not docs:
-            return 0.0
-        coverage = max(float(d.metadata.get("coverage", 0.0)) for d in docs[:3])
-        return float(docs[0].metadata.get("top_dense", 0.0)) + self.settings.coverage_weight * coverage
-
-    def is_relevant(self, docs: list[Document]) -> bool:
-        """The calibrated guard: without a close enough passage we say so instead of answering."""
-        return self.relevance(docs) >= self.settings.min_relevance
-
     def stream(
         self, question: str, audience: str | None = None, history: list[Turn] | None = None
     ) -> Iterator[str | Answer]:
@@ -73,7 +62,7 @@ class Assistant:
         standalone = self.answerer.condense(question, history) if history else question
         docs = self.retriever(audience).invoke(standalone)
         sources = sources_from(docs)
-        if not self.is_relevant(docs):
+        if not is_answerable(standalone, docs, self.settings):
             yield NOT_FOUND
             yield Answer(
                 question=question,
@@ -81,6 +70,7 @@ class Assistant:
                 text=NOT_FOUND,
                 found=False,
                 suggestions=sources[:3],
+                retrieved=sources,
                 answerer=self.answerer.name,
                 latency_ms=(time.perf_counter() - started) * 1000,
             )
@@ -99,6 +89,7 @@ class Assistant:
             found=found,
             sources=sources if found else [],
             suggestions=[] if found else sources[:3],
+            retrieved=sources,
             removed_citations=removed,
             uncited_sentences=uncited,
             answerer=self.answerer.name,

@@ -46,6 +46,7 @@ class Answer(BaseModel):
     found: bool = True
     sources: list[Source] = Field(default_factory=list)
     suggestions: list[Source] = Field(default_factory=list)  # nearest sections when nothing was found
+    retrieved: list[Source] = Field(default_factory=list)  # every passage retrieval returned, in rank order
     removed_citations: list[int] = Field(default_factory=list)  # [n] that pointed to no passage
     uncited_sentences: list[str] = Field(default_factory=list)
     answerer: str = ""

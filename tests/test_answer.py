@@ -10,6 +10,7 @@ from support.shared import pages_text, shared_assistant, squash
 
 from assistant.answer import NOT_FOUND, ExtractiveAnswerer, heuristic_condense, is_follow_up
 from assistant.cite import CITATION, answer_sentences
+from assistant.guard import missing_fact, relevance
 from assistant.types import Answer, Turn
 
 START = "Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;"
@@ -179,9 +180,30 @@ def test_out_of_scope_questions_get_the_fixed_not_found_answer(ask, question):
 
 
 def test_relevance_guard_separates_in_and_out_of_scope(assistant):
-    inside = [assistant.relevance(assistant.retriever().invoke(q)) for q in IN_SCOPE[:4]]
-    outside = [assistant.relevance(assistant.retriever().invoke(q)) for q in OUT_OF_SCOPE]
+    inside = [relevance(assistant.retriever().invoke(q), assistant.settings) for q in IN_SCOPE[:4]]
+    outside = [relevance(assistant.retriever().invoke(q), assistant.settings) for q in OUT_OF_SCOPE]
     assert min(inside) >= assistant.settings.min_relevance > max(outside)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Πόσο είναι το ελάχιστο κεφάλαιο για να ιδρύσω Κοιν.Σ.Επ.;",
+        "Ποιο άρθρο ρυθμίζει τις προγραμματικές συμβάσεις με φορείς ΚΑΛΟ;",
+        "Ποιο είναι το τηλέφωνο του Γενικού Μητρώου Φορέων ΚΑΛΟ;",
+    ],
+)
+def test_questions_asking_for_a_fact_the_guides_lack_are_not_answered(assistant, question):
+    docs = assistant.retriever().invoke(question)
+    assert relevance(docs, assistant.settings) >= assistant.settings.min_relevance  # on topic…
+    assert missing_fact(question, docs)  # …but no passage holds a figure, an article number or a phone
+    assert not assistant.ask(question).found
+
+
+def test_frequency_questions_are_not_mistaken_for_figure_questions(assistant):
+    question = "Κάθε πόσο πρέπει να αξιολογούμε τα δίκτυα στα οποία συμμετέχουμε;"
+    assert not missing_fact(question, assistant.retriever().invoke(question))
+    assert assistant.ask(question).found
 
 
 def test_extractive_answerer_with_no_passages_says_not_found(bundled_settings):
