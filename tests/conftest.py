@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
+from ingest.embed import EmbeddingBackend
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = REPO / "corpus" / "guides"
@@ -103,7 +104,6 @@ GREEK_SENTENCES = [
     "Οι φορείς ΚΑΛΟ επανεπενδύουν τα κέρδη τους στην τοπική κοινότητα.",
     "Η ψυχική υγεία και η στέγαση είναι πεδία όπου η συνεργασία έχει νόημα.",
 ]
-from ingest.embed import EmbeddingBackend  # noqa: E402  (the suite's additions start here)
 
 SECTION_TITLES = ["Εισαγωγή", "Νομικά εργαλεία", "Βήματα συνεργασίας", "Αξιολόγηση", "Κίνδυνοι"]
 

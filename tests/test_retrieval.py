@@ -282,3 +282,29 @@ def test_hybrid_beats_dense_and_bm25_alone(assistant):
         assert hybrid[metric] >= bm25[metric], report
     assert hybrid[1] > dense[1] and hybrid[1] > bm25[1], report
     assert hybrid[0] >= 0.9, report
+
+
+def test_a_removed_and_re_added_guide_is_found_again_by_dense_search(make_settings, write_guides, tmp_path):
+    """Chroma's approximate index was seen to miss chunks deleted and re-added under the same ids; dense
+    search must still return them (it is exact for collections of this size)."""
+    from assistant.service import Assistant
+    from ingest.pipeline import Ingestor
+
+    corpus = tmp_path / "guides"
+    write_guides(corpus, 30, sections=3)
+    settings = make_settings(corpus_dir=corpus)
+    extra = corpus / "elaiones.md"
+    extra.write_text(
+        "# Οδηγός ελαιώνων\n\n## 1. Συγκομιδή\n\n"
+        "Ο αγροτικός συνεταιρισμός του χωριού μαζεύει τις ελιές τον Νοέμβριο με δίχτυα και ραβδιστικά.\n",
+        encoding="utf-8",
+    )
+    ingestor = Ingestor(settings)
+    ingestor.run()
+    text = extra.read_text(encoding="utf-8")
+    extra.unlink()
+    ingestor.run()
+    extra.write_text(text, encoding="utf-8")
+    ingestor.run()
+    docs = Assistant(settings).retriever(mode="dense").invoke("Πότε μαζεύει ο συνεταιρισμός τις ελιές;")
+    assert docs[0].metadata["source"] == "elaiones.md"
