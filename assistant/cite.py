@@ -9,7 +9,7 @@ from langchain_core.documents import Document
 
 from assistant.greek_text import tokens
 from assistant.types import Source
-from ingest.chunk import split_sentences
+from ingest.chunk import ends_with_abbreviation, split_sentences
 
 CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 # Sentence ends in an answer: after final punctuation (unless citations follow it, which belong to
@@ -57,7 +57,17 @@ def best_excerpt(claim: str, passage: str) -> str:
 
 
 def answer_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _ANSWER_SPLIT.split(text) if s.strip()]
+    """Sentences of an answer; a line break always ends one, an abbreviation («Κοιν.Σ.Επ.») never does."""
+    sentences: list[str] = []
+    for line in text.split("\n"):
+        in_line: list[str] = []
+        for piece in (p.strip() for p in _ANSWER_SPLIT.split(line)):
+            if piece and in_line and ends_with_abbreviation(in_line[-1]):
+                in_line[-1] = f"{in_line[-1]} {piece}"
+            elif piece:
+                in_line.append(piece)
+        sentences += in_line
+    return sentences
 
 
 def verify(text: str, sources: list[Source]) -> tuple[str, list[int], list[str]]:
