@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from langchain_core.documents import Document
 from pydantic import BaseModel, Field
 
 Audience = Literal["municipal", "kalo"]
@@ -37,6 +38,15 @@ class Source(BaseModel):
 
     def label(self) -> str:
         return f"{self.guide_title}, {self.section}, σελ. {self.pages}"
+
+    def to_document(self) -> Document:
+        """Back to the LangChain `Document` (with the ingestion metadata) it was made from."""
+        metadata = self.model_dump(include={"chunk_id", "guide_id", "guide_title", "source", "section"})
+        return Document(
+            page_content=self.text,
+            id=self.chunk_id,
+            metadata=metadata | self.model_dump(include={"page_start", "page_end"}),
+        )
 
 
 class Answer(BaseModel):

@@ -94,21 +94,8 @@ class LLMJudge:
         )
 
     def score(self, question: str, answer: Answer, similarity) -> dict:
-        from langchain_core.documents import Document
-
         used = answer.cited_sources or answer.sources
-        docs = [
-            Document(
-                page_content=s.text,
-                metadata={
-                    "guide_title": s.guide_title,
-                    "section": s.section,
-                    "page_start": s.page_start,
-                    "page_end": s.page_end,
-                },
-            )
-            for s in used
-        ]
+        docs = [s.to_document() for s in used]
         try:
             raw = self.faithfulness_chain.invoke({"context": format_context(docs), "answer": answer.text})
             generated = parse_questions(self.relevance_chain.invoke({"answer": answer.text}))

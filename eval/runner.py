@@ -8,19 +8,14 @@ import json
 import math
 import re
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.documents import Document
 
 from assistant.errors import ConfigError, IndexMissingError, KaloError, ModelMismatchError
 from assistant.service import Assistant
-from assistant.types import Answer
+from assistant.types import Answer, Source
 from eval import metrics as m
 from eval.dataset import Case
 
@@ -59,42 +54,8 @@ class EmbeddingSimilarity:
         return m.rescale_cosine(self.cosine(a, b), self.floor)
 
 
-class _RetrievalCapture(BaseCallbackHandler):
-    def __init__(self) -> None:
-        self.docs: list[Document] | None = None
-
-    def on_retriever_end(self, documents, **kwargs: Any) -> None:
-        self.docs = list(documents)
-
-
-@contextmanager
-def capture_retrieval(assistant: Assistant) -> Iterator[_RetrievalCapture]:
-    """Record what the assistant's retriever returned, whether or not an answer was given (a refusal
-    carries only 3 suggestions). A LangChain callback on the retriever the facade itself builds."""
-    capture = _RetrievalCapture()
-    original = assistant.retriever
-
-    def retriever(*args, **kwargs):
-        return original(*args, **kwargs).with_config(callbacks=[capture])
-
-    assistant.retriever = retriever  # type: ignore[method-assign]
-    try:
-        yield capture
-    finally:
-        del assistant.retriever
-
-
-def _retrieved_from_docs(docs: list[Document]) -> list[m.Retrieved]:
-    return [
-        m.Retrieved(
-            guide_id=str(d.metadata.get("guide_id", "")),
-            section=str(d.metadata.get("section", "")),
-            page_start=int(d.metadata.get("page_start", 0)),
-            page_end=int(d.metadata.get("page_end", 0)),
-            chunk_id=str(d.metadata.get("chunk_id", d.id or "")),
-        )
-        for d in docs
-    ]
+def _retrieved(sources: list[Source]) -> list[m.Retrieved]:
+    return [m.Retrieved(s.guide_id, s.section, s.page_start, s.page_end, s.chunk_id) for s in sources]
 
 
 def _pages(start: int, end: int) -> str:
@@ -104,28 +65,12 @@ def _pages(start: int, end: int) -> str:
 def score_case(
     case: Case,
     answer: Answer,
-    docs: list[Document] | None,
     k: int,
     similarity: EmbeddingSimilarity | None,
     options: ScoringOptions,
 ) -> dict:
     """The case record: what was asked, retrieved and answered, and every score."""
-    if docs is None:  # the facade did not go through its retriever (should not happen): use what the answer shows
-        shown = answer.sources or answer.suggestions
-        docs = [
-            Document(
-                page_content=s.text,
-                metadata={
-                    "guide_id": s.guide_id,
-                    "section": s.section,
-                    "page_start": s.page_start,
-                    "page_end": s.page_end,
-                    "chunk_id": s.chunk_id,
-                },
-            )
-            for s in shown
-        ]
-    retrieved = _retrieved_from_docs(docs)
+    retrieved = _retrieved(answer.retrieved)
     scores: dict[str, float | None] = {name: None for name in m.METRICS if not name.startswith("latency")}
     refused = not answer.found
     scores["refused"] = 1.0 if refused else 0.0
@@ -166,15 +111,7 @@ def score_case(
         citation_sentences = cs.sentences
     scores["case_score"] = m.case_score(scores, bool(case.answerable))
     by_chunk = {s.chunk_id: s for s in answer.sources}
-    return {
-        "id": case.id,
-        "question": case.question,
-        "audience": case.audience,
-        "history": [t.model_dump() for t in case.history],
-        "tags": case.tags,
-        "answerable": case.answerable,
-        "gold": case.gold.model_dump() if case.gold else None,
-        "reference_answer": case.reference_answer,
+    return _case_fields(case) | {
         "standalone_question": answer.standalone_question,
         "answer": answer.text,
         "found": answer.found,
@@ -190,9 +127,9 @@ def score_case(
                 "matched": sorted(rel[i - 1]) if i - 1 < len(rel) else [],
                 "cited": bool(by_chunk.get(r.chunk_id) and by_chunk[r.chunk_id].cited),
                 "excerpt": by_chunk[r.chunk_id].excerpt if r.chunk_id in by_chunk else "",
-                "text": d.page_content[:PASSAGE_CHARS],
+                "text": source.text[:PASSAGE_CHARS],
             }
-            for i, (r, d) in enumerate(zip(retrieved, docs, strict=True), start=1)
+            for i, (r, source) in enumerate(zip(retrieved, answer.retrieved, strict=True), start=1)
         ],
         "citations": {
             "cited": [s.n for s in answer.sources if s.cited],
@@ -208,7 +145,8 @@ def score_case(
     }
 
 
-def error_record(case: Case, exc: Exception) -> dict:
+def _case_fields(case: Case) -> dict:
+    """What a case record repeats of the case itself."""
     return {
         "id": case.id,
         "question": case.question,
@@ -218,6 +156,11 @@ def error_record(case: Case, exc: Exception) -> dict:
         "answerable": case.answerable,
         "gold": case.gold.model_dump() if case.gold else None,
         "reference_answer": case.reference_answer,
+    }
+
+
+def error_record(case: Case, exc: Exception) -> dict:
+    return _case_fields(case) | {
         "answer": "",
         "found": False,
         "latency_ms": None,
@@ -325,17 +268,16 @@ def evaluate(
     k = assistant.settings.top_k
     records = []
     for case in cases:
-        with capture_retrieval(assistant) as capture:
-            try:
-                answer = assistant.ask(case.question, case.audience, case.history)
-            except (IndexMissingError, ModelMismatchError, ConfigError):
-                raise
-            except KaloError as exc:
-                record = error_record(case, exc)
-            else:
-                record = score_case(case, answer, capture.docs, k, similarity, options)
-                if judge is not None and answer.found:
-                    record["llm_judge"] = judge.score(case.question, answer, similarity)
+        try:
+            answer = assistant.ask(case.question, case.audience, case.history)
+        except (IndexMissingError, ModelMismatchError, ConfigError):
+            raise
+        except KaloError as exc:
+            record = error_record(case, exc)
+        else:
+            record = score_case(case, answer, k, similarity, options)
+            if judge is not None and answer.found:
+                record["llm_judge"] = judge.score(case.question, answer, similarity)
         records.append(record)
         if on_case is not None:
             on_case(case, record)
