@@ -266,36 +266,49 @@ def _need_model(settings: Settings) -> None:
         )
 
 
-@register("openai")
-def openai_answerer(settings: Settings) -> ChatAnswerer:
+def _openai_model(settings: Settings, temperature: float):
     """Any OpenAI-compatible server: vLLM, llama.cpp server, LM Studio, OpenAI."""
     from langchain_openai import ChatOpenAI
 
-    _need_model(settings)
-    model = ChatOpenAI(
+    return ChatOpenAI(
         model=settings.llm_model,
         base_url=settings.llm_base_url or None,
         api_key=settings.llm_api_key.get_secret_value() or "not-needed",
         timeout=settings.llm_timeout,
         max_retries=0,  # a timeout should reach the user now, not after silent retries
-        temperature=settings.llm_temperature,
+        temperature=temperature,
     )
-    answerer = ChatAnswerer(settings, model)
-    answerer.name = "openai"
-    return answerer
 
 
-@register("ollama")
-def ollama_answerer(settings: Settings) -> ChatAnswerer:
+def _ollama_model(settings: Settings, temperature: float):
     from langchain_ollama import ChatOllama
 
-    _need_model(settings)
-    model = ChatOllama(
+    return ChatOllama(
         model=settings.llm_model,
         base_url=settings.llm_base_url or "http://127.0.0.1:11434",
-        temperature=settings.llm_temperature,
+        temperature=temperature,
         client_kwargs={"timeout": settings.llm_timeout},
     )
-    answerer = ChatAnswerer(settings, model)
-    answerer.name = "ollama"
-    return answerer
+
+
+CHAT_MODELS = {"openai": _openai_model, "ollama": _ollama_model}
+
+
+def chat_model(settings: Settings, temperature: float | None = None):
+    """The LangChain chat model the settings name (also used by the evaluation's LLM judge)."""
+    if settings.answerer not in CHAT_MODELS:
+        raise ConfigError(
+            f"'{settings.answerer}' is not a generative answerer (choose one of: {', '.join(CHAT_MODELS)})",
+            f"Ο τρόπος απάντησης «{settings.answerer}» δεν χρησιμοποιεί γλωσσικό μοντέλο ({', '.join(CHAT_MODELS)})",
+        )
+    _need_model(settings)
+    return CHAT_MODELS[settings.answerer](settings, settings.llm_temperature if temperature is None else temperature)
+
+
+for _name in CHAT_MODELS:
+
+    @register(_name)
+    def _chat_answerer(settings: Settings, _name: str = _name) -> ChatAnswerer:
+        answerer = ChatAnswerer(settings, chat_model(settings))
+        answerer.name = _name
+        return answerer

@@ -26,7 +26,8 @@ class IndexMissingError(KaloError):
     def __init__(self, where: str) -> None:
         super().__init__(
             f"No index found at {where}. Run `kalo ingest` first.",
-            f"Δεν βρέθηκε ευρετήριο οδηγών ({where}). Εκτελέστε πρώτα «kalo ingest».",
+            # No server path in the Greek text: it is shown to chat users, not to the operator.
+            "Δεν υπάρχει ακόμη ευρετήριο οδηγών. Ο διαχειριστής πρέπει πρώτα να εκτελέσει «kalo ingest».",
         )
 
 

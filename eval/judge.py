@@ -10,7 +10,7 @@ import json
 import re
 
 import prompts
-from assistant.answer import format_context
+from assistant.answer import chat_model, format_context
 from assistant.config import Settings
 from assistant.errors import ConfigError, LLMError
 from assistant.types import Answer
@@ -31,27 +31,7 @@ def judge_model(settings: Settings):
             "The LLM judge needs a generative answerer (answerer = openai or ollama, with llm_model set)",
             "Η κρίση από γλωσσικό μοντέλο απαιτεί γενετικό τρόπο απάντησης (openai ή ollama, με llm_model)",
         )
-    if not settings.llm_model:
-        raise ConfigError("KALO_LLM_MODEL must be set for the LLM judge", "Ορίστε το KALO_LLM_MODEL για τον κριτή")
-    if settings.answerer == "ollama":
-        from langchain_ollama import ChatOllama
-
-        return ChatOllama(
-            model=settings.llm_model,
-            base_url=settings.llm_base_url or "http://127.0.0.1:11434",
-            temperature=0,
-            client_kwargs={"timeout": settings.llm_timeout},
-        )
-    from langchain_openai import ChatOpenAI
-
-    return ChatOpenAI(
-        model=settings.llm_model,
-        base_url=settings.llm_base_url or None,
-        api_key=settings.llm_api_key.get_secret_value() or "not-needed",
-        timeout=settings.llm_timeout,
-        max_retries=0,
-        temperature=0,
-    )
+    return chat_model(settings, temperature=0)
 
 
 def parse_claims(text: str) -> tuple[int, int] | None:
