@@ -118,7 +118,13 @@ class ExtractiveAnswerer:
             if docs[cand[1] - 1].metadata.get("step"):
                 by_passage.setdefault(cand[1], []).append(cand)
         for n in sorted(by_passage):
-            best = max(by_passage[n], key=lambda c: c[0] - 0.15 * c[2] - (0.3 if c[3].endswith(":") else 0.0))
+            # Prefer the opening sentences (where a step is defined), whole sentences over list fragments.
+            best = max(
+                by_passage[n],
+                key=lambda c: (
+                    c[0] - 0.15 * c[2] - (0.3 if c[3].endswith(":") else 0.0) - (0.2 if c[3][0].islower() else 0.0)
+                ),
+            )
             picked.append(best)
         return picked
 

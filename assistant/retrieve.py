@@ -150,10 +150,16 @@ def _outline(metas: dict[str, dict]) -> dict[tuple[str, str], list[tuple[str, st
 
 _PROCESS = re.compile(r"\b(?:πωσ|βημα\w*|διαδικασ\w*|ξεκιν\w*|σταδι\w*|τι πρεπει)\b")
 _STEP_PARENT = re.compile(r"\b(?:βημα\w*|σταδι\w*|διαδικασ\w*)\b")
+# «Τι τύποι δικτύων υπάρχουν;», «Ποια εργαλεία συνεργασίας έχουμε;»: a question whose answer is a list.
+_ENUMERATION = re.compile(r"\b(?:τι|ποια|ποιεσ|ποιοι)\b.*\b(?:τυποι|ειδη|μορφεσ|εργαλεια|κατηγοριεσ|πεδια|κινδυνοι)\b")
 
 
 def is_process_question(text: str) -> bool:
     return bool(_PROCESS.search(fold(text)))
+
+
+def is_enumeration_question(text: str) -> bool:
+    return bool(_ENUMERATION.search(fold(text)))
 
 
 @dataclass
@@ -183,8 +189,10 @@ def to_document(chunk_id: str, text: str, meta: dict, **scores: float) -> Docume
 
 
 class HybridRetriever(BaseRetriever):
-    """`invoke(question)` → the top passages as `Document`s carrying the ingestion metadata plus scores
-    (`dense`: best cosine, `rrf`: fused score). Set `audience` to prefer that audience's guides."""
+    """`invoke(question)` → the top-k passages as `Document`s carrying the ingestion metadata plus scores
+    (`dense`: best cosine, `rrf`: fused score). Set `audience` to prefer that audience's guides.
+    A procedure or "what kinds of…" question whose answer is a whole section's parts gets those parts
+    too (marked `step`), so it may return more than k passages."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -231,11 +239,13 @@ class HybridRetriever(BaseRetriever):
             scores = self.index.reranker.predict([(prepared.text, found[c][0]) for c in pool])
             order = [c for _, c in sorted(zip(scores, pool, strict=True), key=lambda t: -t[0])]
         docs = self._diverse(order, found, ranked, dense_score, prepared, list(keep.values()))
-        return self._with_steps(docs, prepared) if is_process_question(prepared.text) else docs
+        process, listing = is_process_question(prepared.text), is_enumeration_question(prepared.text)
+        return self._with_parts(docs, prepared, any_parent=listing) if process or listing else docs
 
-    def _with_steps(self, docs: list[Document], prepared: PreparedQuery) -> list[Document]:
+    def _with_parts(self, docs: list[Document], prepared: PreparedQuery, any_parent: bool) -> list[Document]:
         """A "how do I…" question that lands in a step-by-step section gets every step of it, in order,
-        so that the answer can walk through them instead of quoting two steps out of sequence."""
+        so that the answer can walk through them instead of quoting two steps out of sequence; a "what
+        kinds of… are there" question that lands in a section made of its kinds gets every kind."""
         keys = set(prepared.keys)
 
         def asks_whole(parts: list[str], depth: int) -> bool:
@@ -251,8 +261,9 @@ class HybridRetriever(BaseRetriever):
             for depth in range(len(parts), 0, -1):
                 parent = " > ".join(parts[:depth])
                 steps = self.index.children.get((guide, parent), [])
-                if len(steps) >= 3 and _STEP_PARENT.search(fold(parts[depth - 1])) and asks_whole(parts, depth):
-                    ids = [cid for _, cid in steps[:8]]
+                fits = any_parent or _STEP_PARENT.search(fold(parts[depth - 1]))
+                if len(steps) >= 3 and fits and asks_whole(parts, depth):
+                    ids = [cid for _, cid in steps[:10]]
                     by_id = self.index.get(ids)
                     query_meta = {k: docs[0].metadata[k] for k in ("query", "top_dense") if k in docs[0].metadata}
                     step_docs = [
@@ -266,7 +277,14 @@ class HybridRetriever(BaseRetriever):
                     # where the question landed in them, not on top of a better answer from elsewhere.
                     before = [d for d in docs[:i] if d.id not in set(ids)]
                     rest = [d for d in docs[i:] if d.id not in set(ids)]
-                    return before + step_docs + rest[: max(0, (self.k or self.index.settings.top_k) - 2 - len(before))]
+                    tail = rest[: max(0, (self.k or self.index.settings.top_k) - 2 - len(before))]
+                    # …and a guide the parts leave out keeps its best passage (audience never hides a guide).
+                    shown = {str(d.metadata.get("guide_id")) for d in before + step_docs + tail}
+                    for d in rest[len(tail) :]:
+                        if str(d.metadata.get("guide_id")) not in shown:
+                            tail.append(d)
+                            shown.add(str(d.metadata.get("guide_id")))
+                    return before + step_docs + tail
         return docs
 
     def _diverse(self, order, found, ranked, dense_score, prepared: PreparedQuery, keep=()) -> list[Document]:

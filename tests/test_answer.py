@@ -93,6 +93,28 @@ def test_start_a_collaboration_walks_through_the_seven_steps(ask):
     assert [s.section.split(" > ")[-1] for s in cited] == titles
     assert all(s.section.startswith("6. Βήμα προς βήμα") for s in cited)
     assert [s.page_start for s in cited] == sorted(s.page_start for s in cited)
+
+
+@pytest.mark.parametrize(
+    ("question", "chapter", "at_least"),
+    [
+        ("Τι τύποι δικτύων υπάρχουν;", "5. Τύποι δικτύων", 7),
+        ("Ποια εργαλεία συνεργασίας υπάρχουν;", "5. Μορφές και νομικά εργαλεία", 7),
+    ],
+)
+def test_a_what_kinds_question_lists_the_kinds_in_the_guides_order(ask, question, chapter, at_least):
+    answer = ask(question)
+    points = [line for line in answer.text.splitlines() if re.match(r"^\d+\. \*\*", line)]
+    numbers = [re.match(r"^\d+\. \*\*(\d+\.\d+) ", line).group(1) for line in points]
+    assert len(points) >= at_least
+    assert numbers == sorted(numbers, key=lambda n: tuple(map(int, n.split("."))))  # the guide's order
+    assert all(s.section.startswith(chapter) for s in answer.cited_sources)
+
+
+def test_a_how_question_about_one_step_is_not_answered_with_every_step(ask):
+    answer = ask("Πώς βρίσκω φορείς ΚΑΛΟ στην περιοχή μου;")
+    assert answer.found
+    assert sum(1 for s in answer.cited_sources if s.section.startswith("6. Βήμα προς βήμα")) < 7
     assert answer.removed_citations == [] and answer.uncited_sentences == []
 
 
