@@ -95,12 +95,12 @@ def test_the_server_receives_the_greek_prompts_and_the_numbered_context(generati
 def test_an_invented_citation_is_removed_and_reported(generative, llm):
     llm.script(
         "Τα δίκτυα μπορεί να είναι άτυπα ή τυπικά [1]. "
-        "Ο νόμος 9999/2030 ορίζει υποχρεωτική εγγραφή όλων των δικτύων σε ειδικό μητρώο [9]."
+        "Ο νόμος 9999/2030 ορίζει υποχρεωτική εγγραφή όλων των δικτύων σε ειδικό μητρώο [42]."
     )
     answer = generative.ask(NETWORKS)
-    assert len(answer.sources) < 9  # so [9] names no passage
-    assert answer.removed_citations == [9]
-    assert "[9]" not in answer.text and "[1]" in answer.text
+    assert len(answer.sources) < 42  # so [42] names no passage
+    assert answer.removed_citations == [42]
+    assert "[42]" not in answer.text and "[1]" in answer.text
     assert answer.uncited_sentences == [
         "Ο νόμος 9999/2030 ορίζει υποχρεωτική εγγραφή όλων των δικτύων σε ειδικό μητρώο."
     ]
