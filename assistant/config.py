@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     top_k: int = Field(6, ge=1, le=30)
     candidates: int = Field(30, ge=1)
     rrf_k: int = 60
+    lexical_weight: float = Field(1.0, ge=0)  # BM25's weight in the fusion (dense counts 1)
     per_section_cap: int = Field(2, ge=1)
     # Relevance = best dense cosine + coverage_weight × share of the question's words found in the best
     # passages. Below min_relevance the question counts as not covered by the guides. e5 cosines are

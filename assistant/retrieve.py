@@ -217,7 +217,7 @@ class HybridRetriever(BaseRetriever):
                 dense_score[cid] = sim
         if self.mode in {"hybrid", "bm25"}:
             for rank, (cid, _score) in enumerate(self.index.lexical.search(prepared.keys, s.candidates)):
-                ranked[cid] = ranked.get(cid, 0.0) + 1.0 / (s.rrf_k + rank + 1)
+                ranked[cid] = ranked.get(cid, 0.0) + s.lexical_weight / (s.rrf_k + rank + 1)
         if self.mode == "bm25":
             dense_score = self.index.cosine(vector, list(ranked))
         found = self.index.get(list(ranked))
