@@ -56,6 +56,28 @@ def tokens(text: str) -> list[str]:
 
 # --- Greeklish ------------------------------------------------------------------------------------------
 
+_SAME_SOUND = (
+    ("ου", "\0"),
+    ("ει", "ι"),
+    ("οι", "ι"),
+    ("υι", "ι"),
+    ("αι", "ε"),
+    ("η", "ι"),
+    ("υ", "ι"),
+    ("ω", "ο"),
+    ("\0", "ου"),
+)
+
+
+def phonetic(word: str) -> str:
+    """A folded word as it sounds: the letters Greeklish cannot tell apart are merged (ι/η/υ/ει/οι → ι,
+    ο/ω → ο, αι → ε) and doubled letters single. «ασθενις» and «ασθενείς» share «ασθενις»."""
+    word = fold(word)
+    for spelled, sound in _SAME_SOUND:
+        word = word.replace(spelled, sound)
+    return re.sub(r"(.)\1", r"\1", word)
+
+
 _DIGRAPHS = {
     "th": "θ",
     "ps": "ψ",

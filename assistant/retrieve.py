@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import defaultdict
+import unicodedata
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from pydantic import ConfigDict
 
 from assistant.config import Settings
 from assistant.errors import IndexMissingError
-from assistant.greek_text import fold, greeklish_to_greek, looks_latin, tokens
+from assistant.greek_text import fold, greeklish_to_greek, looks_latin, phonetic, tokens
 from ingest.embed import EmbeddingBackend
 from ingest.lexical import LexicalIndex, fingerprint
 from ingest.store import VectorStore
@@ -42,6 +43,7 @@ class SearchIndex:
     matrix: np.ndarray | None = None
     row_ids: list[str] = field(default_factory=list)
     repair: SpellRepair | None = None
+    orthography: Orthography | None = None
     _reranker: Any = field(default=None, repr=False)
 
     @classmethod
@@ -69,6 +71,7 @@ class SearchIndex:
             index.matrix = np.asarray(got["embeddings"], dtype=np.float32)
             index.row_ids = list(ids)
         index.repair = SpellRepair(lexical.vocab)
+        index.orthography = Orthography(docs)
         return index
 
     def dense(self, vector: list[float], k: int) -> list[tuple[str, float]]:
@@ -106,8 +109,38 @@ class SearchIndex:
         return self._reranker
 
 
+_WORDS = re.compile(r"\w+")
+_ACCENTED = re.compile(r"[άέήίόύώΐΰΆΈΉΊΌΎΏ]")
+
+
 def _deletions(word: str) -> set[str]:
     return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class Orthography:
+    """Puts an unaccented or transliterated question back into the guides' own spelling, word by word:
+    a word the corpus has gets its accents back («ειναι» → «είναι»), any other word is matched by its
+    sound (Greeklish «periochi» → «περιοχι» → «περιοχή», «stin» → «στην»). Dense search needs this: e5
+    scores unaccented Greek noticeably lower than the same words written properly."""
+
+    def __init__(self, texts: list[str]) -> None:
+        by_form: dict[str, Counter[str]] = defaultdict(Counter)
+        by_sound: dict[str, Counter[str]] = defaultdict(Counter)
+        for text in texts:
+            for word in _WORDS.findall(unicodedata.normalize("NFC", text)):
+                by_form[fold(word)][word] += 1
+                by_sound[phonetic(word)][word] += 1
+        self.by_form = {form: c.most_common(1)[0][0] for form, c in by_form.items()}
+        self.by_sound = {sound: c.most_common(1)[0][0] for sound, c in by_sound.items()}
+
+    def word(self, word: str) -> str:
+        folded = fold(word)
+        spelled = self.by_form.get(folded) or self.by_sound.get(phonetic(folded)) or word
+        # The typed case wins over a sentence-initial capital; acronyms (ΚΑΛΟ, ΟΤΑ) stay acronyms.
+        return spelled.lower() if word.islower() and not spelled.isupper() else spelled
+
+    def __call__(self, text: str) -> str:
+        return _WORDS.sub(lambda m: self.word(m.group(0)), text)
 
 
 class SpellRepair:
@@ -170,15 +203,20 @@ class PreparedQuery:
     transliterated: bool = False
 
 
-def prepare_query(question: str, vocab: set[str], repair: SpellRepair | None = None) -> PreparedQuery:
+def prepare_query(
+    question: str, vocab: set[str], repair: SpellRepair | None = None, orthography: Orthography | None = None
+) -> PreparedQuery:
     """Greeklish → Greek when that makes more words known to the index; unknown words are mapped by
     `repair` to the closest indexed key (a typo costs one letter, not the whole word)."""
     text = " ".join(question.split())
     transliterated = False
     if looks_latin(text):
         greek = greeklish_to_greek(text)
+        greek = orthography(greek) if orthography else greek
         if sum(k in vocab for k in tokens(greek)) > sum(k in vocab for k in tokens(text)):
             text, transliterated = greek, True
+    elif orthography and not _ACCENTED.search(text):
+        text = orthography(text)  # typed without accents (or in capitals): restore the guides' spelling
     raw_keys = tokens(text)
     repair = repair or SpellRepair(vocab)
     return PreparedQuery(text, [repair(key) for key in raw_keys], raw_keys, transliterated)
@@ -206,7 +244,7 @@ class HybridRetriever(BaseRetriever):
 
     def search(self, question: str) -> list[Document]:
         s = self.index.settings
-        prepared = prepare_query(question, self.index.lexical.vocab, self.index.repair)
+        prepared = prepare_query(question, self.index.lexical.vocab, self.index.repair, self.index.orthography)
         ranked: dict[str, float] = {}
         dense_score: dict[str, float] = {}
         # The query vector is needed in every mode: the relevance guard compares it with the passages.

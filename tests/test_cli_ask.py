@@ -72,7 +72,7 @@ def test_ask_greeklish_with_an_audience(runner, cli_env):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["found"] is True
-    assert data["standalone_question"] == "τι τυποι δικτυων υπαρχουν"
+    assert data["standalone_question"] == "τι τύποι δικτύων υπάρχουν"  # in the guides' spelling
     assert data["sources"][0]["guide_id"] == "diktyosi-foreon-kalo"
     assert data["sources"][0]["section"].startswith("5. Τύποι δικτύων")
 

@@ -167,3 +167,32 @@ def test_prepare_query_repairs_a_typo_but_keeps_the_raw_keys():
 def test_prepare_query_squashes_whitespace():
     prepared = prepare_query("  Τι   τύποι\nδικτύων   υπάρχουν; ", set())
     assert prepared.text == "Τι τύποι δικτύων υπάρχουν;"
+
+
+def test_phonetic_merges_the_letters_greeklish_cannot_tell_apart():
+    from assistant.greek_text import phonetic
+
+    assert phonetic("ασθενις") == phonetic("ασθενείς") == phonetic("ΑΣΘΕΝΕΙΣ")
+    assert phonetic("περιοχι") == phonetic("περιοχή")
+    assert phonetic("στιν") == phonetic("στην")
+    assert phonetic("συνεργασία") != phonetic("συνεργάτης")
+
+
+def test_orthography_restores_the_guides_spelling():
+    from assistant.retrieve import Orthography
+
+    spell = Orthography(["Τι είναι οι ασθενείς δεσμοί; Η περιοχή του φορέα ΚΑΛΟ.", "Η ΚΑΛΟ στην περιοχή."])
+    assert spell("τι ειναι οι ασθενεις δεσμοι") == "τι είναι οι ασθενείς δεσμοί"
+    assert spell("στιν περιοχι του φορεα καλο") == "στην περιοχή του φορέα ΚΑΛΟ"
+    assert spell("άγνωστη λέξη") == "άγνωστη λέξη"
+
+
+def test_unaccented_and_greeklish_questions_are_embedded_in_the_guides_spelling(bundled_settings):
+    from support.shared import shared_assistant
+
+    index = shared_assistant(bundled_settings).index
+    for typed in ("pws vriskw forea kalo stin periochi mou", "ΠΩΣ ΒΡΙΣΚΩ ΦΟΡΕΑ ΚΑΛΟ ΣΤΗΝ ΠΕΡΙΟΧΗ ΜΟΥ"):
+        text = prepare_query(typed, index.lexical.vocab, index.repair, index.orthography).text
+        assert "φορέα ΚΑΛΟ στην περιοχή" in text, text
+    accented = "Πώς βρίσκω φορέα ΚΑΛΟ στην περιοχή μου;"
+    assert prepare_query(accented, index.lexical.vocab, index.repair, index.orthography).text == accented
