@@ -12,6 +12,6 @@ python -m pip install -q torch==2.13.0
 python -m pip install -q -e '.[dev]'
 kalo ingest
 kalo status
-if [ "${1:-}" != "--no-serve" ] && kalo --help | grep -q " serve "; then
+if [ "${1:-}" != "--no-serve" ]; then
   exec kalo serve
 fi
