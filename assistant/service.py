@@ -13,9 +13,20 @@ from assistant.cite import sources_from, verify
 from assistant.config import Settings
 from assistant.guard import is_answerable
 from assistant.retrieve import HybridRetriever, SearchIndex
-from assistant.types import Answer, Turn
+from assistant.types import Answer, Source, Turn
 from ingest.embed import EmbeddingBackend, get_embeddings
 from ingest.store import VectorStore
+
+
+def nearest_sections(sources: list[Source], n: int = 3) -> list[Source]:
+    """What to suggest when nothing answers: the closest passages, one per section."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for s in sources:
+        if (s.guide_id, s.section) not in seen:
+            seen.add((s.guide_id, s.section))
+            out.append(s)
+    return out[:n]
 
 
 class Assistant:
@@ -62,33 +73,24 @@ class Assistant:
         standalone = self.answerer.condense(question, history) if history else question
         docs = self.retriever(audience).invoke(standalone)
         sources = sources_from(docs)
-        if not is_answerable(standalone, docs, self.settings):
-            yield NOT_FOUND
-            yield Answer(
-                question=question,
-                standalone_question=standalone,
-                text=NOT_FOUND,
-                found=False,
-                suggestions=sources[:3],
-                retrieved=sources,
-                answerer=self.answerer.name,
-                latency_ms=(time.perf_counter() - started) * 1000,
-            )
-            return
-        parts: list[str] = []
-        for piece in self.answerer.stream(standalone, docs, history):
-            parts.append(piece)
-            yield piece
-        raw = "".join(parts).strip()
-        text, removed, uncited = verify(raw, sources)
+        searched = str(docs[0].metadata.get("query", standalone)) if docs else standalone
+        text, removed, uncited = NOT_FOUND, [], []
+        if is_answerable(standalone, docs, self.settings):
+            parts: list[str] = []
+            for piece in self.answerer.stream(standalone, docs, history):
+                parts.append(piece)
+                yield piece
+            text, removed, uncited = verify("".join(parts).strip(), sources)
+        else:
+            yield NOT_FOUND  # never ask a model to answer from passages that do not cover the question
         found = bool(text) and not text.startswith(NOT_FOUND[:20])
         yield Answer(
             question=question,
-            standalone_question=docs[0].metadata.get("query", standalone) if docs else standalone,
+            standalone_question=searched,
             text=text if found else NOT_FOUND,
             found=found,
             sources=sources if found else [],
-            suggestions=[] if found else sources[:3],
+            suggestions=[] if found else nearest_sections(sources),
             retrieved=sources,
             removed_citations=removed,
             uncited_sentences=uncited,
