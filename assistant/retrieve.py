@@ -291,7 +291,8 @@ class HybridRetriever(BaseRetriever):
             # step (6.2) and wants that step, so only expand when the question is closer to the parent.
             if depth == len(parts):
                 return True
-            return len(keys & set(tokens(parts[depth - 1]))) >= max(1, len(keys & set(tokens(parts[-1]))))
+            to_parent, to_leaf = len(keys & set(tokens(parts[depth - 1]))), len(keys & set(tokens(parts[-1])))
+            return to_parent > to_leaf or (to_leaf == 0 and to_parent > 0)
 
         for i, doc in enumerate(docs[:3]):
             guide, section = str(doc.metadata.get("guide_id")), str(doc.metadata.get("section"))
