@@ -111,10 +111,19 @@ def test_a_what_kinds_question_lists_the_kinds_in_the_guides_order(ask, question
     assert all(s.section.startswith(chapter) for s in answer.cited_sources)
 
 
-def test_a_how_question_about_one_step_is_not_answered_with_every_step(ask):
-    answer = ask("Πώς βρίσκω φορείς ΚΑΛΟ στην περιοχή μου;")
+@pytest.mark.parametrize(
+    ("question", "step"),
+    [
+        ("Πώς βρίσκω φορείς ΚΑΛΟ στην περιοχή μου;", None),
+        ("Πώς αξιολογούμε μια συνεργασία με φορέα ΚΑΛΟ;", "6.7 Παρακολούθηση και αξιολόγηση"),
+    ],
+)
+def test_a_how_question_about_one_step_is_not_answered_with_every_step(ask, question, step):
+    answer = ask(question)
     assert answer.found
     assert sum(1 for s in answer.cited_sources if s.section.startswith("6. Βήμα προς βήμα")) < 7
+    if step:
+        assert answer.sources[0].section.endswith(step)
     assert answer.removed_citations == [] and answer.uncited_sentences == []
 
 
