@@ -187,6 +187,15 @@ _STEP_PARENT = re.compile(r"\b(?:βημα\w*|σταδι\w*|διαδικασ\w*)\
 _ENUMERATION = re.compile(r"\b(?:τι|ποια|ποιεσ|ποιοι)\b.*\b(?:τυποι|ειδη|μορφεσ|εργαλεια|κατηγοριεσ|πεδια|κινδυνοι)\b")
 
 
+def shared_words(keys: set[str], title: str) -> int:
+    """How many search keys a heading shares, a stem counting when one is a prefix of the other: the
+    stemmer leaves «αξιολογούμε» and «αξιολόγηση» as «αξιολογ» and «αξιολογησ»."""
+    title_keys = [t for t in tokens(title) if not t.isdigit()]
+    return sum(
+        1 for k in keys if any(t.startswith(k) or k.startswith(t) for t in title_keys if min(len(t), len(k)) >= 4)
+    )
+
+
 def is_process_question(text: str) -> bool:
     return bool(_PROCESS.search(fold(text)))
 
@@ -291,7 +300,7 @@ class HybridRetriever(BaseRetriever):
             # step (6.2) and wants that step, so only expand when the question is closer to the parent.
             if depth == len(parts):
                 return True
-            to_parent, to_leaf = len(keys & set(tokens(parts[depth - 1]))), len(keys & set(tokens(parts[-1])))
+            to_parent, to_leaf = shared_words(keys, parts[depth - 1]), shared_words(keys, parts[-1])
             return to_parent > to_leaf or (to_leaf == 0 and to_parent > 0)
 
         for i, doc in enumerate(docs[:3]):
