@@ -163,6 +163,21 @@ def counting_embeddings():
     return lambda settings: CountingEmbeddings(get_embeddings(settings))
 
 
+def tiny_bert_config(vocab_size: int, **extra):
+    """A 2-layer, 32-dimensional BERT: big enough to run every code path, small enough to build in a test."""
+    from transformers import BertConfig
+
+    return BertConfig(
+        vocab_size=vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=256,
+        **extra,
+    )
+
+
 @pytest.fixture(scope="session")
 def tiny_st_model(tmp_path_factory) -> Path:
     """A tiny BERT sentence-transformers model (32 dims), built offline from a tokenizer trained on the
@@ -171,7 +186,7 @@ def tiny_st_model(tmp_path_factory) -> Path:
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import BertConfig, BertModel, BertTokenizerFast
+    from transformers import BertModel, BertTokenizerFast
 
     root = tmp_path_factory.mktemp("tiny-st")
     text = [
@@ -204,15 +219,7 @@ def tiny_st_model(tmp_path_factory) -> Path:
     hf_dir = root / "bert"
     fast.save_pretrained(hf_dir)
     torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=len(fast),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=256,
-    )
-    BertModel(config).save_pretrained(hf_dir)
+    BertModel(tiny_bert_config(len(fast))).save_pretrained(hf_dir)
     transformer = Transformer(str(hf_dir), max_seq_length=256)
     pooling = Pooling(transformer.get_embedding_dimension(), pooling_mode="mean")
     path = root / "tiny-greek-bert"

@@ -12,21 +12,13 @@ from support.shared import shared_assistant, with_settings
 def tiny_cross_encoder(tiny_st_model, tmp_path_factory):
     """A 2-layer BERT with a one-logit head, saved as a sentence-transformers CrossEncoder folder."""
     import torch
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+    from conftest import tiny_bert_config
+    from transformers import BertForSequenceClassification, BertTokenizerFast
 
     tokenizer = BertTokenizerFast.from_pretrained(tiny_st_model.parent / "bert")
     torch.manual_seed(1)
-    config = BertConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=256,
-        num_labels=1,
-    )
     path = tmp_path_factory.mktemp("tiny-cross-encoder")
-    BertForSequenceClassification(config).save_pretrained(path)
+    BertForSequenceClassification(tiny_bert_config(len(tokenizer), num_labels=1)).save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
 
