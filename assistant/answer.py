@@ -14,6 +14,7 @@ from assistant.cite import passage_sentences
 from assistant.config import Settings
 from assistant.errors import ConfigError, LLMError
 from assistant.greek_text import fold, tokens
+from assistant.registry import Registry
 from assistant.retrieve import is_process_question
 from assistant.types import Turn
 
@@ -32,25 +33,12 @@ class Answerer(Protocol):
         ...
 
 
-ANSWERERS: dict[str, Callable[[Settings], Answerer]] = {}
-
-
-def register(name: str):
-    def wrap(factory):
-        ANSWERERS[name] = factory
-        return factory
-
-    return wrap
+ANSWERERS: Registry[Callable[[Settings], Answerer]] = Registry("answerer", "σύστημα απάντησης")
+register = ANSWERERS.register
 
 
 def get_answerer(settings: Settings) -> Answerer:
-    try:
-        return ANSWERERS[settings.answerer](settings)
-    except KeyError:
-        raise ConfigError(
-            f"Unknown answerer '{settings.answerer}' (known: {', '.join(ANSWERERS)})",
-            f"Άγνωστος τρόπος απάντησης «{settings.answerer}» (διαθέσιμοι: {', '.join(ANSWERERS)})",
-        ) from None
+    return ANSWERERS.get(settings.answerer)(settings)
 
 
 # --- follow-ups -----------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.config import Settings
 from assistant.errors import ConfigError
+from assistant.registry import Registry
 
 
 class EmbeddingBackend(Embeddings):
@@ -25,26 +26,12 @@ class EmbeddingBackend(Embeddings):
         raise NotImplementedError
 
 
-EMBEDDINGS: dict[str, Callable[[Settings], EmbeddingBackend]] = {}
-
-
-def register(name: str):
-    def wrap(cls):
-        EMBEDDINGS[name] = cls
-        return cls
-
-    return wrap
+EMBEDDINGS: Registry[Callable[[Settings], EmbeddingBackend]] = Registry("embedding backend", "σύστημα ενσωματώσεων")
+register = EMBEDDINGS.register
 
 
 def get_embeddings(settings: Settings) -> EmbeddingBackend:
-    try:
-        factory = EMBEDDINGS[settings.embedding_backend]
-    except KeyError:
-        raise ConfigError(
-            f"Unknown embedding backend '{settings.embedding_backend}' (known: {', '.join(EMBEDDINGS)})",
-            f"Άγνωστο σύστημα ενσωματώσεων «{settings.embedding_backend}» (διαθέσιμα: {', '.join(EMBEDDINGS)})",
-        ) from None
-    return factory(settings)
+    return EMBEDDINGS.get(settings.embedding_backend)(settings)
 
 
 @register("e5-bundled")

@@ -10,16 +10,10 @@ from collections.abc import Callable, Iterable
 
 from assistant.config import Settings
 from assistant.errors import IndexMissingError, ModelMismatchError, StoreUnavailableError
+from assistant.registry import Registry
 
-CLIENTS: dict[str, Callable[[Settings], object]] = {}
-
-
-def register(mode: str):
-    def wrap(fn):
-        CLIENTS[mode] = fn
-        return fn
-
-    return wrap
+CLIENTS: Registry[Callable[[Settings], object]] = Registry("Chroma mode", "είδος σύνδεσης Chroma")
+register = CLIENTS.register
 
 
 def _chroma_settings():
@@ -51,7 +45,7 @@ def _http(settings: Settings):
 def connect(settings: Settings):
     """Open a Chroma client; an unreachable server becomes a clear error."""
     try:
-        client = CLIENTS[settings.chroma_mode](settings)
+        client = CLIENTS.get(settings.chroma_mode)(settings)
         client.heartbeat()
         return client
     except Exception as exc:
