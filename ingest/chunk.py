@@ -163,10 +163,12 @@ def chunk_document(doc: LoadedDocument, size: int, overlap: int) -> list[Chunk]:
     for section, paras in _sections(doc):
         groups: list[tuple[str, int, int]] = []
         text, start, end, carried = "", 0, 0, ""
-        for piece in _pieces(paras, size):
+        # Long paragraphs are cut to leave room for the overlap carried into the next chunk.
+        for piece in _pieces(paras, max(size - overlap, size // 2)):
             if text and text != carried and len(text) + 1 + len(piece.text) > size:
                 groups.append((text, start, end))
-                carried = _overlap_tail(text, overlap)
+                # The overlap is carried only where it fits: a chunk never grows past `size`.
+                carried = _overlap_tail(text, min(overlap, size - 1 - len(piece.text)))
                 text, start = carried, end if carried else piece.page_start
             if not text:
                 start = piece.page_start

@@ -300,8 +300,9 @@ def test_long_paragraphs_are_split_at_sentence_ends_within_size(tmp_path):
     path.write_text(f"# Μακρύς οδηγός\n\n## 1. Ενότητα\n\n{body}\n", encoding="utf-8")
     chunks = _chunks(path, size=400)
     assert len(chunks) > 5
-    # A chunk is at most `size` characters of new text plus the overlap carried from the previous one.
-    assert all(len(c.text) <= 400 + 150 + 1 for c in chunks)
+    # A chunk never exceeds `size`, overlap included; most still carry some overlap.
+    assert all(len(c.text) <= 400 for c in chunks)
+    assert sum(c.text.split(".")[0] in chunks[i - 1].text for i, c in enumerate(chunks) if i) >= len(chunks) // 2
     assert all(c.text.rstrip().endswith(".") for c in chunks)  # cut at sentence ends, not mid-word
     assert {c.section for c in chunks} == {"1. Ενότητα"}
     assert len({c.id for c in chunks}) == len(chunks)
