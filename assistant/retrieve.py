@@ -42,6 +42,7 @@ class SearchIndex:
     passages: dict[str, tuple[str, dict]] = field(default_factory=dict)
     matrix: np.ndarray | None = None
     row_ids: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)  # chunk id → its row in `matrix`
     repair: SpellRepair | None = None
     orthography: Orthography | None = None
     _reranker: Any = field(default=None, repr=False)
@@ -70,6 +71,7 @@ class SearchIndex:
             index.passages = {i: (d, m) for i, d, m in zip(ids, docs, metas, strict=True)}
             index.matrix = np.asarray(got["embeddings"], dtype=np.float32)
             index.row_ids = list(ids)
+            index.rows = {cid: i for i, cid in enumerate(ids)}
         index.repair = SpellRepair(lexical.vocab)
         index.orthography = Orthography(docs)
         return index
@@ -84,9 +86,8 @@ class SearchIndex:
 
     def cosine(self, vector: list[float], ids: list[str]) -> dict[str, float]:
         if self.matrix is not None:
-            rows = {cid: i for i, cid in enumerate(self.row_ids)}
             q = np.asarray(vector, dtype=np.float32)
-            return {cid: float(self.matrix[rows[cid]] @ q) for cid in ids if cid in rows}
+            return {cid: float(self.matrix[self.rows[cid]] @ q) for cid in ids if cid in self.rows}
         got = self.store.collection.get(ids=ids, include=["embeddings"])
         q = np.asarray(vector, dtype=np.float32)
         return {
