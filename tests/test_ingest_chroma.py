@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.processes import stop
 
 from assistant.errors import StoreUnavailableError
 from ingest.pipeline import Ingestor
@@ -55,12 +56,7 @@ def chroma_server(tmp_path_factory):
                 pass
         yield port
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=15)
         log.close()
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.processes import stop
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -92,12 +93,7 @@ def server(bundled_settings, tmp_path_factory):
             time.sleep(0.5)
         yield {"url": url, "root": root}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=20)
         log.close()
 
 
