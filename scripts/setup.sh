@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Install kalo-assistant into .venv (offline-capable defaults), ingest the bundled guides, show the index.
+# Install kalo-assistant: system packages (scripts/system-packages.sh), then .venv with the project
+# (offline-capable defaults), ingest the bundled guides, show the index.
 # Then, unless --no-serve is given, start the web app on the bundled corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "Χρειάζεται Python ≥ 3.11 / Python ≥ 3.11 needed: $PYTHON is $("$PYTHON" --version 2>&1 || echo missing);" \
+       "set PYTHON=/path/to/python3.11" >&2
+  exit 1
+fi
+PYTHON="$PYTHON" bash scripts/system-packages.sh
 [ -d .venv ] || "$PYTHON" -m venv .venv
 . .venv/bin/activate
 python -m pip install -q --upgrade pip
