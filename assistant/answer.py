@@ -11,12 +11,12 @@ from langchain_core.documents import Document
 
 import prompts
 from assistant.cite import passage_sentences
-from assistant.config import Settings
-from assistant.errors import ConfigError, LLMError
-from assistant.greek_text import fold, tokens
-from assistant.registry import Registry
+from assistant.core.errors import ConfigError, LLMError
+from assistant.core.greek_text import fold, tokens
+from assistant.core.registry import Registry
+from assistant.core.settings import Settings
+from assistant.core.types import Turn
 from assistant.retrieve import is_process_question
-from assistant.types import Turn
 
 NOT_FOUND = "Δεν βρήκα απάντηση στους οδηγούς."
 

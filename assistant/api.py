@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
-from assistant.errors import (
+from assistant.core.errors import (
     ConfigError,
     IndexBusyError,
     IndexMissingError,
@@ -23,8 +23,8 @@ from assistant.errors import (
     ModelMismatchError,
     StoreUnavailableError,
 )
+from assistant.core.types import Answer, Audience, Source, Turn
 from assistant.library import GuideNotFoundError
-from assistant.types import Answer, Audience, Source, Turn
 from assistant.web import header_text
 from ingest.pipeline import report_dict
 

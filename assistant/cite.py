@@ -7,9 +7,8 @@ import re
 
 from langchain_core.documents import Document
 
-from assistant.greek_text import tokens
-from assistant.types import Source
-from ingest.chunk import ends_with_abbreviation, split_sentences
+from assistant.core.greek_text import ends_with_abbreviation, split_sentences, tokens
+from assistant.core.types import Source
 
 CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 # Sentence ends in an answer: after final punctuation (unless citations follow it, which belong to

@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from assistant.config import Settings
-from assistant.errors import KaloError
+from assistant.core.errors import KaloError
+from assistant.core.settings import Settings
 
 app = typer.Typer(
     help="kalo-assistant: Greek guidance over the ΟΤΑ–ΚΑΛΟ guides (ingest, ask, chat, serve, eval).",
@@ -137,7 +137,7 @@ AudienceOpt = Annotated[
 
 
 def _check_audience(audience: str | None) -> str | None:
-    from assistant.types import AUDIENCE_LABELS
+    from assistant.core.types import AUDIENCE_LABELS
 
     if audience is not None and audience not in AUDIENCE_LABELS:
         raise typer.BadParameter(f"audience must be one of: {', '.join(AUDIENCE_LABELS)}")
@@ -182,8 +182,8 @@ def ask(
 def chat(audience: AudienceOpt = None) -> None:
     """An interactive conversation in the terminal (follow-up questions use the history).
     Type /new for a new conversation, /exit or Ctrl-D to leave."""
+    from assistant.core.types import Answer, Turn
     from assistant.service import Assistant
-    from assistant.types import Answer, Turn
 
     assistant = Assistant(load_settings())
     history: list[Turn] = []

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from assistant.config import Settings
-from assistant.types import Answer, Turn
+from assistant.core.settings import Settings
+from assistant.core.types import Answer, Turn
 
 Rating = Literal["up", "down"]
 EXPORT_KEYS = (

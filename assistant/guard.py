@@ -12,8 +12,8 @@ import re
 
 from langchain_core.documents import Document
 
-from assistant.config import Settings
-from assistant.greek_text import fold
+from assistant.core.greek_text import fold
+from assistant.core.settings import Settings
 
 # Folded question patterns (no accents, σ for ς) → what the passages must then contain.
 _ASKS_FIGURE = re.compile(r"(?<!καθε )\bποσ(?:ο|α|εσ|οι|ων|η)\b|\bποσοστ\w*|\bελαχιστ\w* (?:κεφαλαι|ποσ)|\bκατωτατ\w*")

@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.config import Settings
-from assistant.errors import IndexBusyError, IngestError, KaloError
+from assistant.core.errors import IndexBusyError, IngestError, KaloError
+from assistant.core.settings import Settings
 from ingest.pipeline import Ingestor, IngestReport, Progress, file_hash, scan
 from ingest.status import GuideInfo, index_status
 from ingest.store import VectorStore

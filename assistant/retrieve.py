@@ -16,9 +16,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.config import Settings
-from assistant.errors import IndexMissingError
-from assistant.greek_text import fold, greeklish_to_greek, looks_latin, phonetic, tokens
+from assistant.core.errors import IndexMissingError
+from assistant.core.greek_text import fold, greeklish_to_greek, looks_latin, phonetic, tokens
+from assistant.core.settings import Settings
 from ingest.embed import EmbeddingBackend
 from ingest.lexical import LexicalIndex, fingerprint
 from ingest.store import VectorStore

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 from assistant.answer import NOT_FOUND, Answerer, get_answerer
 from assistant.cite import sources_from, verify
-from assistant.config import Settings
+from assistant.core.settings import Settings
+from assistant.core.types import Answer, Source, Turn
 from assistant.guard import is_answerable
 from assistant.retrieve import HybridRetriever, SearchIndex
-from assistant.types import Answer, Source, Turn
 from ingest.embed import EmbeddingBackend, get_embeddings
 from ingest.store import VectorStore
 

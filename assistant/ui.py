@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant.errors import KaloError
-from assistant.types import AUDIENCE_LABELS, Answer, Source, Turn
+from assistant.core.errors import KaloError
+from assistant.core.types import AUDIENCE_LABELS, Answer, Source, Turn
 
 if TYPE_CHECKING:
     from assistant.web import WebContext

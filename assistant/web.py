@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from assistant.config import Settings
+from assistant.core.settings import Settings
 from assistant.feedback import FeedbackStore
 from assistant.library import GuideLibrary, resolve_in
 

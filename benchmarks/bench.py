@@ -44,7 +44,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["KALO_CONFIG"] = "/nonexistent/kalo.toml"
 
-    from assistant.config import Settings
+    from assistant.core.settings import Settings
     from assistant.service import Assistant
     from ingest.pipeline import Ingestor
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from assistant.errors import KaloError
+from assistant.core.errors import KaloError
 from eval.metrics import METRICS
 from eval.report import fmt, page
 

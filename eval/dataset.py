@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from assistant.errors import KaloError
-from assistant.types import Turn
+from assistant.core.errors import KaloError
+from assistant.core.types import Turn
 
 SECTION_PREFIX = re.compile(r"^\d{1,2}(?:\.\d{1,2})*$")
 TAG = re.compile(r"^[a-z][a-z0-9-]*$")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.greek_text import fold
+from assistant.core.greek_text import fold
 from eval.dataset import Case, DatasetError
 from eval.metrics import section_number
 

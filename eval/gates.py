@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.errors import ConfigError
+from assistant.core.errors import ConfigError
 from eval.metrics import METRICS
 
 

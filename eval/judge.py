@@ -11,9 +11,9 @@ import re
 
 import prompts
 from assistant.answer import chat_model, format_context
-from assistant.config import Settings
-from assistant.errors import ConfigError, LLMError
-from assistant.types import Answer
+from assistant.core.errors import ConfigError, LLMError
+from assistant.core.settings import Settings
+from assistant.core.types import Answer
 from eval.metrics import mean
 
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)

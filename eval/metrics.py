@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.cite import CITATION, answer_sentences, best_excerpt, overlap
-from assistant.greek_text import tokens
+from assistant.core.greek_text import tokens
 
 # multilingual-e5 puts almost any two Greek sentences above ~0.8 cosine (unrelated pairs measure 0.80–0.86,
 # paraphrases 0.91–0.97), so raw cosine would call everything "supported". Cosines are rescaled from this

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from assistant.types import AUDIENCE_LABELS
+from assistant.core.types import AUDIENCE_LABELS
 from eval.dataset import KNOWN_TAGS
 from eval.metrics import METRICS
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from assistant.errors import ConfigError, IndexMissingError, KaloError, ModelMismatchError
+from assistant.core.errors import ConfigError, IndexMissingError, KaloError, ModelMismatchError
+from assistant.core.types import Answer, Source
 from assistant.service import Assistant
-from assistant.types import Answer, Source
 from eval import metrics as m
 from eval.dataset import Case
 

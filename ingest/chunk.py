@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from ingest.types import Chunk, Heading, LoadedDocument
+from assistant.core.documents import Chunk, Heading, LoadedDocument
+from assistant.core.greek_text import split_sentences
 
 FRONT_MATTER = "Αρχή του οδηγού"  # section name for text before the first heading (cover, preface)
 
@@ -19,11 +20,6 @@ _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*$")
 _NUMBERED_HEADING = re.compile(r"^((?:\d{1,2}\.)*\d{1,2})\.?\s+([A-ZΑ-ΩΆ-Ώ«\"].{0,100})$")
 _LIST_START = re.compile(r"^(?:[-•·▪●◦*☐☑✓–]\s|\d{1,2}[).]\s|[α-ω][).]\s|\S.* \| )")
 _SENTENCE_END = re.compile(r"[.!?;;·:]$")
-_SENTENCES = re.compile(r"(?<=[.!?;;])\s+(?=[«\"(]?[A-ZΑ-ΩΆ-Ώ])")
-# A sentence never ends on an abbreviation: «ν. 4430/2016», «π.χ.», «παρ.», «Κοιν.Σ.Επ. Ένταξης».
-_ABBREVIATION = re.compile(
-    r"(?:^|\s)(?:(?:ν|παρ|αρ|αριθ|άρθ|άρθρ|σελ|βλ|δηλ|περ|κλπ|κ|υπ|εδ|στ|σημ|τ)\.|\w+\.\w+\.(?:\w+\.)*)$", re.IGNORECASE
-)
 
 
 @dataclass
@@ -107,20 +103,6 @@ def _sections(doc: LoadedDocument) -> list[tuple[str, list[_Para]]]:
         # Only PDF-like text wraps paragraphs over lines; Markdown keeps one paragraph per line.
         glue = not finder.markdown and not _SENTENCE_END.search(line)
     return [(name, p) for name, p in sections if p]
-
-
-def ends_with_abbreviation(text: str) -> bool:
-    return bool(_ABBREVIATION.search(text))
-
-
-def split_sentences(text: str) -> list[str]:
-    sentences: list[str] = []
-    for piece in _SENTENCES.split(text):
-        if sentences and ends_with_abbreviation(sentences[-1]):
-            sentences[-1] = f"{sentences[-1]} {piece}"
-        elif piece.strip():
-            sentences.append(piece)
-    return sentences
 
 
 def _pieces(paras: list[_Para], size: int) -> list[_Para]:

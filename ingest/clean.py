@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections import Counter
 
-from ingest.types import LoadedDocument, Page
+from assistant.core.documents import LoadedDocument, Page
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")

@@ -9,9 +9,9 @@ from collections.abc import Callable
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.config import Settings
-from assistant.errors import ConfigError
-from assistant.registry import Registry
+from assistant.core.errors import ConfigError
+from assistant.core.registry import Registry
+from assistant.core.settings import Settings
 
 
 class EmbeddingBackend(Embeddings):

@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from assistant.greek_text import tokens
+from assistant.core.greek_text import tokens
 
 
 def fingerprint(ids: list[str]) -> str:

@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.errors import IngestError
-from ingest.types import Heading, LoadedDocument, Page
+from assistant.core.documents import Heading, LoadedDocument, Page
+from assistant.core.errors import IngestError
 
 Loader = Callable[[Path, str], LoadedDocument]
 LOADERS: dict[str, Loader] = {}

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from assistant.config import Settings
-from assistant.errors import IndexBusyError, IngestError
+from assistant.core.errors import IndexBusyError, IngestError
+from assistant.core.settings import Settings
 from ingest.chunk import chunk_document
 from ingest.clean import clean_document
 from ingest.embed import EmbeddingBackend, get_embeddings

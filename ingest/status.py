@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from assistant.config import Settings
+from assistant.core.settings import Settings
 from ingest.pipeline import Manifest
 from ingest.store import VectorStore
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from assistant.config import Settings
-from assistant.errors import IndexMissingError, ModelMismatchError, StoreUnavailableError
-from assistant.registry import Registry
+from assistant.core.errors import IndexMissingError, ModelMismatchError, StoreUnavailableError
+from assistant.core.registry import Registry
+from assistant.core.settings import Settings
 
 CLIENTS: Registry[Callable[[Settings], object]] = Registry("Chroma mode", "είδος σύνδεσης Chroma")
 register = CLIENTS.register

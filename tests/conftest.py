@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
+from assistant.core.settings import Settings
 from ingest.embed import EmbeddingBackend
 
 REPO = Path(__file__).resolve().parents[1]

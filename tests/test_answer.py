@@ -10,8 +10,8 @@ from support.shared import pages_text, shared_assistant, squash
 
 from assistant.answer import NOT_FOUND, ExtractiveAnswerer, heuristic_condense, is_follow_up
 from assistant.cite import CITATION, answer_sentences
+from assistant.core.types import Answer, Turn
 from assistant.guard import missing_fact, relevance
-from assistant.types import Answer, Turn
 
 START = "Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;"
 MUNICIPAL = "synergasia-ota-kalo"

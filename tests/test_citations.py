@@ -11,7 +11,7 @@ from support.shared import shared_assistant
 
 from assistant.answer import NOT_FOUND, format_context
 from assistant.cite import answer_sentences, best_excerpt, passage_sentences, sources_from, verify
-from assistant.types import Source
+from assistant.core.types import Source
 
 PASSAGES = [
     (

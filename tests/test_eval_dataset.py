@@ -124,7 +124,7 @@ def test_kalo_v1_gold_sections_exist_in_the_pdfs(kalo_v1):
 
 def test_key_facts_are_in_the_gold_guide(kalo_v1):
     """A key fact that the guide itself does not contain could never be matched by a faithful answer."""
-    from assistant.greek_text import tokens
+    from assistant.core.greek_text import tokens
 
     texts = {
         g: set(tokens((REPO / "corpus" / "sources" / f"{g}.md").read_text(encoding="utf-8")))

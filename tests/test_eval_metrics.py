@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from assistant.errors import ConfigError
+from assistant.core.errors import ConfigError
 from eval import DEFAULT_THRESHOLDS
 from eval import metrics as m
 from eval.gates import Thresholds, failures, load_thresholds, parse_pairs

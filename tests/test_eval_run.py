@@ -11,7 +11,7 @@ from langchain_core.language_models import FakeListChatModel
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.errors import ConfigError
+from assistant.core.errors import ConfigError
 from assistant.service import Assistant
 from eval import DEFAULT_DATASET
 from eval.compare import compare, load_run

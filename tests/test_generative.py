@@ -11,9 +11,9 @@ from support.shared import shared_assistant, with_settings
 
 import prompts
 from assistant.answer import NOT_FOUND, format_context, get_answerer
-from assistant.config import Settings
-from assistant.errors import ConfigError, LLMError
-from assistant.types import Answer, Turn
+from assistant.core.errors import ConfigError, LLMError
+from assistant.core.settings import Settings
+from assistant.core.types import Answer, Turn
 
 START = "Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;"
 NETWORKS = "Τι τύποι δικτύων υπάρχουν;"

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from assistant.greek_text import fold, greeklish_to_greek, looks_latin, stem, stopwords, tokens
+from assistant.core.greek_text import fold, greeklish_to_greek, looks_latin, stem, stopwords, tokens
 from assistant.retrieve import prepare_query
 
 
@@ -170,7 +170,7 @@ def test_prepare_query_squashes_whitespace():
 
 
 def test_phonetic_merges_the_letters_greeklish_cannot_tell_apart():
-    from assistant.greek_text import phonetic
+    from assistant.core.greek_text import phonetic
 
     assert phonetic("ασθενις") == phonetic("ασθενείς") == phonetic("ΑΣΘΕΝΕΙΣ")
     assert phonetic("περιοχι") == phonetic("περιοχή")

@@ -75,7 +75,7 @@ BAD_FILES = {
 
 def make_batch(root: Path):
     """Three good guides among the bad files; the size limit (20 KB) only catches huge.txt (~65 KB)."""
-    from assistant.config import Settings
+    from assistant.core.settings import Settings
 
     settings = Settings(corpus_dir=root / "corpus", data_dir=root / "data", max_file_mb=0.02)
     settings.corpus_dir.mkdir(parents=True)

@@ -10,12 +10,12 @@ from itertools import pairwise
 import pytest
 from pypdf import PdfReader
 
+from assistant.core.documents import Chunk
 from ingest.chunk import FRONT_MATTER, sha
 from ingest.embed import BundledE5
 from ingest.loaders import _pdf_outline
 from ingest.status import index_status
 from ingest.store import VectorStore
-from ingest.types import Chunk
 
 GUIDES = {"synergasia-ota-kalo.pdf", "diktyosi-foreon-kalo.pdf"}
 WORD = re.compile(r"\w+")

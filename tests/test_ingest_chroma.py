@@ -14,7 +14,7 @@ import httpx
 import pytest
 from support.processes import stop
 
-from assistant.errors import StoreUnavailableError
+from assistant.core.errors import StoreUnavailableError
 from ingest.pipeline import Ingestor
 from ingest.status import index_status
 from ingest.store import VectorStore

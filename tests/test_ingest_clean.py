@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
+from assistant.core.documents import Heading, LoadedDocument, Page
 from ingest.clean import clean_document, normalize
-from ingest.types import Heading, LoadedDocument, Page
 
 BODIES = [
     "Η χαρτογράφηση των αναγκών γίνεται από την κοινωνική υπηρεσία.\nΣυμμετέχουν και οι φορείς.",

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.errors import IndexBusyError
+from assistant.core.errors import IndexBusyError
 from ingest.pipeline import Ingestor, writer_lock
 
 

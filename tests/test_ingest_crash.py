@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from conftest import CountingEmbeddings
 
-from assistant.config import Settings
+from assistant.core.settings import Settings
 from ingest.lexical import LexicalIndex
 from ingest.pipeline import Ingestor, Manifest
 from ingest.store import VectorStore

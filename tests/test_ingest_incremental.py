@@ -135,7 +135,7 @@ def test_chunks_missing_from_the_store_are_restored(corpus, counting_embeddings)
 
 def test_ids_are_stable_across_fresh_ingests(corpus, tmp_path, counting_embeddings):
     """The same files give the same chunk ids anywhere: ids depend on relative path and content only."""
-    from assistant.config import Settings
+    from assistant.core.settings import Settings
 
     elsewhere = tmp_path / "elsewhere"
     corpus.corpus_dir.rename(elsewhere)
@@ -166,7 +166,7 @@ def test_rebuild_embeds_everything_again(corpus, counting_embeddings):
 
 
 def test_missing_corpus_folder_is_a_clear_error(make_settings, tmp_path):
-    from assistant.errors import IngestError
+    from assistant.core.errors import IngestError
 
     settings = make_settings().model_copy(update={"corpus_dir": Path(tmp_path / "no-such-folder")})
     with pytest.raises(IngestError, match="Corpus folder not found") as info:

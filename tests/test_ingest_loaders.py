@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import GREEK_SENTENCES, REPO
 
+from assistant.core.documents import Heading
 from ingest.chunk import FRONT_MATTER, chunk_document
 from ingest.clean import clean_document, normalize
 from ingest.loaders import load, supported_suffixes
-from ingest.types import Heading
 
 FONT = REPO / "corpus" / "fonts" / "DejaVuSans.ttf"
 PDF_TITLE = "Οδηγός PDF δοκιμής"
@@ -186,7 +186,7 @@ def test_docx_headings_become_sections(tmp_path):
 
 
 def test_corrupt_docx_is_a_clear_ingest_error(tmp_path):
-    from assistant.errors import IngestError
+    from assistant.core.errors import IngestError
 
     path = tmp_path / "broken.docx"
     path.write_bytes(b"PK\x03\x04 this is not really a zip archive")

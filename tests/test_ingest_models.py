@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from assistant.errors import ConfigError, ModelMismatchError
+from assistant.core.errors import ConfigError, ModelMismatchError
 from ingest.embed import BundledE5, SentenceTransformerEmbeddings, get_embeddings
 from ingest.pipeline import Ingestor, Manifest
 from ingest.status import index_status

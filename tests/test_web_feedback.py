@@ -9,8 +9,8 @@ import json
 from typer.testing import CliRunner
 
 from assistant.cli import app
+from assistant.core.types import Answer, Source, Turn
 from assistant.feedback import FeedbackStore, settings_snapshot
-from assistant.types import Answer, Source, Turn
 
 
 def _answer(question: str = "Τι τύποι δικτύων υπάρχουν;", found: bool = True) -> Answer:

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 import pytest
 
 from assistant import ui
-from assistant.errors import IndexMissingError, LLMError
+from assistant.core.errors import IndexMissingError, LLMError
+from assistant.core.types import Answer, Source, Turn
 from assistant.feedback import FeedbackStore
 from assistant.library import GuideLibrary, resolve_in, safe_filename
-from assistant.types import Answer, Source, Turn
 from assistant.web import WebContext, guide_response, guide_url
 
 PASSAGE = (

@@ -8,7 +8,7 @@ from collections import Counter
 from functools import cache
 from pathlib import Path
 
-from assistant.config import Settings
+from assistant.core.settings import Settings
 from assistant.service import Assistant
 
 _ASSISTANTS: dict[str, Assistant] = {}

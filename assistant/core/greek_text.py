@@ -25,7 +25,7 @@ def fold(text: str) -> str:
 
 @cache
 def stopwords() -> frozenset[str]:
-    text = resources.files("assistant").joinpath("data/stopwords_el.txt").read_text(encoding="utf-8")
+    text = resources.files("assistant.core").joinpath("data/stopwords_el.txt").read_text(encoding="utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
@@ -158,3 +158,25 @@ def greeklish_to_greek(text: str) -> str:
             out.append(_SINGLE.get(ch, ch))
         i += 1
     return re.sub(r"σ\b", "ς", "".join(out))
+
+
+# Sentences: a split after . ! ? ; (Greek question mark too) before a capital, never after an abbreviation.
+_SENTENCES = re.compile(r"(?<=[.!?;;])\s+(?=[«\"(]?[A-ZΑ-ΩΆ-Ώ])")
+# A sentence never ends on an abbreviation: «ν. 4430/2016», «π.χ.», «παρ.», «Κοιν.Σ.Επ. Ένταξης».
+_ABBREVIATION = re.compile(
+    r"(?:^|\s)(?:(?:ν|παρ|αρ|αριθ|άρθ|άρθρ|σελ|βλ|δηλ|περ|κλπ|κ|υπ|εδ|στ|σημ|τ)\.|\w+\.\w+\.(?:\w+\.)*)$", re.IGNORECASE
+)
+
+
+def ends_with_abbreviation(text: str) -> bool:
+    return bool(_ABBREVIATION.search(text))
+
+
+def split_sentences(text: str) -> list[str]:
+    sentences: list[str] = []
+    for piece in _SENTENCES.split(text):
+        if sentences and ends_with_abbreviation(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {piece}"
+        elif piece.strip():
+            sentences.append(piece)
+    return sentences

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from assistant.errors import ConfigError
+from assistant.core.errors import ConfigError
 
 T = TypeVar("T")
 

@@ -1,0 +1,3 @@
+"""The shared core every other package imports: settings, errors, registry, typed objects, Greek text.
+
+It imports nothing from the rest of `assistant`, nor from `ingest`, `eval` or the interfaces."""
