@@ -101,3 +101,6 @@ class SentenceTransformerEmbeddings(EmbeddingBackend):
 
     def embed_query(self, text: str) -> list[float]:
         return self._encode([self.query_prefix + text])[0]
+
+
+from ingest import embed_remote  # noqa: E402, F401  (registers "openai-compatible")

@@ -53,3 +53,7 @@ class IndexBusyError(KaloError):
 
 class LLMError(KaloError):
     """The language-model server failed, timed out or could not be reached."""
+
+
+class EmbeddingServerError(KaloError):
+    """A remote embeddings server failed, timed out, refused the request or serves another model."""
