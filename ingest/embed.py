@@ -104,3 +104,4 @@ class SentenceTransformerEmbeddings(EmbeddingBackend):
 
 
 from ingest import embed_remote  # noqa: E402, F401  (registers "openai-compatible")
+from ingest import embed_fake  # noqa: E402, F401  (registers "fake-hash", the offline test backend)

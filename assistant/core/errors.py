@@ -57,3 +57,10 @@ class LLMError(KaloError):
 
 class EmbeddingServerError(KaloError):
     """A remote embeddings server failed, timed out, refused the request or serves another model."""
+
+
+class GuideNotFoundError(KaloError):
+    """A guide named by the user (to remove or open) is not in the guides folder."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(f"No such guide: {source}", f"Δεν υπάρχει οδηγός «{source}».")
