@@ -126,7 +126,8 @@ def load_pdf(path: Path, source: str) -> LoadedDocument:
 # --- Text-like formats -------------------------------------------------------------------------------
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: Path) -> str:
+    """A text guide as the loaders read it: UTF-8 (with or without BOM), else the Greek legacy encodings."""
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "cp1253", "iso-8859-7"):  # Greek legacy encodings still circulate
         try:
@@ -146,13 +147,13 @@ def _pages_from_text(text: str) -> list[Page]:
 
 @loader(".md", ".markdown")
 def load_markdown(path: Path, source: str) -> LoadedDocument:
-    text = _read_text(path)
+    text = read_text(path)
     return LoadedDocument(source, _title_from_lines(text, path.stem), _pages_from_text(text), "md")
 
 
 @loader(".txt")
 def load_text(path: Path, source: str) -> LoadedDocument:
-    text = _read_text(path)
+    text = read_text(path)
     return LoadedDocument(source, _title_from_lines(text, path.stem), _pages_from_text(text), "txt")
 
 
@@ -160,7 +161,7 @@ def load_text(path: Path, source: str) -> LoadedDocument:
 def load_html(path: Path, source: str) -> LoadedDocument:
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(_read_text(path), "html.parser")
+    soup = BeautifulSoup(read_text(path), "html.parser")
     for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "form", "template"]):
         tag.decompose()  # page chrome and code are not guide text
     root = soup.find("main") or soup.find("article") or soup.body or soup
