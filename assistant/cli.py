@@ -85,13 +85,13 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Parse, chunk and embed the guides into the index. Incremental: unchanged files cost nothing."""
-    from ingest.pipeline import Ingestor, report_dict
+    from assistant.service import Assistant
+    from ingest.pipeline import report_dict
 
-    settings = load_settings(corpus_dir=corpus)
-    ingestor = Ingestor(settings)
+    assistant = Assistant(load_settings(corpus_dir=corpus))
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, disable=as_json) as bars:
-        report = ingestor.run(rebuild=rebuild, progress=RichProgress(bars))
+        report = assistant.ingest(rebuild=rebuild, progress=RichProgress(bars))
     if as_json:
         console.print_json(json.dumps(report_dict(report), ensure_ascii=False))
         return
@@ -111,13 +111,11 @@ def ingest(
 @friendly
 def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False) -> None:
     """Show what the index holds: guides, pages, chunks, embedding model, store location."""
-    from dataclasses import asdict
+    from assistant.service import Assistant
 
-    from ingest.status import index_status
-
-    info = index_status(load_settings())
+    info = Assistant(load_settings()).status()
     if as_json:
-        data = asdict(info) | {"chunks": info.chunks, "pages": info.pages}
+        data = info.model_dump() | {"chunks": info.chunks, "pages": info.pages}
         console.print_json(json.dumps(data, ensure_ascii=False))
         return
     table = Table(title="Indexed guides")
@@ -222,7 +220,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default: settings port)")] = None,
 ) -> None:
     """Start the web app: the Greek chat, the guides tab and the JSON API (/api, documented at /docs)."""
-    from assistant.web import serve as run_server
+    from assistant.web.app import serve as run_server
 
     settings = load_settings()
     url_host = host or settings.host

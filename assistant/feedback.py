@@ -11,7 +11,6 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
 
 from assistant.core.settings import Settings
 from assistant.core.types import Answer, Turn
@@ -47,27 +46,6 @@ CREATE TABLE IF NOT EXISTS feedback (
     settings TEXT NOT NULL
 )
 """
-
-
-def settings_snapshot(settings: Settings) -> dict:
-    """What produced an answer, so feedback can be compared across configurations. No secrets."""
-    base_url = settings.llm_base_url
-    if base_url:  # a URL may carry user:password@; keep only scheme, host and path
-        parts = urlsplit(base_url)
-        base_url = urlunsplit((parts.scheme, parts.hostname or "", parts.path, "", ""))
-    return {
-        "answerer": settings.answerer,
-        "llm_model": settings.llm_model,
-        "llm_base_url": base_url,
-        "embedding_backend": settings.embedding_backend,
-        "embedding_model": settings.embedding_model,
-        "retrieval_mode": settings.retrieval_mode,
-        "top_k": settings.top_k,
-        "min_relevance": settings.min_relevance,
-        "reranker_model": settings.reranker_model,
-        "chunk_size": settings.chunk_size,
-        "collection": settings.collection,
-    }
 
 
 def answer_sources(answer: Answer) -> list[dict]:
@@ -110,11 +88,12 @@ class FeedbackStore:
         answer: Answer,
         rating: Rating,
         audience: str | None,
-        settings: Settings,
+        snapshot: dict,
         comment: str = "",
         history: list[Turn] | None = None,
     ) -> int:
-        """`history` is the conversation before the question (the evaluation replays follow-ups with it)."""
+        """`snapshot` is what produced the answer (`Assistant.snapshot()`: settings without secrets);
+        `history` is the conversation before the question (the evaluation replays follow-ups with it)."""
         with closing(self._connect()) as conn, conn:
             cur = conn.execute(
                 "INSERT INTO feedback (time, rating, comment, question, answer, found, sources, audience, history, settings)"
@@ -129,7 +108,7 @@ class FeedbackStore:
                     json.dumps(answer_sources(answer), ensure_ascii=False),
                     audience or "",
                     json.dumps([t.model_dump() for t in history or []], ensure_ascii=False),
-                    json.dumps(settings_snapshot(settings), ensure_ascii=False),
+                    json.dumps(snapshot, ensure_ascii=False),
                 ),
             )
             return int(cur.lastrowid or 0)

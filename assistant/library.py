@@ -1,32 +1,26 @@
-"""Managing the guides folder from the web app and API: checked uploads, removals and re-indexing,
-one ingestion at a time, in the process that also answers questions (Chroma allows one writer)."""
+"""The guides folder as the web app and API change it: checked uploads (a file that ingestion could not
+read never enters the folder), safe file names, removals. Ingestion itself is the facade's
+(`Assistant.add_guides`, `remove`, `ingest`), which calls this module."""
 
 from __future__ import annotations
 
 import re
 import shutil
 import tempfile
-import threading
 import unicodedata
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.core.errors import IndexBusyError, IngestError, KaloError
+from assistant.core.errors import GuideNotFoundError, IngestError
 from assistant.core.settings import Settings
-from ingest.pipeline import Ingestor, IngestReport, Progress, file_hash, scan
-from ingest.status import GuideInfo, index_status
-from ingest.store import VectorStore
+from ingest.chunk import chunk_document
+from ingest.clean import clean_document
+from ingest.loaders import check_file, load, supported_suffixes
+from ingest.pipeline import file_hash, scan
 
 FORMAT_NAMES = "PDF, DOCX, Markdown, TXT, HTML"
 _MAGIC = {".pdf": b"%PDF-", ".docx": b"PK\x03\x04"}
 _UNSAFE = re.compile(r"[^\w\-.()]+")
-
-
-class GuideNotFoundError(KaloError):
-    def __init__(self, source: str) -> None:
-        super().__init__(f"No such guide: {source}", f"Δεν υπάρχει οδηγός «{source}».")
 
 
 @dataclass
@@ -35,12 +29,6 @@ class UploadResult:
     saved_as: str = ""  # file name in the corpus folder, when saved
     ok: bool = False
     message_el: str = ""
-
-
-def supported_suffixes() -> list[str]:
-    from ingest.loaders import supported_suffixes as suffixes
-
-    return suffixes()
 
 
 def safe_filename(name: str) -> str:
@@ -69,24 +57,18 @@ def resolve_in(folder: Path, relative: str) -> Path | None:
 
 
 class GuideLibrary:
-    def __init__(self, settings: Settings, embeddings: Callable[[], object], on_change: Callable[[], None]):
-        """`embeddings` returns the process's embedding backend (shared with the Assistant, loaded once);
-        `on_change` runs after every ingestion (the Assistant reopens its index)."""
+    """The corpus folder seen as a set of guide files. It never ingests: its caller does, afterwards."""
+
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._embeddings = embeddings
-        self._on_change = on_change
-        self._lock = threading.Lock()
-
-    @property
-    def busy(self) -> bool:
-        return self._lock.locked()
-
-    def guides(self) -> list[GuideInfo]:
-        return index_status(self.settings).guides
 
     def files(self) -> list[str]:
         corpus = self.settings.corpus_dir
         return [p.relative_to(corpus).as_posix() for p in scan(corpus)] if corpus.is_dir() else []
+
+    def path(self, source: str) -> Path | None:
+        """The file of a guide, only if it lies inside the corpus folder (see `resolve_in`)."""
+        return resolve_in(self.settings.corpus_dir, source)
 
     # -- checks -----------------------------------------------------------------------------------------
     def check_upload(self, name: str, path: Path, overwrite: bool) -> UploadResult:
@@ -134,10 +116,6 @@ class GuideLibrary:
 
     def _unreadable(self, path: Path, name: str) -> str:
         """Read the file the way ingestion will, so a broken file never enters the corpus folder."""
-        from ingest.chunk import chunk_document
-        from ingest.clean import clean_document
-        from ingest.loaders import check_file, load
-
         with tempfile.TemporaryDirectory(prefix="kalo-upload-") as tmp:
             staged = Path(tmp) / name  # loaders choose by suffix; the upload's temp name may not carry it
             shutil.copyfile(path, staged)
@@ -154,58 +132,30 @@ class GuideLibrary:
         return ""
 
     # -- writes -----------------------------------------------------------------------------------------
-    def add(
-        self, uploads: list[tuple[str, Path]], overwrite: bool = False, progress: Progress | None = None
-    ) -> tuple[list[UploadResult], IngestReport | None]:
-        """Check and save each upload, then ingest once if anything was saved."""
-        with self._exclusive():
-            results = []
-            corpus = self.settings.corpus_dir
-            corpus.mkdir(parents=True, exist_ok=True)
-            taken: set[str] = set()
-            for name, path in uploads:
-                result = self.check_upload(name, path, overwrite)
-                if result.ok and result.saved_as in taken:
-                    result.ok = False
-                    result.message_el = f"Δύο αρχεία της ίδιας αποστολής έχουν το όνομα «{result.saved_as}»."
-                if result.ok:
-                    replaced = (corpus / result.saved_as).exists()
-                    tmp = corpus / f".{result.saved_as}.upload"
-                    shutil.copyfile(path, tmp)
-                    tmp.replace(corpus / result.saved_as)
-                    taken.add(result.saved_as)
-                    result.message_el = "Αντικαταστάθηκε." if replaced else "Προστέθηκε."
-                results.append(result)
-            report = self._ingest(progress) if taken else None
-            return results, report
+    def save(self, uploads: list[tuple[str, Path]], overwrite: bool = False) -> list[UploadResult]:
+        """Check each upload (name as sent, path of its temporary file) and save those that pass; `ok` on
+        a result means it is now in the corpus folder."""
+        results = []
+        corpus = self.settings.corpus_dir
+        corpus.mkdir(parents=True, exist_ok=True)
+        taken: set[str] = set()
+        for name, path in uploads:
+            result = self.check_upload(name, path, overwrite)
+            if result.ok and result.saved_as in taken:
+                result.ok = False
+                result.message_el = f"Δύο αρχεία της ίδιας αποστολής έχουν το όνομα «{result.saved_as}»."
+            if result.ok:
+                replaced = (corpus / result.saved_as).exists()
+                tmp = corpus / f".{result.saved_as}.upload"  # hidden, so a crash leaves nothing to ingest
+                shutil.copyfile(path, tmp)
+                tmp.replace(corpus / result.saved_as)
+                taken.add(result.saved_as)
+                result.message_el = "Αντικαταστάθηκε." if replaced else "Προστέθηκε."
+            results.append(result)
+        return results
 
-    def remove(self, source: str, progress: Progress | None = None) -> IngestReport:
-        with self._exclusive():
-            path = resolve_in(self.settings.corpus_dir, source)
-            if path is None:
-                raise GuideNotFoundError(source)
-            path.unlink()
-            return self._ingest(progress)
-
-    def reindex(self, progress: Progress | None = None) -> IngestReport:
-        with self._exclusive():
-            return self._ingest(progress)
-
-    def _ingest(self, progress: Progress | None) -> IngestReport:
-        try:
-            ingestor = Ingestor(self.settings, embeddings=self._embeddings(), store=VectorStore(self.settings))
-            return ingestor.run(progress=progress)
-        finally:
-            self._on_change()
-
-    @contextmanager
-    def _exclusive(self) -> Iterator[None]:
-        if not self._lock.acquire(blocking=False):
-            raise IndexBusyError(
-                "An ingestion is already running in this app; wait for it to finish.",
-                "Εκτελείται ήδη ενημέρωση του ευρετηρίου· περιμένετε να ολοκληρωθεί και δοκιμάστε ξανά.",
-            )
-        try:
-            yield
-        finally:
-            self._lock.release()
+    def delete(self, source: str) -> None:
+        path = self.path(source)
+        if path is None:
+            raise GuideNotFoundError(source)
+        path.unlink()

@@ -5,16 +5,26 @@ Pipeline: condense follow-up → retrieve → relevance guard → answer → ver
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from assistant.guard import is_answerable
+from pydantic import SecretStr
 
 from assistant.answer import NOT_FOUND, Answerer, get_answerer
 from assistant.cite import sources_from, verify
+from assistant.core.errors import IndexBusyError
 from assistant.core.settings import Settings
 from assistant.core.types import Answer, Source, Turn
-from assistant.guard import is_answerable
+from assistant.library import GuideLibrary, UploadResult
 from assistant.retrieve import HybridRetriever, SearchIndex
 from ingest.embed import EmbeddingBackend, get_embeddings
+from ingest.pipeline import Ingestor, IngestReport, Progress
+from ingest.status import GuideInfo, IndexStatus, index_status
 from ingest.store import VectorStore
 
 
@@ -40,8 +50,21 @@ class Assistant:
         self.settings = settings
         self.embeddings = embeddings or get_embeddings(settings)
         self._store = store
-        self.answerer = answerer or get_answerer(settings)
+        self._answerer = answerer
         self._index: SearchIndex | None = None
+        self.library = GuideLibrary(settings)  # the guides folder; ingestion stays here, in the facade
+        self._writing = threading.Lock()  # one ingestion at a time in this process
+
+    @property
+    def answerer(self) -> Answerer:
+        """Built on first use: `kalo ingest`, `kalo status` and the health check need no language model."""
+        if self._answerer is None:
+            self._answerer = get_answerer(self.settings)
+        return self._answerer
+
+    @answerer.setter
+    def answerer(self, answerer: Answerer) -> None:
+        self._answerer = answerer
 
     @property
     def store(self) -> VectorStore:
@@ -57,8 +80,10 @@ class Assistant:
         return self._index
 
     def reload(self) -> None:
+        """Reopen the index on the next question (after the corpus changed), over the same Chroma client."""
         self._index = None
-        self._store = None
+        if self._store is not None:
+            self._store = VectorStore(self.settings, client=self._store.client)
 
     def retriever(self, audience: str | None = None, mode: str | None = None, k: int | None = None) -> HybridRetriever:
         return HybridRetriever(index=self.index, audience=audience, mode=mode or self.settings.retrieval_mode, k=k)
@@ -105,3 +130,90 @@ class Assistant:
                 final = event
         assert final is not None
         return final
+
+    # -- the index and the guides folder: everything else the interfaces need ---------------------------
+    # The CLI, the web app and the API call these and nothing below them: no interface opens Chroma, reads
+    # the manifest or builds an Ingestor. All of them share this facade's one store (one Chroma client).
+
+    @property
+    def busy(self) -> bool:
+        """Whether this process is ingesting right now (uploads, removals and re-indexing wait their turn)."""
+        return self._writing.locked()
+
+    def status(self) -> IndexStatus:
+        """Guides with their pages and chunks, the embedding model and where the index lives.
+        Raises `IndexMissingError` before the first ingestion, `StoreUnavailableError` if Chroma is down."""
+        return index_status(self.settings, self.store)
+
+    def guides(self) -> list[GuideInfo]:
+        return self.status().guides
+
+    def guide_files(self) -> list[str]:
+        """The files in the guides folder (indexed or not), as paths relative to it."""
+        return self.library.files()
+
+    def guide_file(self, source: str) -> Path | None:
+        """A guide's file, only when it lies inside the guides folder (the web app serves it)."""
+        return self.library.path(source)
+
+    def ingest(self, rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
+        """Bring the index up to date with the guides folder (incremental; `rebuild` embeds everything
+        again), then answer from the new index. One ingestion at a time per process."""
+        with self._exclusive():
+            return self._ingest(rebuild, progress)
+
+    def add_guides(
+        self, uploads: list[tuple[str, Path]], overwrite: bool = False, progress: Progress | None = None
+    ) -> tuple[list[UploadResult], IngestReport | None]:
+        """Check and save uploaded files (name as sent, temporary path), then ingest once if any was saved.
+        The report is None when nothing was accepted."""
+        with self._exclusive():
+            results = self.library.save(uploads, overwrite)
+            return results, (self._ingest(False, progress) if any(r.ok for r in results) else None)
+
+    def remove(self, source: str, progress: Progress | None = None) -> IngestReport:
+        """Delete a guide's file and its chunks. Raises `GuideNotFoundError` for a file not in the folder."""
+        with self._exclusive():
+            self.library.delete(source)
+            return self._ingest(False, progress)
+
+    def snapshot(self) -> dict:
+        """What produces answers here, recorded with feedback and evaluation runs: every setting except
+        secrets (URLs without credentials), and the embedding model's id."""
+        data = {
+            name: value
+            for name, value in self.settings.model_dump(mode="json").items()
+            if not isinstance(getattr(self.settings, name), SecretStr)
+        }
+        data["llm_base_url"] = without_credentials(self.settings.llm_base_url)
+        data["embedding_urls"] = [without_credentials(u) for u in self.settings.embedding_urls]
+        data["embedding_model_id"] = self.embeddings.model_id
+        return data
+
+    def _ingest(self, rebuild: bool, progress: Progress | None) -> IngestReport:
+        try:
+            return Ingestor(self.settings, embeddings=self.embeddings, store=self.store).run(rebuild, progress)
+        finally:
+            self.reload()
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        if not self._writing.acquire(blocking=False):
+            raise IndexBusyError(
+                "An ingestion is already running in this process; wait for it to finish.",
+                "Εκτελείται ήδη ενημέρωση του ευρετηρίου· περιμένετε να ολοκληρωθεί και δοκιμάστε ξανά.",
+            )
+        try:
+            yield
+        finally:
+            self._writing.release()
+
+
+def without_credentials(url: str) -> str:
+    """A URL with any user:password@ removed (and no query string, which may carry a key)."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))

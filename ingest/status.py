@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+
+from pydantic import BaseModel, Field
 
 from assistant.core.settings import Settings
 from ingest.pipeline import Manifest
 from ingest.store import VectorStore
 
 
-@dataclass
-class GuideInfo:
+class GuideInfo(BaseModel):
     guide_id: str
     title: str
     source: str
@@ -20,11 +20,10 @@ class GuideInfo:
     ingested_at: str
 
 
-@dataclass
-class IndexStatus:
+class IndexStatus(BaseModel):
     store_location: str
     embedding_model: str
-    guides: list[GuideInfo] = field(default_factory=list)
+    guides: list[GuideInfo] = Field(default_factory=list)
 
     @property
     def chunks(self) -> int:
@@ -36,6 +35,7 @@ class IndexStatus:
 
 
 def index_status(settings: Settings, store: VectorStore | None = None) -> IndexStatus:
+    """Read from the collection (chunks per guide) and the manifest (pages, time of ingestion)."""
     store = store or VectorStore(settings)
     metas = store.all_metadata()  # raises IndexMissingError when there is no collection
     counts = Counter(str(m["source"]) for m in metas.values())
@@ -52,4 +52,4 @@ def index_status(settings: Settings, store: VectorStore | None = None) -> IndexS
         )
         for source, n in sorted(counts.items())
     ]
-    return IndexStatus(settings.store_location, store.model_id, guides)
+    return IndexStatus(store_location=settings.store_location, embedding_model=store.model_id, guides=guides)

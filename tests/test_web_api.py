@@ -1,4 +1,5 @@
-"""The JSON API over real HTTP on loopback: the whole app (API, guide files, Gradio) served by uvicorn."""
+"""The JSON API over real HTTP on loopback: the whole app (API, guide files, Gradio) served by uvicorn,
+over the synthetic guides with the fake-hash embeddings (the bundled corpus is in test_golden.py)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ import httpx
 import pytest
 import uvicorn
 from pydantic import SecretStr
-from support.shared import shared_assistant
+from support.synthetic import ENERGY, PANTRIES
 
-from assistant.web import WebContext, create_app
+from assistant.service import Assistant
+from assistant.web.app import create_app
+from assistant.web.context import WebContext
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow  # starts a server (fast nonetheless: fake-hash embeddings)
+
+GRANT = "Ποια είναι η μέγιστη επιχορήγηση του προγράμματος Ηλιαχτίδα;"
 
 
 @contextmanager
@@ -43,14 +48,26 @@ def serve(settings, assistant=None):
 
 
 @pytest.fixture(scope="module")
-def bundled_url(bundled_settings):
-    settings = bundled_settings.model_copy(update={"admin_password": SecretStr(""), "chat_password": SecretStr("")})
-    with serve(settings, shared_assistant(bundled_settings)) as url:
+def app_url(synthetic_settings, synthetic_assistant):
+    settings = synthetic_settings.model_copy(update={"admin_password": SecretStr(""), "chat_password": SecretStr("")})
+    with serve(settings, synthetic_assistant) as url:
         yield url
 
 
-def test_ask_returns_answer_citations_and_matching_sources(bundled_url):
-    r = httpx.post(f"{bundled_url}/api/ask", json={"question": "Τι τύποι δικτύων υπάρχουν;", "audience": "kalo"})
+@pytest.mark.parametrize(
+    ("question", "source", "url"),
+    [
+        (GRANT, f"{ENERGY}.md", f"guides/{ENERGY}.md"),
+        (
+            "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;",
+            f"{PANTRIES}.pdf",
+            f"guides/{PANTRIES}.pdf#page=2",  # a PDF opens at the cited page
+        ),
+    ],
+    ids=["markdown", "pdf"],
+)
+def test_ask_returns_answer_citations_and_matching_sources(app_url, question, source, url):
+    r = httpx.post(f"{app_url}/api/ask", json={"question": question})
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["found"] is True and body["answer"]
@@ -58,21 +75,22 @@ def test_ask_returns_answer_citations_and_matching_sources(bundled_url):
     assert body["citations"] == cited == [s["n"] for s in body["sources"]]
     for s in body["sources"]:
         assert s["guide_title"] and s["section"] and s["excerpt"] and s["page_start"] >= 1
-        assert s["url"] == f"guides/{s['source']}#page={s['page_start']}"
+    assert body["sources"][0]["source"] == source
+    assert url in [s["url"] for s in body["sources"]]
     assert body["suggestions"] == []
 
 
-def test_follow_up_with_history(bundled_url):
+def test_follow_up_with_history(app_url):
     history = [
-        {"role": "user", "content": "Πώς ξεκινάω μια συνεργασία με έναν φορέα ΚΑΛΟ;"},
-        {"role": "assistant", "content": "Με χαρτογράφηση αναγκών [1]."},
+        {"role": "user", "content": "Τι είναι μια ενεργειακή κοινότητα;"},
+        {"role": "assistant", "content": "Αστικός συνεταιρισμός που παράγει ενέργεια [1]."},
     ]
-    r = httpx.post(f"{bundled_url}/api/ask", json={"question": "Και ποιο είναι το επόμενο βήμα;", "history": history})
-    assert r.status_code == 200 and r.json()["found"] is True
+    r = httpx.post(f"{app_url}/api/ask", json={"question": "Και πώς τη χρηματοδοτούμε;", "history": history})
+    assert r.status_code == 200 and r.json()["found"] is True, r.text
 
 
-def test_not_found_gives_suggestions(bundled_url):
-    r = httpx.post(f"{bundled_url}/api/ask", json={"question": "Ποια είναι η συνταγή για μουσακά;"})
+def test_not_found_gives_suggestions(app_url):
+    r = httpx.post(f"{app_url}/api/ask", json={"question": "Ποια είναι η συνταγή για μουσακά;"})
     body = r.json()
     assert r.status_code == 200 and body["found"] is False
     assert body["sources"] == [] and body["citations"] == [] and body["suggestions"]
@@ -82,59 +100,65 @@ def test_not_found_gives_suggestions(bundled_url):
     "payload",
     [{}, {"question": ""}, {"question": "   "}, {"question": "Τι;", "audience": "mayor"}, {"question": "x" * 2001}],
 )
-def test_bad_input_is_a_400_in_greek(bundled_url, payload):
-    r = httpx.post(f"{bundled_url}/api/ask", json=payload)
+def test_bad_input_is_a_400_in_greek(app_url, payload):
+    r = httpx.post(f"{app_url}/api/ask", json=payload)
     assert r.status_code == 400
     assert any("\u0370" <= ch <= "\u03ff" for ch in r.json()["detail"])
 
 
-def test_health_and_guides(bundled_url):
-    health = httpx.get(f"{bundled_url}/api/health").json()
-    assert health["status"] == "ok" and health["index"] is True and health["guides"] == 2
-    assert health["embedding_model"] and health["answerer"] == "extractive"
-    guides = httpx.get(f"{bundled_url}/api/guides").json()
-    assert {g["source"] for g in guides} == {"diktyosi-foreon-kalo.pdf", "synergasia-ota-kalo.pdf"}
-    assert all(g["pages"] > 0 and g["chunks"] > 0 and g["ingested_at"] for g in guides)
+def test_health_and_guides(app_url):
+    health = httpx.get(f"{app_url}/api/health").json()
+    assert health["status"] == "ok" and health["index"] is True and health["guides"] == 3
+    assert health["embedding_model"] == "fake-hash/256" and health["answerer"] == "extractive"
+    assert health["ingesting"] is False
+    guides = httpx.get(f"{app_url}/api/guides").json()
+    assert [(g["source"], g["url"]) for g in guides] == [
+        (f"{ENERGY}.md", f"guides/{ENERGY}.md"),
+        ("ethelontika-diktya.txt", "guides/ethelontika-diktya.txt"),
+        (f"{PANTRIES}.pdf", f"guides/{PANTRIES}.pdf"),
+    ]
+    assert [g["pages"] for g in guides] == [1, 3, 2]
+    assert all(g["chunks"] > 0 and g["ingested_at"] for g in guides)
 
 
-def test_guide_files_are_served_safely(bundled_url):
-    pdf = httpx.get(f"{bundled_url}/guides/diktyosi-foreon-kalo.pdf")
+def test_guide_files_are_served_safely(app_url):
+    text = httpx.get(f"{app_url}/guides/ethelontika-diktya.txt")
+    assert text.headers["content-type"] == "text/plain; charset=utf-8" and "Εθελοντικά Δίκτυα" in text.text
+    pdf = httpx.get(f"{app_url}/guides/{PANTRIES}.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     for path in ("/guides/../data/chroma/chroma.sqlite3", "/guides/%2e%2e/data/feedback.sqlite3", "/guides/nope.pdf"):
-        assert httpx.get(bundled_url + path).status_code == 404
+        assert httpx.get(app_url + path).status_code == 404
 
 
-def test_writes_are_off_without_an_admin_password(bundled_url):
-    r = httpx.post(f"{bundled_url}/api/reindex", headers={"X-Admin-Password": ""})
+def test_writes_are_off_without_an_admin_password(app_url):
+    r = httpx.post(f"{app_url}/api/reindex", headers={"X-Admin-Password": ""})
     assert r.status_code == 403 and "KALO_ADMIN_PASSWORD" in r.json()["detail"]
 
 
-def test_the_ui_and_api_docs_are_served(bundled_url):
-    page = httpx.get(bundled_url + "/")
+def test_the_ui_and_api_docs_are_served(app_url):
+    page = httpx.get(app_url + "/")
     assert page.status_code == 200 and "Βοηθός Συνεργασίας" in page.text
-    assert httpx.get(bundled_url + "/docs").status_code == 200
-    paths = httpx.get(bundled_url + "/openapi.json").json()["paths"]
+    assert httpx.get(app_url + "/docs").status_code == 200
+    paths = httpx.get(app_url + "/openapi.json").json()["paths"]
     assert {"/api/ask", "/api/health", "/api/guides", "/api/reindex"} <= paths.keys()
 
 
-def test_missing_index_is_a_503(make_settings):
-    with serve(make_settings()) as url:
+def test_missing_index_is_a_503(fast_settings):
+    with serve(fast_settings()) as url:
         r = httpx.post(f"{url}/api/ask", json={"question": "Τι είναι η ΚΑΛΟ;"})
         assert r.status_code == 503 and "ευρετήριο" in r.json()["detail"]
         assert httpx.get(f"{url}/api/health").json()["index"] is False
 
 
-def test_llm_unreachable_is_a_503(bundled_settings):
-    from assistant.service import Assistant
-
-    base = shared_assistant(bundled_settings)
-    settings = bundled_settings.model_copy(
+def test_llm_unreachable_is_a_503(synthetic_settings, synthetic_assistant):
+    base = synthetic_assistant
+    settings = synthetic_settings.model_copy(
         update={"answerer": "openai", "llm_model": "m", "llm_base_url": "http://127.0.0.1:9/v1", "llm_timeout": 3}
     )
     assistant = Assistant(settings, embeddings=base.embeddings, store=base.store)
     with serve(settings, assistant) as url:
-        r = httpx.post(f"{url}/api/ask", json={"question": "Τι τύποι δικτύων υπάρχουν;"}, timeout=60)
+        r = httpx.post(f"{url}/api/ask", json={"question": GRANT}, timeout=60)
         assert r.status_code == 503, r.text
         assert any("\u0370" <= ch <= "\u03ff" for ch in r.json()["detail"])
 
@@ -148,15 +172,13 @@ GUIDE = """# Οδηγός προγράμματος Αλκυόνη
 """
 
 
-def test_admin_writes_upload_ask_remove(make_settings):
-    from ingest.pipeline import Ingestor
-
-    settings = make_settings(admin_password="κωδικός-1")
+def test_admin_writes_upload_ask_remove(fast_settings):
+    settings = fast_settings(admin_password="κωδικός-1")
     (settings.corpus_dir / "vasiko.md").write_text(
         "# Βασικός οδηγός\n\n## Εισαγωγή\n\nΟι Δήμοι συνεργάζονται με φορείς ΚΑΛΟ με προγραμματικές συμβάσεις.\n",
         encoding="utf-8",
     )
-    Ingestor(settings).run()
+    Assistant(settings).ingest()
     admin = {"X-Admin-Password": "κωδικός-1".encode()}  # non-ASCII passwords travel as UTF-8 bytes
     with serve(settings) as url:
         files = {"files": ("Αλκυόνη.md", GUIDE.encode(), "text/markdown")}
@@ -200,8 +222,8 @@ def test_admin_writes_upload_ask_remove(make_settings):
         assert exported.status_code == 200 and exported.text.startswith("id,time,rating")
 
 
-def test_chat_password_protects_the_chat_and_the_api(make_settings):
-    settings = make_settings(chat_password="μυστικό", admin_password="admin")
+def test_chat_password_protects_the_chat_and_the_api(fast_settings):
+    settings = fast_settings(chat_password="μυστικό", admin_password="admin")
     secret = {"X-Chat-Password": "μυστικό".encode()}
     with serve(settings) as url:
         page = httpx.get(url + "/", headers={"accept": "text/html"})

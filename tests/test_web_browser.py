@@ -1,8 +1,10 @@
-"""The web app in a real browser: `kalo serve` in a subprocess, driven by Debian's Chromium via Playwright.
+"""The web app in a real browser: `kalo serve` in a subprocess, driven by Debian's Chromium via Playwright,
+over the synthetic guides with the fake-hash embeddings (the UI is under test, not the model).
 
 Asks a question and checks the answer's [n] markers against the sources panel, opens a cited page,
 rates the answer 👎 with a comment (then reads it back from SQLite), logs in to the guides tab, uploads
-a guide with a made-up fact and gets that fact answered. Screenshots go to test-artifacts/."""
+a guide with a made-up fact and gets that fact answered. Every wait is on a condition in the page, never
+on time. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -10,16 +12,15 @@ import json
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 from support.processes import stop
+from support.servers import free_port, wait_until_up
+from support.synthetic import config_toml
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -47,27 +48,22 @@ NEW_GUIDE = """# Οδηγός Πιλοτικού Προγράμματος Ζέφ
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _kalo_command() -> list[str]:
     script = Path(sys.executable).with_name("kalo")
     return [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]
 
 
 @pytest.fixture(scope="module")
-def server(bundled_settings, tmp_path_factory):
-    """`kalo serve` on a free port over a private copy of the ingested bundled corpus."""
+def server(synthetic_settings, tmp_path_factory):
+    """`kalo serve` on a free port over a private copy of the ingested synthetic guides."""
     root = tmp_path_factory.mktemp("browser")
-    shutil.copytree(bundled_settings.corpus_dir, root / "corpus")
-    shutil.copytree(bundled_settings.data_dir, root / "data")
-    port = _free_port()
+    shutil.copytree(synthetic_settings.corpus_dir, root / "corpus")
+    shutil.copytree(synthetic_settings.data_dir, root / "data")
+    (root / "kalo.toml").write_text(config_toml(), encoding="utf-8")  # fake-hash, as the index was built
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KALO_")}
     env |= {
-        "KALO_CONFIG": str(root / "none.toml"),
+        "KALO_CONFIG": str(root / "kalo.toml"),
         "KALO_CORPUS_DIR": str(root / "corpus"),
         "KALO_DATA_DIR": str(root / "data"),
         "KALO_ADMIN_PASSWORD": ADMIN_PASSWORD,
@@ -77,20 +73,12 @@ def server(bundled_settings, tmp_path_factory):
         "TRANSFORMERS_OFFLINE": "1",
         "GRADIO_ANALYTICS_ENABLED": "False",
     }
-    log = (root / "serve.log").open("w")
+    log_path = root / "serve.log"
+    log = log_path.open("w")
     proc = subprocess.Popen([*_kalo_command(), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
     try:
-        while True:
-            assert proc.poll() is None, f"kalo serve exited:\n{(root / 'serve.log').read_text()}"
-            assert time.monotonic() < deadline, f"kalo serve did not come up:\n{(root / 'serve.log').read_text()}"
-            try:
-                if httpx.get(f"{url}/api/health", timeout=2).json().get("index"):
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
+        wait_until_up(f"{url}/api/health", proc, timeout=120, log=log_path)
         yield {"url": url, "root": root}
     finally:
         stop(proc, timeout=20)
@@ -121,19 +109,26 @@ def page(browser):
     assert not errors, errors
 
 
+# The answer is final when the panel no longer says «Αναζήτηση…» and the last chat message agrees with it:
+# its [n] are exactly the panel's cards, or it says nothing was found and the panel shows no card.
+_ANSWERED = """(before) => {
+  const panel = document.querySelector('#kalo-sources .kalo-sources');
+  const bots = document.querySelectorAll('#kalo-chatbot [data-testid="bot"]');
+  if (!panel || bots.length <= before || panel.innerText.includes('Αναζήτηση στους οδηγούς')) return false;
+  const text = bots[bots.length - 1].innerText;
+  const cards = [...panel.querySelectorAll('.kalo-src')].map(c => c.id.replace('kalo-src-', ''));
+  const cited = [...new Set([...text.matchAll(/\\[(\\d+)\\]/g)].map(m => m[1]))];
+  if (panel.querySelector('.kalo-notfound')) return text.includes('Δεν βρήκα');
+  return cards.length > 0 && cited.sort().join() === cards.sort().join();
+}"""
+
+
 def _ask(page, question: str) -> tuple[str, str]:
     """Type a question, wait for the final answer; returns (last answer text, sources panel HTML)."""
     before = page.locator("#kalo-chatbot [data-testid='bot']").count()
     page.fill("#kalo-question textarea", question)
     page.keyboard.press("Enter")
-    page.locator("#kalo-chatbot [data-testid='bot']").nth(before).wait_for()
-    # the panel says «Αναζήτηση…» while the answer streams and shows the sources (or a note) at the end
-    page.wait_for_function(
-        """() => { const p = document.querySelector('#kalo-sources .kalo-sources');
-                   return p && !p.innerText.includes('Αναζήτηση στους οδηγούς') &&
-                          (p.querySelector('.kalo-src') || p.querySelector('.kalo-notfound, .kalo-hint')); }"""
-    )
-    page.wait_for_timeout(300)  # the last chat update may land just after the panel
+    page.wait_for_function(_ANSWERED, arg=before)
     answer = page.locator("#kalo-chatbot [data-testid='bot']").last.inner_text()
     return answer, page.inner_html("#kalo-sources .kalo-sources")
 
@@ -154,8 +149,9 @@ def test_chat_sources_and_feedback(server, page):
     assert page.title() == "Βοηθός Συνεργασίας ΟΤΑ & Φορέων ΚΑΛΟ"
     page.get_by_label("Στέλεχος φορέα ΚΑΛΟ").check()
 
-    answer, panel = _ask(page, "Τι τύποι δικτύων υπάρχουν;")
-    assert "Δεν βρήκα απάντηση" not in answer and "δίκτυ" in answer
+    question = "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;"
+    answer, panel = _ask(page, question)
+    assert "Δεν βρήκα απάντηση" not in answer and "αίτηση" in answer
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer)}
     shown = {int(n) for n in re.findall(r'id="kalo-src-(\d+)"', panel)}
     assert cited and cited == shown, (answer, shown)
@@ -176,7 +172,11 @@ def test_chat_sources_and_feedback(server, page):
     viewer = page.locator("dialog.kalo-viewer")
     viewer.wait_for(state="visible")
     assert viewer.locator("iframe").get_attribute("src").endswith(href.split("/", 1)[1])
-    page.wait_for_timeout(1500)  # let the PDF viewer paint for the screenshot
+    page.wait_for_function(  # the guide has loaded in the viewer
+        """() => { const f = document.querySelector('dialog.kalo-viewer iframe');
+                   return f && f.contentDocument && f.contentDocument.readyState === 'complete' &&
+                          f.contentWindow.location.href.includes('/guides/'); }"""
+    )
     page.screenshot(path=str(ARTIFACTS / "guide-viewer.png"))
     viewer.locator(".kalo-viewer-close").click()
     viewer.wait_for(state="hidden")
@@ -185,9 +185,7 @@ def test_chat_sources_and_feedback(server, page):
     page.locator("#kalo-chatbot button[aria-label='Μη χρήσιμη απάντηση']").last.click()
     page.wait_for_selector("#kalo-feedback-note :text('Ευχαριστούμε')")
     rows = _feedback_rows(server["root"])
-    assert [(r["rating"], r["question"], r["audience"]) for r in rows] == [
-        ("down", "Τι τύποι δικτύων υπάρχουν;", "kalo")
-    ]
+    assert [(r["rating"], r["question"], r["audience"]) for r in rows] == [("down", question, "kalo")]
     assert {s["n"] for s in json.loads(rows[0]["sources"])} == cited
     page.fill("#kalo-comment textarea", "Λείπει ο συγκριτικός πίνακας.")
     page.click("#kalo-send-comment")
@@ -213,7 +211,7 @@ def test_guides_tab_upload_then_ask(server, page, tmp_path):
     page.fill("#kalo-admin-password input", ADMIN_PASSWORD)
     page.click("#kalo-admin-login")
     page.wait_for_selector("#kalo-guides-table table")
-    assert page.locator("#kalo-guides-table tbody tr").count() == 2
+    assert page.locator("#kalo-guides-table tbody tr").count() == 3
 
     guide = tmp_path / "Πρόγραμμα Ζέφυρος.md"
     guide.write_text(NEW_GUIDE, encoding="utf-8")
@@ -223,7 +221,7 @@ def test_guides_tab_upload_then_ask(server, page, tmp_path):
     page.wait_for_selector("#kalo-ingest-result .kalo-ok")
     result = page.inner_text("#kalo-ingest-result")
     assert "Πρόγραμμα-Ζέφυρος.md" in result and "Προστέθηκε" in result
-    assert page.locator("#kalo-guides-table tbody tr").count() == 3
+    assert page.locator("#kalo-guides-table tbody tr").count() == 4
     assert (server["root"] / "corpus" / "Πρόγραμμα-Ζέφυρος.md").read_text(encoding="utf-8") == NEW_GUIDE
     page.screenshot(path=str(ARTIFACTS / "guides.png"), full_page=True)
 

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.core.types import Answer, Source, Turn
-from assistant.feedback import FeedbackStore, settings_snapshot
+from assistant.feedback import FeedbackStore
+from assistant.service import Assistant
 
 
 def _answer(question: str = "Τι τύποι δικτύων υπάρχουν;", found: bool = True) -> Answer:
@@ -33,11 +34,12 @@ def _answer(question: str = "Τι τύποι δικτύων υπάρχουν;", 
     return Answer(question=question, text="Τα δίκτυα διαφέρουν [1].", sources=[cited, other], answerer="extractive")
 
 
-def test_a_rating_is_stored_with_question_answer_sources_and_settings(make_settings):
-    settings = make_settings(llm_api_key="sk-secret", admin_password="admin-secret", llm_base_url="http://u:pw@h:1/v1")
+def test_a_rating_is_stored_with_question_answer_sources_and_settings(fast_settings):
+    settings = fast_settings(llm_api_key="sk-secret", admin_password="admin-secret", llm_base_url="http://u:pw@h:1/v1")
     store = FeedbackStore.for_settings(settings)
     history = [Turn(role="user", content="Γεια"), Turn(role="assistant", content="Γεια σας")]
-    fid = store.add(_answer(), "down", "kalo", settings, comment=" λείπει ο πίνακας ", history=history)
+    snapshot = Assistant(settings).snapshot()
+    fid = store.add(_answer(), "down", "kalo", snapshot, comment=" λείπει ο πίνακας ", history=history)
 
     assert (settings.data_dir / "feedback.sqlite3").is_file()
     [row] = list(store.rows())
@@ -53,6 +55,8 @@ def test_a_rating_is_stored_with_question_answer_sources_and_settings(make_setti
     assert row["sources"][0]["excerpt"] == "Τα δίκτυα διαφέρουν."
     assert row["sources"][0]["page_start"] == 7 and row["sources"][0]["cited"] is True
     assert row["settings"]["answerer"] == "extractive"
+    assert row["settings"]["embedding_model_id"] == "fake-hash/256"
+    assert row["settings"]["llm_base_url"] == "http://h:1/v1"
     assert row["time"].endswith("+00:00")
     dumped = json.dumps(row)
     assert "sk-secret" not in dumped and "admin-secret" not in dumped and "pw@" not in dumped
@@ -61,7 +65,7 @@ def test_a_rating_is_stored_with_question_answer_sources_and_settings(make_setti
 def test_not_found_answers_keep_the_suggested_sections(make_settings):
     settings = make_settings()
     store = FeedbackStore.for_settings(settings)
-    store.add(_answer(found=False), "down", None, settings)
+    store.add(_answer(found=False), "down", None, {})
     [row] = list(store.rows())
     assert row["found"] is False
     assert row["sources"][0]["section"] == "5. Τύποι δικτύων"
@@ -71,7 +75,7 @@ def test_not_found_answers_keep_the_suggested_sections(make_settings):
 def test_changing_the_rating_and_adding_a_comment_update_the_same_record(make_settings):
     settings = make_settings()
     store = FeedbackStore.for_settings(settings)
-    fid = store.add(_answer(), "up", "municipal", settings)
+    fid = store.add(_answer(), "up", "municipal", {})
     assert store.update(fid, rating="down")
     assert store.update(fid, comment="Η απάντηση δεν αναφέρει προθεσμίες.")
     [row] = list(store.rows())
@@ -82,15 +86,15 @@ def test_changing_the_rating_and_adding_a_comment_update_the_same_record(make_se
 
 def test_feedback_survives_a_new_store_object(make_settings):
     settings = make_settings()
-    FeedbackStore.for_settings(settings).add(_answer(), "up", None, settings)
+    FeedbackStore.for_settings(settings).add(_answer(), "up", None, {})
     assert len(list(FeedbackStore.for_settings(settings).rows())) == 1
 
 
 def test_export_jsonl_and_csv(make_settings):
     settings = make_settings()
     store = FeedbackStore.for_settings(settings)
-    store.add(_answer("Πρώτη;"), "up", "kalo", settings)
-    store.add(_answer("Δεύτερη;"), "down", "municipal", settings, comment="λάθος")
+    store.add(_answer("Πρώτη;"), "up", "kalo", {})
+    store.add(_answer("Δεύτερη;"), "down", "municipal", {}, comment="λάθος")
 
     lines = [json.loads(line) for line in store.export("jsonl").splitlines()]
     assert [r["question"] for r in lines] == ["Πρώτη;", "Δεύτερη;"]
@@ -109,17 +113,26 @@ def test_an_empty_store_exports_nothing(make_settings):
     assert FeedbackStore.for_settings(make_settings()).export("jsonl") == ""
 
 
-def test_settings_snapshot_has_no_secrets(make_settings):
-    snap = settings_snapshot(make_settings(llm_api_key="k", chat_password="c", llm_base_url="https://a:b@x.org/v1"))
+def test_settings_snapshot_has_no_secrets(fast_settings):
+    settings = fast_settings(
+        llm_api_key="k",
+        chat_password="c",
+        embedding_api_key="e",
+        llm_base_url="https://a:b@x.org/v1?key=q",
+        embedding_urls=["http://u:p@emb:8080/v1"],
+    )
+    snap = Assistant(settings).snapshot()
     assert snap["llm_base_url"] == "https://x.org/v1"
-    assert not {"llm_api_key", "admin_password", "chat_password"} & snap.keys()
+    assert snap["embedding_urls"] == ["http://emb:8080/v1"]
+    assert not {"llm_api_key", "admin_password", "chat_password", "embedding_api_key", "api_key"} & snap.keys()
+    assert snap["retrieval_mode"] == settings.retrieval_mode and snap["embedding_model_id"] == "fake-hash/256"
 
 
 def test_cli_export(make_settings, monkeypatch, tmp_path):
     settings = make_settings()
     store = FeedbackStore.for_settings(settings)
-    store.add(_answer("Καλή;"), "up", "kalo", settings)
-    store.add(_answer("Κακή;"), "down", "kalo", settings, comment="λάθος σελίδα")
+    store.add(_answer("Καλή;"), "up", "kalo", {})
+    store.add(_answer("Κακή;"), "down", "kalo", {}, comment="λάθος σελίδα")
     monkeypatch.setenv("KALO_DATA_DIR", str(settings.data_dir))
     runner = CliRunner()
 
@@ -143,8 +156,8 @@ def test_the_export_feeds_the_evaluation_importer(make_settings, tmp_path):
 
     settings = make_settings()
     store = FeedbackStore.for_settings(settings)
-    store.add(_answer("Ποιο εργαλείο συνεργασίας ταιριάζει σε μικρό Δήμο;"), "down", "municipal", settings)
-    store.add(_answer("Τι είναι η ΚΑΛΟ;"), "up", "municipal", settings)
+    store.add(_answer("Ποιο εργαλείο συνεργασίας ταιριάζει σε μικρό Δήμο;"), "down", "municipal", {})
+    store.add(_answer("Τι είναι η ΚΑΛΟ;"), "up", "municipal", {})
     path = tmp_path / "fb.jsonl"
     path.write_text(store.export("jsonl"), encoding="utf-8")
     result = import_feedback(path)

@@ -1,5 +1,5 @@
 """The web app's handlers and rendering, without a server: escaping, sources panel, streaming chat,
-errors, ratings, and the guide library's upload checks."""
+errors, ratings, the guides tab through the facade, and the guide library's upload checks."""
 
 from __future__ import annotations
 
@@ -7,13 +7,17 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from pydantic import SecretStr
 
-from assistant import ui
 from assistant.core.errors import IndexMissingError, LLMError
 from assistant.core.types import Answer, Source, Turn
 from assistant.feedback import FeedbackStore
 from assistant.library import GuideLibrary, resolve_in, safe_filename
-from assistant.web import WebContext, guide_response, guide_url
+from assistant.web import admin, handlers, layout, render
+from assistant.web.app import guide_response
+from assistant.web.context import WebContext
+from assistant.web.handlers import ChatSession
+from assistant.web.render import guide_url
 
 PASSAGE = (
     "Εισαγωγή στο θέμα. Τα τυπικά δίκτυα διαθέτουν γραπτούς κανόνες λειτουργίας. "
@@ -64,17 +68,20 @@ class FakeAssistant:
         yield "έχουν κανόνες [1]."
         yield self.answer.model_copy(update={"question": question})
 
+    def snapshot(self) -> dict:
+        return {"answerer": "extractive"}
+
 
 # -- rendering --------------------------------------------------------------------------------------------------
 def test_chat_text_escapes_html_but_keeps_markdown_and_citations():
-    out = ui.chat_text("**Βήμα 1** <script>alert(1)</script> <img src=x onerror=y> [2]")
+    out = render.chat_text("**Βήμα 1** <script>alert(1)</script> <img src=x onerror=y> [2]")
     assert "<script>" not in out and "<img" not in out
     assert "&lt;script&gt;" in out and "**Βήμα 1**" in out and "[2]" in out
 
 
 def test_sources_panel_lists_exactly_the_cited_sources():
     answer = _answer()
-    html = ui.sources_panel(answer)
+    html = render.sources_panel(answer)
     cited_in_text = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
     shown = {int(n) for n in re.findall(r'id="kalo-src-(\d+)"', html)}
     assert shown == cited_in_text == {1, 3}
@@ -85,29 +92,29 @@ def test_sources_panel_lists_exactly_the_cited_sources():
 
 
 def test_everything_from_documents_is_escaped_in_the_panel():
-    html = ui.sources_panel(_answer())
+    html = render.sources_panel(_answer())
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<b>φορέων</b>" not in html and "Δικτύωση &lt;b&gt;φορέων&lt;/b&gt;" in html
 
 
 def test_highlight_marks_each_excerpt_sentence_and_trims_long_passages():
     text = "Α " * 400 + "Πρώτη πρόταση εδώ. Ενδιάμεσο. Δεύτερη πρόταση εκεί." + " Ω" * 400
-    out = ui.highlight(text, "Πρώτη πρόταση εδώ. … Δεύτερη πρόταση εκεί.")
+    out = render.highlight(text, "Πρώτη πρόταση εδώ. … Δεύτερη πρόταση εκεί.")
     assert out.count("<mark>") == 2
     assert out.startswith("… ") and out.endswith(" …")
     assert len(out) < len(text)
     # an excerpt not found verbatim is still shown, highlighted, before the passage
-    assert ui.highlight("κείμενο", "άλλο").startswith("<mark>άλλο</mark>")
+    assert render.highlight("κείμενο", "άλλο").startswith("<mark>άλλο</mark>")
 
 
 def test_not_found_shows_the_nearest_sections():
     answer = Answer(
         question="Μουσακάς;", text="Δεν βρήκα απάντηση στους οδηγούς.", found=False, suggestions=[_source(1)]
     )
-    message = ui.answer_message(answer)
+    message = render.answer_message(answer)
     assert message.startswith("Δεν βρήκα απάντηση στους οδηγούς.")
     assert "Πλησιέστερες ενότητες" in message and "σελ. 7" in message
-    panel = ui.sources_panel(answer)
+    panel = render.sources_panel(answer)
     assert "Δεν βρέθηκε απάντηση" in panel and 'id="kalo-src-1"' in panel and "<mark>" not in panel
 
 
@@ -123,57 +130,57 @@ def ctx(make_settings):
 
 
 def test_respond_streams_then_shows_the_verified_answer_and_its_sources(ctx):
-    events = list(ui.respond(ctx, "  Τι δίκτυα   υπάρχουν; ", "kalo", [], ui.new_session()))
+    events = list(handlers.respond(ctx, "  Τι δίκτυα   υπάρχουν; ", "kalo", [], ChatSession()))
     box, messages, panel, session = events[-1]
     assert box == ""
     assert messages[0] == {"role": "user", "content": "Τι δίκτυα υπάρχουν;"}
-    assert messages[-1]["content"] == ui.chat_text(_answer().text)
+    assert messages[-1]["content"] == render.chat_text(_answer().text)
     assert 'id="kalo-src-1"' in panel and 'id="kalo-src-3"' in panel and 'id="kalo-src-2"' not in panel
     # streamed pieces were shown before the final answer
     assert any(e[1][-1]["content"] == "Τα τυπικά δίκτυα " for e in events[:-1])
     assert ctx.assistant.calls == [("Τι δίκτυα υπάρχουν;", "kalo", [])]
-    assert session["turns"][-1]["content"] == _answer().text
+    assert session.turns[-1] == Turn(role="assistant", content=_answer().text)
 
 
 def test_follow_ups_send_the_history_and_no_audience_means_none(ctx):
-    session = ui.new_session()
+    session = ChatSession()
     messages: list = []
     for q in ("Πρώτη ερώτηση;", "Και μετά;"):
-        *_, (_, messages, _, session) = ui.respond(ctx, q, None, messages, session)
+        *_, (_, messages, _, session) = handlers.respond(ctx, q, None, messages, session)
     assert ctx.assistant.calls[1][1] is None
     assert [t.role for t in ctx.assistant.calls[1][2]] == ["user", "assistant"]
     assert ctx.assistant.calls[1][2][0] == Turn(role="user", content="Πρώτη ερώτηση;")
 
 
 def test_an_empty_question_does_nothing(ctx):
-    [(_, messages, _, _)] = list(ui.respond(ctx, "   ", None, [], ui.new_session()))
+    [(_, messages, _, _)] = list(handlers.respond(ctx, "   ", None, [], ChatSession()))
     assert messages == [] and ctx.assistant.calls == []
 
 
 @pytest.mark.parametrize("error", [IndexMissingError("/x"), LLMError("timeout", "Ο διακομιστής δεν απαντά.")])
 def test_errors_are_shown_in_greek_in_the_chat(make_settings, error):
     ctx = WebContext(make_settings(), assistant=FakeAssistant(error=error))
-    *_, (_, messages, panel, session) = ui.respond(ctx, "Ερώτηση;", None, [], ui.new_session())
+    *_, (_, messages, panel, session) = handlers.respond(ctx, "Ερώτηση;", None, [], ChatSession())
     assert error.el.split("(")[0].strip() in messages[-1]["content"]
     assert "Δεν ήταν δυνατή η απάντηση" in messages[-1]["content"]
-    assert session["answers"] == {}  # nothing to rate
+    assert session.answers == {}  # nothing to rate
     assert "Δεν υπάρχουν πηγές" in panel
 
 
 def test_unexpected_errors_do_not_leak_details(make_settings):
     ctx = WebContext(make_settings(), assistant=FakeAssistant(error=RuntimeError("/secret/path")))
-    *_, (_, messages, _, _) = ui.respond(ctx, "Ερώτηση;", None, [], ui.new_session())
+    *_, (_, messages, _, _) = handlers.respond(ctx, "Ερώτηση;", None, [], ChatSession())
     assert "/secret/path" not in messages[-1]["content"] and "απρόσμενο σφάλμα" in messages[-1]["content"]
 
 
 def test_rating_stores_feedback_and_a_comment_updates_it(ctx):
-    *_, (_, messages, _, session) = ui.respond(ctx, "Τι δίκτυα υπάρχουν;", "municipal", [], ui.new_session())
+    *_, (_, messages, _, session) = handlers.respond(ctx, "Τι δίκτυα υπάρχουν;", "municipal", [], ChatSession())
     index = len(messages) - 1
-    session, box, note = ui.rate(ctx, session, SimpleNamespace(index=index, liked=False))
+    session, box, note = handlers.rate(ctx, session, SimpleNamespace(index=index, liked=False))
     assert box["visible"] is True and "Ευχαριστούμε" in note
-    _, note = ui.send_comment(ctx, "Λείπουν τα κλαδικά δίκτυα", session)
+    _, note = handlers.send_comment(ctx, "Λείπουν τα κλαδικά δίκτυα", session)
     assert "καταχωρίστηκε" in note
-    session, _, _ = ui.rate(ctx, session, SimpleNamespace(index=index, liked=True))  # changed mind
+    session, _, _ = handlers.rate(ctx, session, SimpleNamespace(index=index, liked=True))  # changed mind
 
     [row] = list(FeedbackStore.for_settings(ctx.settings).rows())
     assert row["rating"] == "up" and row["comment"] == "Λείπουν τα κλαδικά δίκτυα"
@@ -182,7 +189,7 @@ def test_rating_stores_feedback_and_a_comment_updates_it(ctx):
 
 
 def test_rating_a_message_that_is_not_an_answer_stores_nothing(ctx):
-    _, box, _ = ui.rate(ctx, ui.new_session(), SimpleNamespace(index=0, liked=False))
+    _, box, _ = handlers.rate(ctx, ChatSession(), SimpleNamespace(index=0, liked=False))
     assert box["visible"] is False
     assert list(FeedbackStore.for_settings(ctx.settings).rows()) == []
 
@@ -191,19 +198,19 @@ def test_guides_tab_handlers_refuse_without_login(ctx):
     import gradio as gr
 
     with pytest.raises(gr.Error):
-        ui.reindex_guides(ctx, False, progress=lambda *a, **k: None)
-    assert ui.admin_login(ctx, "anything")[0] is False  # no admin password configured
+        admin.reindex_guides(ctx, False, progress=lambda *a, **k: None)
+    assert admin.admin_login(ctx, "anything")[0] is False  # no admin password configured
 
 
-def test_admin_login_checks_the_password(make_settings):
-    ctx = WebContext(make_settings(admin_password="σωστός"), assistant=FakeAssistant())
-    assert ui.admin_login(ctx, "λάθος")[0] is False
-    assert ui.admin_login(ctx, "σωστός")[0] is True
+def test_admin_login_checks_the_password(fast_settings):
+    ctx = WebContext(fast_settings(admin_password="σωστός"))
+    assert admin.admin_login(ctx, "λάθος")[0] is False
+    assert admin.admin_login(ctx, "σωστός")[0] is True
 
 
 def test_gradio_progress_adapter_reports_fractions():
     calls = []
-    progress = ui.GradioProgress(lambda fraction, desc="": calls.append((round(fraction, 2), desc)))
+    progress = admin.GradioProgress(lambda fraction, desc="": calls.append((round(fraction, 2), desc)))
     progress.start(2)
     progress.file("a.md", 4)
     progress.embedded(2)
@@ -215,7 +222,7 @@ def test_gradio_progress_adapter_reports_fractions():
 
 
 def test_the_ui_builds(ctx):
-    demo = ui.build_ui(ctx)
+    demo = layout.build_ui(ctx)
     labels = {getattr(b, "label", None) for b in demo.blocks.values()}
     assert {"Συνομιλία", "Οδηγοί", "Απευθύνομαι ως (προαιρετικό)"} <= labels
 
@@ -237,14 +244,10 @@ def test_safe_filename(name, expected):
     assert safe_filename(name) == expected
 
 
-def _library(settings) -> GuideLibrary:
-    return GuideLibrary(settings, embeddings=lambda: None, on_change=lambda: None)
-
-
 def test_upload_checks(make_settings, tmp_path):
     settings = make_settings(max_upload_mb=0.001)
     (settings.corpus_dir / "existing.md").write_text("# Υπάρχων\n\nΚείμενο του υπάρχοντος οδηγού.", encoding="utf-8")
-    lib = _library(settings)
+    lib = GuideLibrary(settings)
 
     def upload(name: str, data: bytes, overwrite: bool = False):
         path = tmp_path / "upload.bin"
@@ -275,9 +278,53 @@ def test_corpus_files_are_served_only_from_the_corpus(make_settings):
     assert resolve_in(settings.corpus_dir, "../data/feedback.sqlite3") is None
     assert resolve_in(settings.corpus_dir, "/etc/passwd") is None
     assert resolve_in(settings.corpus_dir, ".secret.md") is None
-    assert guide_response(settings, "../data/feedback.sqlite3").status_code == 404
+    assert guide_response(GuideLibrary(settings).path("../data/feedback.sqlite3")).status_code == 404
 
-    md = guide_response(settings, "notes.md")
+    md = guide_response(resolve_in(settings.corpus_dir, "notes.md"))
     assert md.media_type.startswith("text/plain") and md.headers["x-content-type-options"] == "nosniff"
-    page = guide_response(settings, "page.html")
+    assert md.body.decode() == "<script>alert(1)</script>"  # shown as text, never as a page
+    page = guide_response(resolve_in(settings.corpus_dir, "page.html"))
     assert "sandbox" in page.headers["content-security-policy"]
+    (settings.corpus_dir / "legacy.txt").write_bytes("Οδηγός σε παλιά κωδικοποίηση".encode("cp1253"))
+    legacy = guide_response(resolve_in(settings.corpus_dir, "legacy.txt"))
+    assert legacy.body.decode("utf-8") == "Οδηγός σε παλιά κωδικοποίηση"  # decoded as ingestion decodes it
+
+
+# -- the guides tab through the facade (fake-hash embeddings: milliseconds) ----------------------------------
+def test_guides_tab_uploads_removes_and_reindexes(synthetic_corpus, tmp_path):
+    ctx = WebContext(synthetic_corpus.model_copy(update={"admin_password": SecretStr("σωστός")}))
+    ctx.assistant.ingest()
+    signed_in, *_, table, choice, _ = admin.admin_login(ctx, "σωστός")
+    assert signed_in is True and table.count("<tr>") == 1 + 3  # header row and three guides
+    assert choice["choices"] == ["energeiakes-koinotites.md", "ethelontika-diktya.txt", "koinonika-pantopoleia.pdf"]
+
+    upload = tmp_path / "upload.bin"
+    upload.write_text("# Οδηγός Αλκυόνη\n\n## Χρηματοδότηση\n\nΤο πρόγραμμα Αλκυόνη δίνει 777 ευρώ.", encoding="utf-8")
+    calls = []
+    file = SimpleNamespace(name=str(upload), orig_name="Αλκυόνη οδηγός.md")
+    result, table, choice, files = admin.upload_guides(
+        ctx, [file], False, True, progress=lambda *a, **k: calls.append(a)
+    )
+    assert "Αλκυόνη-οδηγός.md" in result and "Προστέθηκε" in result and files is None
+    assert "Οδηγός Αλκυόνη" in table and "Αλκυόνη-οδηγός.md" in choice["choices"]
+    assert calls and calls[-1][0] == 1.0  # the progress bar ends full
+    assert "777" in ctx.assistant.ask("Πόσα ευρώ δίνει το πρόγραμμα Αλκυόνη;").text  # answered at once
+
+    again, *_ = admin.upload_guides(ctx, [file], False, True, progress=lambda *a, **k: None)
+    assert "Κανένα αρχείο δεν προστέθηκε" in again and "Υπάρχει ήδη οδηγός" in again
+
+    refused, *_ = admin.remove_guide(ctx, "Αλκυόνη-οδηγός.md", False, True, progress=lambda *a, **k: None)
+    assert "Επιβεβαιώστε" in refused
+    result, table, choice, confirm = admin.remove_guide(
+        ctx, "Αλκυόνη-οδηγός.md", True, True, progress=lambda *a, **k: None
+    )
+    assert "Αφαιρέθηκε" in result and "Αλκυόνη" not in table and confirm is False
+    missing, *_ = admin.remove_guide(ctx, "nope.md", True, True, progress=lambda *a, **k: None)
+    assert "Δεν υπάρχει οδηγός «nope.md»" in missing
+
+    result, *_ = admin.reindex_guides(ctx, True, progress=lambda *a, **k: None)
+    assert "Επανευρετηρίαση" in result and "3 οδηγοί χωρίς αλλαγές" in result
+
+
+def test_guides_table_without_an_index_says_so(fast_settings):
+    assert "ευρετήριο" in admin.guides_html(WebContext(fast_settings()))

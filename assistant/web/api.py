@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
@@ -16,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from assistant.core.errors import (
     ConfigError,
+    GuideNotFoundError,
     IndexBusyError,
     IndexMissingError,
     KaloError,
@@ -24,12 +24,10 @@ from assistant.core.errors import (
     StoreUnavailableError,
 )
 from assistant.core.types import Answer, Audience, Source, Turn
-from assistant.library import GuideNotFoundError
-from assistant.web import header_text
+from assistant.web.context import WebContext, header_text
+from assistant.web.render import guide_url
 from ingest.pipeline import report_dict
-
-if TYPE_CHECKING:
-    from assistant.web import WebContext
+from ingest.status import GuideInfo
 
 _STATUS: list[tuple[type[KaloError], int]] = [
     (GuideNotFoundError, 404),
@@ -71,8 +69,6 @@ class SourceOut(BaseModel):
 
     @classmethod
     def of(cls, s: Source) -> SourceOut:
-        from assistant.web import guide_url
-
         return cls(**s.model_dump(include=set(cls.model_fields)), pages=s.pages, url=guide_url(s.source, s.page_start))
 
 
@@ -111,14 +107,14 @@ class Health(BaseModel):
     detail: str = ""
 
 
-class GuideOut(BaseModel):
-    guide_id: str
-    title: str
-    source: str
-    pages: int
-    chunks: int
-    ingested_at: str
+class GuideOut(GuideInfo):
+    """A guide of the index with the address the app serves it at."""
+
     url: str
+
+    @classmethod
+    def of(cls, g: GuideInfo) -> GuideOut:
+        return cls(**g.model_dump(), url=guide_url(g.source))
 
 
 class UploadOut(BaseModel):
@@ -170,12 +166,11 @@ def make_router(ctx: WebContext) -> APIRouter:
 
     @router.get("/health", response_model=Health, summary="Κατάσταση υπηρεσίας")
     def health() -> Health:
-        from ingest.status import index_status
-
         s = ctx.settings
-        base = {"answerer": s.answerer, "llm_model": s.llm_model, "ingesting": ctx.library.busy}
+        base = {"answerer": s.answerer, "llm_model": s.llm_model, "ingesting": False}
         try:
-            info = index_status(s)
+            base["ingesting"] = ctx.assistant.busy
+            info = ctx.assistant.status()
         except IndexMissingError as exc:
             return Health(status="no_index", index=False, guides=0, chunks=0, embedding_model="", detail=exc.el, **base)
         except KaloError as exc:
@@ -191,10 +186,8 @@ def make_router(ctx: WebContext) -> APIRouter:
 
     @router.get("/guides", response_model=list[GuideOut], dependencies=chat, summary="Οι οδηγοί του ευρετηρίου")
     def guides() -> list[GuideOut]:
-        from assistant.web import guide_url
-
         try:
-            return [GuideOut(**asdict(g), url=guide_url(g.source)) for g in ctx.library.guides()]
+            return [GuideOut.of(g) for g in ctx.assistant.guides()]
         except KaloError as exc:
             raise kalo_error(exc) from None
 
@@ -211,7 +204,7 @@ def make_router(ctx: WebContext) -> APIRouter:
                     shutil.copyfileobj(f.file, out)
                 uploads.append((f.filename or path.name, path))
             try:
-                results, report = ctx.library.add(uploads, overwrite=overwrite)
+                results, report = ctx.assistant.add_guides(uploads, overwrite=overwrite)
             except KaloError as exc:
                 raise kalo_error(exc) from None
         out = [UploadOut(name=r.name, saved_as=r.saved_as, ok=r.ok, message=r.message_el).model_dump() for r in results]
@@ -223,14 +216,14 @@ def make_router(ctx: WebContext) -> APIRouter:
     @router.delete("/guides/{source:path}", dependencies=admin, summary="Αφαίρεση οδηγού")
     def remove(source: str):
         try:
-            return report_dict(ctx.library.remove(source))
+            return report_dict(ctx.assistant.remove(source))
         except KaloError as exc:
             raise kalo_error(exc) from None
 
     @router.post("/reindex", dependencies=admin, summary="Επανευρετηρίαση όλων των οδηγών")
     def reindex():
         try:
-            return report_dict(ctx.library.reindex())
+            return report_dict(ctx.assistant.ingest())
         except KaloError as exc:
             raise kalo_error(exc) from None
 

@@ -1,0 +1,129 @@
+"""The web app as one FastAPI application (`kalo serve`): the JSON API under /api, the guide files under
+/guides, an optional sign-in for the chat password, and the Gradio UI at /."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from assistant.core.errors import IngestError
+from assistant.core.settings import Settings
+from assistant.web.api import make_router, validation_handler
+from assistant.web.context import CHAT_COOKIE, WebContext
+from assistant.web.layout import I18N, build_ui, make_theme
+from assistant.web.render import signin_page, static_text
+from ingest.loaders import read_text
+
+# Reachable without the chat password: the sign-in page itself, the health check and the API description.
+PUBLIC_PATHS = ("/signin", "/signout", "/api/health", "/docs", "/openapi.json", "/favicon.ico")
+TEXT_TYPES = {
+    ".md": "text/plain",
+    ".markdown": "text/plain",
+    ".txt": "text/plain",
+    ".html": "text/html",
+    ".htm": "text/html",
+}
+# A guide's own HTML may carry scripts: served sandboxed, it never runs in our origin.
+HTML_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+SESSION_HOURS = 12
+
+
+def guide_response(path: Path | None) -> Response:
+    """A guide file (resolved inside the corpus folder by the facade, or None). PDFs as they are (the
+    browser's viewer opens them at #page=N); text as UTF-8 text, decoded as ingestion decoded it; HTML
+    sandboxed; DOCX as a download."""
+    if path is None:
+        return JSONResponse({"detail": "Ο οδηγός δεν βρέθηκε."}, status_code=404)
+    suffix = path.suffix.lower()
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
+    if suffix == ".pdf":
+        return FileResponse(path, media_type="application/pdf", headers=headers, content_disposition_type="inline")
+    if suffix in TEXT_TYPES:
+        try:
+            text = read_text(path)
+        except IngestError:
+            return FileResponse(path, headers=headers, filename=path.name)  # not text we can show: download
+        if TEXT_TYPES[suffix] == "text/html":
+            headers["Content-Security-Policy"] = HTML_POLICY
+        return Response(text, media_type=f"{TEXT_TYPES[suffix]}; charset=utf-8", headers=headers)
+    return FileResponse(path, headers=headers, filename=path.name)
+
+
+def create_app(settings: Settings, context: WebContext | None = None) -> FastAPI:
+    ctx = context or WebContext(settings)
+    app = FastAPI(
+        title="Βοηθός Συνεργασίας ΟΤΑ & Φορέων ΚΑΛΟ — API",
+        description=(
+            "Ερωτήσεις πάνω στους οδηγούς συνεργασίας Δήμων και φορέων ΚΑΛΟ, με παραπομπές στις πηγές. "
+            "Οι εγγραφές (ανέβασμα, αφαίρεση, επανευρετηρίαση) απαιτούν την κεφαλίδα `X-Admin-Password`; "
+            "όταν έχει οριστεί κωδικός συνομιλίας, οι ερωτήσεις απαιτούν `X-Chat-Password`."
+        ),
+        version="1.0",
+    )
+    app.state.kalo = ctx
+    app.include_router(make_router(ctx))
+    app.add_exception_handler(RequestValidationError, validation_handler)
+
+    @app.middleware("http")
+    async def chat_password(request: Request, call_next):
+        path = request.url.path
+        length = int(request.headers.get("content-length") or 0)
+        if path.startswith("/api/") and length > settings.max_upload_mb * 1024 * 1024 * 10:
+            return JSONResponse({"detail": "Το αίτημα είναι πολύ μεγάλο."}, status_code=413)
+        if not ctx.chat_protected or path.startswith(PUBLIC_PATHS) or path.startswith("/api/") or ctx.may_chat(request):
+            return await call_next(request)  # API routes check the password themselves (JSON errors)
+        if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            return RedirectResponse("signin", status_code=303)
+        return JSONResponse({"detail": "Απαιτείται σύνδεση με τον κωδικό πρόσβασης."}, status_code=401)
+
+    @app.get("/signin", include_in_schema=False)
+    def signin_form():
+        return HTMLResponse(signin_page())
+
+    @app.post("/signin", include_in_schema=False)
+    async def signin(request: Request):
+        form = await request.form()
+        if not ctx.is_chat_password(str(form.get("password", ""))):
+            return HTMLResponse(signin_page("Λάθος κωδικός. Δοκιμάστε ξανά."), status_code=401)
+        response = RedirectResponse("./", status_code=303)
+        response.set_cookie(CHAT_COOKIE, ctx.chat_token(), httponly=True, samesite="lax", max_age=SESSION_HOURS * 3600)
+        return response
+
+    @app.get("/signout", include_in_schema=False)
+    def signout():
+        response = RedirectResponse("signin", status_code=303)
+        response.delete_cookie(CHAT_COOKIE)
+        return response
+
+    @app.api_route("/guides/{source:path}", methods=["GET", "HEAD"], include_in_schema=False)
+    def guide_file(source: str):
+        return guide_response(ctx.assistant.guide_file(source))
+
+    blocks = build_ui(ctx)
+    blocks.queue(default_concurrency_limit=4)
+    return gr.mount_gradio_app(
+        app,
+        blocks,
+        path="/",
+        footer_links=[],
+        run_history=False,
+        theme=make_theme(),
+        css=static_text("style.css"),
+        head=static_text("head.html"),
+        i18n=I18N,
+        max_file_size=f"{int(settings.max_upload_mb * 4) + 1}mb",  # hard cap; the Greek check is max_upload_mb
+        allowed_paths=[],
+        show_error=False,
+    )
+
+
+def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    ctx = WebContext(settings)
+    app = create_app(settings, ctx)
+    ctx.warm_up()
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="warning")

@@ -1,0 +1,142 @@
+"""The chat's event handlers over a typed per-browser session: streaming an answer, showing an earlier
+answer's sources, 👍/👎 with a comment. Answers come from the facade, ratings go to the feedback store."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import gradio as gr
+
+from assistant.core.errors import KaloError
+from assistant.core.types import AUDIENCE_LABELS, Answer, Turn
+from assistant.web.context import WebContext
+from assistant.web.render import answer_message, chat_text, error_message, sources_panel
+
+log = logging.getLogger("kalo.ui")
+
+UNEXPECTED = "Παρουσιάστηκε απρόσμενο σφάλμα. Δοκιμάστε ξανά· αν επιμένει, ενημερώστε τον διαχειριστή."
+NO_SOURCES = "Δεν υπάρχουν πηγές: η ερώτηση δεν απαντήθηκε."
+# Example questions per audience (keys as in AUDIENCE_LABELS).
+EXAMPLES: dict[str, list[str]] = {
+    "municipal": [
+        "Πώς ξεκινάω μια συνεργασία με έναν φορέα ΚΑΛΟ;",
+        "Ποια νομικά εργαλεία συνεργασίας έχει ένας Δήμος;",
+        "Τι είναι οι συμβάσεις με επιφύλαξη;",
+        "Πώς αξιολογούμε μια συνεργασία με φορέα ΚΑΛΟ;",
+    ],
+    "kalo": [
+        "Τι τύποι δικτύων υπάρχουν και ποιος μας ταιριάζει;",
+        "Πώς προσεγγίζουμε έναν Δήμο για συνεργασία;",
+        "Ποιοι κίνδυνοι υπάρχουν σε μια συνεργασία και πώς τους διαχειριζόμαστε;",
+        "Πώς αξιολογούμε ένα δίκτυο;",
+    ],
+}
+
+
+def examples_for(audience: str | None) -> list[dict]:
+    """Example questions for the chosen audience; with none chosen, the first two of each, interleaved."""
+    if audience in EXAMPLES:
+        return [{"text": q} for q in EXAMPLES[audience]]
+    firsts = zip(*(EXAMPLES[key][:2] for key in AUDIENCE_LABELS), strict=True)
+    return [{"text": q} for pair in firsts for q in pair]
+
+
+@dataclass
+class ShownAnswer:
+    """An answer as the chat showed it, with what is needed to rate it later."""
+
+    answer: Answer
+    audience: str | None
+    history: list[Turn]  # the conversation before the question (the evaluation replays follow-ups with it)
+    feedback_id: int | None = None
+
+
+@dataclass
+class ChatSession:
+    """One browser tab's conversation (a gr.State value)."""
+
+    turns: list[Turn] = field(default_factory=list)
+    answers: dict[int, ShownAnswer] = field(default_factory=dict)  # by index of the chat message
+    rated: int | None = None  # the message the next comment belongs to
+
+
+def message_index(evt: gr.SelectData | gr.LikeData) -> int:
+    return evt.index if isinstance(evt.index, int) else evt.index[0]
+
+
+def respond(ctx: WebContext, question: str, audience: str | None, messages: list, session: ChatSession):
+    """Stream one answer into the chat. Yields (textbox, messages, sources panel, session)."""
+    question = " ".join((question or "").split())
+    if not question:
+        yield gr.skip(), messages, gr.skip(), session
+        return
+    history = list(session.turns)
+    messages = [*messages, {"role": "user", "content": chat_text(question)}, {"role": "assistant", "content": "…"}]
+    yield "", messages, sources_panel(note="Αναζήτηση στους οδηγούς…"), session
+    pieces: list[str] = []
+    final: Answer | None = None
+    try:
+        for event in ctx.assistant.stream(question, audience or None, history):
+            if isinstance(event, Answer):
+                final = event
+            else:
+                pieces.append(event)
+                messages = [*messages[:-1], {"role": "assistant", "content": chat_text("".join(pieces))}]
+                yield "", messages, gr.skip(), session
+    except KaloError as exc:
+        messages[-1] = {"role": "assistant", "content": error_message(exc.el)}
+        yield "", messages, sources_panel(note=NO_SOURCES), session
+        return
+    except Exception:
+        log.exception("answering failed")
+        messages[-1] = {"role": "assistant", "content": error_message(UNEXPECTED)}
+        yield "", messages, sources_panel(note=NO_SOURCES), session
+        return
+    assert final is not None
+    messages[-1] = {"role": "assistant", "content": answer_message(final)}
+    session.turns = [*history, Turn(role="user", content=question), Turn(role="assistant", content=final.text)]
+    session.answers[len(messages) - 1] = ShownAnswer(final, audience, history)
+    yield "", messages, sources_panel(final), session
+
+
+def show_sources_of(session: ChatSession, evt: gr.SelectData):
+    """Clicking an earlier answer brings its sources back into the panel."""
+    shown = session.answers.get(message_index(evt))
+    return sources_panel(shown.answer) if shown else gr.skip()
+
+
+def rate(ctx: WebContext, session: ChatSession, evt: gr.LikeData):
+    """👍/👎 on an answer: stored at once; a second click changes the same record, an undo deletes it.
+    Returns (session, feedback box update, note)."""
+    index = message_index(evt)
+    shown = session.answers.get(index)
+    if shown is None:  # an error message or a message from before a restart: nothing to rate
+        return session, gr.update(visible=False), ""
+    if evt.liked is True or evt.liked is False:
+        rating = "up" if evt.liked else "down"
+        if shown.feedback_id is None:
+            shown.feedback_id = ctx.feedback.add(
+                shown.answer, rating, shown.audience, ctx.assistant.snapshot(), history=shown.history
+            )
+        else:
+            ctx.feedback.update(shown.feedback_id, rating=rating)
+        session.rated = index
+        thanks = "Ευχαριστούμε! " + (
+            "Η θετική αξιολόγηση καταχωρίστηκε." if rating == "up" else "Καταγράψαμε ότι η απάντηση δεν σας βοήθησε."
+        )
+        return session, gr.update(visible=True), thanks
+    if shown.feedback_id is not None:  # the rating was withdrawn
+        ctx.feedback.delete(shown.feedback_id)
+        shown.feedback_id = None
+    session.rated = None
+    return session, gr.update(visible=False), ""
+
+
+def send_comment(ctx: WebContext, comment: str, session: ChatSession):
+    """The comment box under a rated answer. Returns (comment box, note)."""
+    shown = session.answers.get(session.rated) if session.rated is not None else None
+    if shown is None or shown.feedback_id is None or not (comment or "").strip():
+        return gr.skip(), "Γράψτε πρώτα ένα σχόλιο."
+    ctx.feedback.update(shown.feedback_id, comment=comment[:4000])
+    return "", "Το σχόλιό σας καταχωρίστηκε. Ευχαριστούμε!"

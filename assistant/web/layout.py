@@ -1,0 +1,245 @@
+"""The Gradio Blocks: the «Συνομιλία» tab (audience, chat, feedback, «Πηγές» panel) and the «Οδηγοί» tab,
+wired to the handlers; the theme and the Greek labels of Gradio's own widgets."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from assistant.core.types import AUDIENCE_LABELS
+from assistant.web import admin, handlers
+from assistant.web.context import WebContext
+from assistant.web.render import FOOTER, TITLE, header_html, sources_panel, static_text
+
+DEFAULT_AUDIENCE: str | None = None  # nothing chosen: all guides weigh the same
+FILE_TYPES = [".pdf", ".docx", ".md", ".markdown", ".txt", ".html", ".htm"]
+PRIVATE = {"api_visibility": "private"}  # UI events are not part of the public API (that is /api)
+
+I18N = gr.I18n(
+    en={
+        "upload_text.click_to_upload": "Κάντε κλικ για επιλογή αρχείων",
+        "upload_text.drop_file": "Σύρετε αρχεία εδώ",
+        "common.or": "ή",
+        "common.clear": "Καθαρισμός",
+        "common.remove": "Αφαίρεση",
+        "common.loading": "Φόρτωση",
+        "common.error": "Σφάλμα",
+        "common.download": "Λήψη",
+        "common.submit": "Αποστολή",
+        "chatbot.like": "Χρήσιμη απάντηση",
+        "chatbot.dislike": "Μη χρήσιμη απάντηση",
+        "chatbot.copy_message": "Αντιγραφή",
+        "chatbot.copied_message": "Αντιγράφηκε",
+        "chatbot.clear": "Καθαρισμός",
+        "chatbot.retry": "Ξανά",
+        "chatbot.undo": "Αναίρεση",
+        "chatbot.edit": "Επεξεργασία",
+        "file.uploading": "Ανέβασμα…",
+        "blocks.lost_connection": "Χάθηκε η σύνδεση. Επανασύνδεση…",
+        "blocks.waiting_for_inputs": "Περιμένετε να ολοκληρωθεί το ανέβασμα των αρχείων και δοκιμάστε ξανά.",
+        "dropdown.dropdown": "Επιλογή",
+    }
+)
+
+
+def make_theme():
+    return gr.themes.Default(
+        primary_hue=gr.themes.colors.blue,
+        secondary_hue=gr.themes.colors.slate,
+        neutral_hue=gr.themes.colors.slate,
+        radius_size=gr.themes.sizes.radius_sm,
+        font=["Noto Sans", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"],
+        font_mono=["DejaVu Sans Mono", "Consolas", "monospace"],
+    ).set(
+        body_background_fill="#f3f5f8",
+        block_border_width="1px",
+        button_primary_background_fill="#0b5cad",
+        button_primary_background_fill_hover="#094b8e",
+    )
+
+
+def build_ui(ctx: WebContext) -> gr.Blocks:
+    with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=False) as demo:
+        gr.HTML(header_html(ctx.chat_protected), elem_id="kalo-header-block")
+        with gr.Tabs(elem_id="kalo-tabs"):
+            with gr.Tab("Συνομιλία", id="chat", elem_id="kalo-chat-tab"):
+                _chat_tab(ctx)
+            with gr.Tab("Οδηγοί", id="guides", elem_id="kalo-guides-tab"):
+                _guides_tab(ctx)
+        gr.HTML(FOOTER)
+    return demo
+
+
+def _chat_tab(ctx: WebContext) -> None:
+    session = gr.State(handlers.ChatSession())
+    with gr.Row(equal_height=False, elem_id="kalo-chat-row"):
+        with gr.Column(scale=3, min_width=420, elem_id="kalo-chat-col"):
+            audience = gr.Radio(
+                [(label, key) for key, label in AUDIENCE_LABELS.items()],
+                value=DEFAULT_AUDIENCE,
+                label="Απευθύνομαι ως (προαιρετικό)",
+                info="Αν επιλέξετε ρόλο, οι απαντήσεις δίνουν προτεραιότητα στον οδηγό που γράφτηκε για εσάς.",
+                elem_id="kalo-audience",
+            )
+            chatbot = gr.Chatbot(
+                label="Συνομιλία",
+                show_label=False,
+                height=540,
+                elem_id="kalo-chatbot",
+                examples=handlers.examples_for(DEFAULT_AUDIENCE),
+                placeholder=(
+                    "<div class='kalo-placeholder'><b>Καλώς ήρθατε.</b><br>Ρωτήστε για τη συνεργασία "
+                    "Δήμων και φορέων ΚΑΛΟ ή επιλέξτε ένα παράδειγμα.</div>"
+                ),
+                sanitize_html=True,
+                render_markdown=True,
+                latex_delimiters=[],
+                allow_tags=False,
+                buttons=["copy"],
+                feedback_options=("Like", "Dislike"),
+                layout="bubble",
+            )
+            with gr.Group(visible=False, elem_id="kalo-feedback") as feedback_box:
+                feedback_note = gr.Markdown(elem_id="kalo-feedback-note", padding=True)
+                with gr.Row():
+                    comment = gr.Textbox(
+                        show_label=False,
+                        placeholder="Προαιρετικό σχόλιο: τι έλειπε ή τι ήταν λάθος;",
+                        scale=5,
+                        elem_id="kalo-comment",
+                    )
+                    send_comment = gr.Button("Αποστολή σχολίου", scale=1, min_width=210, elem_id="kalo-send-comment")
+            with gr.Row(elem_id="kalo-ask-row", equal_height=True):
+                question = gr.Textbox(
+                    show_label=False,
+                    placeholder="Γράψτε την ερώτησή σας… (Enter για αποστολή)",
+                    lines=1,
+                    max_lines=5,
+                    scale=6,
+                    autofocus=True,
+                    elem_id="kalo-question",
+                )
+                send = gr.Button("Αποστολή", variant="primary", scale=1, min_width=110, elem_id="kalo-send")
+            with gr.Row():
+                new_chat = gr.Button(
+                    "↺ Νέα συνομιλία", size="sm", variant="secondary", scale=0, min_width=160, elem_id="kalo-new"
+                )
+        with gr.Column(scale=2, min_width=340, elem_id="kalo-sources-col"):
+            sources = gr.HTML(
+                sources_panel(), elem_id="kalo-sources", js_on_load=static_text("sources.js"), apply_default_css=False
+            )
+
+    chat_outputs = [question, chatbot, sources, session]
+
+    def on_submit(q, a, m, s):
+        yield from handlers.respond(ctx, q, a, m, s)
+
+    def on_example(a, m, s, evt: gr.SelectData):
+        value = evt.value.get("text", "") if isinstance(evt.value, dict) else str(evt.value)
+        yield from handlers.respond(ctx, value, a, m, s)
+
+    def on_like(s, evt: gr.LikeData):
+        return handlers.rate(ctx, s, evt)
+
+    def on_comment(c, s):
+        return handlers.send_comment(ctx, c, s)
+
+    def restart(a):
+        chat = gr.update(value=[], examples=handlers.examples_for(a))
+        return chat, handlers.ChatSession(), sources_panel(), gr.update(visible=False), ""
+
+    hide_feedback = gr.on(
+        [question.submit, send.click],
+        lambda: (gr.update(visible=False), ""),
+        None,
+        [feedback_box, feedback_note],
+        queue=False,
+        **PRIVATE,
+    )
+    hide_feedback.then(on_submit, [question, audience, chatbot, session], chat_outputs, **PRIVATE)
+    chatbot.example_select(on_example, [audience, chatbot, session], chat_outputs, **PRIVATE)
+    chatbot.select(handlers.show_sources_of, [session], [sources], queue=False, **PRIVATE)
+    chatbot.like(on_like, [session], [session, feedback_box, feedback_note], queue=False, **PRIVATE)
+    comment_out = [comment, feedback_note]
+    gr.on([send_comment.click, comment.submit], on_comment, [comment, session], comment_out, queue=False, **PRIVATE)
+    restart_out = [chatbot, session, sources, feedback_box, comment]
+    gr.on([new_chat.click, chatbot.clear], restart, [audience], restart_out, queue=False, **PRIVATE)
+    audience.change(
+        lambda a: gr.update(examples=handlers.examples_for(a)), [audience], [chatbot], queue=False, **PRIVATE
+    )
+
+
+def _guides_tab(ctx: WebContext) -> None:
+    if not ctx.admin_enabled:
+        gr.HTML(
+            '<div class="kalo-card kalo-disabled"><h3>Η διαχείριση οδηγών είναι απενεργοποιημένη</h3>'
+            "<p>Για να ενεργοποιηθεί, ο διαχειριστής του διακομιστή ορίζει κωδικό στη μεταβλητή περιβάλλοντος "
+            "<code>KALO_ADMIN_PASSWORD</code> (ή <code>admin_password</code> στο <code>kalo.toml</code>) "
+            "και επανεκκινεί την εφαρμογή με <code>kalo serve</code>.</p></div>",
+            elem_id="kalo-admin-disabled",
+        )
+        return
+    signed_in = gr.State(False)
+    with gr.Column(elem_id="kalo-login", elem_classes=["kalo-card"]) as login_box:
+        gr.HTML("<h3>Σύνδεση διαχειριστή</h3><p>Η προσθήκη, αφαίρεση και επανευρετηρίαση οδηγών απαιτεί κωδικό.</p>")
+        password = gr.Textbox(label="Κωδικός διαχειριστή", type="password", elem_id="kalo-admin-password")
+        login = gr.Button("Σύνδεση", variant="primary", elem_id="kalo-admin-login")
+        login_msg = gr.HTML()
+    with gr.Column(visible=False, elem_id="kalo-admin") as admin_box:
+        with gr.Row():
+            gr.HTML("<h3 class='kalo-h'>Οδηγοί στο ευρετήριο</h3>")
+            logout = gr.Button("Αποσύνδεση", size="sm", scale=0, min_width=120, elem_id="kalo-admin-logout")
+        table = gr.HTML(elem_id="kalo-guides-table")
+        result = gr.HTML(elem_id="kalo-ingest-result")
+        with gr.Row(equal_height=False):
+            with gr.Column(elem_classes=["kalo-card"]):
+                gr.HTML(
+                    "<h4>Προσθήκη οδηγών</h4><p class='kalo-hint'>Αρχεία PDF, DOCX, Markdown, TXT ή HTML, έως "
+                    f"{ctx.settings.max_upload_mb:g} MB το καθένα. Μετά το ανέβασμα οι οδηγοί ευρετηριάζονται "
+                    "αμέσως.</p>"
+                )
+                files = gr.File(
+                    label="Αρχεία οδηγών",
+                    file_count="multiple",
+                    file_types=FILE_TYPES,
+                    elem_id="kalo-upload",
+                    height=150,
+                )
+                overwrite = gr.Checkbox(label="Αντικατάσταση υπαρχόντων οδηγών με το ίδιο όνομα", value=False)
+                upload = gr.Button("Προσθήκη και ευρετηρίαση", variant="primary", elem_id="kalo-upload-btn")
+            with gr.Column(elem_classes=["kalo-card"]):
+                gr.HTML(
+                    "<h4>Αφαίρεση οδηγού</h4><p class='kalo-hint'>Το αρχείο διαγράφεται από τον φάκελο οδηγών "
+                    "και τα αποσπάσματά του αφαιρούνται από το ευρετήριο.</p>"
+                )
+                remove_choice = gr.Dropdown(label="Οδηγός", choices=[], value=None, elem_id="kalo-remove-choice")
+                confirm = gr.Checkbox(label="Επιβεβαιώνω την αφαίρεση", value=False, elem_id="kalo-remove-confirm")
+                remove = gr.Button("Αφαίρεση οδηγού", variant="stop", elem_id="kalo-remove-btn")
+                gr.HTML(
+                    "<h4>Επανευρετηρίαση</h4><p class='kalo-hint'>Ελέγχει ξανά όλο τον φάκελο οδηγών· "
+                    "αρχεία χωρίς αλλαγές δεν επεξεργάζονται ξανά.</p>"
+                )
+                reindex = gr.Button("Επανευρετηρίαση", elem_id="kalo-reindex-btn")
+
+    login_outputs = [signed_in, login_box, admin_box, login_msg, table, remove_choice, password]
+    gr.on([login.click, password.submit], lambda p: admin.admin_login(ctx, p), [password], login_outputs, **PRIVATE)
+    logout.click(admin.admin_logout, None, login_outputs, queue=False, **PRIVATE)
+    # One ingestion at a time; its progress is drawn over the result box.
+    writes = {"concurrency_limit": 1, "show_progress_on": [result], **PRIVATE}
+    upload.click(
+        lambda f, o, a, progress=admin.PROGRESS: admin.upload_guides(ctx, f, o, a, progress),
+        [files, overwrite, signed_in],
+        [result, table, remove_choice, files],
+        **writes,
+    )
+    remove.click(
+        lambda s, c, a, progress=admin.PROGRESS: admin.remove_guide(ctx, s, c, a, progress),
+        [remove_choice, confirm, signed_in],
+        [result, table, remove_choice, confirm],
+        **writes,
+    )
+    reindex.click(
+        lambda a, progress=admin.PROGRESS: admin.reindex_guides(ctx, a, progress),
+        [signed_in],
+        [result, table, remove_choice],
+        **writes,
+    )
