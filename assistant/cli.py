@@ -262,9 +262,10 @@ def feedback_export(
 
 
 # --- evaluation commands (eval) ---
+# Formatting only: what a command does lives in eval/ (eval.orchestrate for `eval run`).
 
 eval_app = typer.Typer(
-    help="Evaluate answer quality on a question set: run, compare runs, import user feedback as draft cases.",
+    help="Evaluate answer quality on a question set: run, compare runs, import/export sets, import user feedback.",
     no_args_is_help=True,
 )
 app.add_typer(eval_app, name="eval")
@@ -272,49 +273,39 @@ app.add_typer(eval_app, name="eval")
 ModeOpt = Annotated[
     str | None, typer.Option("--retrieval-mode", "-m", help="hybrid | dense | bm25 (default: from the settings)")
 ]
+SplitOpt = Annotated[
+    str | None, typer.Option("--split", help="dev | test | v1: a named set from eval/datasets/datasets.toml")
+]
+FormatOpt = Annotated[str | None, typer.Option("--format", help="jsonl | csv | ragas (default: from the file)")]
+MapOpt = Annotated[
+    list[str] | None,
+    typer.Option("--map", help="FIELD=COLUMN for CSV/RAGAS files, e.g. question=Ερώτηση; repeatable"),
+]
 
 
-def _eval_settings(config: Path | None, **overrides) -> Settings:
-    """Settings from --config (a kalo.toml-style file) when given, else the usual sources; then overrides."""
-    import tomllib
-
-    values: dict = {}
-    if config is not None:
-        try:
-            values = tomllib.loads(config.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise typer.BadParameter(f"cannot read {config}: {exc}") from None
-    from pydantic import ValidationError
-
-    try:
-        return Settings(**(values | {k: v for k, v in overrides.items() if v is not None}))
-    except ValidationError as exc:
-        raise typer.BadParameter(f"invalid settings{f' in {config}' if config else ''}: {exc}") from None
-
-
-def _metrics_table(title: str, columns: dict[str, dict]) -> Table:
-    from eval.metrics import METRICS
-    from eval.report import fmt
-
-    table = Table(title=title)
-    table.add_column("Metric")
-    for name in columns:
-        table.add_column(name, justify="right")
-    for metric in METRICS:
-        table.add_row(metric, *(fmt(metric, values.get(metric)) for values in columns.values()))
-    return table
+def _mapping(pairs: list[str] | None) -> dict[str, str]:
+    out = {}
+    for pair in pairs or []:
+        field, sep, column = pair.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise typer.BadParameter(f"--map expects FIELD=COLUMN, got '{pair}'")
+        out[field.strip()] = column.strip()
+    return out
 
 
 @eval_app.command("run")
 @friendly
 def eval_run(
     dataset: Annotated[
-        Path | None, typer.Option(help="JSONL question set (default: eval/datasets/kalo_v1.jsonl)")
+        Path | None, typer.Option(help="Question set: our JSONL, CSV or RAGAS JSONL (default: kalo_v1)")
     ] = None,
+    split: SplitOpt = None,
+    dataset_format: FormatOpt = None,
+    map_: MapOpt = None,
     config: Annotated[Path | None, typer.Option(help="Settings TOML for this run (same keys as kalo.toml)")] = None,
     retrieval_mode: ModeOpt = None,
     out: Annotated[
-        Path | None, typer.Option(help="Run folder (default: <data_dir>/eval-runs/<timestamp>-<mode>)")
+        Path | None, typer.Option(help="Run folder (default: <data_dir>/eval-runs/<timestamp>-<dataset>-<mode>)")
     ] = None,
     min_: Annotated[
         list[str] | None, typer.Option("--min", help="METRIC=VALUE: fail (exit 1) if the metric is lower; repeatable")
@@ -329,6 +320,10 @@ def eval_run(
     compare_modes: Annotated[
         bool, typer.Option("--compare-modes", help="Run hybrid, dense and bm25 in one go and write a combined table")
     ] = False,
+    repeat: Annotated[int, typer.Option(min=1, help="Ask each question N times: latency as median with spread")] = 1,
+    baseline: Annotated[
+        Path | None, typer.Option(help="A run folder to compare with: «what changed» in the memo and the report")
+    ] = None,
     llm_judge: Annotated[
         bool,
         typer.Option("--llm-judge", help="Also score faithfulness/relevance with the answerer's LLM (generative only)"),
@@ -336,63 +331,56 @@ def eval_run(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary metrics as JSON")] = False,
 ) -> None:
     """Run the question set through the assistant (the same path as the app), score every case and write
-    cases.jsonl, summary.json and report.html. Thresholds (--min/--max/--thresholds) make it exit 1 when missed."""
-    from assistant.service import Assistant
-    from eval import DEFAULT_DATASET
-    from eval.dataset import load_dataset
-    from eval.gates import Thresholds, failures, load_thresholds, parse_pairs
-    from eval.runner import MODES, default_run_dir, run, run_modes
+    cases.jsonl, summary.json, report.html and memo.txt. Thresholds (--min/--max/--thresholds) make it exit 1 when missed.
+    Settings: command-line options, then KALO_* variables, then --config (or kalo.toml), then defaults."""
+    from eval.orchestrate import RunRequest, execute, prepare
+    from eval.terminal import metrics_table, run_lines
 
-    if retrieval_mode is not None and retrieval_mode not in MODES:
-        raise typer.BadParameter(f"--retrieval-mode must be one of: {', '.join(MODES)}")
-    gates = Thresholds(parse_pairs(min_, "--min"), parse_pairs(max_, "--max"))
-    if thresholds is not None:
-        gates = load_thresholds(thresholds).merged(gates)
-    dataset = dataset or DEFAULT_DATASET
-    cases = load_dataset(dataset)  # drafts are skipped by the run (and counted in its summary)
-    settings = _eval_settings(config, retrieval_mode=retrieval_mode)
-    assistant = Assistant(settings)
-    judge = None
-    if llm_judge:
-        from eval.judge import make_judge
-
-        judge = make_judge(settings)
-    label = "modes" if compare_modes else settings.retrieval_mode
-    out = out or default_run_dir(settings.data_dir, label)
-    rounds = len(MODES) if compare_modes else 1
+    request = RunRequest(
+        dataset=dataset,
+        split=split,
+        dataset_format=dataset_format,
+        mapping=_mapping(map_),
+        config=config,
+        retrieval_mode=retrieval_mode,
+        out=out,
+        minimum=min_ or [],
+        maximum=max_ or [],
+        thresholds=thresholds,
+        limit=limit,
+        compare_modes=compare_modes,
+        llm_judge=llm_judge,
+        repeat=repeat,
+        baseline=baseline,
+    )
+    plan = prepare(request)
+    for warning in plan.warnings:
+        err.print(f"[yellow]{warning}[/]")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err) as bars:
-        total = len([c for c in cases if not c.draft][:limit])
-        task = bars.add_task("Evaluating", total=total * rounds)
-
-        def advance(*args) -> None:
-            case = args[-2]
-            mode = args[0] if len(args) == 3 else settings.retrieval_mode
-            bars.update(task, advance=1, description=f"{mode}: {case.id}")
-
-        if compare_modes:
-            summaries = run_modes(assistant, cases, out, dataset=dataset, on_case=advance, limit=limit, judge=judge)
-            summary = summaries[settings.retrieval_mode]
-        else:
-            summary = run(assistant, cases, out, dataset=dataset, on_case=advance, judge=judge, limit=limit)
-            summaries = {settings.retrieval_mode: summary}
+        task = bars.add_task("Evaluating", total=plan.total)
+        outcome = execute(plan, lambda step: bars.update(task, advance=1, description=f"{step.mode}: {step.case.id}"))
+    summaries = outcome.summaries
     if as_json:
         console.print_json(json.dumps({m: s["metrics"] for m, s in summaries.items()}, ensure_ascii=False))
     else:
-        console.print(_metrics_table(f"Evaluation ({total} cases)", {m: s["metrics"] for m, s in summaries.items()}))
-        if summary.get("llm_judge"):
-            console.print(f"[bold]llm_judge[/] {summary['llm_judge']}")
-    console.print(f"Run written to [bold]{out}[/] (report: {out / ('index.html' if compare_modes else 'report.html')})")
-    if summary["metrics"].get("n_errors"):
-        err.print(f"[yellow]{summary['metrics']['n_errors']} cases failed; see summary.json[/]")
-    missed = failures(summary["metrics"], gates)
-    if missed:
-        err.print(f"[bold red]Below thresholds ({settings.retrieval_mode}):[/]")
-        for line in missed:
+        n = outcome.summary["metrics"]["n_cases"]
+        console.print(metrics_table(f"Evaluation: {plan.info.label}, {n} cases", summaries))
+        for line in run_lines(outcome.summary):
+            console.print(line)
+        if outcome.summary.get("llm_judge"):
+            console.print(f"[bold]llm_judge[/] {outcome.summary['llm_judge']}")
+    console.print(f"Run written to [bold]{plan.out}[/] (report: {outcome.report})")
+    metrics = outcome.summary["metrics"]
+    if metrics.get("n_errors"):
+        err.print(f"[yellow]{metrics['n_errors']} cases failed; see summary.json[/]")
+    if outcome.missed:
+        err.print(f"[bold red]Below thresholds ({plan.settings.retrieval_mode}):[/]")
+        for line in outcome.missed:
             err.print(f"  [red]✗[/] {line}")
         raise typer.Exit(1)
-    if gates:
-        console.print(f"[green]All {len(gates.minimum) + len(gates.maximum)} thresholds met.[/]")
+    if plan.gates:
+        console.print(f"[green]All {len(plan.gates.minimum) + len(plan.gates.maximum)} thresholds met.[/]")
 
 
 @eval_app.command("compare")
@@ -401,16 +389,63 @@ def eval_compare(
     run_a: Annotated[Path, typer.Argument(help="Run folder A (the baseline)")],
     run_b: Annotated[Path, typer.Argument(help="Run folder B")],
     html: Annotated[Path | None, typer.Option(help="Also write the comparison as an HTML file")] = None,
-    limit: Annotated[int, typer.Option(help="Cases listed per direction")] = 15,
+    memo: Annotated[Path | None, typer.Option(help="Also write the Greek memo summary as a text file")] = None,
+    limit: Annotated[int, typer.Option(help="Cases listed per group")] = 15,
 ) -> None:
-    """Metric deltas between two runs and the cases that got better or worse (by per-case score)."""
-    from eval.compare import compare, load_run, print_comparison, render_html
+    """Paired comparison of two runs on their common cases: each metric's difference with its 95 % interval,
+    p-value and significance, and the cases that changed (newly refused, wrong source, key facts lost/gained)."""
+    from eval.compare import compare, load_run
+    from eval.memo import compare_memo
+    from eval.report_compare import render_html
+    from eval.terminal import print_comparison
 
     comparison = compare(load_run(run_a), load_run(run_b))
     print_comparison(console, comparison, limit)
     if html is not None:
         html.write_text(render_html(comparison, limit), encoding="utf-8")
         console.print(f"HTML written to [bold]{html}[/]")
+    if memo is not None:
+        memo.write_text(compare_memo(comparison), encoding="utf-8")
+        console.print(f"Memo written to [bold]{memo}[/]")
+
+
+@eval_app.command("import")
+@friendly
+def eval_import(
+    file: Annotated[Path, typer.Argument(help="A CSV (header row) or RAGAS-style JSONL evaluation set")],
+    out: Annotated[Path | None, typer.Option(help="Where to write our JSONL (default: FILE.cases.jsonl)")] = None,
+    dataset_format: FormatOpt = None,
+    map_: MapOpt = None,
+) -> None:
+    """Convert a CSV or RAGAS set (question, ground_truth/reference, contexts, …) into our case format. Rows that
+    lack gold sections or key facts become drafts for an evaluator to complete."""
+    from eval.dataset import write_dataset
+    from eval.interop import read_cases
+
+    cases = read_cases(file, dataset_format, _mapping(map_))
+    out = out or file.with_name(file.stem + ".cases.jsonl")
+    write_dataset(cases, out)
+    drafts = sum(c.draft for c in cases)
+    console.print(f"{len(cases)} cases written to [bold]{out}[/] ({drafts} drafts to complete)")
+
+
+@eval_app.command("export")
+@friendly
+def eval_export(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write")],
+    fmt: Annotated[str, typer.Option("--format", help="ragas (JSONL) or csv")] = "ragas",
+    names: Annotated[str, typer.Option(help="v1: question/answer/contexts/ground_truth; v2: user_input/…")] = "v1",
+) -> None:
+    """Write a run in the RAGAS shape (question, answer, contexts, ground_truth) plus our case fields, so it can
+    be scored by other tools or read back as a set."""
+    from eval.compare import load_run
+    from eval.interop import NAMES, write_export
+
+    if fmt not in {"ragas", "csv"} or names not in NAMES:
+        raise typer.BadParameter("--format is ragas or csv; --names is v1 or v2")
+    count = write_export(load_run(run_dir).records.values(), output, fmt, names)
+    console.print(f"{count} cases written to [bold]{output}[/]")
 
 
 @eval_app.command("import-feedback")
@@ -443,15 +478,19 @@ def eval_import_feedback(
 @eval_app.command("validate")
 @friendly
 def eval_validate(
-    dataset: Annotated[Path | None, typer.Argument(help="JSONL question set (default: kalo_v1)")] = None,
+    dataset: Annotated[Path | None, typer.Argument(help="Question set: JSONL, CSV or RAGAS (default: kalo_v1)")] = None,
+    split: SplitOpt = None,
 ) -> None:
-    """Check a question set and show how its cases spread over audiences, guides, sections and tags."""
+    """Check a question set and show its identity (name, version, content hash) and how its cases spread over
+    audiences, guides, sections and tags."""
     from collections import Counter
 
-    from eval import DEFAULT_DATASET
-    from eval.dataset import load_dataset
+    from eval.identity import describe, resolve
+    from eval.interop import read_cases
 
-    cases = load_dataset(dataset or DEFAULT_DATASET)
+    path = resolve(dataset, split)
+    cases = read_cases(path)
+    console.print(f"Dataset {describe(path, [c for c in cases if not c.draft]).label}: {path}")
     counts = {
         "audience": Counter(c.audience or "none" for c in cases),
         "guide": Counter(c.gold.guide_id if c.gold else "unanswerable" for c in cases),

@@ -48,8 +48,10 @@ def parse_pairs(pairs: list[str] | None, option: str = "--min") -> dict[str, flo
     return out
 
 
-def load_thresholds(path: Path | str) -> Thresholds:
-    """A TOML file of `metric = minimum` lines, with an optional `[max]` table for lower-is-better metrics."""
+def load_thresholds(path: Path | str, split: str | None = None) -> Thresholds:
+    """A TOML file of `metric = minimum` lines, with an optional `[max]` table for lower-is-better metrics.
+    The top level is the gate for kalo_v1; `[split.NAME]` (with its own `[split.NAME.max]`) is the gate for a
+    split («test», «dev»): with `split` given, only that table counts."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -57,11 +59,20 @@ def load_thresholds(path: Path | str) -> Thresholds:
         raise ConfigError(
             f"Cannot read thresholds {path}: {exc}", f"Δεν διαβάζεται το αρχείο ορίων {path}: {exc}"
         ) from None
+    tables = data.pop("split", {})
+    if split is not None and split != "v1":
+        if split not in tables:
+            raise ConfigError(
+                f"{path} has no [split.{split}] table of thresholds",
+                f"Το {path} δεν έχει πίνακα ορίων [split.{split}]",
+            )
+        data = dict(tables[split])
     maximum = data.pop("max", {})
     minimum = data.pop("min", {}) | data
+    where = f"{path} [split.{split}]" if split and split != "v1" else str(path)
     return Thresholds(
-        {_check_name(k, str(path)): float(v) for k, v in minimum.items()},
-        {_check_name(k, str(path)): float(v) for k, v in maximum.items()},
+        {_check_name(k, where): float(v) for k, v in minimum.items()},
+        {_check_name(k, where): float(v) for k, v in maximum.items()},
     )
 
 

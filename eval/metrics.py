@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.cite import CITATION, answer_sentences, best_excerpt, overlap
 from assistant.core.greek_text import tokens
+
+# The catalogue and the text rules live in their own modules; re-exported here, where callers look for them.
+from eval.catalogue import METRICS, MetricInfo, case_score, mean, median, percentile  # noqa: F401
+from eval.text import CITATION, answer_sentences, best_excerpt, overlap, plain
 
 # multilingual-e5 puts almost any two Greek sentences above ~0.8 cosine (unrelated pairs measure 0.80–0.86,
 # paraphrases 0.91–0.97), so raw cosine would call everything "supported". Cosines are rescaled from this
@@ -23,7 +25,6 @@ COSINE_FLOOR = 0.80
 SUPPORT_THRESHOLD = 0.5  # a sentence counts as supported by passages when support >= this
 
 _LEADING_NUMBER = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2})*)\.?(?:\s|$)")
-_MARKUP = re.compile(r"\*\*|__|`|^#+\s*", re.MULTILINE)
 # «1. **6.1 Χαρτογράφηση αναγκών** — …»: list marks and the section labels an answer puts before a point.
 _LEAD = re.compile(r"^\s*(?:[-•*·]|\d{1,2}[.)])\s+|^\s*\*\*[^*\n]{1,160}\*\*\s*[—–-]\s*")
 _GREEK_LETTER = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
@@ -123,14 +124,6 @@ def ndcg_at_k(rel: Sequence[set[str]], units: Sequence[str], k: int) -> float:
 
 
 # --- answer text ----------------------------------------------------------------------------------------
-
-
-def plain(text: str) -> str:
-    """Answer text without citation marks and Markdown emphasis: what a reader compares."""
-    text = CITATION.sub("", text)
-    text = _MARKUP.sub("", text)
-    text = re.sub(r"[ \t]+([.,;;:!?·])", r"\1", text)  # «Μητρώο [1].» → «Μητρώο .» → «Μητρώο.»
-    return re.sub(r"[ \t]+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
 def greek_ratio(text: str) -> float | None:
@@ -293,68 +286,3 @@ def alce(
         recall=recalled / len(answer_claims),
         sentences=per_sentence,
     )
-
-
-# --- aggregation ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MetricInfo:
-    label: str  # Greek, for reports
-    lower_is_better: bool = False
-    percent: bool = True  # shown as 0–100 %; otherwise as a plain number
-
-
-# The summary's metrics, in report order. "k" is the retriever's top_k (recorded in the summary).
-METRICS: dict[str, MetricInfo] = {
-    "hit@1": MetricInfo("Εύστοχη 1η θέση (hit@1)"),
-    "hit@3": MetricInfo("Εύστοχο στις 3 πρώτες (hit@3)"),
-    "hit@k": MetricInfo("Εύστοχο στα k (hit@k)"),
-    "recall@k": MetricInfo("Ανάκληση ενοτήτων (recall@k)"),
-    "mrr": MetricInfo("Μέση αντίστροφη θέση (MRR)"),
-    "ndcg@k": MetricInfo("nDCG@k"),
-    "page_hit@k": MetricInfo("Σωστή σελίδα στα k"),
-    "citation_validity": MetricInfo("Έγκυρες παραπομπές"),
-    "citation_support": MetricInfo("Στήριξη παραπομπών"),
-    "citation_precision": MetricInfo("Ακρίβεια παραπομπών (ALCE)"),
-    "citation_recall": MetricInfo("Ανάκληση παραπομπών (ALCE)"),
-    "key_fact_recall": MetricInfo("Βασικά στοιχεία που αναφέρθηκαν"),
-    "chrf": MetricInfo("Ομοιότητα με την απάντηση αναφοράς (chrF)", percent=False),
-    "greek_ratio": MetricInfo("Ελληνικό κείμενο"),
-    "refusal_accuracy": MetricInfo("Σωστή άρνηση (εκτός πεδίου)"),
-    "false_refusal_rate": MetricInfo("Λανθασμένη άρνηση", lower_is_better=True),
-    "case_score": MetricInfo("Συνολική βαθμολογία περίπτωσης"),
-    "latency_p50_ms": MetricInfo("Χρόνος απόκρισης p50 (ms)", lower_is_better=True, percent=False),
-    "latency_p95_ms": MetricInfo("Χρόνος απόκρισης p95 (ms)", lower_is_better=True, percent=False),
-}
-
-
-def case_score(scores: dict[str, float | None], answerable: bool) -> float:
-    """One number per case, for «worst cases» and run-to-run comparison: a refusal on an out-of-scope
-    question is 1, an answer there 0; otherwise the mean of nDCG@k, key-fact recall, chrF/100 and ALCE
-    citation recall (0 for a refusal), over those that are defined."""
-    if not answerable:
-        return 1.0 if scores.get("refused") else 0.0
-    chrf_score = scores.get("chrf")
-    parts = [
-        scores.get("ndcg@k"),
-        scores.get("key_fact_recall"),
-        chrf_score / 100.0 if chrf_score is not None else None,
-        0.0 if scores.get("refused") else scores.get("citation_recall"),
-    ]
-    return mean(parts) or 0.0
-
-
-def percentile(values: Sequence[float], q: float) -> float | None:
-    """Linear-interpolated percentile (q in 0..100), as numpy's default."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100.0
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
-
-
-def mean(values: Iterable[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return sum(present) / len(present) if present else None

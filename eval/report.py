@@ -25,6 +25,7 @@ figcaption{font-size:.85rem;color:#3b4355;margin-bottom:.2rem}
 .src{font-size:.85rem;border-left:4px solid #c9cfdc;padding:.2rem .5rem;margin:.3rem 0}
 .src.match{border-color:#2f9e44}.src.cited{background:#f3f8f4}
 .tag{display:inline-block;background:#eef1f7;border-radius:4px;padding:0 .35rem;margin-right:.25rem;font-size:.8rem}
+.memo{white-space:pre-wrap;background:#fffbe6;border:1px solid #f0d97a;border-radius:6px;padding:.8rem 1rem;font-size:.92rem}
 .bad{color:#c92a2a}.good{color:#2b8a3e}.muted{color:#7a8294}
 """
 
@@ -37,7 +38,7 @@ def fmt(name: str, value) -> str:
         return escape(str(value))
     if info.percent:
         return f"{100 * value:.1f} %"
-    return f"{value:.0f}" if name.startswith("latency") else f"{value:.1f}"
+    return f"{value:.0f}" if name.startswith("latency") or name == "words_median" else f"{value:.1f}"
 
 
 def page(title: str, body: str) -> str:
@@ -91,17 +92,30 @@ def bar(value: float | None, width: int = 120, good: bool = True) -> str:
     )
 
 
-def metrics_table(metrics: dict, names: list[str] | None = None) -> str:
+def interval_text(name: str, interval: dict | None) -> str:
+    interval = interval or {}
+    low, high = interval.get("low"), interval.get("high")
+    return f"{fmt(name, low)} – {fmt(name, high)}" if low is not None and high is not None else "—"
+
+
+def metrics_table(metrics: dict, names: list[str] | None = None, intervals: dict | None = None) -> str:
+    intervals = intervals or {}
     rows = []
     for name in names or list(METRICS):
         info = METRICS[name]
         value = metrics.get(name)
         shown = bar(value, good=not info.lower_is_better) if info.percent and value is not None else ""
+        ci = intervals.get(name) or {}
         rows.append(
             f"<tr><td>{escape(info.label)}</td><td><code>{escape(name)}</code></td>"
-            f'<td class="num">{fmt(name, value)}</td><td>{shown}</td></tr>'
+            f'<td class="num">{fmt(name, value)}</td><td class="num">{interval_text(name, ci)}</td>'
+            f'<td class="num">{ci.get("n", "")}</td><td>{shown}</td></tr>'
         )
-    return "<table><tr><th>Μέτρο</th><th>Κλειδί</th><th>Τιμή</th><th></th></tr>" + "".join(rows) + "</table>"
+    return (
+        "<table><tr><th>Μέτρο</th><th>Κλειδί</th><th>Τιμή</th><th>Διάστημα 95 %</th><th>n</th><th></th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
 
 
 GROUP_COLUMNS = ["case_score", "hit@k", "ndcg@k", "key_fact_recall", "citation_precision", "chrf", "refusal_accuracy"]
@@ -155,6 +169,7 @@ def _case_html(r: dict) -> str:
             f"<div class='muted'>{escape(src.get('excerpt') or src.get('text', '')[:300])}</div></div>"
         )
     error = f"<p class='bad'>Σφάλμα: {escape(r['error'])}</p>" if r.get("error") else ""
+    evidence = _evidence_html(r)
     return (
         f"<div class='case'><h3>{escape(r['id'])}: {escape(r['question'])}</h3>"
         f"<div>{tags} <span class='muted'>κοινό: {escape(AUDIENCE_LABELS.get(r.get('audience') or '', '—'))}"
@@ -163,9 +178,41 @@ def _case_html(r: dict) -> str:
         f" · chrF {fmt('chrf', s.get('chrf'))}</span></div>{history}{error}"
         f"<div class='side'><div><b>Απάντηση</b><div class='answer'>{escape(r.get('answer', ''))}</div>"
         f"<p><b>Απάντηση αναφοράς:</b> {escape(r.get('reference_answer', '') or '—')}</p>"
-        f"<p><b>Βασικά στοιχεία:</b> {facts or '—'}</p></div>"
+        f"<p><b>Βασικά στοιχεία:</b> {facts or '—'}</p>{evidence}</div>"
         f"<div><b>Πηγές που ανακτήθηκαν</b>{''.join(sources) or '<p>—</p>'}</div></div></div>"
     )
+
+
+def _evidence_html(r: dict) -> str:
+    """Cited sections against the gold (TP/FP/FN) and the readability findings of one case."""
+    ev = r.get("evidence") or {}
+    s = r.get("scores", {})
+    parts = []
+    for key, label, cls in (
+        ("tp", "Σωστές παραπομπές (TP)", "good"),
+        ("fp", "Άλλες ενότητες (FP)", "bad"),
+        ("fn", "Χρυσές ενότητες χωρίς παραπομπή (FN)", "bad"),
+    ):
+        items = ev.get(key) or []
+        shown = "; ".join(escape(i) for i in items) or "—"
+        parts.append(f"<div><b>{label}:</b> <span class='{cls if items else 'muted'}'>{shown}</span></div>")
+    parts.append(
+        f"<div class='muted'>ακρίβεια {fmt('cited_precision', s.get('cited_precision'))} · ανάκληση "
+        f"{fmt('cited_recall', s.get('cited_recall'))} · F1 {fmt('cited_f1', s.get('cited_f1'))} · F2 "
+        f"{fmt('cited_f2', s.get('cited_f2'))}</div>"
+    )
+    rd = r.get("readability")
+    if rd:
+        fragments = "".join(
+            f"<li>{escape(f['sentence'][:200])} <span class='muted'>({escape(f['reason'])})</span></li>"
+            for f in rd.get("fragments", [])
+        )
+        parts.append(
+            f"<div class='muted'>{rd.get('words', 0)} λέξεις · {len(rd.get('heading_bullets', []))}/{rd.get('bullets', 0)} "
+            f"κουκκίδες με επικεφαλίδα · αρίθμηση παραπομπών {escape(str(rd.get('citation_order', [])))}</div>"
+            + (f"<div><b>Ημιτελείς προτάσεις:</b><ul>{fragments}</ul></div>" if fragments else "")
+        )
+    return "<div class='evidence'>" + "".join(parts) + "</div>"
 
 
 HISTOGRAMS = [
@@ -177,19 +224,41 @@ HISTOGRAMS = [
 ]
 
 
-def render_report(summary: dict, records: list[dict], worst: int = 10) -> str:
+def _dataset_label(run: dict) -> str:
+    info = run.get("dataset_info") or {}
+    code = run.get("code") or {}
+    commit = (code.get("commit") or "")[:10]
+    label = f"{info['name']} v{info.get('version', '?')} ({str(info.get('sha256', ''))[:8]})" if info else ""
+    return f"{label or run.get('dataset', '')} · {run.get('dataset', '')}" + (f" · κώδικας {commit}" if commit else "")
+
+
+def render_report(summary: dict, records: list[dict], worst: int = 10, comparison=None) -> str:
+    from eval.memo import run_memo
+
     run = summary.get("run", {})
     metrics = summary.get("metrics", {})
     head = (
         f"<h1>Αξιολόγηση Βοηθού ΚΑΛΟ — {escape(str(run.get('id', '')))}</h1>"
-        f"<p class='meta'>Σύνολο ερωτήσεων: {escape(str(run.get('dataset', '')))} · τρόπος ανάκτησης: "
+        f"<p class='meta'>Σύνολο ερωτήσεων: {escape(_dataset_label(run))} · τρόπος ανάκτησης: "
         f"<b>{escape(str(run.get('retrieval_mode', '')))}</b> · απαντητής: {escape(str(run.get('answerer', '')))} · "
         f"k = {escape(str(run.get('k', '')))} · περιπτώσεις: {metrics.get('n_cases', 0)} "
         f"({metrics.get('n_answerable', 0)} με απάντηση, {metrics.get('n_unanswerable', 0)} εκτός πεδίου, "
         f"{metrics.get('n_errors', 0)} σφάλματα) · διάρκεια {escape(str(run.get('seconds', '')))} s · "
         f"{escape(str(run.get('created', '')))}</p>"
     )
-    body = [head, "<h2>Συνολικά μέτρα</h2>", metrics_table(metrics)]
+    body = [
+        head,
+        "<h2>Σύνοψη για υπόμνημα</h2>",
+        f"<div class='memo'>{escape(run_memo(summary, comparison))}</div>",
+        "<h2>Συνολικά μέτρα</h2>",
+        "<p class='meta'>Διάστημα εμπιστοσύνης 95 % με bootstrap (επαναδειγματοληψία των ερωτήσεων, σταθερός σπόρος)· "
+        "n = πλήθος ερωτήσεων στις οποίες ορίζεται το μέτρο.</p>",
+        metrics_table(metrics, intervals=summary.get("intervals")),
+    ]
+    if comparison is not None:
+        from eval.report_compare import comparison_sections
+
+        body.append(comparison_sections(comparison))
     judge = summary.get("llm_judge")
     body.append("<h2>Κρίση από γλωσσικό μοντέλο (llm_judge)</h2>")
     if judge:
@@ -239,8 +308,8 @@ def render_report(summary: dict, records: list[dict], worst: int = 10) -> str:
     return page(f"Αξιολόγηση {run.get('id', '')}", "".join(body))
 
 
-def write_report(path: Path, summary: dict, records: list[dict]) -> Path:
-    path.write_text(render_report(summary, records), encoding="utf-8")
+def write_report(path: Path, summary: dict, records: list[dict], comparison=None) -> Path:
+    path.write_text(render_report(summary, records, comparison=comparison), encoding="utf-8")
     return path
 
 

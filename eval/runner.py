@@ -1,12 +1,9 @@
 """Runs: every case through the same `Assistant.ask` the app uses, scored, written to a run folder
-(cases.jsonl, summary.json, report.html)."""
+(cases.jsonl, summary.json, report.html, memo.txt); the three retrieval modes in one go."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,219 +11,28 @@ from datetime import datetime
 from pathlib import Path
 
 from assistant.core.errors import ConfigError, IndexMissingError, KaloError, ModelMismatchError
-from assistant.core.types import Answer, Source
 from assistant.service import Assistant
-from eval import metrics as m
+from eval.catalogue import median
 from eval.dataset import Case
+from eval.identity import DatasetInfo, code_version, describe
+from eval.scoring import EmbeddingSimilarity, ScoringOptions, error_record, score_case
+from eval.summary import summarize
 
 MODES = ("hybrid", "dense", "bm25")
-PASSAGE_CHARS = 700  # how much of each retrieved passage a case record keeps (the report shows it)
 
 
-@dataclass
-class ScoringOptions:
-    cosine_floor: float = m.COSINE_FLOOR
-    support_threshold: float = m.SUPPORT_THRESHOLD
+@dataclass(frozen=True)
+class Step:
+    """Progress: one case finished (the one callback signature of runs, single-mode or all modes)."""
+
+    mode: str
+    case: Case
+    record: dict
+    index: int  # 1-based, within this mode's run
+    count: int  # cases in this mode's run
 
 
-class EmbeddingSimilarity:
-    """Rescaled cosine between two texts with the assistant's own embeddings, each text embedded once."""
-
-    def __init__(self, embeddings, floor: float = m.COSINE_FLOOR) -> None:
-        self.embeddings = embeddings
-        self.floor = floor
-        self._vectors: dict[str, list[float]] = {}
-
-    def warm(self, texts: list[str]) -> None:
-        todo = [t for t in dict.fromkeys(texts) if t and t not in self._vectors]
-        if todo:
-            for text, vector in zip(todo, self.embeddings.embed_documents(todo), strict=True):
-                norm = math.sqrt(sum(x * x for x in vector)) or 1.0
-                self._vectors[text] = [x / norm for x in vector]
-
-    def cosine(self, a: str, b: str) -> float:
-        self.warm([a, b])
-        return sum(x * y for x, y in zip(self._vectors[a], self._vectors[b], strict=True))
-
-    def __call__(self, a: str, b: str) -> float:
-        if not a.strip() or not b.strip():
-            return 0.0
-        return m.rescale_cosine(self.cosine(a, b), self.floor)
-
-
-def _retrieved(sources: list[Source]) -> list[m.Retrieved]:
-    return [m.Retrieved(s.guide_id, s.section, s.page_start, s.page_end, s.chunk_id) for s in sources]
-
-
-def _pages(start: int, end: int) -> str:
-    return str(start) if start == end else f"{start}–{end}"
-
-
-def score_case(
-    case: Case,
-    answer: Answer,
-    k: int,
-    similarity: EmbeddingSimilarity | None,
-    options: ScoringOptions,
-) -> dict:
-    """The case record: what was asked, retrieved and answered, and every score."""
-    retrieved = _retrieved(answer.retrieved)
-    scores: dict[str, float | None] = {name: None for name in m.METRICS if not name.startswith("latency")}
-    refused = not answer.found
-    scores["refused"] = 1.0 if refused else 0.0
-    rel: list[set[str]] = [set() for _ in retrieved]
-    if case.answerable and case.gold:
-        g = case.gold
-        units = m.gold_units(g.sections, g.pages)
-        rel = m.relevance(retrieved, g.guide_id, g.sections, g.pages)
-        scores["hit@1"] = m.hit_at_k(rel, 1)
-        scores["hit@3"] = m.hit_at_k(rel, 3)
-        scores["hit@k"] = m.hit_at_k(rel, k)
-        scores["recall@k"] = m.recall_at_k(rel, units, k)
-        scores["mrr"] = m.reciprocal_rank(rel)
-        scores["ndcg@k"] = m.ndcg_at_k(rel, units, k)
-        if g.pages:
-            top = [r for r in retrieved[:k] if r.guide_id == g.guide_id]
-            scores["page_hit@k"] = 1.0 if any(m.page_overlap(r, g.pages) for r in top) else 0.0
-        scores["key_fact_recall"] = m.key_fact_recall(answer.text, case.key_facts)
-        scores["chrf"] = m.chrf(answer.text, case.reference_answer)
-        scores["false_refusal_rate"] = scores["refused"]
-    elif case.answerable is False:
-        scores["refusal_accuracy"] = scores["refused"]
-    citation_sentences: list[dict] = []
-    if not refused:
-        scores["greek_ratio"] = m.greek_ratio(answer.text)
-        cited = [s for s in answer.sources if s.cited]
-        scores["citation_validity"] = m.citation_validity(len(cited), len(answer.removed_citations))
-        claims = m.claims(answer.text)
-        passages = {s.n: s.text for s in answer.sources}
-        if similarity is not None:
-            similarity.warm(m.texts_to_embed(claims, passages))
-        cs = m.alce(claims, passages, similarity, options.support_threshold)
-        scores["citation_support"], scores["citation_precision"], scores["citation_recall"] = (
-            cs.support,
-            cs.precision,
-            cs.recall,
-        )
-        citation_sentences = cs.sentences
-    scores["case_score"] = m.case_score(scores, bool(case.answerable))
-    by_chunk = {s.chunk_id: s for s in answer.sources}
-    return _case_fields(case) | {
-        "standalone_question": answer.standalone_question,
-        "answer": answer.text,
-        "found": answer.found,
-        "answerer": answer.answerer,
-        "latency_ms": round(answer.latency_ms, 1),
-        "retrieved": [
-            {
-                "rank": i,
-                "chunk_id": r.chunk_id,
-                "guide_id": r.guide_id,
-                "section": r.section,
-                "pages": _pages(r.page_start, r.page_end),
-                "matched": sorted(rel[i - 1]) if i - 1 < len(rel) else [],
-                "cited": bool(by_chunk.get(r.chunk_id) and by_chunk[r.chunk_id].cited),
-                "excerpt": by_chunk[r.chunk_id].excerpt if r.chunk_id in by_chunk else "",
-                "text": source.text[:PASSAGE_CHARS],
-            }
-            for i, (r, source) in enumerate(zip(retrieved, answer.retrieved, strict=True), start=1)
-        ],
-        "citations": {
-            "cited": [s.n for s in answer.sources if s.cited],
-            "removed": answer.removed_citations,
-            "sentences": citation_sentences,
-        },
-        "key_facts": [
-            {"fact": f, "found": hit}
-            for f, hit in zip(case.key_facts, m.key_fact_hits(answer.text, case.key_facts), strict=True)
-        ],
-        "scores": {name: (round(v, 4) if isinstance(v, float) else v) for name, v in scores.items()},
-        "error": None,
-    }
-
-
-def _case_fields(case: Case) -> dict:
-    """What a case record repeats of the case itself."""
-    return {
-        "id": case.id,
-        "question": case.question,
-        "audience": case.audience,
-        "history": [t.model_dump() for t in case.history],
-        "tags": case.tags,
-        "answerable": case.answerable,
-        "gold": case.gold.model_dump() if case.gold else None,
-        "reference_answer": case.reference_answer,
-    }
-
-
-def error_record(case: Case, exc: Exception) -> dict:
-    return _case_fields(case) | {
-        "answer": "",
-        "found": False,
-        "latency_ms": None,
-        "retrieved": [],
-        "citations": {"cited": [], "removed": [], "sentences": []},
-        "key_facts": [],
-        "scores": {"case_score": 0.0},
-        "error": f"{type(exc).__name__}: {exc}",
-    }
-
-
-# --- aggregation ----------------------------------------------------------------------------------------
-
-
-def aggregate(records: list[dict]) -> dict[str, float | int | None]:
-    """Means of the per-case scores over the cases where each is defined, plus latency percentiles."""
-    ok = [r for r in records if not r.get("error")]
-    out: dict[str, float | int | None] = {}
-    for name in m.METRICS:
-        if name.startswith("latency"):
-            continue
-        out[name] = m.mean(r["scores"].get(name) for r in ok)
-    latencies = [r["latency_ms"] for r in ok if r.get("latency_ms") is not None]
-    out["latency_p50_ms"] = m.percentile(latencies, 50)
-    out["latency_p95_ms"] = m.percentile(latencies, 95)
-    out["n_cases"] = len(records)
-    out["n_answerable"] = sum(1 for r in records if r["answerable"])
-    out["n_unanswerable"] = sum(1 for r in records if r["answerable"] is False)
-    out["n_errors"] = len(records) - len(ok)
-    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in out.items()}
-
-
-def _groups(records: list[dict], key: Callable[[dict], list[str]]) -> dict[str, dict]:
-    buckets: dict[str, list[dict]] = {}
-    for r in records:
-        for name in key(r):
-            buckets.setdefault(name, []).append(r)
-    return {name: aggregate(rs) for name, rs in sorted(buckets.items(), key=lambda kv: _natural(kv[0]))}
-
-
-def _natural(key: str) -> list:
-    """«g §10» after «g §9»: digits compare as numbers."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", key)]
-
-
-def section_keys(record: dict) -> list[str]:
-    gold = record.get("gold")
-    if not gold:
-        return []
-    return [f"{gold['guide_id']} §{s}" for s in dict.fromkeys(s.split(".")[0] for s in gold["sections"])]
-
-
-def summarize(records: list[dict], meta: dict) -> dict:
-    return {
-        "run": meta,
-        "metrics": aggregate(records),
-        "by_audience": _groups(records, lambda r: [r["audience"] or "none"]),
-        "by_guide": _groups(records, lambda r: [r["gold"]["guide_id"] if r["gold"] else "unanswerable"]),
-        "by_tag": _groups(records, lambda r: r["tags"] or ["untagged"]),
-        "by_section": _groups(records, section_keys),
-        "llm_judge": None,
-        "errors": [{"id": r["id"], "error": r["error"]} for r in records if r.get("error")],
-    }
-
-
-# --- runs -----------------------------------------------------------------------------------------------
+Progress = Callable[[Step], None]
 
 
 def with_mode(assistant: Assistant, mode: str | None) -> Assistant:
@@ -243,57 +49,82 @@ def settings_snapshot(assistant: Assistant) -> dict:
     return data
 
 
-def file_sha256(path: Path | None) -> str:
-    if path is None or not Path(path).is_file():
-        return ""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
-
-
 def default_run_dir(root: Path, label: str) -> Path:
     return root / "eval-runs" / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-{label}"
+
+
+def runnable(cases: list[Case], limit: int | None = None) -> list[Case]:
+    """The cases a run asks: drafts skipped, then the first `limit`."""
+    return [c for c in cases if not c.draft][:limit]
+
+
+def _ask(assistant: Assistant, case: Case, repeat: int):
+    """The first answer (the one scored) and every latency; with repeat > 1 the question is asked again for
+    timing only, and a changed answer text is flagged."""
+    first = assistant.ask(case.question, case.audience, case.history)
+    latencies, changed = [first.latency_ms], False
+    for _ in range(repeat - 1):
+        again = assistant.ask(case.question, case.audience, case.history)
+        latencies.append(again.latency_ms)
+        changed = changed or again.text != first.text
+    return first, latencies, changed
 
 
 def evaluate(
     assistant: Assistant,
     cases: list[Case],
     *,
-    on_case: Callable[[Case, dict], None] | None = None,
+    progress: Progress | None = None,
     options: ScoringOptions | None = None,
     judge=None,
+    repeat: int = 1,
 ) -> list[dict]:
     """Ask every case (follow-ups with their history) and score it. Errors that would fail every case
     (no index, wrong model, bad configuration) stop the run; others are recorded on the case."""
     options = options or ScoringOptions()
     similarity = EmbeddingSimilarity(assistant.embeddings, options.cosine_floor)
     k = assistant.settings.top_k
+    mode = assistant.settings.retrieval_mode
     records = []
-    for case in cases:
+    for index, case in enumerate(cases, start=1):
         try:
-            answer = assistant.ask(case.question, case.audience, case.history)
+            answer, latencies, changed = _ask(assistant, case, max(1, repeat))
         except (IndexMissingError, ModelMismatchError, ConfigError):
             raise
         except KaloError as exc:
             record = error_record(case, exc)
         else:
             record = score_case(case, answer, k, similarity, options)
+            if repeat > 1:
+                record["latency_ms"] = round(median(latencies) or 0.0, 1)
+                record["latency_runs_ms"] = [round(x, 1) for x in latencies]
+                record["answer_changed_on_repeat"] = changed
             if judge is not None and answer.found:
                 record["llm_judge"] = judge.score(case.question, answer, similarity)
         records.append(record)
-        if on_case is not None:
-            on_case(case, record)
+        if progress is not None:
+            progress(Step(mode, case, record, index, len(cases)))
     return records
 
 
-def write_run(out_dir: Path, records: list[dict], summary: dict, html: bool = True) -> Path:
+def write_run(out_dir: Path, records: list[dict], summary: dict, html: bool = True, baseline=None) -> Path:
+    """cases.jsonl, summary.json, report.html and memo.txt (the Greek summary, against `baseline` if given)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with (out_dir / "cases.jsonl").open("w", encoding="utf-8") as f:
         for r in records:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     if html:
+        from eval.memo import run_memo
         from eval.report import write_report
 
-        write_report(out_dir / "report.html", summary, records)
+        comparison = None
+        if baseline is not None:
+            from eval.compare import Run, compare
+
+            comparison = compare(baseline, Run(out_dir, summary, {r["id"]: r for r in records}))
+        (out_dir / "memo.txt").write_text(run_memo(summary, comparison), encoding="utf-8")
+        write_report(out_dir / "report.html", summary, records, comparison)
     return out_dir
 
 
@@ -304,28 +135,35 @@ def run(
     *,
     mode: str | None = None,
     dataset: Path | None = None,
-    on_case: Callable[[Case, dict], None] | None = None,
+    info: DatasetInfo | None = None,
+    progress: Progress | None = None,
     options: ScoringOptions | None = None,
     judge=None,
     limit: int | None = None,
+    repeat: int = 1,
+    baseline=None,
 ) -> dict:
     """One evaluation run written to `out_dir`; returns the summary. Drafts are skipped (and counted);
-    `limit` keeps the first N of the others."""
+    `limit` keeps the first N of the others; `baseline` (a loaded run) adds «what changed» to the memo."""
     options = options or ScoringOptions()
     active = with_mode(assistant, mode)
-    drafts = [c for c in cases if c.draft]
-    cases = [c for c in cases if not c.draft][:limit]
+    drafts = sum(1 for c in cases if c.draft)
+    asked = runnable(cases, limit)
+    info = info or describe(dataset or "", [c for c in cases if not c.draft])
     started = time.perf_counter()
-    records = evaluate(active, cases, on_case=on_case, options=options, judge=judge)
+    records = evaluate(active, asked, progress=progress, options=options, judge=judge, repeat=repeat)
     meta = {
         "id": out_dir.name,
         "created": datetime.now().isoformat(timespec="seconds"),
-        "dataset": str(dataset) if dataset else "",
-        "dataset_sha256": file_sha256(dataset),
-        "skipped_drafts": len(drafts),
+        "dataset": str(dataset) if dataset else info.path,
+        "dataset_sha256": info.sha256,
+        "dataset_info": info.as_dict() | {"n_cases": len(asked), "limit": limit},
+        "code": code_version(),
+        "skipped_drafts": drafts,
         "retrieval_mode": active.settings.retrieval_mode,
         "k": active.settings.top_k,
         "answerer": active.answerer.name,
+        "repeat": repeat,
         "seconds": round(time.perf_counter() - started, 1),
         "scoring": {"cosine_floor": options.cosine_floor, "support_threshold": options.support_threshold},
         "settings": settings_snapshot(active),
@@ -335,7 +173,7 @@ def run(
         from eval.judge import aggregate_judge
 
         summary["llm_judge"] = aggregate_judge(records, judge)
-    write_run(out_dir, records, summary)
+    write_run(out_dir, records, summary, baseline=baseline)
     return summary
 
 
@@ -346,26 +184,29 @@ def run_modes(
     *,
     modes: tuple[str, ...] = MODES,
     dataset: Path | None = None,
-    on_case: Callable[[str, Case, dict], None] | None = None,
+    info: DatasetInfo | None = None,
+    progress: Progress | None = None,
     options: ScoringOptions | None = None,
     limit: int | None = None,
     judge=None,
+    repeat: int = 1,
 ) -> dict[str, dict]:
     """The same cases under each retrieval mode, one sub-folder per mode, plus a combined table
     (modes.json, modes.md, index.html) measured in this one invocation."""
     summaries: dict[str, dict] = {}
     for mode in modes:
-        callback = (lambda c, r, _mode=mode: on_case(_mode, c, r)) if on_case else None
         summaries[mode] = run(
             assistant,
             cases,
             out_dir / mode,
             mode=mode,
             dataset=dataset,
-            on_case=callback,
+            info=info,
+            progress=progress,
             options=options,
             limit=limit,
             judge=judge,
+            repeat=repeat,
         )
     from eval.report import modes_markdown, write_modes_index
 
