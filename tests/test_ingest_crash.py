@@ -11,6 +11,7 @@ import threading
 import numpy as np
 import pytest
 from conftest import CountingEmbeddings
+from support.synthetic import FAKE
 
 from assistant.core.settings import Settings
 from ingest.lexical import LexicalIndex
@@ -47,6 +48,7 @@ def _start_and_kill(corpus, data, cwd) -> tuple[int, list[str]]:
         "KALO_CORPUS_DIR": str(corpus),
         "KALO_DATA_DIR": str(data),
         "KALO_CONFIG": "/nonexistent",
+        "KALO_EMBEDDING_BACKEND": FAKE["embedding_backend"],
         "KALO_EMBEDDING_BATCH_SIZE": "1",  # two chunks per upsert: each file is written in several steps
     }
     proc = subprocess.Popen(
@@ -82,7 +84,7 @@ def test_killed_ingest_is_completed_by_the_next_run(tmp_path, write_guides, coun
 
     returncode, lines = _start_and_kill(corpus, data, tmp_path)
     assert any(": added (" in line for line in lines), "".join(lines)
-    settings = Settings(corpus_dir=corpus, data_dir=data)
+    settings = Settings(corpus_dir=corpus, data_dir=data, **FAKE)
     done_before = set(Manifest(settings.index_dir / "manifest.json").files)
     if returncode == -signal.SIGKILL:  # the usual case: killed with files still to do
         assert 1 <= len(done_before) < FILES, done_before
@@ -100,7 +102,7 @@ def test_killed_ingest_is_completed_by_the_next_run(tmp_path, write_guides, coun
     assert report.embedded == len(embeddings.texts)
     assert survivors >= SECTIONS * len(done_before)
 
-    clean = Settings(corpus_dir=corpus, data_dir=tmp_path / "clean-data")
+    clean = Settings(corpus_dir=corpus, data_dir=tmp_path / "clean-data", **FAKE)
     clean_report = Ingestor(clean).run()
     assert clean_report.embedded == FILES * SECTIONS
 
@@ -118,7 +120,7 @@ def test_killed_ingest_is_completed_by_the_next_run(tmp_path, write_guides, coun
 
 
 class InterruptedEmbeddings(CountingEmbeddings):
-    """The real backend, interrupted (Ctrl-C) once it has embedded `limit` passages."""
+    """A backend interrupted (Ctrl-C) once it has embedded `limit` passages."""
 
     def __init__(self, inner, limit: int) -> None:
         super().__init__(inner)
@@ -134,7 +136,7 @@ def test_run_interrupted_inside_a_file_reuses_its_stored_chunks(tmp_path, write_
     """Deterministic half-written file: Chroma has part of guide-02's chunks, the manifest has no entry."""
     corpus = tmp_path / "corpus"
     write_guides(corpus, 3, sections=SECTIONS)
-    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data", embedding_batch_size=1)  # 2 per upsert
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data", embedding_batch_size=1, **FAKE)  # 2 per upsert
     interrupted = InterruptedEmbeddings(counting_embeddings(settings).inner, limit=SECTIONS + 2)
     with pytest.raises(KeyboardInterrupt):
         Ingestor(settings, embeddings=interrupted).run()
@@ -151,7 +153,7 @@ def test_run_interrupted_inside_a_file_reuses_its_stored_chunks(tmp_path, write_
     }
     assert len(embeddings.texts) == 2 * SECTIONS - 2
 
-    clean = Settings(corpus_dir=corpus, data_dir=tmp_path / "clean-data")
+    clean = Settings(corpus_dir=corpus, data_dir=tmp_path / "clean-data", **FAKE)
     Ingestor(clean).run()
     resumed, fresh = _snapshot(settings), _snapshot(clean)
     assert len(resumed["ids"]) == len(set(resumed["ids"])) == 3 * SECTIONS

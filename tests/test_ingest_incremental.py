@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.synthetic import FAKE
 
+from assistant.core.errors import IngestError
+from assistant.core.settings import Settings
 from ingest.lexical import LexicalIndex
 from ingest.pipeline import Ingestor, Manifest
 from ingest.status import index_status
@@ -32,9 +35,9 @@ def _assert_consistent(settings) -> None:
 
 
 @pytest.fixture
-def corpus(make_settings, write_guides, counting_embeddings):
+def corpus(fast_settings, write_guides, counting_embeddings):
     """Three small guides (three sections each, one chunk per section), ingested once."""
-    settings = make_settings()
+    settings = fast_settings()
     write_guides(settings.corpus_dir, 3, sections=3)
     embeddings = counting_embeddings(settings)
     report = Ingestor(settings, embeddings=embeddings).run()
@@ -135,11 +138,9 @@ def test_chunks_missing_from_the_store_are_restored(corpus, counting_embeddings)
 
 def test_ids_are_stable_across_fresh_ingests(corpus, tmp_path, counting_embeddings):
     """The same files give the same chunk ids anywhere: ids depend on relative path and content only."""
-    from assistant.core.settings import Settings
-
     elsewhere = tmp_path / "elsewhere"
     corpus.corpus_dir.rename(elsewhere)
-    other = Settings(corpus_dir=elsewhere, data_dir=tmp_path / "other-data")
+    other = Settings(corpus_dir=elsewhere, data_dir=tmp_path / "other-data", **FAKE)
     Ingestor(other, embeddings=counting_embeddings(other)).run()
     assert set(_state(other)[0]) == set(_state(corpus)[0])
 
@@ -165,10 +166,8 @@ def test_rebuild_embeds_everything_again(corpus, counting_embeddings):
     _assert_consistent(corpus)
 
 
-def test_missing_corpus_folder_is_a_clear_error(make_settings, tmp_path):
-    from assistant.core.errors import IngestError
-
-    settings = make_settings().model_copy(update={"corpus_dir": Path(tmp_path / "no-such-folder")})
+def test_missing_corpus_folder_is_a_clear_error(fast_settings, tmp_path):
+    settings = fast_settings().model_copy(update={"corpus_dir": Path(tmp_path / "no-such-folder")})
     with pytest.raises(IngestError, match="Corpus folder not found") as info:
         Ingestor(settings).run()
     assert "φάκελος" in info.value.el

