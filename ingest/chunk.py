@@ -1,23 +1,22 @@
-"""Structure-aware chunking: headings → sections → paragraph-packed chunks with provenance.
+"""Structure-aware chunking: headings (ingest/structure) → sections → paragraph-packed chunks with
+provenance (section path, article, pages).
 
-No chunk straddles two sections; overlap is carried only inside a section.
+No chunk straddles two sections, so none straddles two articles; overlap is carried only inside a section.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from assistant.core.documents import Chunk, Heading, LoadedDocument
 from assistant.core.greek_text import split_sentences
+from ingest.structure import MARKDOWN_KINDS, Structure, detect, lines_of, outline_key
 
 FRONT_MATTER = "Αρχή του οδηγού"  # section name for text before the first heading (cover, preface)
 
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*$")
-# "4.2 Χαρτογράφηση αναγκών": numbered, short, starts with a capital, no sentence punctuation at the end.
-_NUMBERED_HEADING = re.compile(r"^((?:\d{1,2}\.)*\d{1,2})\.?\s+([A-ZΑ-ΩΆ-Ώ«\"].{0,100})$")
 _LIST_START = re.compile(r"^(?:[-•·▪●◦*☐☑✓–]\s|\d{1,2}[).]\s|[α-ω][).]\s|\S.* \| )")
 _SENTENCE_END = re.compile(r"[.!?;;·:]$")
 
@@ -29,8 +28,11 @@ class _Para:
     page_end: int
 
 
-def _key(text: str) -> str:
-    return re.sub(r"\W+", "", text).casefold()
+@dataclass
+class _Section:
+    name: str
+    article: str
+    paras: list[_Para] = field(default_factory=list)
 
 
 def sha(text: str, n: int = 16) -> str:
@@ -41,56 +43,34 @@ def guide_id_for(source: str) -> str:
     return PurePosixPath(source).with_suffix("").as_posix()
 
 
-class _HeadingFinder:
-    """Decides whether a line (maybe joined with the next one) is a heading, and at what level."""
-
-    def __init__(self, doc: LoadedDocument) -> None:
-        self.outline = {_key(h.title): h.level for h in doc.outline if _key(h.title)}
-        self.title_key = _key(doc.title)
-        self.markdown = doc.kind in {"md", "html", "docx"}
-
-    def match(self, line: str, next_line: str | None) -> tuple[Heading, bool] | None:
-        """Return (heading, consumed_next_line) or None."""
-        if self.markdown:
-            m = _MD_HEADING.match(line)
-            return (Heading(len(m.group(1)), m.group(2).strip()), False) if m else None
-        if self.outline:
-            key = _key(line)
-            if key in self.outline:
-                return Heading(self.outline[key], line), False
-            if next_line is not None:  # long headings wrap onto a second line in PDFs
-                joined = f"{line} {next_line}"
-                if _key(joined) in self.outline:
-                    return Heading(self.outline[_key(joined)], joined), True
-            return None
-        m = _NUMBERED_HEADING.match(line)
-        if m and not _SENTENCE_END.search(line) and len(line) <= 100:
-            return Heading(m.group(1).count(".") + 1, line), False
-        return None
-
-
-def _sections(doc: LoadedDocument) -> list[tuple[str, list[_Para]]]:
-    finder = _HeadingFinder(doc)
-    stream = [(p.number, line) for p in doc.pages for line in p.text.split("\n")]
-    sections: list[tuple[str, list[_Para]]] = [(FRONT_MATTER, [])]
+def _sections(doc: LoadedDocument, structure: Structure | None = None) -> list[_Section]:
+    """Body text between the headings the structure found; a table of contents is left out."""
+    structure = structure or detect(doc)
+    stream = lines_of(doc)
+    at = {f.line: f for f in structure.headings}
+    markdown = doc.kind in MARKDOWN_KINDS
+    title_key = outline_key(doc.title)
+    sections = [_Section(FRONT_MATTER, "")]
     stack: list[Heading] = []
-    paras: list[_Para] = sections[0][1]
+    paras = sections[0].paras
     glue = False  # whether the next line continues the current paragraph
     i = 0
     while i < len(stream):
         page, line = stream[i]
-        nxt = stream[i + 1][1] if i + 1 < len(stream) else None
-        found = finder.match(line, nxt) if line else None
+        found = at.get(i) if line else None
         if found:
-            heading, consumed = found
-            i += 2 if consumed else 1
-            if _key(heading.title) == finder.title_key and not stack:
+            heading = found.heading
+            i += found.span
+            if outline_key(heading.title) == title_key and not stack:
                 continue  # the document's own title is not a section
             stack = [h for h in stack if h.level < heading.level] + [heading]
-            sections.append((" > ".join(h.title for h in stack), []))
-            paras, glue = sections[-1][1], False
+            article = next((h.article for h in reversed(stack) if h.article), "")
+            sections.append(_Section(" > ".join(h.title for h in stack), article))
+            paras, glue = sections[-1].paras, False
             continue
         i += 1
+        if i - 1 in structure.toc:
+            continue
         if not line:
             glue = False
             continue
@@ -101,8 +81,8 @@ def _sections(doc: LoadedDocument) -> list[tuple[str, list[_Para]]]:
         else:
             paras.append(_Para(line, page, page))
         # Only PDF-like text wraps paragraphs over lines; Markdown keeps one paragraph per line.
-        glue = not finder.markdown and not _SENTENCE_END.search(line)
-    return [(name, p) for name, p in sections if p]
+        glue = not markdown and not _SENTENCE_END.search(line)
+    return [s for s in sections if s.paras]
 
 
 def _pieces(paras: list[_Para], size: int) -> list[_Para]:
@@ -142,7 +122,8 @@ def _overlap_tail(text: str, overlap: int) -> str:
 def chunk_document(doc: LoadedDocument, size: int, overlap: int) -> list[Chunk]:
     guide_id = guide_id_for(doc.source)
     chunks: list[Chunk] = []
-    for section, paras in _sections(doc):
+    for part in _sections(doc):
+        section, paras = part.name, part.paras
         groups: list[tuple[str, int, int]] = []
         text, start, end, carried = "", 0, 0, ""
         # Long paragraphs are cut to leave room for the overlap carried into the next chunk.
@@ -172,6 +153,8 @@ def chunk_document(doc: LoadedDocument, size: int, overlap: int) -> list[Chunk]:
                     page_end=page_end,
                     index=len(chunks),
                     content_hash=content_hash,
+                    article=part.article,
+                    act=doc.act,
                 )
             )
     return chunks

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.core.documents import Heading, LoadedDocument, Page
+from assistant.core.documents import Heading, IngestNotes, LineStyle, LoadedDocument, Page, style_key
 from assistant.core.errors import IngestError
 
 Loader = Callable[[Path, str], LoadedDocument]
@@ -84,11 +84,46 @@ def _pdf_outline(reader) -> list[Heading]:
     return headings
 
 
+# A page with fewer visible characters than this has no usable text layer (a scan, maybe with a stamp).
+MIN_PAGE_CHARS = 20
+
+
+def _has_images(page) -> bool:
+    try:
+        xobjects = page["/Resources"].get_object().get("/XObject")
+        xobjects = xobjects.get_object() if xobjects is not None else {}
+        return any(xobjects[name].get_object().get("/Subtype") == "/Image" for name in xobjects)
+    except Exception:
+        return False
+
+
+def _ocr_missing_text(path: Path, reader, pages: list[Page], notes: IngestNotes) -> list[Page]:
+    from ingest import ocr
+
+    empty = [p.number for p in pages if len(p.text.strip()) < MIN_PAGE_CHARS]
+    scanned = [n for n in empty if _has_images(reader.pages[n - 1])]
+    if not scanned:
+        return pages
+    notes.no_text_pages = scanned
+    reason = ocr.unavailable()
+    if reason:
+        notes.warnings.append(f"{len(scanned)} page(s) without a text layer were not read: {reason}")
+        return pages
+    texts = ocr.ocr_pages(path, reader, scanned)
+    notes.ocr_pages = [n for n in scanned if texts.get(n, "").strip()]
+    if notes.ocr_pages:
+        notes.warnings.append(f"OCR used on {len(notes.ocr_pages)} page(s): check the text with `kalo inspect`")
+    return [Page(p.number, texts[p.number], p.styles) if texts.get(p.number, "").strip() else p for p in pages]
+
+
 @loader(".pdf")
 def load_pdf(path: Path, source: str) -> LoadedDocument:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    from ingest.pdftext import read_page
+
+    notes = IngestNotes()
     try:
         reader = PdfReader(path)
         if reader.is_encrypted:
@@ -101,9 +136,16 @@ def load_pdf(path: Path, source: str) -> LoadedDocument:
                     "encrypted PDF (password protected): save an unprotected copy and ingest that",
                     "κρυπτογραφημένο PDF (με κωδικό): αποθηκεύστε αντίγραφο χωρίς κωδικό και εισαγάγετε εκείνο",
                 )
-        pages = [Page(i + 1, page.extract_text() or "") for i, page in enumerate(reader.pages)]
-        meta_title = (reader.metadata.title if reader.metadata else None) or ""
+        pages = []
+        for i, page in enumerate(reader.pages):
+            read = read_page(page)
+            pages.append(Page(i + 1, read.text, read.styles))
+            if read.reordered:
+                notes.reordered_pages.append(i + 1)
+        meta_title = str((reader.metadata.title if reader.metadata else None) or "")
         outline = _pdf_outline(reader)
+        if pages:
+            pages = _ocr_missing_text(path, reader, pages, notes)
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -114,13 +156,28 @@ def load_pdf(path: Path, source: str) -> LoadedDocument:
     if not pages:
         raise _fail("PDF has no pages", "το PDF δεν έχει σελίδες")
     chars = sum(len(p.text.strip()) for p in pages)
-    if chars < 20 * len(pages) and chars < 200:
+    if chars < MIN_PAGE_CHARS * len(pages) and chars < 200:
+        from ingest import ocr
+
+        reason = ocr.unavailable()
+        if reason:
+            raise _fail(
+                f"PDF has no text layer (scanned images?) and OCR is not available: {reason}",
+                f"το PDF δεν έχει επίπεδο κειμένου (σαρωμένες εικόνες;) και δεν υπάρχει OCR: {ocr.INSTALL_HINT_EL}",
+            )
+        if not notes.no_text_pages:
+            raise _fail(
+                "PDF has no text layer and no page images for OCR to read",
+                "το PDF δεν έχει επίπεδο κειμένου ούτε εικόνες σελίδων για OCR",
+            )
         raise _fail(
-            "PDF has no text layer (scanned images?): run OCR on it first",
-            "το PDF δεν έχει επίπεδο κειμένου (σαρωμένες εικόνες;): χρειάζεται πρώτα OCR",
+            "PDF has no text layer (scanned images?) and OCR found no text in it",
+            "το PDF δεν έχει επίπεδο κειμένου (σαρωμένες εικόνες;) και το OCR δεν βρήκε κείμενο",
         )
     title = meta_title.strip() or _title_from_lines(pages[0].text, path.stem)
-    return LoadedDocument(source=source, title=title, pages=pages, kind="pdf", outline=outline)
+    return LoadedDocument(
+        source=source, title=title, pages=pages, kind="pdf", outline=outline, meta_title=meta_title.strip(), notes=notes
+    )
 
 
 # --- Text-like formats -------------------------------------------------------------------------------
@@ -185,6 +242,34 @@ def load_html(path: Path, source: str) -> LoadedDocument:
     return LoadedDocument(source, title, [Page(1, text)], "html")
 
 
+def _docx_heading_level(para) -> int:
+    """A heading's level from its style («Heading 2») or, in localised or custom styles, from the outline
+    level Word stores with the paragraph or its style (0 = level 1). 0 when the paragraph is body text."""
+    style = para.style
+    name = (style.name if style is not None else "") or ""
+    if name.startswith("Heading") and name[7:].strip().isdigit():
+        return int(name[7:].strip())
+    elements = [para._p] + ([style.element] if style is not None else [])
+    for element in elements:
+        values = element.xpath("./w:pPr/w:outlineLvl/@w:val")
+        if values and values[0].isdigit() and int(values[0]) < 9:
+            return int(values[0]) + 1
+    return 0
+
+
+def _docx_style(para) -> LineStyle:
+    """Font size and weight of a paragraph: what most of its runs say, falling back on its style."""
+    style_font = para.style.font if para.style is not None else None
+    runs = [r for r in para.runs if r.text.strip()]
+    bold = bool(runs) and all(
+        r.bold if r.bold is not None else bool(style_font is not None and style_font.bold) for r in runs
+    )
+    sizes = [r.font.size.pt for r in runs if r.font.size is not None]
+    if not sizes and style_font is not None and style_font.size is not None:
+        sizes = [style_font.size.pt]
+    return LineStyle(max(sizes, default=0.0), bold)
+
+
 @loader(".docx")
 def load_docx(path: Path, source: str) -> LoadedDocument:
     import zipfile
@@ -197,30 +282,34 @@ def load_docx(path: Path, source: str) -> LoadedDocument:
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise _fail(f"corrupt or unreadable DOCX ({type(exc).__name__})", "κατεστραμμένο ή μη αναγνώσιμο DOCX") from exc
     pages: list[list[str]] = [[]]
+    styles: list[dict[str, LineStyle]] = [{}]
     outline: list[Heading] = []
-    title = (document.core_properties.title or "").strip()
+    meta_title = (document.core_properties.title or "").strip()
+    title = meta_title
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
             para = docx.text.paragraph.Paragraph(block, document)
             text = para.text.strip()
             style = (para.style.name if para.style is not None else "") or ""
+            level = _docx_heading_level(para) if text else 0
             if text and style == "Title" and not title:
                 title = text
-            elif text and style.startswith("Heading") and style[7:].strip().isdigit():
-                level = int(style[7:].strip())
+            elif level:
                 outline.append(Heading(level, text))
                 pages[-1] += ["", "#" * (level + 1) + " " + text, ""]
             elif text:
                 bullet = "- " if "List" in style else ""
                 pages[-1] += [bullet + text, ""]
+                styles[-1].setdefault(style_key(text), _docx_style(para))
             if block.xpath('.//w:br[@w:type="page"]'):
                 pages.append([])
+                styles.append({})
         elif tag == "tbl":
             table = docx.table.Table(block, document)
             for row in table.rows:
                 pages[-1].append(" | ".join(cell.text.strip() for cell in row.cells))
             pages[-1].append("")
-    page_objs = [Page(i + 1, "\n".join(lines)) for i, lines in enumerate(pages)]
+    page_objs = [Page(i + 1, "\n".join(lines), st) for i, (lines, st) in enumerate(zip(pages, styles, strict=True))]
     title = title or _title_from_lines(page_objs[0].text, path.stem)
-    return LoadedDocument(source, title, page_objs, "docx", outline)
+    return LoadedDocument(source, title, page_objs, "docx", outline, meta_title=meta_title)

@@ -2,19 +2,56 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass, field
+
+from assistant.core.greek_text import fold, repair_lookalikes
+
+_NON_WORD = re.compile(r"\W+")
+
+
+def style_key(line: str) -> str:
+    """How a line is looked up in `Page.styles`: its letters and digits, as written but with look-alikes
+    repaired, so that the key survives cleaning between the loader that measured the line and the reader
+    (case is kept: «ΑΓΟΡΕΣ» in bold and «Αγορές» in italics are different lines)."""
+    return _NON_WORD.sub("", repair_lookalikes(unicodedata.normalize("NFC", line))[0])
+
+
+@dataclass(frozen=True)
+class LineStyle:
+    size: float  # font size in points, as rendered
+    bold: bool = False
 
 
 @dataclass(frozen=True)
 class Page:
     number: int  # 1-based, as printed in a viewer
     text: str
+    # PDF only: the font of each line of the page, by style_key(line). Empty when unknown.
+    styles: dict[str, LineStyle] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Heading:
     level: int  # 1 = top-level section
     title: str
+    article: str = ""  # «άρθρο 9» when the heading opens an article of a legal text
+
+
+@dataclass
+class IngestNotes:
+    """What loading and cleaning did to a file, for `kalo inspect` and the ingest report."""
+
+    no_text_pages: list[int] = field(default_factory=list)  # pages without a text layer
+    ocr_pages: list[int] = field(default_factory=list)  # pages whose text came from OCR
+    reordered_pages: list[int] = field(default_factory=list)  # multi-column pages put in reading order
+    hyphenations: int = 0  # words broken at a line end, re-joined
+    lookalikes: int = 0  # words with Latin/symbol look-alike letters, repaired
+    running_lines: list[str] = field(default_factory=list)  # running headers/footers removed
+    stamps: int = 0  # signature-stamp and printer's-imprint lines removed
+    warnings: list[str] = field(default_factory=list)  # anything a user should know, in English
 
 
 @dataclass
@@ -28,6 +65,9 @@ class LoadedDocument:
     # Headings the format states explicitly (PDF outline, DOCX heading styles);
     # for Markdown-like text the lines themselves carry "#" marks.
     outline: list[Heading] = field(default_factory=list)
+    meta_title: str = ""  # the title the file's metadata declares (PDF /Title, DOCX core properties)
+    act: str = ""  # for a legal text, its short citation: «Ν. 3606/2007»
+    notes: IngestNotes = field(default_factory=IngestNotes)
 
 
 @dataclass(frozen=True)
@@ -42,9 +82,11 @@ class Chunk:
     page_end: int
     index: int  # position of the chunk in its document
     content_hash: str
+    article: str = ""  # «άρθρο 9»: the article of a legal text the chunk belongs to
+    act: str = ""  # «Ν. 3606/2007»: the legal text's short citation
 
     def metadata(self) -> dict[str, str | int]:
-        return {
+        meta: dict[str, str | int] = {
             "guide_id": self.guide_id,
             "guide_title": self.guide_title,
             "source": self.source,
@@ -53,8 +95,21 @@ class Chunk:
             "page_end": self.page_end,
             "chunk_index": self.index,
             "content_hash": self.content_hash,
+            "text_key": text_key(self.text),
         }
+        # Legal provenance only where there is some: guides' metadata stays as it was.
+        if self.article:
+            meta["article"] = self.article
+        if self.act:
+            meta["act"] = self.act
+        return meta
 
     def embedding_text(self) -> str:
         # The section path gives short chunks their context («4.2 Χαρτογράφηση» alone says little).
         return f"{self.guide_title} — {self.section}\n{self.text}"
+
+
+def text_key(text: str) -> str:
+    """The same passage read from two files (DOCX and PDF) gets the same key: folded words only, so line
+    breaks, bullets, hyphenation marks and spacing do not count."""
+    return hashlib.sha1(" ".join(_NON_WORD.sub(" ", fold(text)).split()).encode("utf-8")).hexdigest()[:16]

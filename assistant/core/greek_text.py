@@ -17,10 +17,85 @@ _VOWEL_TAIL = re.compile(r"[αεηιουω]+$")
 
 
 def fold(text: str) -> str:
-    """NFC → casefold → strip tonos/dialytika → final sigma as σ. «ΣΥΝΕΡΓΑΣΊΕΣ» → «συνεργασιεσ»."""
+    """NFC → casefold → strip tonos/dialytika → final sigma as σ → look-alike letters inside Greek words
+    as Greek. «ΣΥΝΕΡΓΑΣΊΕΣ» → «συνεργασιεσ», «TΗΣ» (Latin T) → «τησ», «∆ήμος» (U+2206) → «δημοσ»."""
     text = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", text).replace("ς", "σ")
+    text = unicodedata.normalize("NFC", text).replace("ς", "σ")
+    if _LATIN.search(text) or _SYMBOL.search(text):
+        text = _LETTERS.sub(_fold_mixed_word, text)
+    return text
+
+
+# --- Look-alike letters ---------------------------------------------------------------------------------
+# PDFs made with old Greek fonts (and OCR) mix scripts inside a word: a Latin «T» in «TΗΣ», a Latin «o» in
+# «τoυ», the math sign ∆ (U+2206) for Δ, the micro sign µ for μ. They look right and defeat every search.
+
+_LATIN_TO_GREEK = dict(zip("ABEHIKMNOPTXYZo", "ΑΒΕΗΙΚΜΝΟΡΤΧΥΖο", strict=True))
+_GREEK_TO_LATIN = {g: latin for latin, g in _LATIN_TO_GREEK.items()}
+_SYMBOL_TO_GREEK = {"\u2206": "Δ", "\u00b5": "μ", "\u2126": "Ω"}
+# Only for search keys (after casefold): every Latin letter that passes for a Greek one in some font or OCR.
+_FOLD_LATIN = dict(zip("abehikmnoptxyzuv", "αβεηικμνορτχυζυν", strict=True))
+_FOLD_GREEK = dict(zip("αβεικμνορτχυζ", "abeikmnoptxyz", strict=True))
+_FOLD_SYMBOL = {"\u2206": "δ", "\u00b5": "μ", "\u2126": "ω"}
+_SYMBOL = re.compile("[\u2206\u00b5\u2126]")
+_LETTERS = re.compile(r"(?:[^\W\d_]|[\u2206\u00b5\u2126])+")
+_KERAIA = "\u0374\u0384\u00b4'’"  # Greek numeral sign and its stand-ins: «Α΄», «ΚΕΦΑΛΑΙΟ Β΄»
+
+
+def _is_greek(c: str) -> bool:
+    return "\u0370" <= c <= "\u03ff" or "\u1f00" <= c <= "\u1fff"
+
+
+def _fold_mixed_word(m: re.Match) -> str:
+    word = m.group(0)
+    greek = sum(1 for c in word if _is_greek(c))
+    if not greek and not _SYMBOL.fullmatch(word):
+        return word  # a Latin word stays Latin
+    if greek * 2 < len(word) and all(c in _FOLD_GREEK for c in word if _is_greek(c)):
+        return "".join(_FOLD_GREEK.get(c, c) for c in word)  # «cοmmission» with a Greek ο
+    return "".join(_FOLD_SYMBOL.get(c) or _FOLD_LATIN.get(c, c) for c in word)
+
+
+def _repair_word(word: str, prefer_greek: bool, keraia_follows: bool) -> str:
+    greek = [c for c in word if _is_greek(c)]
+    latin = [c for c in word if c.isascii()]
+    symbols = [c for c in word if c in _SYMBOL_TO_GREEK]
+    if not latin and not symbols:
+        return word
+    if not greek and not symbols:
+        # A lone look-alike capital before a numeral sign is a Greek numeral: «A΄» → «Α΄».
+        if keraia_follows and len(word) == 1 and word in _LATIN_TO_GREEK:
+            return _LATIN_TO_GREEK[word]
+        return word
+    if not greek and latin:
+        return word  # «µm»: a Latin word with a micro sign is left as written
+    to_greek = all(c in _LATIN_TO_GREEK for c in latin)
+    to_latin = bool(latin) and all(c in _GREEK_TO_LATIN for c in greek) and not symbols
+    if to_greek and (prefer_greek or not to_latin):
+        return "".join(_SYMBOL_TO_GREEK.get(c) or _LATIN_TO_GREEK.get(c, c) for c in word)
+    if to_latin and len(latin) > len(greek):
+        return "".join(_GREEK_TO_LATIN.get(c, c) for c in word)  # «Cοmmission» with a Greek ο
+    return word  # genuinely mixed or ambiguous: keep as written
+
+
+def repair_lookalikes(text: str, prefer_greek: bool = True) -> tuple[str, int]:
+    """Stored-text repair, only where unambiguous: inside a word that has Greek letters, Latin look-alike
+    capitals (A B E H I K M N O P T X Y Z) and «o» become Greek, as do ∆ µ Ω; a word whose Latin letters
+    have no Greek twin is left alone. Returns the text and how many words were changed."""
+    if not (_LATIN.search(text) and _GREEK.search(text)) and not _SYMBOL.search(text):
+        return text, 0
+    changed = 0
+
+    def fix(m: re.Match) -> str:
+        nonlocal changed
+        word = m.group(0)
+        after = text[m.end() : m.end() + 1]
+        repaired = _repair_word(word, prefer_greek, bool(after) and after in _KERAIA)
+        changed += repaired != word
+        return repaired
+
+    return _LETTERS.sub(fix, text), changed
 
 
 @cache
@@ -47,11 +122,18 @@ def stem(word: str) -> str:
     return trimmed if len(trimmed) >= 3 else stemmed
 
 
+# Bump when `tokens` changes: persisted lexical indexes built with another version are rebuilt.
+TOKENS_VERSION = 2
+# «Κοιν.Σ.Επ.», «Ν.Π.Δ.Δ.»: the dots inside an abbreviation do not separate words («ΚοινΣΕπ» is the same key).
+_INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_])")
+
+
 def tokens(text: str) -> list[str]:
     """Search keys of a text: folded words minus stop-words (removed before stemming, which
     collapses short words), then stemmed."""
     stop = stopwords()
-    return [stem(w) for w in _WORD.findall(fold(text)) if w not in stop and not (len(w) == 1 and w.isalpha())]
+    words = _WORD.findall(_INNER_DOT.sub("", fold(text)))
+    return [stem(w) for w in words if w not in stop and not (len(w) == 1 and w.isalpha())]
 
 
 # --- Greeklish ------------------------------------------------------------------------------------------
