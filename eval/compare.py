@@ -153,6 +153,11 @@ def _facts(record: dict) -> set[str]:
     return {f["fact"] for f in record.get("key_facts", []) if f.get("found")}
 
 
+def _short(label: str) -> str:
+    """«guide § 6. Βήμα … > 6.3 Διαβούλευση και πρώτη επαφή» → «6.3 Διαβούλευση και πρώτη επαφή»."""
+    return label.split(" § ", 1)[-1].split(" > ")[-1]
+
+
 def case_changes(ra: dict, rb: dict) -> list[tuple[str, str]]:
     """The ways one case changed from A to B: [(kind, detail)]."""
     out = []
@@ -164,8 +169,10 @@ def case_changes(ra: dict, rb: dict) -> list[tuple[str, str]]:
         elif fb and not fa:
             out.append(("newly_answered", ""))
         if fa and fb and _cites_gold(ra) != _cites_gold(rb):
-            cited = rb.get("evidence", {}).get("fp", [])
-            out.append(("source_fixed", "") if _cites_gold(rb) else ("newly_wrong_source", "; ".join(cited[:3])))
+            cited = [_short(x) for x in rb.get("evidence", {}).get("fp", [])]
+            out.append(
+                ("source_fixed", "") if _cites_gold(rb) else ("newly_wrong_source", "cites " + "; ".join(cited[:3]))
+            )
         lost, gained = _facts(ra) - _facts(rb), _facts(rb) - _facts(ra)
         if lost:
             out.append(("facts_lost", " · ".join(sorted(lost))))

@@ -106,8 +106,8 @@ def _git(*args: str) -> str:
 
 @cache
 def code_version() -> dict:
-    """{commit, dirty, package}: the git commit of the code that ran (and whether files were modified), or
-    empty values when git or the repository is not there."""
+    """{commit, dirty, package}: the git commit of the code that ran (and whether tracked files were modified);
+    without git or a repository, the commit named by a REVISION file at the root, else empty values."""
     try:
         from importlib.metadata import version
 
@@ -118,5 +118,8 @@ def code_version() -> dict:
         commit = _git("rev-parse", "HEAD")
         dirty: bool | None = bool(_git("status", "--porcelain", "--untracked-files=no"))
     except (OSError, subprocess.SubprocessError):
-        commit, dirty = "", None
+        # An exported tree (`git archive`, a deployment) has no repository; a REVISION file may name the commit.
+        revision = REPO / "REVISION"
+        commit = revision.read_text(encoding="utf-8").strip() if revision.is_file() else ""
+        dirty = None
     return {"commit": commit, "dirty": dirty, "package": package}

@@ -21,18 +21,20 @@ HEADLINE = [
 WIDTH = 100  # characters of a memo line, for wrapping
 
 
-def number(name: str, value: float | None, signed: bool = False) -> str:
-    """A metric's value the Greek way: decimal comma, «%» for shares, «s» for latency."""
+def number(name: str, value: float | None, signed: bool = False, unit: bool = True) -> str:
+    """A metric's value the Greek way: decimal comma, «%» for shares (percentage points, «μον.», for a
+    difference), «ms» for latency; the minus sign is «−»."""
     if value is None:
         return "—"
     info = METRICS[name]
     sign = "+" if signed else ""
-    if name.startswith("latency"):
-        return f"{value / 1000:{sign}.2f} s".replace(".", ",")
-    if info.percent:
-        unit = " μον." if signed else " %"  # a difference of shares is in percentage points
-        return f"{100 * value:{sign}.1f}".replace(".", ",") + unit
-    return f"{value:{sign}.1f}".replace(".", ",")
+    if name.startswith("latency") or name == "words_median":
+        text, suffix = f"{value:{sign}.0f}", " ms" if name.startswith("latency") else ""
+    elif info.percent:
+        text, suffix = f"{100 * value:{sign}.1f}", " μον." if signed else " %"
+    else:
+        text, suffix = f"{value:{sign}.1f}", ""
+    return text.replace(".", ",").replace("-", "−") + (suffix if unit else "")
 
 
 def p_value(p: float | None) -> str:
@@ -46,7 +48,11 @@ def with_interval(name: str, value: float | None, interval: dict | None) -> str:
     if value is None:
         return "δεν μετρήθηκε"
     low, high, n = interval.get("low"), interval.get("high"), interval.get("n", 0)
-    span = f" [{number(name, low)} – {number(name, high)}]" if low is not None and high is not None else ""
+    span = (
+        f" [{number(name, low, unit=False)} έως {number(name, high, unit=False)}]"
+        if low is not None and high is not None
+        else ""
+    )
     return f"{number(name, value)}{span} (n = {n})"
 
 
@@ -89,14 +95,14 @@ def changes_lines(comparison) -> list[str]:
             better = "βελτίωση" if d.direction > 0 else "επιδείνωση" if d.direction < 0 else "μεταβολή"
             out += _wrap(
                 f"• {METRICS[d.name].label}: {number(d.name, p.a)} → {number(d.name, p.b)}, "
-                f"{number(d.name, p.delta, signed=True)} [{number(d.name, p.low, True)} – {number(d.name, p.high, True)}], "
-                f"{p_value(p.p)} ({better})",
+                f"{number(d.name, p.delta, signed=True)} [{number(d.name, p.low, True, False)} έως "
+                f"{number(d.name, p.high, True, False)}], {p_value(p.p)} ({better})",
                 "  ",
             )
     else:
         out += _wrap("• Καμία στατιστικά σημαντική μεταβολή (p < 0,05) σε κανένα μέτρο.", "  ")
-    moved = [f"{len(items)} {CHANGE_KINDS[kind][0].lower()}" for kind, items in c.changes.items() if items]
-    out += _wrap("• Περιπτώσεις που άλλαξαν: " + ("· ".join(moved) if moved else "καμία") + ".", "  ")
+    moved = [f"{CHANGE_KINDS[kind][0].lower()}: {len(items)}" for kind, items in c.changes.items() if items]
+    out += _wrap("• Περιπτώσεις που άλλαξαν — " + ("· ".join(moved) if moved else "καμία") + ".", "  ")
     if c.settings_changed:
         shown = ", ".join(f"{k}: {a} → {b}" for k, (a, b) in list(c.settings_changed.items())[:6])
         out += _wrap(f"• Ρυθμίσεις που διαφέρουν: {shown}.", "  ")
@@ -118,7 +124,7 @@ def run_memo(summary: dict, comparison=None) -> str:
     if latency:
         lines += _wrap(
             f"• Χρόνος (επανάληψη ×{latency['repeat']}): διάμεσος {number('latency_p50_ms', latency['median_ms'])}, "
-            f"ενδοτεταρτημοριακό εύρος {number('latency_p50_ms', latency['p25_ms'])} – "
+            f"ενδοτεταρτημοριακό εύρος {number('latency_p50_ms', latency['p25_ms'], unit=False)} έως "
             f"{number('latency_p50_ms', latency['p75_ms'])}, διακύμανση ανά ερώτηση "
             f"{number('latency_p50_ms', latency['within_case_spread_ms'])}.",
             "  ",

@@ -11,21 +11,27 @@ from eval.memo import compare_memo
 from eval.report import fmt, page
 
 
+def scaled(name: str, value: float) -> str:
+    scale = 100 if METRICS[name].percent else 1
+    digits = 0 if name.startswith("latency") else 1
+    return f"{value * scale:+.{digits}f}"
+
+
 def delta_text(d: MetricDelta, value: float | None = None) -> str:
+    """A difference with its unit: percentage points for shares, ms for latency."""
     value = d.delta if value is None else value
     if value is None:
         return "—"
-    scale = 100 if METRICS[d.name].percent else 1
-    unit = " pp" if METRICS[d.name].percent else ""
-    return f"{value * scale:+.1f}{unit}"
+    unit = " pp" if METRICS[d.name].percent else " ms" if d.name.startswith("latency") else ""
+    return scaled(d.name, value) + unit
 
 
 def paired_cells(d: MetricDelta) -> tuple[str, str, str, str]:
     """(Δ on common cases, its 95 % interval, p, n) as text."""
     p = d.paired
-    if p is None:
+    if p is None or p.delta is None:
         return "—", "—", "—", "0"
-    ci = f"{delta_text(d, p.low)} … {delta_text(d, p.high)}"
+    ci = f"[{scaled(d.name, p.low)}, {scaled(d.name, p.high)}]"
     pv = "<0.001" if p.p is not None and p.p < 0.001 else f"{p.p:.3f}"
     return delta_text(d, p.delta), ci, pv, str(p.n)
 

@@ -3,22 +3,35 @@ cases behind it; paired differences with interval, p-value and significance; the
 
 from __future__ import annotations
 
+from rich import box
 from rich.table import Table
 
 from eval.catalogue import METRICS
 from eval.compare import CHANGE_KINDS, Comparison
 from eval.report import fmt, interval_text
-from eval.report_compare import paired_cells
+from eval.report_compare import paired_cells, scaled
+
+WIDE = 110  # columns for tables when output goes to a file or pipe (rich would otherwise assume 80)
+
+
+def wide(console):
+    """A terminal keeps its own width; a file or pipe gets a console WIDE columns wide, so figures are not cut
+    (rich assumes 80 columns off a terminal and cannot print wider than its console)."""
+    if console.is_terminal or console.width >= WIDE:
+        return console
+    from rich.console import Console
+
+    return Console(file=console.file, width=WIDE, no_color=console.no_color, highlight=False)
 
 
 def metrics_table(title: str, summaries: dict[str, dict]) -> Table:
     """One column group per run (mode): value, 95 % interval, n."""
-    table = Table(title=title)
-    table.add_column("Metric")
+    table = Table(title=title, box=box.SIMPLE_HEAD)
+    table.add_column("Metric", no_wrap=True)
     for name in summaries:
-        table.add_column(name, justify="right")
-        table.add_column("95 % CI", justify="right", style="dim")
-        table.add_column("n", justify="right", style="dim")
+        table.add_column(name, justify="right", no_wrap=True)
+        table.add_column("95 % CI", justify="right", style="dim", no_wrap=True)
+        table.add_column("n", justify="right", style="dim", no_wrap=True)
     for metric in METRICS:
         cells = []
         for s in summaries.values():
@@ -49,13 +62,16 @@ def run_lines(summary: dict) -> list[str]:
 
 
 def print_comparison(console, c: Comparison, limit: int = 15) -> None:
+    console = wide(console)
     for w in c.warnings:
         console.print(f"[bold yellow]Warning:[/] {w}")
-    table = Table(title=f"{c.a.name} → {c.b.name} (paired on {c.common} common cases)")
-    for column in ("Metric", "A", "B", "Δ", "95 % CI", "p", "n", "sig."):
-        table.add_column(column, justify="left" if column == "Metric" else "right")
+    table = Table(title=f"{c.a.name} → {c.b.name} (paired on {c.common} common cases)", box=box.SIMPLE_HEAD)
+    table.add_column("Metric", no_wrap=True)
+    for column in ("A", "B", "Δ", "95 % CI", "p", "n", "sig."):
+        table.add_column(column, justify="right", no_wrap=True)
     for d in c.metrics:
-        delta, ci, pv, n = paired_cells(d)
+        _, ci, pv, n = paired_cells(d)
+        delta = scaled(d.name, d.paired.delta) if d.paired and d.paired.delta is not None else "—"
         style = {1: "green", -1: "red"}.get(d.direction, "") if d.significant else ""
         table.add_row(
             d.name,
@@ -68,6 +84,9 @@ def print_comparison(console, c: Comparison, limit: int = 15) -> None:
             "[bold]yes[/]" if d.significant else "no",
         )
     console.print(table)
+    console.print(
+        "Δ = B − A on the common cases (percentage points for % metrics, ms for latency); CI: paired bootstrap."
+    )
     held = sum(1 for d in c.metrics if d.p_holm is not None and d.p_holm < 0.05)
     console.print(
         f"{len(c.significant)} metrics differ at p < 0.05 (paired permutation test); {held} after Holm correction "

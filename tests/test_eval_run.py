@@ -207,3 +207,47 @@ def test_llm_judge_is_separate_and_only_for_generative_answerers(assistant, smal
     assert summary["llm_judge"]["model"] == "fake-judge"
     assert "faithfulness" not in summary["metrics"]  # the offline metrics stay apart
     assert "fake-judge" in (tmp_path / "judged" / "report.html").read_text(encoding="utf-8")
+
+
+def test_cli_repeat_baseline_memo_and_export(small_dataset, config_toml, hybrid_run, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "again"
+    args = ["eval", "run", "--dataset", str(small_dataset), "--config", str(config_toml), "--limit", "2"]
+    result = runner.invoke(app, [*args, "--repeat", "2", "--baseline", str(hybrid_run[0]), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = flat(result.output)
+    assert "95 % CI" in text and "Latency over ×2 repeats" in text and "Dataset small vunversioned" in text
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["run"]["repeat"] == 2 and summary["latency"]["repeat"] == 2
+    assert summary["run"]["dataset_info"]["sha256"] == hybrid_run[1]["run"]["dataset_info"]["sha256"]
+    assert set(summary["run"]["code"]) == {"commit", "dirty", "package"}
+    ci = summary["intervals"]["hit@k"]
+    assert ci["n"] == summary["metrics"]["n_answerable"] and ci["low"] <= summary["metrics"]["hit@k"] <= ci["high"]
+    recs = records(out)
+    assert all(len(r["latency_runs_ms"]) == 2 for r in recs.values())
+    assert all({"tp", "fp", "fn"} <= set(r["evidence"]) for r in recs.values())
+    memo = (out / "memo.txt").read_text(encoding="utf-8")
+    assert memo.startswith("ΣΥΝΟΨΗ ΑΞΙΟΛΟΓΗΣΗΣ") and "Σε σχέση με τη βάση σύγκρισης" in memo
+    assert "διάστημα εμπιστοσύνης 95 %" in memo
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Σύνοψη για υπόμνημα" in html and "Διάστημα 95 %" in html and "Περιπτώσεις που άλλαξαν" in html
+    # The same cases answered the same way: nothing differs significantly.
+    compared = runner.invoke(app, ["eval", "compare", str(hybrid_run[0]), str(out), "--memo", str(tmp_path / "m.txt")])
+    assert compared.exit_code == 0, compared.output
+    assert "0 metrics differ at p < 0.05" in flat(compared.output) and "Cases only in A: 6" in flat(compared.output)
+    exported = runner.invoke(app, ["eval", "export", str(out), "-o", str(tmp_path / "run.jsonl")])
+    assert exported.exit_code == 0 and "2 cases written" in flat(exported.output)
+    back = runner.invoke(app, ["eval", "import", str(tmp_path / "run.jsonl"), "--out", str(tmp_path / "back.jsonl")])
+    assert back.exit_code == 0 and "2 cases written" in flat(back.output)
+    assert [c.id for c in load_dataset(tmp_path / "back.jsonl")] == CASE_IDS[:2]
+
+
+def test_cli_split_choice(tmp_path):
+    runner = CliRunner()
+    shown = runner.invoke(app, ["eval", "validate", "--split", "dev"])
+    assert shown.exit_code == 0, shown.output
+    assert "situations_dev v" in flat(shown.output)
+    both = runner.invoke(app, ["eval", "run", "--split", "dev", "--dataset", "x.jsonl"])
+    assert both.exit_code == 1 and "not both" in flat(both.output)
+    unknown = runner.invoke(app, ["eval", "run", "--split", "train", "--out", str(tmp_path / "x")])
+    assert unknown.exit_code == 1 and "Unknown split 'train'" in flat(unknown.output)

@@ -136,3 +136,4 @@ def test_comparing_runs_pairs_cases_and_groups_what_changed(tmp_path):
     assert any("different datasets" in w for w in c.warnings)
     memo = compare_memo(c)
     assert "Εύστοχο στα k" in memo and "+20,0 μον." in memo and "Προσοχή" in memo
+    assert "νέες αρνήσεις σε απαντήσιμες ερωτήσεις: 1" in memo

@@ -22,3 +22,15 @@ def test_full_dataset_meets_the_thresholds(bundled_settings, tmp_path):
     assert not missed, (
         "Below eval/thresholds.toml (report: " + str(tmp_path / "ci" / "report.html") + "):\n" + "\n".join(missed)
     )
+
+
+@pytest.mark.slow
+def test_held_out_split_meets_its_gate(bundled_settings, tmp_path):
+    """`kalo eval run --split test --thresholds eval/thresholds.toml`: the [split.test] table."""
+    from eval.identity import resolve
+
+    path = resolve(split="test")
+    summary = run(Assistant(bundled_settings), load_dataset(path), tmp_path / "test", dataset=path)
+    assert summary["run"]["dataset_info"]["split"] == "test" and summary["metrics"]["n_errors"] == 0
+    missed = failures(summary["metrics"], load_thresholds(DEFAULT_THRESHOLDS, "test"))
+    assert not missed, "Below [split.test] in eval/thresholds.toml:\n" + "\n".join(missed)
