@@ -1,33 +1,18 @@
-"""Embedding backends behind LangChain's `Embeddings` interface, one registry.
+"""Embedding backends behind LangChain's `Embeddings` interface, one registry (`ingest.embed_base`).
 
-Adding a backend means adding one class here with `@register("name")`.
+The bundled e5 and sentence-transformers backends live here; the remote (openai-compatible) and the
+offline test backend (fake-hash) in their own modules, imported here so that every name is registered
+wherever `get_embeddings` is used. Adding a backend: a class with `@register("name")`, imported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from langchain_core.embeddings import Embeddings
-
 from assistant.core.errors import ConfigError
-from assistant.core.registry import Registry
 from assistant.core.settings import Settings
+from ingest import embed_fake, embed_remote
+from ingest.embed_base import EMBEDDINGS, EmbeddingBackend, register
 
-
-class EmbeddingBackend(Embeddings):
-    """A LangChain `Embeddings` that also names the model it runs, so the index can record it."""
-
-    model_id: str
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        raise NotImplementedError
-
-    def embed_query(self, text: str) -> list[float]:
-        raise NotImplementedError
-
-
-EMBEDDINGS: Registry[Callable[[Settings], EmbeddingBackend]] = Registry("embedding backend", "σύστημα ενσωματώσεων")
-register = EMBEDDINGS.register
+__all__ = ["EMBEDDINGS", "EmbeddingBackend", "embed_fake", "embed_remote", "get_embeddings", "register"]
 
 
 def get_embeddings(settings: Settings) -> EmbeddingBackend:
@@ -101,7 +86,3 @@ class SentenceTransformerEmbeddings(EmbeddingBackend):
 
     def embed_query(self, text: str) -> list[float]:
         return self._encode([self.query_prefix + text])[0]
-
-
-from ingest import embed_remote  # noqa: E402, F401  (registers "openai-compatible")
-from ingest import embed_fake  # noqa: E402, F401  (registers "fake-hash", the offline test backend)

@@ -1,4 +1,4 @@
-""""fake-hash": a deterministic, offline embedding backend for tests and experiments (no model, no download).
+"""The "fake-hash" embedding backend: deterministic and offline, for tests and experiments (no model, no download).
 
 A text's features — its Greek search keys (folded, stemmed words) and the character trigrams of its
 folded words — are hashed into signed dimensions and the sum is normalised. Texts that share words get
@@ -15,7 +15,7 @@ from functools import cache
 
 from assistant.core.greek_text import fold, tokens
 from assistant.core.settings import Settings
-from ingest.embed import EmbeddingBackend, register
+from ingest.embed_base import EmbeddingBackend, register
 
 DIM = 256
 # A whole search key says more than a trigram; trigrams only bridge spelling variants.

@@ -14,7 +14,7 @@ import numpy as np
 
 from assistant.core.errors import ConfigError, EmbeddingServerError
 from assistant.core.settings import Settings
-from ingest.embed import EmbeddingBackend, register
+from ingest.embed_base import EmbeddingBackend, register
 
 # Pause before each further round over the URLs: BACKOFF_S × 2^(round − 1), at most BACKOFF_MAX_S.
 # With the default 3 retries a server that is down costs 0.25 + 0.5 + 1 s before the error, short enough
