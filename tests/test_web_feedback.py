@@ -6,32 +6,20 @@ import csv
 import io
 import json
 
+from support import answers
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.core.types import Answer, Source, Turn
+from assistant.core.types import Answer, Turn
 from assistant.feedback import FeedbackStore
 from assistant.service import Assistant
 
 
 def _answer(question: str = "Τι τύποι δικτύων υπάρχουν;", found: bool = True) -> Answer:
-    cited = Source(
-        n=1,
-        chunk_id="c1",
-        guide_id="diktyosi-foreon-kalo",
-        guide_title="Δικτύωση φορέων ΚΑΛΟ",
-        source="diktyosi-foreon-kalo.pdf",
-        section="5. Τύποι δικτύων",
-        page_start=7,
-        page_end=8,
-        text="Τα δίκτυα διαφέρουν. Άλλο κείμενο.",
-        excerpt="Τα δίκτυα διαφέρουν.",
-        cited=True,
-    )
-    other = cited.model_copy(update={"n": 2, "chunk_id": "c2", "cited": False, "excerpt": ""})
+    cited = answers.source(1, page_end=8)
     if not found:
         return Answer(question=question, text="Δεν βρήκα απάντηση στους οδηγούς.", found=False, suggestions=[cited])
-    return Answer(question=question, text="Τα δίκτυα διαφέρουν [1].", sources=[cited, other], answerer="extractive")
+    return answers.answer(question=question, text="Τα δίκτυα διαφέρουν [1].", sources=[cited, answers.source(2, False)])
 
 
 def test_a_rating_is_stored_with_question_answer_sources_and_settings(fast_settings):

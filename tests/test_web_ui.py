@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from pydantic import SecretStr
+from support import answers
 
 from assistant.core.errors import IndexMissingError, LLMError
 from assistant.core.types import Answer, Source, Turn
@@ -26,30 +27,15 @@ PASSAGE = (
 
 
 def _source(n: int, cited: bool = True, **kw) -> Source:
-    values = {
-        "n": n,
-        "chunk_id": f"c{n}",
-        "guide_id": "diktyosi-foreon-kalo",
-        "guide_title": "Δικτύωση <b>φορέων</b>",
-        "source": "diktyosi-foreon-kalo.pdf",
-        "section": "5. Τύποι δικτύων > 5.1 Άτυπα και τυπικά",
-        "page_start": 7,
-        "page_end": 7,
-        "text": PASSAGE,
-        "excerpt": "Τα τυπικά δίκτυα διαθέτουν γραπτούς κανόνες λειτουργίας." if cited else "",
-        "cited": cited,
-    }
-    return Source(**(values | kw))
+    excerpt = "Τα τυπικά δίκτυα διαθέτουν γραπτούς κανόνες λειτουργίας." if cited else ""
+    title, section = "Δικτύωση <b>φορέων</b>", "5. Τύποι δικτύων > 5.1 Άτυπα και τυπικά"
+    return answers.source(n, cited, text=PASSAGE, excerpt=excerpt, guide_title=title, section=section, **kw)
 
 
 def _answer(**kw) -> Answer:
-    values = {
-        "question": "Τι δίκτυα υπάρχουν;",
-        "text": "Τα τυπικά δίκτυα έχουν κανόνες [1]. Δείτε <script>x()</script> [3].",
-        "sources": [_source(1), _source(2, cited=False), _source(3, page_start=9, page_end=10)],
-        "answerer": "extractive",
-    }
-    return Answer(**(values | kw))
+    sources = [_source(1), _source(2, cited=False), _source(3, page_start=9, page_end=10)]
+    text = "Τα τυπικά δίκτυα έχουν κανόνες [1]. Δείτε <script>x()</script> [3]."
+    return answers.answer(**({"text": text, "sources": sources} | kw))
 
 
 class FakeAssistant:
