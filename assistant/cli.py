@@ -57,6 +57,10 @@ class RichProgress:
             if report.status == "failed"
             else f"{report.pages} pages, {report.chunks} chunks, {report.embedded} embedded"
         )
+        if report.duplicates:
+            detail += f"; {report.duplicates} passages already indexed from {', '.join(report.duplicate_of)}"
+        for warning in report.warnings:
+            detail += f"; {warning}"
         self.progress.console.print(f"{mark} {report.source}: {report.status} ({detail})")
 
 
@@ -110,6 +114,43 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")
     console.print(f"Embedding model: {info.embedding_model}")
     console.print(f"Store: {info.store_location}")
     console.print(f"Total: {len(info.guides)} guides, {info.pages} pages, {info.chunks} chunks")
+
+
+@app.command()
+@friendly
+def inspect(
+    file: Annotated[Path, typer.Argument(help="A PDF, DOCX, Markdown, text or HTML file", exists=True, dir_okay=False)],
+    samples: Annotated[int, typer.Option(help="How many sample chunks to show")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Show what ingestion understands of one file (title, structure, chunks, repairs); the index is not touched."""
+    from ingest.inspect import inspect_file
+
+    settings = load_settings()
+    report = inspect_file(file, settings.chunk_size, settings.chunk_overlap, samples, settings.max_file_mb)
+    if as_json:
+        console.print_json(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
+        return
+    console.print(f"[bold]{report.title}[/]  ({report.source}, {report.kind}, {report.pages} pages)")
+    if report.act:
+        console.print(f"Act: {report.act}")
+    console.print(
+        f"Structure: {report.structure}, {len(report.headings)} sections"
+        + (f" ({report.articles} articles)" if report.articles else "")
+        + f", {report.chunks} chunks"
+    )
+    table = Table(show_header=True, box=None)
+    for column in ("Page", "Section", "Article"):
+        table.add_column(column)
+    for h in report.headings:
+        table.add_row(str(h.page), "  " * (h.level - 1) + h.title, h.article)
+    console.print(table)
+    for chunk in report.samples:
+        pages = f"{chunk.page_start}" if chunk.page_start == chunk.page_end else f"{chunk.page_start}–{chunk.page_end}"
+        console.rule(f"{chunk.section} · p. {pages}" + (f" · {chunk.article}" if chunk.article else ""))
+        console.print(chunk.text[:600] + ("…" if len(chunk.text) > 600 else ""), markup=False)
+    for warning in report.warnings:
+        console.print(f"[yellow]![/] {warning}")
 
 
 AudienceOpt = Annotated[

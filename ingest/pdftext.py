@@ -15,10 +15,15 @@ from assistant.core.documents import LineStyle, style_key
 
 # A gutter is looked for in the middle of the page only (x as a share of the page width).
 GUTTER_SEARCH = (0.25, 0.75)
-# A page is in columns when at least this share of its text lies wholly on each side of the gutter,
-# and at most MAX_SPANNING of it crosses the gutter (titles, running headers, full-width tables).
-MIN_SIDE_SHARE = 0.2
+# A page is in columns when at least MIN_SIDE_LINES fragments and MIN_SIDE_SHARE of its text lie wholly
+# on each side of the gutter, at most MAX_SPANNING of it crosses the gutter (titles, running headers), and
+# each side reads as prose: most of its lines fill the column (table cells do not), FULL_LINE of its width.
+MIN_SIDE_LINES = 5
+MIN_SIDE_SHARE = 0.08
 MAX_SPANNING = 0.25
+FULL_LINE = 0.6
+# A blank this many line pitches tall across both columns separates what is above from the columns.
+BLANK_BAND = 2.5
 # Average glyph width in em, for fonts whose widths pypdf cannot map back to characters.
 FALLBACK_GLYPH_EM = 0.5
 _BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi", "extrabold")
@@ -172,12 +177,21 @@ def _gutter(fragments: list[Fragment], page_width: float) -> float | None:
         left = sum(1 for f in fragments if f.x1 <= x)
         right = sum(1 for f in fragments if f.x0 >= x)
         spanning = n - left - right
-        if min(left, right) < MIN_SIDE_SHARE * n or spanning > MAX_SPANNING * n:
+        if min(left, right) < max(MIN_SIDE_LINES, MIN_SIDE_SHARE * n) or spanning > MAX_SPANNING * n:
             continue
         key = (spanning, -min(left, right), float(x))
         if best is None or key < best:
             best = key
-    return best[2] if best else None
+    if best is None:
+        return None
+    gutter = best[2]
+    sides = ([f for f in fragments if f.x1 <= gutter], [f for f in fragments if f.x0 >= gutter])
+    for side in sides:
+        start, end = min(f.x0 for f in side), max(f.x1 for f in side)
+        widths = sorted(f.x1 - f.x0 for f in side)
+        if widths[len(widths) // 2] < FULL_LINE * (end - start):
+            return None  # short cells side by side: a table, read row by row as the stream has it
+    return gutter
 
 
 def _column_order(fragments: list[Fragment], page_width: float) -> list[list[Fragment]] | None:
@@ -195,12 +209,21 @@ def _column_order(fragments: list[Fragment], page_width: float) -> list[list[Fra
     if switches <= 2 * bands + 2:
         return None  # one column after the other: the stream is in reading order already
 
-    def band_of(f: Fragment) -> int:
-        return sum(1 for y in spanning_y if y > f.y + 0.5)
+    # A band also ends where both columns leave a wide blank: the masthead above the columns of a first
+    # page, a date printed at the top right, are not the first lines of the right column.
+    ys = sorted({round(f.y, 1) for f in fragments}, reverse=True)
+    steps = sorted(a - b for a, b in pairwise(ys))
+    pitch = steps[len(steps) // 2] if steps else 0.0
+    blanks = [(a + b) / 2 for a, b in pairwise(ys) if pitch and a - b > BLANK_BAND * pitch]
+
+    def band_of(f: Fragment, spanning: bool) -> int:
+        # A full-width line opens the band below it; other lines belong to the band they sit in.
+        above = sum(1 for y in spanning_y if (y >= f.y - 0.5 if spanning else y > f.y + 0.5))
+        return above * (len(blanks) + 1) + sum(1 for y in blanks if y > f.y)
 
     groups: dict[tuple[int, int], list[Fragment]] = {}
     for f, s in zip(fragments, side, strict=True):
-        band = band_of(f)
+        band = band_of(f, s == "S")
         if s == "S":
             groups.setdefault((band, 0), []).append(f)  # the full-width line itself opens its band
         else:

@@ -22,10 +22,12 @@ from assistant.core.errors import IndexBusyError, IngestError
 from assistant.core.settings import Settings
 from ingest.chunk import chunk_document
 from ingest.clean import clean_document
+from ingest.dedup import Passages
 from ingest.embed import EmbeddingBackend, get_embeddings
 from ingest.lexical import LexicalIndex, fingerprint
 from ingest.loaders import check_file, load
 from ingest.store import VectorStore
+from ingest.titles import TITLES_FILE, title_overrides, unique_title
 
 
 @dataclass
@@ -37,6 +39,10 @@ class FileReport:
     embedded: int = 0
     reason: str = ""  # English, for the CLI and logs
     reason_el: str = ""  # Greek, for the web app
+    title: str = ""
+    duplicates: int = 0  # passages already indexed from another file, not indexed again
+    duplicate_of: list[str] = field(default_factory=list)  # those files
+    warnings: list[str] = field(default_factory=list)  # e.g. OCR used, pages without a text layer
 
 
 @dataclass
@@ -85,6 +91,7 @@ def scan(corpus_dir: Path) -> list[Path]:
         if p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
         and not p.name.startswith("~$")
+        and p.relative_to(corpus_dir).as_posix() != TITLES_FILE  # the user's titles, not a guide
     )
 
 
@@ -140,6 +147,8 @@ class Ingestor:
         self.store = store or VectorStore(settings)
         self.manifest_path = settings.index_dir / "manifest.json"
         self.lexical_path = settings.index_dir / "bm25"
+        self.titles: dict[str, str] = {}  # titles the user set (corpus/titles.toml), read at each run
+        self.passages = Passages({})  # which file holds each indexed passage, rebuilt at each run
 
     def run(self, rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
         progress = progress or _Silent()
@@ -149,18 +158,22 @@ class Ingestor:
             manifest = Manifest(self.manifest_path)
             report.note = self._open_collection(manifest, rebuild)
             by_source: dict[str, set[str]] = defaultdict(set)
-            for chunk_id, meta in self.store.all_metadata().items():
+            metadata = self.store.all_metadata()
+            for chunk_id, meta in metadata.items():
                 by_source[str(meta.get("source", ""))].add(chunk_id)
+            self.passages = Passages(metadata)
 
             corpus = self.settings.corpus_dir
             if not corpus.is_dir():
                 raise IngestError(f"Corpus folder not found: {corpus}", f"Δεν βρέθηκε ο φάκελος οδηγών: {corpus}")
             paths = scan(corpus)
+            self.titles = title_overrides(corpus)
             sources = {p.relative_to(corpus).as_posix(): p for p in paths}
             gone = (set(by_source) | set(manifest.files)) - set(sources)
             progress.start(len(paths) + len(gone))
             for source in sorted(gone):
                 self.store.delete(by_source.pop(source, set()))
+                self.passages.forget(source)
                 manifest.files.pop(source, None)
                 manifest.save()
                 file_report = FileReport(source, "removed")
@@ -170,6 +183,14 @@ class Ingestor:
                 file_report = self._ingest_file(path, source, manifest, by_source.get(source, set()), progress)
                 report.files.append(file_report)
                 progress.done(file_report)
+            # A file that left passages to another one takes them back when that one is removed or changed.
+            changed = {f.source for f in report.files if f.status in ("removed", "updated")}
+            for n, f in enumerate(report.files):
+                entry = manifest.files.get(f.source)
+                if entry and changed & set(entry.get("duplicate_of", [])) and f.source in sources:
+                    entry["file_hash"] = ""
+                    ids = set(entry["chunk_ids"])
+                    report.files[n] = self._ingest_file(sources[f.source], f.source, manifest, ids, progress)
             self._refresh_lexical(changed=bool(report.embedded or report.count("removed", "updated", "added")))
         report.seconds = time.perf_counter() - started
         return report
@@ -195,10 +216,18 @@ class Ingestor:
             check_file(path, self.settings.max_file_mb)
             digest = file_hash(path)
             entry = manifest.files.get(source)
-            if entry and entry["file_hash"] == digest and set(entry["chunk_ids"]) == existing:
+            override = self.titles.get(source, "")
+            if (
+                entry
+                and entry["file_hash"] == digest
+                and set(entry["chunk_ids"]) == existing
+                and entry.get("title_override", "") == override
+            ):
                 progress.file(source, 0)
-                return FileReport(source, "unchanged", entry["pages"], len(existing))
+                return FileReport(source, "unchanged", entry["pages"], len(existing), title=entry.get("title", ""))
             doc = clean_document(load(path, source))
+            others = {e.get("title", "") for s, e in manifest.files.items() if s != source}
+            doc.title = override or unique_title(doc.title, source, others)
             chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)
         except IngestError as exc:
             return FileReport(source, "failed", reason=exc.en, reason_el=exc.el)
@@ -213,8 +242,12 @@ class Ingestor:
             return FileReport(
                 source, "failed", reason="no text to index", reason_el="δεν υπάρχει κείμενο για ευρετηρίαση"
             )
-        # Chunk ids come from content and position: a chunk already stored needs no new embedding.
-        todo = [c for c in chunks if c.id not in existing]
+        self.passages.forget(source)
+        chunks, elsewhere = self.passages.split(chunks, source)
+        # Chunk ids come from content and position: a chunk already stored needs no new embedding
+        # (unless the title, which is part of what is embedded, changed).
+        retitled = bool(entry) and entry.get("title") != doc.title
+        todo = [c for c in chunks if c.id not in existing or retitled]
         progress.file(source, len(todo))
         batch = self.settings.embedding_batch_size * 2
         for i in range(0, len(todo), batch):
@@ -224,17 +257,30 @@ class Ingestor:
             progress.embedded(len(part))
         new_ids = {c.id for c in chunks}
         self.store.delete(existing - new_ids)
+        self.passages.add(chunks, source)
         manifest.files[source] = {
             "file_hash": digest,
             "title": doc.title,
             "kind": doc.kind,
             "pages": len(doc.pages),
             "chunk_ids": sorted(new_ids),
+            "title_override": override,
+            "duplicate_of": sorted(elsewhere),
             "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         manifest.save()
         status = "updated" if entry else "added"
-        return FileReport(source, status, len(doc.pages), len(chunks), len(todo))
+        return FileReport(
+            source,
+            status,
+            len(doc.pages),
+            len(chunks),
+            len(todo),
+            title=doc.title,
+            duplicates=sum(elsewhere.values()),
+            duplicate_of=sorted(elsewhere),
+            warnings=list(doc.notes.warnings),
+        )
 
     def _refresh_lexical(self, changed: bool) -> None:
         ids, docs, metas = self.store.all_documents()

@@ -61,6 +61,7 @@ _ACT = re.compile(
     r"(?P<num>\d[\d/.]*\d|\d)\b"
 )
 _DATE_YEAR = re.compile(r"\b\d{1,2}(?:η|ης)?\s+[Α-ΩΆ-Ώα-ωά-ώ]+\s+((?:19|20)\d{2})\b")
+_DATE_LINE = re.compile(r"^(?:[Α-ΩΆ-Ώα-ωά-ώ]+,\s*)?\d{1,2}(?:η|ης)?\s+[Α-ΩΆ-Ώα-ωά-ώ]+\s+(?:19|20)\d{2}$")
 _YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 
 # --- Tables of contents ----------------------------------------------------------------------------------
@@ -232,9 +233,12 @@ def _title_lines(lines, start: int, styles: _Styles, style: LineStyle | None, ma
     j = _next_text(lines, start - 1)
     typographic = styles.known and style is not None and style != styles.body
     taken: list[int] = []
+    heading_page = lines[start - 1][0] if start > 0 else None
     while j is not None and j < len(lines) and lines[j][1] and len(taken) < max_lines:
         page, line = lines[j]
-        if _PARAGRAPH_NUMBER.match(line) or _ARTICLE.match(line) or _DIVISION.match(line) or _TOC_LEADERS.match(line):
+        if page != heading_page:
+            break  # a title does not run over to the next page (whose top is its running header)
+        if _PARAGRAPH_NUMBER.match(line) or _ARTICLE.match(line) or _is_division(line) or _TOC_LEADERS.match(line):
             break
         if typographic:
             if styles.of(page, line) != style or len(line) > MAX_HEADING_CHARS or _FULL_STOP.search(line):
@@ -319,8 +323,11 @@ def _legal(lines: list[tuple[int, str]], toc: set[int], styles: _Styles) -> list
     if len(articles) < 2 and sum(quoted) > len(lines) // 2:  # unbalanced quotes: do without them
         quoted = [False] * len(lines)
     keep = _longest_increasing(articles)
-    if len(keep) < 2:
-        return []
+    alone = [
+        i for i in keep if _ARTICLE.fullmatch(lines[i][1].strip()) and not _ARTICLE.match(lines[i][1]).group("rest")
+    ]
+    if len(keep) < 2 and not alone:
+        return []  # one «Άρθρο 5 — …» line in a guide is a quotation; a line «Άρθρο 5» alone opens an article
     found: list[Found] = []
     for i, (page, line) in enumerate(lines):
         if not line or i in toc or quoted[i]:
@@ -361,13 +368,18 @@ def _division_number(num: str) -> bool:
     return bool(re.fullmatch(rf"\d+|[IVXLC]+|[Α-ΩΆ-Ώ]{{1,4}}[{_KERAIA}]", num)) or _ordinal(num) is not None
 
 
+def _is_division(line: str) -> bool:
+    m = _DIVISION.match(line)
+    return bool(m and _division_number(m.group("num")))
+
+
 def _caps_lines(lines: list[tuple[int, str]], start: int) -> list[int]:
     taken = []
     j = start
     while j < len(lines) and len(taken) < MAX_TITLE_LINES:
         line = lines[j][1]
         letters = [c for c in line if c.isalpha()]
-        if not letters or not all(c.isupper() for c in letters) or _ARTICLE.match(line) or _DIVISION.match(line):
+        if not letters or not all(c.isupper() for c in letters) or _ARTICLE.match(line) or _is_division(line):
             break
         taken.append(j)
         j += 1
@@ -516,10 +528,12 @@ def act_of(lines: list[str]) -> tuple[str, str] | None:
             number = f"{number}/{year.group(1)}" if year else number
         short = f"{kind} {number}"
         subject: list[str] = []
-        for nxt in lines[i + 1 : i + 6]:
+        for nxt in lines[i + 1 : i + 12]:
             text = nxt.strip()
+            if not text or _DATE_LINE.match(text):
+                continue  # a blank line or the date, printed beside the act's name
             letters = [c for c in text if c.isalpha()]
-            if not text or (letters and all(c.isupper() for c in letters)) or _ARTICLE.match(text):
+            if (letters and all(c.isupper() for c in letters)) or _ARTICLE.match(text) or len(subject) >= 4:
                 break
             subject.append(text)
             if text.endswith("."):
