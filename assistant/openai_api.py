@@ -63,6 +63,9 @@ class OpenAIError(Exception):
         return cls(status, exc.el, "server_error", code=code or "kalo_error")
 
 
+BROKEN = OpenAIError(500, "Παρουσιάστηκε σφάλμα κατά τη σύνταξη της απάντησης. Δοκιμάστε ξανά.", "server_error")
+
+
 # -- request --------------------------------------------------------------------------------------------------
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -222,30 +225,33 @@ def make_router(settings: Settings, assistant: Callable[[], Any]) -> APIRouter:
     )
     async def chat_completions(request: Request):
         try:
-            body = await read_request(request)
-            if body.model not in models:
-                raise unknown_model(body.model)
-            question, history = conversation(body.messages)
-            base_url = str(request.base_url)
-            completion = Completion(body.model)
-            # Start the answer here, so that a missing index or a store that is down is an HTTP error
-            # (with its status) and not a stream that breaks off.
-            events = assistant().stream(question, models[body.model], history)
-            first = await run_in_threadpool(next, events)
+            return await respond(request)
         except OpenAIError as exc:
             return exc.response()
         except KaloError as exc:
             return OpenAIError.of(exc).response()
+        except Exception:  # still an OpenAI-shaped answer, so that clients show a message
+            log.exception("chat completion failed")
+            return BROKEN.response()
+
+    async def respond(request: Request):
+        body = await read_request(request)
+        if body.model not in models:
+            raise unknown_model(body.model)
+        question, history = conversation(body.messages)
+        base_url = str(request.base_url)
+        completion = Completion(body.model)
+        # Start the answer here, so that a missing index or a store that is down is an HTTP error (with
+        # its status) and not a stream that breaks off.
+        events = assistant().stream(question, models[body.model], history)
+        first = await run_in_threadpool(next, events)
         if body.stream:
             return StreamingResponse(
                 stream_events(completion, itertools.chain([first], events), base_url),
                 media_type="text/event-stream",
                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},  # nginx: do not buffer
             )
-        try:
-            answer = first if isinstance(first, Answer) else await run_in_threadpool(last_answer, events)
-        except KaloError as exc:
-            return OpenAIError.of(exc).response()
+        answer = first if isinstance(first, Answer) else await run_in_threadpool(last_answer, events)
         return completion.whole(answer.text + sources_block(answer, base_url), answer_fields(answer, base_url))
 
     return router
@@ -299,6 +305,6 @@ def stream_events(completion: Completion, events: Iterator, base_url: str) -> It
         return
     except Exception:  # the client must hear that the answer broke off, not see it end quietly
         log.exception("chat completion stream failed")
-        yield sse(OpenAIError(500, "Παρουσιάστηκε σφάλμα κατά τη σύνταξη της απάντησης.", "server_error").body())
+        yield sse(BROKEN.body())
         return
     yield "data: [DONE]\n\n"
