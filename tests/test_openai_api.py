@@ -1,81 +1,47 @@
-"""The OpenAI-compatible API (/v1) driven by the official `openai` client against a real uvicorn server on
-loopback: models, answers with their sources (streamed and not), follow-ups from `messages`, the bearer
-key, and errors in OpenAI's shape with Greek messages."""
+"""The OpenAI-compatible API (/v1) driven by the official `openai` client against the whole app served by
+uvicorn on loopback (synthetic guides, fake-hash embeddings): models, answers with their sources (streamed
+and not), follow-ups from `messages`, the bearer key, and errors in OpenAI's shape with Greek messages."""
 
 from __future__ import annotations
 
 import re
-import threading
-import time
-from contextlib import contextmanager
 
 import httpx
 import openai
 import pytest
 from pydantic import SecretStr
-from support.servers import free_port
-from support.shared import shared_assistant
+from support.synthetic import ENERGY, PANTRIES
+from support.web import serve
 
-from assistant.core.settings import Settings
 from assistant.core.types import Turn
 
-QUESTION = "Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;"
-FOLLOW_UP = "Και μετά;"  # means nothing without the question before it
+pytestmark = pytest.mark.slow  # starts servers (fast nonetheless: fake-hash embeddings)
+
+QUESTION = "Ποια είναι η μέγιστη επιχορήγηση του προγράμματος Ηλιαχτίδα;"
+FIRST = "Τι είναι μια ενεργειακή κοινότητα;"
+FOLLOW_UP = "Και πώς τη χρηματοδοτούμε;"  # «τη»: the community of the question before
 MODELS = ["kalo-assistant", "kalo-assistant-municipal", "kalo-assistant-kalo"]
-
-
-def build_app(settings: Settings, assistant):
-    """The app `kalo serve` runs, over the given `Assistant`."""
-    from fastapi import FastAPI
-
-    from assistant.openai_api import mount
-
-    app = FastAPI()
-    mount(app, settings, lambda: assistant)
-    return app
-
-
-@contextmanager
-def serving(app):
-    """uvicorn in a thread on a free loopback port; yields the base URL once it accepts connections."""
-    import uvicorn
-
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
-    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            thread.join(0.05)
-        yield f"http://127.0.0.1:{server.config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+OPEN = {"admin_password": SecretStr(""), "chat_password": SecretStr(""), "api_key": SecretStr("")}
 
 
 @pytest.fixture(scope="module")
-def assistant(bundled_settings):
-    return shared_assistant(bundled_settings)
+def assistant(synthetic_assistant):
+    return synthetic_assistant
 
 
 @pytest.fixture(scope="module")
-def base_url(bundled_settings, assistant):
-    with serving(build_app(bundled_settings, assistant)) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def keyed_url(bundled_settings, assistant):
-    settings = bundled_settings.model_copy(update={"api_key": SecretStr("kalo-test-key-42")})
-    with serving(build_app(settings, assistant)) as url:
+def base_url(synthetic_settings, assistant):
+    with serve(synthetic_settings.model_copy(update=OPEN), assistant) as url:
         yield url
 
 
 @pytest.fixture
 def client(base_url):
     return openai.OpenAI(base_url=f"{base_url}/v1", api_key="unused", max_retries=0, timeout=60)
+
+
+def ask(client, question: str, model: str = "kalo-assistant", **kwargs):
+    return client.chat.completions.create(model=model, messages=[{"role": "user", "content": question}], **kwargs)
 
 
 def cited_numbers(text: str) -> set[int]:
@@ -89,7 +55,7 @@ def test_models_are_the_assistant_per_audience(client):
         client.models.retrieve("gpt-4o")
 
 
-def test_answer_keeps_citations_and_carries_its_sources(client, assistant):
+def test_answer_keeps_citations_and_carries_its_sources(client, base_url, assistant):
     response = client.chat.completions.create(
         model="kalo-assistant-municipal",
         messages=[{"role": "system", "content": "Απάντα σύντομα."}, {"role": "user", "content": QUESTION}],
@@ -100,50 +66,56 @@ def test_answer_keeps_citations_and_carries_its_sources(client, assistant):
     assert extra["found"] is True
     direct = assistant.ask(QUESTION, "municipal")  # the system message changes nothing
     assert extra["answer"] == direct.text and text.startswith(direct.text)
+    assert cited_numbers(direct.text)
 
     sources = extra["sources"]
-    assert sources and [s["n"] for s in sources] == [s.n for s in direct.cited_sources]
-    assert cited_numbers(extra["answer"]) <= {s["n"] for s in sources}
+    assert [s["n"] for s in sources] == [s.n for s in direct.cited_sources]
+    assert cited_numbers(extra["answer"]) == {s["n"] for s in sources}
+    assert sources[0]["source"] == f"{ENERGY}.md" and sources[0]["url"] == f"{base_url}/guides/{ENERGY}.md"
     for s in sources:
         assert s["guide_title"] and s["section"] and s["excerpt"] and s["page_start"] >= 1
-        assert s["url"].startswith(str(client.base_url).removesuffix("v1/") + "guides/")
     # Clients that only show text still see where each [n] comes from.
     block = text[len(direct.text) :]
     assert block.startswith("\n\n**Πηγές**\n")
     for s in sources:
         assert f"- [{s['n']}] {s['guide_title']}, {s['section']}, σελ. {s['pages']} — {s['url']}" in block
+    assert httpx.get(sources[0]["url"], timeout=30).status_code == 200  # the link works
+
+
+def test_pdf_sources_link_to_the_cited_page(client, base_url):
+    extra = ask(client, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;", "kalo-assistant-kalo").model_extra
+    assert f"{base_url}/guides/{PANTRIES}.pdf#page=2" in [s["url"] for s in extra["sources"]]
 
 
 def test_follow_up_history_comes_from_messages(client, assistant):
-    first = client.chat.completions.create(model="kalo-assistant", messages=[{"role": "user", "content": QUESTION}])
+    first = ask(client, FIRST)
     shown = first.choices[0].message.content  # with its «Πηγές» block, as a front-end sends it back
     messages = [
         {"role": "system", "content": "Είσαι βοηθός."},
-        {"role": "user", "content": QUESTION},
+        {"role": "user", "content": FIRST},
         {"role": "assistant", "content": shown},
         {"role": "user", "content": [{"type": "text", "text": FOLLOW_UP}]},  # content parts are accepted
     ]
     follow = client.chat.completions.create(model="kalo-assistant", messages=messages).model_extra
-    history = [Turn(role="user", content=QUESTION), Turn(role="assistant", content=first.model_extra["answer"])]
+    history = [Turn(role="user", content=FIRST), Turn(role="assistant", content=first.model_extra["answer"])]
     expected = assistant.ask(FOLLOW_UP, None, history)
     assert follow["found"] is True and follow["answer"] == expected.text
     assert follow["standalone_question"] == expected.standalone_question != FOLLOW_UP
-    alone = client.chat.completions.create(model="kalo-assistant", messages=[{"role": "user", "content": FOLLOW_UP}])
-    assert alone.model_extra["answer"] != follow["answer"]
+    alone = ask(client, FOLLOW_UP).model_extra
+    assert alone["standalone_question"] == FOLLOW_UP and alone["answer"] != follow["answer"]
 
 
 def test_streaming_gives_the_same_answer_and_sources_last(client):
-    messages = [{"role": "user", "content": QUESTION}]
-    whole = client.chat.completions.create(model="kalo-assistant-municipal", messages=messages)
-    chunks = list(client.chat.completions.create(model="kalo-assistant-municipal", messages=messages, stream=True))
+    whole = ask(client, FIRST, "kalo-assistant-municipal")
+    chunks = list(ask(client, FIRST, "kalo-assistant-municipal", stream=True))
     assert chunks[0].choices[0].delta.role == "assistant"
     assert {c.id for c in chunks} == {chunks[0].id} and all(c.object == "chat.completion.chunk" for c in chunks)
-    assert len(chunks) > 4  # the answer arrives in pieces
+    assert len(chunks) >= 4  # role, the answer in pieces, the «Πηγές» block, the last chunk
     text = "".join(c.choices[0].delta.content or "" for c in chunks)
     assert text == whole.choices[0].message.content
     last = chunks[-1]
     assert last.choices[0].finish_reason == "stop" and all(c.choices[0].finish_reason is None for c in chunks[:-1])
-    assert last.model_extra["sources"] == whole.model_extra["sources"]
+    assert last.model_extra["sources"] == whole.model_extra["sources"] != []
     assert last.model_extra["answer"] == whole.model_extra["answer"]
 
 
@@ -158,39 +130,43 @@ def test_stream_is_server_sent_events_ending_with_done(base_url):
 
 
 def test_not_covered_question_says_so_with_nearest_sections(client):
-    response = client.chat.completions.create(
-        model="kalo-assistant", messages=[{"role": "user", "content": "Τι καιρό θα κάνει αύριο στην Αθήνα;"}]
-    )
+    response = ask(client, "Ποια είναι η συνταγή για μουσακά;")
     extra = response.model_extra
-    assert extra["found"] is False and extra["sources"] == []
-    assert response.choices[0].message.content.startswith("Δεν βρήκα απάντηση στους οδηγούς.")
+    assert extra["found"] is False and extra["sources"] == [] and extra["suggestions"]
+    text = response.choices[0].message.content
+    assert text.startswith("Δεν βρήκα απάντηση στους οδηγούς.") and "**Σχετικές ενότητες των οδηγών**" in text
 
 
-def test_bearer_key(keyed_url):
-    def client(key: str) -> openai.OpenAI:
-        return openai.OpenAI(base_url=f"{keyed_url}/v1", api_key=key, max_retries=0, timeout=60)
-
-    wrong = client("wrong-key")
-    with pytest.raises(openai.AuthenticationError) as info:
-        wrong.chat.completions.create(model="kalo-assistant", messages=[{"role": "user", "content": QUESTION}])
-    assert info.value.status_code == 401 and info.value.code == "invalid_api_key"
-    assert "κλειδί API" in info.value.message
-    with pytest.raises(openai.AuthenticationError):
-        wrong.models.list()
-    missing = httpx.get(f"{keyed_url}/v1/models", timeout=30)  # no Authorization header at all
-    assert missing.status_code == 401 and missing.json()["error"]["code"] == "invalid_api_key"
-    assert missing.headers["www-authenticate"] == "Bearer"
-    good = client("kalo-test-key-42")
-    assert [m.id for m in good.models.list()] == MODELS
-    answer = good.chat.completions.create(model="kalo-assistant", messages=[{"role": "user", "content": QUESTION}])
-    assert answer.model_extra["found"] is True
+def test_bearer_key(synthetic_settings, assistant):
+    settings = synthetic_settings.model_copy(update=OPEN | {"api_key": SecretStr("kalo-test-key-42")})
+    with serve(settings, assistant) as url:
+        wrong = openai.OpenAI(base_url=f"{url}/v1", api_key="wrong-key", max_retries=0, timeout=60)
+        with pytest.raises(openai.AuthenticationError) as info:
+            ask(wrong, QUESTION)
+        assert info.value.status_code == 401 and info.value.code == "invalid_api_key"
+        assert "κλειδί API" in info.value.message
+        with pytest.raises(openai.AuthenticationError):
+            wrong.models.list()
+        missing = httpx.get(f"{url}/v1/models", timeout=30)  # no Authorization header at all
+        assert missing.status_code == 401 and missing.json()["error"]["code"] == "invalid_api_key"
+        assert missing.headers["www-authenticate"] == "Bearer"
+        good = openai.OpenAI(base_url=f"{url}/v1", api_key="kalo-test-key-42", max_retries=0, timeout=60)
+        assert [m.id for m in good.models.list()] == MODELS
+        assert ask(good, QUESTION).model_extra["found"] is True
 
 
-def test_errors_are_in_openai_shape_with_greek_messages(client, base_url, make_settings):
-    from assistant.service import Assistant
+def test_without_a_key_the_chat_password_guards_v1(synthetic_settings, assistant):
+    settings = synthetic_settings.model_copy(update=OPEN | {"chat_password": SecretStr("chat-secret")})
+    with serve(settings, assistant) as url:
+        closed = httpx.get(f"{url}/v1/models", timeout=30)  # an OpenAI error, not the sign-in redirect
+        assert closed.status_code == 401 and closed.json()["error"]["code"] == "invalid_api_key"
+        client = openai.OpenAI(base_url=f"{url}/v1", api_key="chat-secret", max_retries=0, timeout=60)
+        assert ask(client, QUESTION).model_extra["found"] is True
 
+
+def test_errors_are_in_openai_shape_with_greek_messages(client, base_url, fast_settings):
     with pytest.raises(openai.NotFoundError) as info:
-        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": QUESTION}])
+        ask(client, QUESTION, model="gpt-4o")
     assert info.value.code == "model_not_found" and "Άγνωστο μοντέλο" in info.value.message
     with pytest.raises(openai.BadRequestError) as info:
         client.chat.completions.create(model="kalo-assistant", messages=[{"role": "system", "content": "Γεια"}])
@@ -198,13 +174,10 @@ def test_errors_are_in_openai_shape_with_greek_messages(client, base_url, make_s
     raw = httpx.post(f"{base_url}/v1/chat/completions", content=b"{not json", timeout=30)
     assert raw.status_code == 400 and raw.json()["error"]["type"] == "invalid_request_error"
 
-    empty = make_settings()  # no index yet
-    with serving(build_app(empty, Assistant(empty))) as url:
+    with serve(fast_settings()) as url:  # no index yet
         fresh = openai.OpenAI(base_url=f"{url}/v1", api_key="x", max_retries=0, timeout=60)
         for stream in (False, True):
             with pytest.raises(openai.APIStatusError) as info:
-                fresh.chat.completions.create(
-                    model="kalo-assistant", messages=[{"role": "user", "content": QUESTION}], stream=stream
-                )
+                ask(fresh, QUESTION, stream=stream)
             assert info.value.status_code == 503 and info.value.code == "index_missing"
             assert "ευρετήριο" in info.value.message and "kalo ingest" in info.value.message

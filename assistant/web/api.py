@@ -24,6 +24,7 @@ from assistant.core.errors import (
     StoreUnavailableError,
 )
 from assistant.core.types import Answer, Audience, Source, Turn
+from assistant.refresh import loaded_version, store_version
 from assistant.web.context import WebContext, header_text
 from assistant.web.render import guide_url
 from ingest.pipeline import report_dict
@@ -105,6 +106,12 @@ class Health(BaseModel):
     llm_model: str
     ingesting: bool
     detail: str = ""
+    store_version: str = Field(
+        "", description="Η τρέχουσα έκδοση της συλλογής στη βάση (κοινή σε όλες τις διεργασίες)."
+    )
+    index_version: str = Field(
+        "", description="Η έκδοση από την οποία απαντά αυτή η διεργασία (κενό: δεν άνοιξε ακόμη)."
+    )
 
 
 class GuideOut(GuideInfo):
@@ -171,6 +178,10 @@ def make_router(ctx: WebContext) -> APIRouter:
         try:
             base["ingesting"] = ctx.assistant.busy
             info = ctx.assistant.status()
+            base |= {
+                "store_version": store_version(ctx.assistant.store),
+                "index_version": loaded_version(ctx.assistant) or "",
+            }
         except IndexMissingError as exc:
             return Health(status="no_index", index=False, guides=0, chunks=0, embedding_model="", detail=exc.el, **base)
         except KaloError as exc:

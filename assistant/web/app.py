@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from assistant import openai_api, refresh
 from assistant.core.errors import IngestError
 from assistant.core.settings import Settings
 from assistant.web.api import make_router, validation_handler
@@ -20,7 +21,8 @@ from assistant.web.render import signin_page, static_text
 from ingest.loaders import read_text
 
 # Reachable without the chat password: the sign-in page itself, the health check and the API description.
-PUBLIC_PATHS = ("/signin", "/signout", "/api/health", "/docs", "/openapi.json", "/favicon.ico")
+# /v1 (the OpenAI-compatible API) checks its own bearer key, which falls back to the chat password.
+PUBLIC_PATHS = ("/signin", "/signout", "/api/health", "/docs", "/openapi.json", "/favicon.ico", "/v1/")
 TEXT_TYPES = {
     ".md": "text/plain",
     ".markdown": "text/plain",
@@ -67,6 +69,8 @@ def create_app(settings: Settings, context: WebContext | None = None) -> FastAPI
     )
     app.state.kalo = ctx
     app.include_router(make_router(ctx))
+    openai_api.mount(app, settings, lambda: ctx.assistant)  # /v1: chat completions, models
+    refresh.mount(app, ctx)  # POST /api/reload, and the refresher that serve() starts
     app.add_exception_handler(RequestValidationError, validation_handler)
 
     @app.middleware("http")
@@ -126,4 +130,5 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     ctx = WebContext(settings)
     app = create_app(settings, ctx)
     ctx.warm_up()
+    app.state.refresher.start()  # refresh_interval checks and SIGHUP (several processes, one store)
     uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="warning")
