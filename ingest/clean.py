@@ -193,6 +193,10 @@ def clean_document(doc: LoadedDocument) -> LoadedDocument:
     notes: IngestNotes = replace(doc.notes)
     words = _words_of("\n".join(p.text for p in doc.pages))
     page_lines = [normalize(p.text, words).split("\n") for p in doc.pages]
+    # Stamps first: a signature block at the top of a page would hide the running header beneath it.
+    stamped = [_drop_stamps(lines) for lines in page_lines]
+    page_lines = [lines for lines, _ in stamped]
+    notes.stamps = sum(n for _, n in stamped)
     running = _running_lines(page_lines)
     letters = "".join(c for lines in page_lines for line in lines for c in line if c.isalpha())
     prefer_greek = sum(1 for c in letters if c.isascii()) * 2 < len(letters)
@@ -206,11 +210,9 @@ def clean_document(doc: LoadedDocument) -> LoadedDocument:
                 removed[line] += 1
                 continue
             kept.append(line)
-        kept, stamps = _drop_stamps(kept)
         if n == len(page_lines) - 1 and len(page_lines) > 1:
             kept, imprint = _drop_imprint(kept)
-            stamps += imprint
-        notes.stamps += stamps
+            notes.stamps += imprint
         kept_pages.append(kept)
     _rejoin_across_pages(kept_pages, words)
     notes.hyphenations = words.joined

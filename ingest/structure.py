@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from assistant.core.documents import Heading, LineStyle, LoadedDocument, style_key
 
@@ -183,7 +184,12 @@ class _Styles:
 
     def __init__(self, doc: LoadedDocument) -> None:
         self.pages = {p.number: p.styles for p in doc.pages}
-        counts: Counter[LineStyle] = Counter(s for p in doc.pages for s in p.styles.values() if s.size or s.bold)
+        # The body is the style most of the text is set in (counted in characters, not lines).
+        counts: Counter[LineStyle] = Counter()
+        for p in doc.pages:
+            for key, s in p.styles.items():
+                if s.size or s.bold:
+                    counts[s] += len(key)
         self.body = counts.most_common(1)[0][0] if counts else None
 
     def of(self, page: int, line: str) -> LineStyle | None:
@@ -421,6 +427,13 @@ def _numbered(lines: list[tuple[int, str]], toc: set[int], styles: _Styles) -> l
         if typographic and not styles.stands_out(page, line):
             continue  # the document sets its headings apart: a plain numbered line is a paragraph
         candidates.append((i, tuple(int(n) for n in m.group(1).split("."))))
+    # Numbered lines one right after the other at the same depth are a list («1. Χαρτογράφηση αναγκών»,
+    # «2. Επιλογή εταίρων»): a heading is followed by its body text, not by the next heading.
+    listed: set[int] = set()
+    for (i, a), (j, b) in pairwise(candidates):
+        if len(a) == len(b) and _next_text(lines, i) == j:
+            listed |= {i, j}
+    candidates = [c for c in candidates if c[0] not in listed]
     # The longest chain of candidates whose numbering runs on (1, 1.1, 1.2, 2, …): list items numbered
     # 1., 2., 3. inside a section break the chain and drop out.
     n = len(candidates)
@@ -432,7 +445,7 @@ def _numbered(lines: list[tuple[int, str]], toc: set[int], styles: _Styles) -> l
                 best[j], back[j] = best[i] + 1, i
     if not n or max(best) == 0:
         return []
-    j = max(range(n), key=lambda k: best[k])
+    j = max(range(n), key=lambda k: (best[k], k))  # of equally long chains, the one reaching furthest
     keep: list[int] = []
     while j != -1:
         keep.append(j)
