@@ -1,0 +1,101 @@
+"""Ingestion of real documents into an index (fake-hash embeddings): titles unique and settable, the same
+passage from two files indexed once and reported, taken back when its first file goes."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+
+import pytest
+from fixtures.make import FIXTURE, SHARED_GUIDE_TITLE, make_law_docx, make_shared_docx, make_shared_pdf
+
+from ingest.pipeline import Ingestor, Manifest
+from ingest.store import VectorStore
+
+LAW_TITLE = "Ν. 3606/2007 — Αγορές χρηματοπιστωτικών μέσων και άλλες διατάξεις"
+
+
+@pytest.fixture
+def settings(make_settings):
+    return make_settings(embedding_backend="fake-hash")
+
+
+def _run(settings):
+    report = Ingestor(settings).run()
+    return {f.source: f for f in report.files}
+
+
+def _stored(settings) -> list[dict]:
+    return list(VectorStore(settings).all_metadata().values())
+
+
+def test_titles_come_from_the_documents_and_are_distinct(settings):
+    shutil.copy(FIXTURE, settings.corpus_dir / "3606_2007.pdf")
+    make_law_docx(settings.corpus_dir / "4999_2021.docx")
+    files = _run(settings)
+    assert files["3606_2007.pdf"].title == LAW_TITLE
+    assert files["4999_2021.docx"].title.startswith("Ν. 4999/2021 — ")
+    titles = {m["source"]: m["guide_title"] for m in _stored(settings)}
+    assert titles == {"3606_2007.pdf": LAW_TITLE, "4999_2021.docx": files["4999_2021.docx"].title}
+    articles = {m["article"] for m in _stored(settings) if m["source"] == "3606_2007.pdf" and "article" in m}
+    assert len(articles) == 90 and {m["act"] for m in _stored(settings) if "act" in m} == {
+        "Ν. 3606/2007",
+        "Ν. 4999/2021",
+    }
+
+
+def test_a_second_copy_gets_a_distinct_title_and_no_second_index_entry(settings):
+    shutil.copy(FIXTURE, settings.corpus_dir / "a.pdf")
+    shutil.copy(FIXTURE, settings.corpus_dir / "b.pdf")
+    files = _run(settings)
+    assert files["a.pdf"].title == LAW_TITLE and files["b.pdf"].title == f"{LAW_TITLE} (b.pdf)"
+    assert files["b.pdf"].chunks == 0 and files["b.pdf"].duplicates == files["a.pdf"].chunks
+    assert files["b.pdf"].duplicate_of == ["a.pdf"]
+    assert {m["source"] for m in _stored(settings)} == {"a.pdf"}
+    keys = Counter(m["text_key"] for m in _stored(settings))
+    assert max(keys.values()) == 1  # every passage once
+
+    # The first copy goes: the second takes its passages back (and its plain title).
+    (settings.corpus_dir / "a.pdf").unlink()
+    files = _run(settings)
+    assert files["a.pdf"].status == "removed"
+    assert files["b.pdf"].status == "updated" and files["b.pdf"].chunks > 200 and files["b.pdf"].duplicates == 0
+    assert {m["source"] for m in _stored(settings)} == {"b.pdf"}
+    assert {m["guide_title"] for m in _stored(settings)} == {LAW_TITLE}
+
+
+def test_the_same_guide_as_docx_and_pdf_is_indexed_once(settings):
+    make_shared_docx(settings.corpus_dir / "odigos.docx")
+    make_shared_pdf(settings.corpus_dir / "odigos.pdf")
+    files = _run(settings)
+    docx, pdf = files["odigos.docx"], files["odigos.pdf"]
+    assert docx.chunks == 2 and pdf.duplicates == 2 and pdf.duplicate_of == ["odigos.docx"]
+    assert docx.title == SHARED_GUIDE_TITLE and pdf.title == f"{SHARED_GUIDE_TITLE} (odigos.pdf)"
+    stored = _stored(settings)
+    assert len(stored) == len({m["text_key"] for m in stored})
+    # An unchanged second run does nothing, and says so.
+    again = _run(settings)
+    assert {f.status for f in again.values()} == {"unchanged"}
+
+
+def test_a_user_sets_a_title_in_titles_toml(settings):
+    make_law_docx(settings.corpus_dir / "nomos.docx")
+    _run(settings)
+    (settings.corpus_dir / "titles.toml").write_text('"nomos.docx" = "Νόμος για την ΚΑΛΟ"\n', encoding="utf-8")
+    files = _run(settings)
+    assert "titles.toml" not in files  # the titles file is no guide
+    assert files["nomos.docx"].status == "updated" and files["nomos.docx"].title == "Νόμος για την ΚΑΛΟ"
+    assert files["nomos.docx"].embedded == files["nomos.docx"].chunks  # the title is embedded with each chunk
+    assert {m["guide_title"] for m in _stored(settings)} == {"Νόμος για την ΚΑΛΟ"}
+    manifest = Manifest(settings.index_dir / "manifest.json").files
+    assert manifest["nomos.docx"]["title"] == "Νόμος για την ΚΑΛΟ"
+    assert _run(settings)["nomos.docx"].status == "unchanged"
+
+
+def test_a_broken_titles_file_is_a_clear_error(settings):
+    from assistant.core.errors import IngestError
+
+    make_law_docx(settings.corpus_dir / "nomos.docx")
+    (settings.corpus_dir / "titles.toml").write_text("nomos.docx = Νόμος\n", encoding="utf-8")
+    with pytest.raises(IngestError, match=r"titles\.toml is not valid TOML"):
+        Ingestor(settings).run()
