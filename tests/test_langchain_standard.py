@@ -16,7 +16,7 @@ QUERY = "νομικό πλαίσιο και νομική υπηρεσία"
 
 @pytest.fixture(scope="module")
 def standard_index(tmp_path_factory) -> SearchIndex:
-    """Six short guides (one passage in each of their 18 sections), ingested with the bundled model, opened once."""
+    """Six short guides (one passage in each of their 18 sections), embedded with fake-hash, opened once."""
     from assistant.core.settings import Settings
     from ingest.embed import get_embeddings
     from ingest.pipeline import Ingestor
@@ -27,7 +27,7 @@ def standard_index(tmp_path_factory) -> SearchIndex:
     corpus.mkdir()
     for n in range(1, 7):
         (corpus / f"guide-{n:02d}.md").write_text(greek_guide(n, sections=3), encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, data_dir=root / "data")
+    settings = Settings(corpus_dir=corpus, data_dir=root / "data", embedding_backend="fake-hash")
     embeddings = get_embeddings(settings)
     report = Ingestor(settings, embeddings=embeddings).run()
     assert not report.failed and report.embedded >= 12
@@ -59,4 +59,11 @@ async def test_async_honours_k_in_every_mode(standard_index, mode):
     docs = await retriever.ainvoke(QUERY)
     assert len(docs) == 2 and all(isinstance(d, Document) for d in docs)
     assert [d.id for d in docs] == [d.id for d in retriever.invoke(QUERY)]
-    assert len(await retriever.ainvoke(QUERY, k=4)) == 4  # per call, async
+    assert len(retriever.invoke(QUERY, k=4)) == 4  # per call, sync
+
+
+async def test_async_per_call_k(standard_index):
+    """`ainvoke(query, k=…)`, as `invoke(query, k=…)` (the standard suite checks per-call k only in sync)."""
+    retriever = HybridRetriever(index=standard_index, k=2)
+    docs = await retriever.ainvoke(QUERY, k=4)
+    assert [d.id for d in docs] == [d.id for d in retriever.invoke(QUERY, k=4)]
