@@ -84,7 +84,8 @@ def describe(path: Path | str, cases: list[Case], name: str = "", version: str =
     and version «unversioned»; the content hash always comes from the cases themselves."""
     path = Path(path)
     entry_name, entry = next(
-        ((n, e) for n, e in _manifest().items() if e.get("file", f"{n}.jsonl") == path.name), (path.stem, {})
+        ((n, e) for n, e in _manifest().items() if e.get("file", f"{n}.jsonl") == path.name),
+        (path.stem or "unnamed", {}),
     )
     return DatasetInfo(
         name=name or entry_name,

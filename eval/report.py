@@ -295,13 +295,18 @@ def render_report(summary: dict, records: list[dict], worst: int = 10, compariso
     body.append(f"<h2>Οι {min(worst, len(ranked))} χειρότερες περιπτώσεις</h2>")
     body.extend(_case_html(r) for r in ranked[:worst])
     body.append("<h2>Όλες οι περιπτώσεις</h2><table><tr><th>Id</th><th>Ερώτηση</th><th>Απάντησε</th>")
-    body.append("<th>Βαθμολογία</th><th>nDCG@k</th><th>Στοιχεία</th><th>ms</th></tr>")
+    body.append("<th>Βαθμολογία</th><th>nDCG@k</th><th>Στοιχεία</th><th>Ενότητες TP/FP/FN</th><th>F2</th>")
+    body.append("<th>Λάθος ενότητες (FP) · χωρίς παραπομπή (FN)</th><th>ms</th></tr>")
     for r in sorted(records, key=lambda r: r["id"]):
         s = r.get("scores", {})
+        ev = r.get("evidence") or {}
+        counts = "/".join(str(len(ev.get(k) or [])) for k in ("tp", "fp", "fn"))
+        missed = "; ".join(escape(x) for x in (ev.get("fp") or []) + (ev.get("fn") or []))
         body.append(
             f"<tr><td>{escape(r['id'])}</td><td>{escape(r['question'])}</td><td>{'ναι' if r.get('found') else 'όχι'}</td>"
             f"<td class='num'>{fmt('case_score', s.get('case_score'))}</td><td class='num'>{fmt('ndcg@k', s.get('ndcg@k'))}</td>"
-            f"<td class='num'>{fmt('key_fact_recall', s.get('key_fact_recall'))}</td>"
+            f"<td class='num'>{fmt('key_fact_recall', s.get('key_fact_recall'))}</td><td class='num'>{counts}</td>"
+            f"<td class='num'>{fmt('cited_f2', s.get('cited_f2'))}</td><td class='muted'>{missed}</td>"
             f"<td class='num'>{fmt('latency_p50_ms', r.get('latency_ms'))}</td></tr>"
         )
     body.append("</table>")
