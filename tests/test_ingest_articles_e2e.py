@@ -1,0 +1,52 @@
+"""End to end with the real e5 model: questions about articles of a real Government Gazette issue
+(ν. 3606/2007) are answered from, and cite, the right article and page."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from fixtures.make import FIXTURE
+
+from assistant.service import Assistant
+
+pytestmark = pytest.mark.slow
+
+QUESTIONS = [
+    # (question, article the answer must cite first, its page)
+    ("Ποιες είναι οι προϋποθέσεις χορήγησης άδειας λειτουργίας σε ΑΕΠΕΥ;", "άρθρο 11", 7),
+    ("Ποιοι κανόνες ισχύουν για την εκτέλεση των εντολών πελατών;", "άρθρο 28", 16),
+    ("Πότε αρχίζει η ισχύς του νόμου;", "άρθρο 90", 40),
+]
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory) -> Assistant:
+    import os
+
+    from assistant.core.settings import Settings
+
+    root = tmp_path_factory.mktemp("law")
+    (root / "corpus").mkdir()
+    shutil.copy(FIXTURE, root / "corpus" / "3606_2007.pdf")
+    with pytest.MonkeyPatch.context() as mp:  # module scope: isolate from KALO_* and kalo.toml by hand
+        for key in [k for k in os.environ if k.startswith("KALO_")]:
+            mp.delenv(key)
+        mp.setenv("KALO_CONFIG", str(root / "no-such-kalo.toml"))
+        facade = Assistant(Settings(corpus_dir=root / "corpus", data_dir=root / "data"))
+        report = facade.ingest()
+    assert not report.failed, report.failed
+    return facade
+
+
+@pytest.mark.parametrize(("question", "article", "page"), QUESTIONS)
+def test_a_question_about_an_article_cites_that_article_and_page(assistant, question, article, page):
+    answer = assistant.ask(question)
+    assert answer.found and answer.cited_sources, answer.text
+    first = answer.cited_sources[0]
+    assert first.article == article, [(s.article, s.pages) for s in answer.cited_sources]
+    assert first.page_start <= page <= first.page_end
+    assert (
+        first.label() == f"Ν. 3606/2007 — Αγορές χρηματοπιστωτικών μέσων και άλλες διατάξεις, {article} — σελ. {page}"
+    )
+    assert len({s.chunk_id for s in answer.sources}) == len(answer.sources)  # no passage twice
