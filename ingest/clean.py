@@ -149,7 +149,7 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
     return {key for key, n in counts.items() if n >= threshold and key.strip() and not _PAGE_NUMBER.match(key)}
 
 
-def _is_running(line: str, running: set[str]) -> bool:
+def is_running_line(line: str, running: set[str]) -> bool:
     key = _running_key(line)
     if key in running:
         return True
@@ -206,7 +206,7 @@ def clean_document(doc: LoadedDocument) -> LoadedDocument:
         edges = set(_edge_lines(lines))
         kept = []
         for line in lines:
-            if line in edges and (_is_running(line, running) or _PAGE_NUMBER.match(line)):
+            if line in edges and (is_running_line(line, running) or _PAGE_NUMBER.match(line)):
                 removed[line] += 1
                 continue
             kept.append(line)

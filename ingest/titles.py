@@ -62,12 +62,12 @@ def _cover_title(doc: LoadedDocument) -> str:
 
 
 def _first_line(doc: LoadedDocument, running: set[str]) -> str:
-    from ingest.clean import _is_running  # clean calls this module: imported when used
+    from ingest.clean import is_running_line  # clean calls this module: imported when used
 
     for page in doc.pages[:2]:
         for line in page.text.split("\n"):
             line = line.strip().lstrip("#").strip()
-            if line and sum(c.isalpha() for c in line) >= 3 and not _is_running(line, running):
+            if line and sum(c.isalpha() for c in line) >= 3 and not is_running_line(line, running):
                 return line
     return ""
 
@@ -83,9 +83,9 @@ def choose_title(doc: LoadedDocument, running: set[str]) -> LoadedDocument:
         return replace(doc, title=title[:MAX_TITLE_CHARS], act=short)
     if doc.kind != "pdf":
         return doc  # DOCX, Markdown, HTML and text loaders read the title their format declares
-    from ingest.clean import _is_running
+    from ingest.clean import is_running_line
 
-    given = doc.title if doc.title != doc.meta_title and not _is_running(doc.title, running) else ""
+    given = doc.title if doc.title != doc.meta_title and not is_running_line(doc.title, running) else ""
     candidates = [doc.meta_title, _cover_title(doc), given, _first_line(doc, running)]
     candidates = [c for c in candidates if _meaningful(c, doc.source)]
     title = next((c for c in candidates if c), PurePosixPath(doc.source).stem)
