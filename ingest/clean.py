@@ -232,4 +232,4 @@ def clean_document(doc: LoadedDocument) -> LoadedDocument:
         act=doc.act,
         notes=notes,
     )
-    return choose_title(cleaned, running)
+    return choose_title(cleaned, lambda line: is_running_line(line, running))

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from assistant.core.documents import LoadedDocument, style_key
 from assistant.core.errors import IngestError
 from assistant.core.greek_text import repair_lookalikes
+from ingest.legal import act_of
 
 TITLES_FILE = "titles.toml"
 MAX_TITLE_CHARS = 200
@@ -61,21 +63,18 @@ def _cover_title(doc: LoadedDocument) -> str:
     return ""
 
 
-def _first_line(doc: LoadedDocument, running: set[str]) -> str:
-    from ingest.clean import is_running_line  # clean calls this module: imported when used
-
+def _first_line(doc: LoadedDocument, is_running: Callable[[str], bool]) -> str:
     for page in doc.pages[:2]:
         for line in page.text.split("\n"):
             line = line.strip().lstrip("#").strip()
-            if line and sum(c.isalpha() for c in line) >= 3 and not is_running_line(line, running):
+            if line and sum(c.isalpha() for c in line) >= 3 and not is_running(line):
                 return line
     return ""
 
 
-def choose_title(doc: LoadedDocument, running: set[str]) -> LoadedDocument:
-    """The document with its title (and, for a legal text, its act) decided."""
-    from ingest.structure import act_of
-
+def choose_title(doc: LoadedDocument, is_running: Callable[[str], bool]) -> LoadedDocument:
+    """The document with its title (and, for a legal text, its act) decided; `is_running` tells a running
+    header or footer, which is never a title."""
     head = [line for page in doc.pages for line in page.text.split("\n")][:_FIRST_LINES]
     act = act_of(head)
     if act:
@@ -83,10 +82,8 @@ def choose_title(doc: LoadedDocument, running: set[str]) -> LoadedDocument:
         return replace(doc, title=title[:MAX_TITLE_CHARS], act=short)
     if doc.kind != "pdf":
         return doc  # DOCX, Markdown, HTML and text loaders read the title their format declares
-    from ingest.clean import is_running_line
-
-    given = doc.title if doc.title != doc.meta_title and not is_running_line(doc.title, running) else ""
-    candidates = [doc.meta_title, _cover_title(doc), given, _first_line(doc, running)]
+    given = doc.title if doc.title != doc.meta_title and not is_running(doc.title) else ""
+    candidates = [doc.meta_title, _cover_title(doc), given, _first_line(doc, is_running)]
     candidates = [c for c in candidates if _meaningful(c, doc.source)]
     title = next((c for c in candidates if c), PurePosixPath(doc.source).stem)
     return replace(doc, title=repair_lookalikes(title)[0][:MAX_TITLE_CHARS])
