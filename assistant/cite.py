@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 
-from langchain_core.documents import Document
-
+import prompts
 from assistant.core.greek_text import ends_with_abbreviation, split_sentences, tokens
-from assistant.core.types import Source
+from assistant.core.types import Passage, Source
 
 CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 # Sentence ends in an answer: after final punctuation (unless citations follow it, which belong to
@@ -17,26 +16,24 @@ CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _ANSWER_SPLIT = re.compile(r"(?<=[^\d\s][.!?;;])\s+(?!\[\d|\d|[^\W\d_A-ZΑ-ΩΆ-Ώ])|(?<=\])\s+(?![\[.,;;])|\n+")
 
 
-def sources_from(docs: list[Document]) -> list[Source]:
+def sources_from(passages: list[Passage]) -> list[Source]:
     """Number the passages 1..n in the order the answerer sees them (the same numbers as in the prompt)."""
-    out = []
-    for n, d in enumerate(docs, start=1):
-        m = d.metadata
-        out.append(
-            Source(
-                n=n,
-                chunk_id=str(m.get("chunk_id", d.id or "")),
-                guide_id=str(m.get("guide_id", "")),
-                guide_title=str(m.get("guide_title", "")),
-                source=str(m.get("source", "")),
-                section=str(m.get("section", "")),
-                page_start=int(m.get("page_start", 0)),
-                page_end=int(m.get("page_end", 0)),
-                text=d.page_content,
-                score=float(m.get("rrf", 0.0)),
-            )
+    return [
+        Source(
+            n=n,
+            chunk_id=p.chunk_id,
+            guide_id=p.guide_id,
+            guide_title=p.guide_title,
+            source=p.source,
+            section=p.section,
+            page_start=p.page_start,
+            page_end=p.page_end,
+            text=p.text,
+            score=p.fused,
+            article=p.article,
         )
-    return out
+        for n, p in enumerate(passages, start=1)
+    ]
 
 
 def passage_sentences(text: str) -> list[str]:
@@ -102,3 +99,67 @@ def verify(text: str, sources: list[Source]) -> tuple[str, list[int], list[str]]
         source.cited = True
         source.excerpt = " … ".join(dict.fromkeys(best_excerpt(t, source.text) for t in texts))
     return cleaned, sorted(set(removed)), uncited
+
+
+_EXAMPLE_SECTION = re.compile(r"παραδειγμ|υποθετικ|example|case stud", re.IGNORECASE)
+
+
+def see_also(text: str, sources: list[Source], k: int) -> str:
+    """Pointers to the closest sections the answer did not cite, instead of padding it with them."""
+    if k == 0:
+        return ""
+    phrases = prompts.phrases("extractive")["text"]
+    cited = {(s.guide_id, s.section) for s in sources if s.n in cited_numbers(text)}
+    pointers: list[str] = []
+    for s in sources[:8]:
+        leaf = s.section.rsplit(" > ", 1)[-1]
+        if (s.guide_id, s.section) in cited or any(leaf in p for p in pointers) or _EXAMPLE_SECTION.search(leaf):
+            continue
+        pointers.append(prompts.render(phrases["see_also_item"], section=leaf, guide=s.guide_title, pages=s.pages))
+        if len(pointers) == k:
+            break
+    return f"{phrases['see_also']} " + "· ".join(pointers) + "." if pointers else ""
+
+
+def cited_numbers(text: str) -> list[int]:
+    return [int(x) for m in CITATION.finditer(text) for x in m.group(1).split(",")]
+
+
+class Renumberer:
+    """Renumbers citations as an answer streams in: the first source cited becomes [1], the next new one
+    [2], and so on. A piece ending inside «[12» is held back until the mark is complete."""
+
+    def __init__(self, valid: set[int]) -> None:
+        self.valid = valid
+        self.mapping: dict[int, int] = {}
+        self.removed: list[int] = []  # numbers that named no passage (an invented citation)
+        self._held = ""
+
+    def _swap(self, match: re.Match) -> str:
+        out = []
+        for x in match.group(1).split(","):
+            old = int(x)
+            if old not in self.valid:
+                self.removed.append(old)
+                continue
+            out.append(str(self.mapping.setdefault(old, len(self.mapping) + 1)))
+        return "".join(f"[{n}]" for n in dict.fromkeys(out))
+
+    def feed(self, piece: str) -> str:
+        text = self._held + piece
+        cut = text.rfind("[")
+        if cut >= 0 and "]" not in text[cut:]:
+            text, self._held = text[:cut], text[cut:]
+        else:
+            self._held = ""
+        return CITATION.sub(self._swap, text)
+
+    def close(self) -> str:
+        held, self._held = self._held, ""
+        return CITATION.sub(self._swap, held)
+
+    def sources(self, sources: list[Source]) -> list[Source]:
+        """The sources renumbered the same way: cited ones first, in citation order, then the rest."""
+        rest = [s.n for s in sources if s.n not in self.mapping]
+        mapping = self.mapping | {old: new for new, old in enumerate(rest, start=len(self.mapping) + 1)}
+        return sorted((s.model_copy(update={"n": mapping[s.n]}) for s in sources), key=lambda s: s.n)

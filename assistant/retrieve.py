@@ -1,32 +1,37 @@
-"""Hybrid retrieval as a LangChain retriever: dense (Chroma) + Greek BM25, fused by RRF, then an
-optional cross-encoder, audience preference and a per-section cap so the top passages differ."""
+"""Hybrid retrieval: dense (exact in memory, or Chroma) + Greek BM25, fused by RRF, then an optional
+cross-encoder, audience preference and a per-section cap. Returns a typed `Retrieval`; the LangChain
+`BaseRetriever` face returns the same passages as `Document`s."""
 
 from __future__ import annotations
 
-import difflib
-import re
-import unicodedata
+import asyncio
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.core.errors import IndexMissingError
-from assistant.core.greek_text import fold, greeklish_to_greek, looks_latin, phonetic, tokens
+from assistant.core.greek_text import tokens
 from assistant.core.settings import Settings
+from assistant.core.types import Passage, PreparedQuery, Retrieval
+from assistant.query import Orthography, SpellRepair, prepare_query
 from ingest.embed import EmbeddingBackend
 from ingest.lexical import LexicalIndex, fingerprint
 from ingest.store import VectorStore
 
+Key = tuple[str, str]  # (guide id, section path)
+
 
 @dataclass
 class SearchIndex:
-    """Everything a query needs, opened once per process: store, embeddings, BM25, outline.
+    """Everything a query needs, opened once per process: store, embeddings, BM25, the documents' outline
+    and the corpus statistics (document frequency of every search key) the gate and composer use.
 
     Up to `exact_search_max` chunks, passages and vectors are also held in memory and dense search is
     exact (a matrix product): Chroma's approximate HNSW search was seen to miss freshly re-added chunks,
@@ -37,8 +42,11 @@ class SearchIndex:
     embeddings: EmbeddingBackend
     store: VectorStore
     lexical: LexicalIndex
-    # (guide_id, parent section) → its subsections in reading order, each with its first chunk id
-    children: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
+    sections: dict[Key, list[str]] = field(default_factory=dict)  # section → its chunk ids, in order
+    children: dict[Key, list[tuple[str, str]]] = field(default_factory=dict)  # parent → (child, first id)
+    reading: dict[str, list[str]] = field(default_factory=dict)  # guide → its sections in reading order
+    doc_freq: Counter[str] = field(default_factory=Counter)
+    n_docs: int = 0
     passages: dict[str, tuple[str, dict]] = field(default_factory=dict)
     matrix: np.ndarray | None = None
     row_ids: list[str] = field(default_factory=list)
@@ -54,52 +62,76 @@ class SearchIndex:
         if count == 0:
             raise IndexMissingError(settings.store_location)
         exact = count <= settings.exact_search_max
-        include = ["documents", "metadatas", "embeddings"] if exact else ["documents", "metadatas"]
-        got = store.collection.get(include=include)
-        ids, docs, metas = got["ids"], got["documents"], got["metadatas"]
+        if exact:
+            ids, docs, metas, vectors = store.all_vectors()
+        else:
+            (ids, docs, metas), vectors = store.all_documents(), None
+        texts = [f"{m.get('section', '')}\n{d}" for d, m in zip(docs, metas, strict=True)]
         path = settings.index_dir / "bm25"
         lexical = LexicalIndex.load(path)
         if lexical is None or lexical.fingerprint != fingerprint(ids):
             # A server-mode reader (or a stale copy) lacks the local BM25 index: build it once from the
             # collection, never per query.
-            lexical = LexicalIndex.build(
-                ids, [f"{m.get('section', '')}\n{d}" for d, m in zip(docs, metas, strict=True)]
-            )
+            lexical = LexicalIndex.build(ids, texts)
             lexical.save(path)
-        index = cls(settings, embeddings, store, lexical, children=_outline(dict(zip(ids, metas, strict=True))))
+        index = cls(settings, embeddings, store, lexical)
+        index._outline(dict(zip(ids, metas, strict=True)))
+        for text in texts:
+            index.doc_freq.update(set(tokens(text)))
+        index.n_docs = len(ids)
         if exact:
             index.passages = {i: (d, m) for i, d, m in zip(ids, docs, metas, strict=True)}
-            index.matrix = np.asarray(got["embeddings"], dtype=np.float32)
+            index.matrix = np.asarray(vectors, dtype=np.float32)
             index.row_ids = list(ids)
             index.rows = {cid: i for i, cid in enumerate(ids)}
         index.repair = SpellRepair(lexical.vocab)
         index.orthography = Orthography(docs)
         return index
 
-    def dense(self, vector: list[float], k: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine), best first. Vectors are L2-normalised by every backend."""
+    def _outline(self, metas: dict[str, dict]) -> None:
+        by_section: dict[Key, list[tuple[int, str]]] = defaultdict(list)
+        for cid, m in metas.items():
+            by_section[(str(m.get("guide_id")), str(m.get("section")))].append((int(m.get("chunk_index", 0)), cid))
+        ordered = sorted(by_section.items(), key=lambda kv: (kv[0][0], min(kv[1])[0]))
+        kids: dict[Key, list[tuple[str, str]]] = defaultdict(list)
+        for (guide, section), chunks in ordered:
+            chunks.sort()
+            self.sections[(guide, section)] = [cid for _, cid in chunks]
+            self.reading.setdefault(guide, []).append(section)
+            if " > " in section:
+                kids[(guide, section.rsplit(" > ", 1)[0])].append((section, chunks[0][1]))
+        self.children = dict(kids)
+
+    def idf(self, key: str) -> float:
+        """BM25's inverse document frequency; a key the corpus never saw gets the largest value."""
+        df = self.doc_freq.get(key, 0)
+        return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
+
+    def next_section(self, guide: str, section: str) -> str | None:
+        order = self.reading.get(guide, [])
+        i = order.index(section) if section in order else -1
+        return order[i + 1] if 0 <= i < len(order) - 1 else None
+
+    def dense(self, vector: list[float], k: int) -> tuple[list[tuple[str, float]], np.ndarray]:
+        """(chunk id, cosine) best first, and the cosines the distribution is judged on (all chunks when
+        search is exact, else the candidates). Vectors are L2-normalised by every backend."""
         if self.matrix is None:
-            return [(cid, sim) for cid, sim, _d, _m in self.store.query(vector, k)]
+            hits = [(cid, sim) for cid, sim, _d, _m in self.store.query(vector, k)]
+            return hits, np.asarray([s for _, s in hits], dtype=np.float32)
         sims = self.matrix @ np.asarray(vector, dtype=np.float32)
         top = np.argsort(-sims)[:k]
-        return [(self.row_ids[i], float(sims[i])) for i in top]
+        return [(self.row_ids[i], float(sims[i])) for i in top], sims
 
     def cosine(self, vector: list[float], ids: list[str]) -> dict[str, float]:
-        if self.matrix is not None:
-            q = np.asarray(vector, dtype=np.float32)
-            return {cid: float(self.matrix[self.rows[cid]] @ q) for cid in ids if cid in self.rows}
-        got = self.store.collection.get(ids=ids, include=["embeddings"])
         q = np.asarray(vector, dtype=np.float32)
-        return {
-            cid: float(np.asarray(e, dtype=np.float32) @ q)
-            for cid, e in zip(got["ids"], got["embeddings"], strict=True)
-        }
+        if self.matrix is not None:
+            return {cid: float(self.matrix[self.rows[cid]] @ q) for cid in ids if cid in self.rows}
+        return {cid: float(np.asarray(e, dtype=np.float32) @ q) for cid, e in self.store.vectors(ids).items()}
 
     def get(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
         if self.passages:
             return {cid: self.passages[cid] for cid in ids if cid in self.passages}
-        got = self.store.collection.get(ids=ids, include=["documents", "metadatas"])
-        return {cid: (d, m) for cid, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+        return self.store.records(ids)
 
     @property
     def reranker(self):
@@ -108,84 +140,6 @@ class SearchIndex:
 
             self._reranker = CrossEncoder(self.settings.reranker_model, device="cpu")
         return self._reranker
-
-
-_WORDS = re.compile(r"\w+")
-_ACCENTED = re.compile(r"[άέήίόύώΐΰΆΈΉΊΌΎΏ]")
-
-
-def _deletions(word: str) -> set[str]:
-    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
-class Orthography:
-    """Puts an unaccented or transliterated question back into the guides' own spelling, word by word:
-    a word the corpus has gets its accents back («ειναι» → «είναι»), any other word is matched by its
-    sound (Greeklish «periochi» → «περιοχι» → «περιοχή», «stin» → «στην»). Dense search needs this: e5
-    scores unaccented Greek noticeably lower than the same words written properly."""
-
-    def __init__(self, texts: list[str]) -> None:
-        by_form: dict[str, Counter[str]] = defaultdict(Counter)
-        by_sound: dict[str, Counter[str]] = defaultdict(Counter)
-        for text in texts:
-            for word in _WORDS.findall(unicodedata.normalize("NFC", text)):
-                by_form[fold(word)][word] += 1
-                by_sound[phonetic(word)][word] += 1
-        self.by_form = {form: c.most_common(1)[0][0] for form, c in by_form.items()}
-        self.by_sound = {sound: c.most_common(1)[0][0] for sound, c in by_sound.items()}
-
-    def word(self, word: str) -> str:
-        folded = fold(word)
-        spelled = self.by_form.get(folded) or self.by_sound.get(phonetic(folded)) or word
-        # The typed case wins over a sentence-initial capital; acronyms (ΚΑΛΟ, ΟΤΑ) stay acronyms.
-        return spelled.lower() if word.islower() and not spelled.isupper() else spelled
-
-    def __call__(self, text: str) -> str:
-        return _WORDS.sub(lambda m: self.word(m.group(0)), text)
-
-
-class SpellRepair:
-    """Maps an unknown search key to the indexed key one typo away. A symmetric-delete map (as in
-    SymSpell): two words one edit apart share a one-deletion form, so repair is a few dictionary
-    lookups instead of a scan of the vocabulary."""
-
-    def __init__(self, vocab: set[str]) -> None:
-        self.vocab = vocab
-        self.near: dict[str, set[str]] = defaultdict(set)
-        for word in vocab:
-            if len(word) >= 4 and not word.isdigit():
-                for form in _deletions(word):
-                    self.near[form].add(word)
-
-    def __call__(self, key: str) -> str:
-        if key in self.vocab or len(key) < 4 or key.isdigit():
-            return key
-        candidates = set().union(*(self.near.get(form, set()) for form in _deletions(key)))
-        if not candidates:
-            return key
-        ratio = {c: difflib.SequenceMatcher(None, key, c).ratio() for c in sorted(candidates)}
-        best = max(ratio, key=ratio.__getitem__)
-        return best if ratio[best] >= 0.75 else key
-
-
-def _outline(metas: dict[str, dict]) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    first: dict[tuple[str, str], tuple[int, str]] = {}
-    for cid, m in metas.items():
-        key = (str(m.get("guide_id")), str(m.get("section")))
-        pos = int(m.get("chunk_index", 0))
-        if key not in first or pos < first[key][0]:
-            first[key] = (pos, cid)
-    children: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
-    for (guide, section), (pos, cid) in first.items():
-        if " > " in section:
-            children[(guide, section.rsplit(" > ", 1)[0])].append((pos, section, cid))
-    return {k: [(sec, cid) for _, sec, cid in sorted(v)] for k, v in children.items()}
-
-
-_PROCESS = re.compile(r"\b(?:πωσ|βημα\w*|διαδικασ\w*|ξεκιν\w*|σταδι\w*|τι πρεπει)\b")
-_STEP_PARENT = re.compile(r"\b(?:βημα\w*|σταδι\w*|διαδικασ\w*)\b")
-# «Τι τύποι δικτύων υπάρχουν;», «Ποια εργαλεία συνεργασίας έχουμε;»: a question whose answer is a list.
-_ENUMERATION = re.compile(r"\b(?:τι|ποια|ποιεσ|ποιοι)\b.*\b(?:τυποι|ειδη|μορφεσ|εργαλεια|κατηγοριεσ|πεδια|κινδυνοι)\b")
 
 
 def shared_words(keys: set[str], title: str) -> int:
@@ -197,50 +151,10 @@ def shared_words(keys: set[str], title: str) -> int:
     )
 
 
-def is_process_question(text: str) -> bool:
-    return bool(_PROCESS.search(fold(text)))
-
-
-def is_enumeration_question(text: str) -> bool:
-    return bool(_ENUMERATION.search(fold(text)))
-
-
-@dataclass
-class PreparedQuery:
-    text: str  # what is embedded (Greek script)
-    keys: list[str]  # BM25 search keys after spelling repair
-    raw_keys: list[str]  # the keys as typed (before repair), for the relevance guard
-    transliterated: bool = False
-
-
-def prepare_query(
-    question: str, vocab: set[str], repair: SpellRepair | None = None, orthography: Orthography | None = None
-) -> PreparedQuery:
-    """Greeklish → Greek when that makes more words known to the index; unknown words are mapped by
-    `repair` to the closest indexed key (a typo costs one letter, not the whole word)."""
-    text = " ".join(question.split())
-    transliterated = False
-    if looks_latin(text):
-        greek = greeklish_to_greek(text)
-        greek = orthography(greek) if orthography else greek
-        if sum(k in vocab for k in tokens(greek)) > sum(k in vocab for k in tokens(text)):
-            text, transliterated = greek, True
-    elif orthography and not _ACCENTED.search(text):
-        text = orthography(text)  # typed without accents (or in capitals): restore the guides' spelling
-    raw_keys = tokens(text)
-    repair = repair or SpellRepair(vocab)
-    return PreparedQuery(text, [repair(key) for key in raw_keys], raw_keys, transliterated)
-
-
-def to_document(chunk_id: str, text: str, meta: dict, **scores: float) -> Document:
-    return Document(page_content=text, id=chunk_id, metadata={**meta, "chunk_id": chunk_id, **scores})
-
-
 class HybridRetriever(BaseRetriever):
-    """`invoke(question)` → the top-k passages as `Document`s carrying the ingestion metadata plus scores
-    (`dense`: best cosine, `rrf`: fused score). Set `audience` to prefer that audience's guides.
-    A procedure or "what kinds of…" question whose answer is a whole section's parts gets those parts
-    too (marked `step`), so it may return more than k passages."""
+    """`invoke(question, k=…)` → the top-k passages as `Document`s (ingestion metadata plus `dense` and
+    `rrf` scores). `retrieve()` gives the typed `Retrieval`, where a question that asks for a whole list or
+    procedure (`whole=True`) also gets every part of the section it lands in, in the guide's order."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -249,121 +163,155 @@ class HybridRetriever(BaseRetriever):
     k: int | None = None
     mode: str = "hybrid"  # hybrid | dense | bm25 (the evaluation compares them)
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return self.search(query)
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[Document]:
+        k = k or self.k or self.index.settings.top_k
+        return self.retrieve(query, k=k).documents()[:k]
 
-    def search(self, question: str) -> list[Document]:
+    async def _aget_relevant_documents(
+        self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[Document]:
+        # Search is CPU-bound and in-process: run it in a worker thread so the event loop stays free.
+        return await asyncio.to_thread(
+            self._get_relevant_documents, query, run_manager=run_manager.get_sync(), k=k
+        )
+
+    def retrieve(self, question: str, *, whole: bool = False, k: int | None = None) -> Retrieval:
         s = self.index.settings
+        k = k or self.k or s.top_k
         prepared = prepare_query(question, self.index.lexical.vocab, self.index.repair, self.index.orthography)
         ranked: dict[str, float] = {}
         dense_score: dict[str, float] = {}
-        # The query vector is needed in every mode: the relevance guard compares it with the passages.
+        # The query vector is needed in every mode: the gate compares it with the corpus.
         vector = self.index.embeddings.embed_query(prepared.text)
+        hits, distribution = self.index.dense(vector, s.candidates)
         if self.mode in {"hybrid", "dense"}:
-            for rank, (cid, sim) in enumerate(self.index.dense(vector, s.candidates)):
+            for rank, (cid, _sim) in enumerate(hits):
                 ranked[cid] = ranked.get(cid, 0.0) + 1.0 / (s.rrf_k + rank + 1)
-                dense_score[cid] = sim
-        if self.mode in {"hybrid", "bm25"}:
+        dense_score.update(hits)
+        if self.mode in {"hybrid", "bm25"} and not prepared.cross_lingual:
             for rank, (cid, _score) in enumerate(self.index.lexical.search(prepared.keys, s.candidates)):
                 ranked[cid] = ranked.get(cid, 0.0) + s.lexical_weight / (s.rrf_k + rank + 1)
-        if self.mode == "bm25":
-            dense_score = self.index.cosine(vector, list(ranked))
+        missing = [cid for cid in ranked if cid not in dense_score]
+        dense_score.update(self.index.cosine(vector, missing))
         found = self.index.get(list(ranked))
-        preferred = set(s.audience_guides.get(self.audience or "", []))
-        # Audience is a preference, not a filter: another guide that made the top-k on relevance alone
-        # keeps its best passage in the results, however strongly the preferred guide is boosted.
-        keep: dict[str, str] = {}
-        if preferred:
-            for cid in sorted(ranked, key=lambda c: -ranked[c])[: self.k or s.top_k]:
-                guide = str(found[cid][1].get("guide_id"))
-                if guide not in preferred:
-                    keep.setdefault(guide, cid)
-        for cid in ranked:
-            if found[cid][1].get("guide_id") in preferred:
-                ranked[cid] *= 1.0 + s.audience_boost
-        order = sorted((cid for cid in ranked if cid in found), key=lambda c: -ranked[c])
+        order, keep = self._prefer_audience(ranked, found, k)
         if self.index.reranker is not None and order:
             pool = order[: s.candidates]
             scores = self.index.reranker.predict([(prepared.text, found[c][0]) for c in pool])
             order = [c for _, c in sorted(zip(scores, pool, strict=True), key=lambda t: -t[0])]
-        docs = self._diverse(order, found, ranked, dense_score, prepared, list(keep.values()))
-        process, listing = is_process_question(prepared.text), is_enumeration_question(prepared.text)
-        return self._with_parts(docs, prepared, any_parent=listing) if process or listing else docs
+        passages = [
+            Passage.from_record(cid, *found[cid], dense=dense_score.get(cid, 0.0), fused=ranked[cid])
+            for cid in self._diverse(order, found, k, keep)
+        ]
+        if whole:
+            passages = self._with_parts(passages, prepared, k, vector)
+        passages = self._with_section_context(passages)
+        return self._evidence(prepared, passages, vector, distribution)
 
-    def _with_parts(self, docs: list[Document], prepared: PreparedQuery, any_parent: bool) -> list[Document]:
-        """A "how do I…" question that lands in a step-by-step section gets every step of it, in order,
-        so that the answer can walk through them instead of quoting two steps out of sequence; a "what
-        kinds of… are there" question that lands in a section made of its kinds gets every kind."""
+    def _prefer_audience(self, ranked: dict[str, float], found: dict, k: int) -> tuple[list[str], list[str]]:
+        """Audience is a preference, not a filter: another guide that made the top-k on relevance alone
+        keeps its best passage, however strongly the preferred guide is boosted."""
+        s = self.index.settings
+        preferred = set(s.audience_guides.get(self.audience or "", []))
+        kept: list[str] = []
+        if preferred:
+            keep: dict[str, str] = {}
+            for cid in sorted(ranked, key=lambda c: -ranked[c])[:k]:
+                guide = str(found[cid][1].get("guide_id"))
+                if guide not in preferred:
+                    keep.setdefault(guide, cid)
+            kept = list(keep.values())
+            for cid in ranked:
+                if found.get(cid, ("", {}))[1].get("guide_id") in preferred:
+                    ranked[cid] *= 1.0 + s.audience_boost
+        return sorted((cid for cid in ranked if cid in found), key=lambda c: -ranked[c]), kept
+
+    def _diverse(self, order: list[str], found: dict, k: int, keep: list[str]) -> list[str]:
+        """At most `per_section_cap` passages per section, so the top-k are not near-duplicates; the kept
+        passages of another audience's guide take the last places when that guide would be missing."""
+        per_section: Counter[Key] = Counter()
+        out: list[str] = []
+        for cid in order:
+            meta = found[cid][1]
+            key = (str(meta.get("guide_id")), str(meta.get("section")))
+            if per_section[key] >= self.index.settings.per_section_cap:
+                continue
+            per_section[key] += 1
+            out.append(cid)
+            if len(out) == k:
+                break
+        shown = {str(found[c][1].get("guide_id")) for c in out}
+        missing = [c for c in keep if str(found[c][1].get("guide_id")) not in shown][: k - 1]
+        return out[: k - len(missing)] + missing if missing else out
+
+    def _with_parts(
+        self, passages: list[Passage], prepared: PreparedQuery, k: int, vector: list[float]
+    ) -> list[Passage]:
+        """A question asking for a whole procedure or list that lands in a section made of ordered parts
+        (a parent with three or more subsections) gets every part, in order, inserted where it landed.
+        The structure decides, not the headings' wording: the question must be closer to the parent's
+        title than to the part it landed in, so «how do I find partners?» keeps its one step."""
         keys = set(prepared.keys)
 
-        def asks_whole(parts: list[str], depth: int) -> bool:
-            # «Πώς ξεκινά μια συνεργασία;» asks for the whole procedure; «Πώς βρίσκω φορείς;» lands in one
-            # step (6.2) and wants that step, so only expand when the question is closer to the parent.
+        def closer_to_parent(parts: list[str], depth: int) -> bool:
+            to_parent = shared_words(keys, parts[depth - 1])
             if depth == len(parts):
-                return True
-            to_parent, to_leaf = shared_words(keys, parts[depth - 1]), shared_words(keys, parts[-1])
-            return to_parent > to_leaf or (to_leaf == 0 and to_parent > 0)
+                return to_parent > 0
+            return to_parent > shared_words(keys, parts[-1])
 
-        for i, doc in enumerate(docs[:3]):
-            guide, section = str(doc.metadata.get("guide_id")), str(doc.metadata.get("section"))
-            parts = section.split(" > ")
+        for i, p in enumerate(passages[:3]):
+            parts = p.section.split(" > ")
             for depth in range(len(parts), 0, -1):
                 parent = " > ".join(parts[:depth])
-                steps = self.index.children.get((guide, parent), [])
-                fits = any_parent or _STEP_PARENT.search(fold(parts[depth - 1]))
-                if len(steps) >= 3 and fits and asks_whole(parts, depth):
-                    ids = [cid for _, cid in steps[:10]]
-                    by_id = self.index.get(ids)
-                    query_meta = {k: docs[0].metadata[k] for k in ("query", "top_dense") if k in docs[0].metadata}
-                    step_docs = [
-                        to_document(cid, by_id[cid][0], by_id[cid][1], step=True, **query_meta)
-                        for cid in ids
-                        if cid in by_id
-                    ]
-                    for d in step_docs:
-                        d.metadata["coverage"] = doc.metadata.get("coverage", 0.0)
-                    # Passages that ranked above the step section keep their place: the steps are inserted
-                    # where the question landed in them, not on top of a better answer from elsewhere.
-                    before = [d for d in docs[:i] if d.id not in set(ids)]
-                    rest = [d for d in docs[i:] if d.id not in set(ids)]
-                    tail = rest[: max(0, (self.k or self.index.settings.top_k) - 2 - len(before))]
-                    # …and a guide the parts leave out keeps its best passage (audience never hides a guide).
-                    shown = {str(d.metadata.get("guide_id")) for d in before + step_docs + tail}
-                    for d in rest[len(tail) :]:
-                        if str(d.metadata.get("guide_id")) not in shown:
-                            tail.append(d)
-                            shown.add(str(d.metadata.get("guide_id")))
-                    return before + step_docs + tail
-        return docs
+                kids = self.index.children.get((p.guide_id, parent), [])
+                if len(kids) < 3 or not closer_to_parent(parts, depth):
+                    continue
+                ids = [cid for _, cid in kids[: self.index.settings.max_list_items]]
+                by_id = self.index.get(ids)
+                scores = self.index.cosine(vector, ids)
+                kid_passages = [
+                    Passage.from_record(cid, *by_id[cid], dense=scores.get(cid, p.dense), part=True)
+                    for cid in ids
+                    if cid in by_id
+                ]
+                taken = set(ids)
+                before = [q for q in passages[:i] if q.chunk_id not in taken]
+                rest = [q for q in passages[i:] if q.chunk_id not in taken]
+                return before + kid_passages + rest[: max(1, k - 2 - len(before))]
+        return passages
 
-    def _diverse(self, order, found, ranked, dense_score, prepared: PreparedQuery, keep=()) -> list[Document]:
-        """At most `per_section_cap` passages per section, so the top-k are not near-duplicates; the `keep`
-        passages take the last places when their guide would otherwise be missing."""
-        s = self.index.settings
-        k = self.k or s.top_k
-        per_section: dict[tuple[str, str], int] = {}
-        docs: list[Document] = []
-        for cid in order:
-            doc, meta = found[cid]
-            key = (str(meta.get("guide_id")), str(meta.get("section")))
-            if per_section.get(key, 0) >= s.per_section_cap:
-                continue
-            per_section[key] = per_section.get(key, 0) + 1
-            docs.append(to_document(cid, doc, meta, rrf=ranked[cid], dense=dense_score.get(cid, 0.0)))
-            if len(docs) == k:
-                break
-        shown = {str(d.metadata.get("guide_id")) for d in docs}
-        missing = [cid for cid in keep if str(found[cid][1].get("guide_id")) not in shown][: k - 1]
-        if missing:
-            kept = [to_document(c, *found[c], rrf=ranked[c], dense=dense_score.get(c, 0.0)) for c in missing]
-            docs = docs[: k - len(kept)] + kept
-        top_dense = max(dense_score.values(), default=0.0)
-        raw = set(prepared.raw_keys)
-        for d in docs:
-            # Query-level evidence for the "nothing relevant" guard, carried on every passage: the best
-            # cosine, and how many of the words as typed this passage contains.
-            found_keys = raw & set(tokens(f"{d.metadata.get('section', '')} {d.page_content}"))
-            d.metadata.update(
-                query=prepared.text, top_dense=top_dense, coverage=len(found_keys) / len(raw) if raw else 0.0
-            )
-        return docs
+    def _with_section_context(self, passages: list[Passage]) -> list[Passage]:
+        """The rest of the best section's chunks, so that a list or procedure cut across chunks reaches
+        the composer whole (a section longer than `max_section_chunks` keeps only what was retrieved)."""
+        if not passages:
+            return passages
+        best = passages[0]
+        ids = self.index.sections.get((best.guide_id, best.section), [])
+        have = {p.chunk_id for p in passages}
+        extra = [cid for cid in ids if cid not in have]
+        if not extra or len(ids) > self.index.settings.max_section_chunks:
+            return passages
+        by_id = self.index.get(extra)
+        return passages + [Passage.from_record(cid, *by_id[cid], dense=best.dense) for cid in extra if cid in by_id]
+
+    def _evidence(
+        self, prepared: PreparedQuery, passages: list[Passage], vector: list[float], sims: np.ndarray
+    ) -> Retrieval:
+        median = float(np.median(sims)) if sims.size else 0.0
+        # Spread as the median absolute deviation (scaled to a standard deviation): robust to the few
+        # relevant chunks that make the top of the distribution.
+        spread = float(1.4826 * np.median(np.abs(sims - median))) if sims.size else 0.0
+        keys = list(dict.fromkeys(prepared.keys))
+        return Retrieval(
+            query=prepared,
+            passages=passages,
+            vector=vector,
+            top_dense=float(sims.max()) if sims.size else 0.0,
+            median_dense=median,
+            spread_dense=spread,
+            idf={key: self.index.idf(key) for key in keys},
+            unknown=[key for key in keys if key not in self.index.lexical.vocab and not key.isdigit()],
+            typed_unknown=[key for key in prepared.raw_keys if key not in self.index.lexical.vocab],
+        )

@@ -10,10 +10,10 @@ import json
 import re
 
 import prompts
-from assistant.answer import chat_model, format_context
 from assistant.core.errors import ConfigError, LLMError
 from assistant.core.settings import Settings
 from assistant.core.types import Answer
+from assistant.generative import chat_model, format_context
 from eval.metrics import mean
 
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
@@ -75,9 +75,8 @@ class LLMJudge:
 
     def score(self, question: str, answer: Answer, similarity) -> dict:
         used = answer.cited_sources or answer.sources
-        docs = [s.to_document() for s in used]
         try:
-            raw = self.faithfulness_chain.invoke({"context": format_context(docs), "answer": answer.text})
+            raw = self.faithfulness_chain.invoke({"context": format_context(used), "answer": answer.text})
             generated = parse_questions(self.relevance_chain.invoke({"answer": answer.text}))
         except Exception as exc:  # a judge failure must not cost the offline scores
             return {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}

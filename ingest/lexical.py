@@ -6,11 +6,12 @@ import hashlib
 import json
 from pathlib import Path
 
-from assistant.core.greek_text import tokens
+from assistant.core.greek_text import TOKENS_VERSION, tokens
 
 
 def fingerprint(ids: list[str]) -> str:
-    return hashlib.sha1("\n".join(sorted(ids)).encode()).hexdigest()
+    """Which chunks, tokenised by which version of `tokens`, a persisted index holds."""
+    return hashlib.sha1(f"tokens-v{TOKENS_VERSION}\n".encode() + "\n".join(sorted(ids)).encode()).hexdigest()
 
 
 class LexicalIndex:

@@ -110,6 +110,19 @@ class VectorStore:
         got = self.collection.get(include=["documents", "metadatas"])
         return got["ids"], got["documents"], got["metadatas"]
 
+    def all_vectors(self) -> tuple[list[str], list[str], list[dict], list[list[float]]]:
+        """Every record with its vector, for exact in-memory search over a small collection."""
+        got = self.collection.get(include=["documents", "metadatas", "embeddings"])
+        return got["ids"], got["documents"], got["metadatas"], got["embeddings"]
+
+    def vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        return dict(zip(got["ids"], got["embeddings"], strict=True))
+
+    def records(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        got = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        return {cid: (d, m) for cid, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+
     def query(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[str, float, str, dict]]:
         """(id, cosine similarity, document, metadata), best first."""
         n = min(k, self.count())

@@ -63,12 +63,6 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     lexical_weight: float = Field(1.0, ge=0)  # BM25's weight in the fusion (dense counts 1)
     per_section_cap: int = Field(2, ge=1)
-    # Relevance = best dense cosine + coverage_weight × share of the question's words found in the best
-    # passages. Below min_relevance the question counts as not covered by the guides. e5 cosines are
-    # compressed (unrelated Greek text still scores ~0.8), hence the lexical term; calibrated on in- and
-    # out-of-scope questions (see eval/).
-    min_relevance: float = 0.908
-    coverage_weight: float = 0.1
     reranker_model: str = ""  # a sentence-transformers CrossEncoder id/path; empty: off
     # Fused scores of the audience's own guides are multiplied by 1 + audience_boost: 0.1 lifts a passage
     # about five ranks near the top, a preference that never buries the other guide.
@@ -84,10 +78,33 @@ class Settings(BaseSettings):
     answerer: str = "extractive"
     llm_model: str = ""
     llm_base_url: str = ""
+    ollama_base_url: str = "http://127.0.0.1:11434"  # used when answerer = "ollama" and llm_base_url is empty
     llm_api_key: SecretStr = SecretStr("")
     llm_timeout: float = Field(60.0, gt=0)
     llm_temperature: float = 0.1
-    max_answer_sentences: int = Field(6, ge=1)
+
+    # --- Tuning constants (one place). Gate values were calibrated on eval/datasets/situations_dev.jsonl
+    # only (see eval/README.md, «Βαθμονόμηση»); the test split is never used to choose them.
+    # Relevance gate (assistant/gate.py): evidence that transfers between corpora, each threshold chosen
+    # on the dev split by `python -m eval.calibrate` (grid search; the test split is only reported).
+    # - standout: the best passage's cosine minus the corpus median for this query, in robust spreads.
+    #   Raw e5 cosines are compressed (unrelated Greek text still scores ~0.8) and shift from corpus to
+    #   corpus; how far the best passage stands out from the rest does not.
+    # - coverage / unknown: IDF-weighted shares of the question's search keys found in the top passages /
+    #   never used by the corpus; "need" = the same on the asking sentence when a situation comes first.
+    gate_min_standout: float = 1.0  # below: nothing in the corpus stands out for this question
+    gate_max_need_unknown: float = 0.5  # above: the asking sentence is about something the corpus never names
+    gate_max_unknown: float = 0.5  # above (with low need coverage): the question's topic is not in the corpus
+    gate_min_need_coverage: float = 0.3  # below (with many unknown words): the ask itself is not covered
+    gate_cross_lingual_standout: float = 1.5  # questions in another language are judged by the standout alone
+    gate_top_passages: int = Field(3, ge=1)  # passages whose words count for coverage
+    # Extractive composition
+    max_answer_sentences: int = Field(4, ge=1)  # free-text answers: sentences chosen by meaning
+    max_answer_words: int = Field(150, ge=30)  # beyond this, sections are pointed to («Δείτε επίσης»)
+    max_list_items: int = Field(10, ge=2)  # a list or procedure is kept whole up to this many items
+    max_section_chunks: int = Field(4, ge=1)  # a best section this long is not sent whole to the composer
+    see_also: int = Field(2, ge=0)  # related sections pointed to after the answer
+    redundancy: float = Field(0.5, ge=0, le=1)  # MMR: how much overlap with chosen sentences costs
 
     # Web app
     host: str = "127.0.0.1"

@@ -1,0 +1,256 @@
+"""The extractive answerer: composes an answer from the guides' own sentences, each with its citation.
+
+Answer units are sections, not loose sentences. Sentences are scored by the question's informative words
+(IDF-weighted Greek stems), the section they sit in and the rank retrieval gave it; a question that asks
+for a whole list or procedure gets the list whole, in the guide's order; otherwise a few sentences are
+chosen with redundancy removed (MMR), the most direct one first. Framing sentences, rhetorical questions
+and hypothetical examples are left out unless the question asks for them. What the answer leaves out is
+pointed to («Δείτε επίσης»), not padded in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import prompts
+from assistant.answer import NOT_FOUND, AnswerRequest, register
+from assistant.core.greek_text import fold, split_sentences, tokens
+from assistant.core.settings import Settings
+from assistant.core.types import Passage, Turn
+from assistant.gate import matches
+from assistant.question import Form, asks_whole
+
+PHRASES = prompts.phrases("extractive")
+_ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α-ω][).]\s+)")
+# Structure, not wording: a document labels its examples and speaks of itself in standard ways.
+_EXAMPLE_SECTION = re.compile(r"παραδειγμ|υποθετικ|example|case stud|μελετ\w* περιπτωσ")
+_SELF_REFERENCE = re.compile(r"\b(?:ο|του|τον|στον) (?:παρων |παροντοσ )?οδηγ\w*|\bενοτητ\w* \d|\bκεφαλαι\w* \d")
+_END = ".;;!?»)"
+
+
+@dataclass
+class Line:
+    """One sentence of a section, where it came from and what it is."""
+
+    n: int  # the passage it is cited from (1-based)
+    unit: int  # rank of its section among the answer units (0 = best)
+    order: tuple[int, int, int]  # reading order: chunk index, line, sentence
+    text: str
+    keys: set[str]
+    item: int  # which list it belongs to (-1: running text)
+    head: bool  # first sentence of its line (an item's own statement)
+    intro: bool  # ends with «:» (introduces what follows)
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def _finish(text: str) -> str:
+    text = text.rstrip(" ,·")
+    return text if text.endswith(tuple(_END)) else text.rstrip(":") + "."
+
+
+class _Units:
+    """The passages grouped into sections (answer units), ranked by their best passage, with their
+    sentences in reading order and their lists (consecutive item lines, with the line introducing them)."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        self.passages = passages
+        self.keys: list[tuple[str, str]] = []
+        by_unit: dict[tuple[str, str], list[int]] = {}
+        for n, p in enumerate(passages, start=1):
+            key = (p.guide_id, p.section)
+            if key not in by_unit:
+                self.keys.append(key)
+            by_unit.setdefault(key, []).append(n)
+        self.lines: list[Line] = []
+        self.lists: dict[int, list[Line]] = {}
+        seen: set[str] = set()
+        list_id = 0
+        for unit, key in enumerate(self.keys):
+            ns = sorted(by_unit[key], key=lambda n: passages[n - 1].chunk_index)
+            open_list = False
+            for n in ns:
+                p = passages[n - 1]
+                for li, raw in enumerate(line for line in p.text.split("\n") if line.strip()):
+                    is_item = bool(_ITEM.match(raw))
+                    body = _ITEM.sub("", raw).strip()
+                    folded = fold(body)
+                    if folded in seen:  # chunk overlap repeats the tail of the previous chunk
+                        continue
+                    seen.add(folded)
+                    if is_item and not open_list:
+                        list_id += 1
+                        open_list = True
+                    elif not is_item:
+                        open_list = False
+                    for si, sentence in enumerate(split_sentences(body)):
+                        sentence = sentence.strip()
+                        line = Line(
+                            n, unit, (p.chunk_index, li, si), sentence, set(tokens(sentence)),
+                            list_id if is_item else -1, si == 0, sentence.endswith(":"),
+                        )  # fmt: skip
+                        self.lines.append(line)
+                        if is_item:
+                            self.lists.setdefault(list_id, []).append(line)
+
+    def passage(self, line: Line) -> Passage:
+        return self.passages[line.n - 1]
+
+    def intro_of(self, list_id: int) -> Line | None:
+        """The sentence right before a list, when it introduces it («…διακρίνονται στα εξής είδη:»)."""
+        first = self.lists[list_id][0]
+        before = [ln for ln in self.lines if ln.unit == first.unit and ln.order < first.order and ln.item == -1]
+        return before[-1] if before and before[-1].intro else None
+
+
+@register("extractive")
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def condense(self, question: str, history: list[Turn]) -> str | None:
+        return None  # the conversation is read by assistant/question.py
+
+    def stream(self, request: AnswerRequest) -> Iterator[str]:
+        # Sentence by sentence, so the interfaces can show the answer as it is composed.
+        yield from re.findall(r".+?(?:\]\s+|$)", self.compose(request), flags=re.S)
+
+    # -- scoring ---------------------------------------------------------------------------------------
+    def _scorer(self, request: AnswerRequest, units: _Units):
+        weights, referent = request.weights, request.referent
+        total, ref_total = sum(weights.values()), sum(referent.values())
+        asks_example = Form.EXAMPLE in request.forms
+        mentions_guide = "οδηγ" in fold(request.question)
+        shown = {fold(s) for s in request.shown}
+        title_keys = {key: set(tokens(key[1])) for key in units.keys}
+
+        def coverage(w: dict[str, float], tot: float, keys: set[str]) -> float:
+            return sum(v for k, v in w.items() if matches(k, keys)) / tot if tot else 0.0
+
+        def score(line: Line) -> float | None:
+            """None: never part of an answer (fragment, table row, rhetorical question, already said)."""
+            p = units.passage(line)
+            if len(line.keys) < 3 or " | " in line.text or line.text.endswith((";", ";")):
+                return None
+            if fold(line.text) in shown or line.text[0].islower():
+                return None
+            value = coverage(weights, total, line.keys)
+            value += 0.35 * coverage(weights, total, title_keys[(p.guide_id, p.section)])
+            value += 0.3 * coverage(referent, ref_total, line.keys)
+            value += 0.15 / (1 + line.unit)
+            if line.order[1:] == (0, 0) and line.head:
+                value += 0.05  # a section's or chunk's opening sentence states its topic
+            example = bool(_EXAMPLE_SECTION.search(fold(p.leaf)))
+            if example != asks_example:
+                value += -0.5 if example else 0.0
+            elif example:
+                value += 0.3
+            if not mentions_guide and _SELF_REFERENCE.search(fold(line.text)):
+                value -= 0.3  # «Ο Οδηγός…», «Η ενότητα 6…»: the guide speaking of itself
+            return value
+
+        return score
+
+    # -- composition -----------------------------------------------------------------------------------
+    def compose(self, request: AnswerRequest) -> str:
+        if not request.passages:
+            return NOT_FOUND
+        units = _Units(request.passages)
+        score = self._scorer(request, units)
+        scored = [(s, ln) for ln in units.lines if (s := score(ln)) is not None]
+        if not scored:
+            return NOT_FOUND
+        form = request.forms[0]
+        parts = [n for n, p in enumerate(request.passages, start=1) if p.part]
+        if asks_whole(form) and len(parts) >= 3:
+            body, _used = self._parts(request, units, dict((id(ln), s) for s, ln in scored), parts, form)
+        else:
+            best_score, best = max(scored, key=lambda t: t[0])
+            listed = self._list_of(units, best, form)
+            if listed is not None:
+                body, _used = self._render_list(request, units, listed, form)
+            else:
+                body, _used = self._free(scored, best_score)
+        return body
+
+    def _parts(self, request, units: _Units, scores: dict[int, float], parts: list[int], form: Form):
+        """One item per part (step, kind): the part's best sentence, preferring its opening ones."""
+        items: list[Line] = []
+        for n in parts:
+            own = [ln for ln in units.lines if ln.n == n and id(ln) in scores and not ln.intro]
+            if own:
+                items.append(max(own, key=lambda ln: scores[id(ln)] - 0.1 * ln.order[1] - 0.05 * ln.order[2]))
+        return self._render_items(request, units, None, items, form)
+
+    def _list_of(self, units: _Units, best: Line, form: Form) -> tuple[Line | None, list[Line]] | None:
+        """The list the best sentence introduces or belongs to, when the answer should be that list."""
+        list_id = best.item
+        if best.intro:
+            after = [ln for ln in units.lines if ln.unit == best.unit and ln.order > best.order]
+            list_id = after[0].item if after and after[0].item >= 0 else -1
+        if list_id < 0 or not (asks_whole(form) or best.intro):
+            return None
+        heads = [ln for ln in units.lists[list_id] if ln.head]
+        if len(heads) < 2:
+            return None
+        return units.intro_of(list_id), heads
+
+    def _render_list(self, request, units: _Units, listed, form: Form):
+        intro, items = listed
+        return self._render_items(request, units, intro, items, form)
+
+    def _render_items(self, request, units: _Units, intro: Line | None, items: list[Line], form: Form):
+        cap = self.settings.max_list_items
+        shown, rest = items[:cap], len(items) - cap
+        if intro is not None:
+            lines = [f"{intro.text} [{intro.n}]"]
+        else:
+            guide = units.passage(shown[0]).guide_title if shown else ""
+            lead = PHRASES["lead"].get(form.value, PHRASES["lead"]["general"])
+            lines = [prompts.render(lead, guide=guide)]
+        numbered = form == Form.PROCEDURE
+        for i, ln in enumerate(shown, start=1):
+            lines.append(f"{f'{i}.' if numbered else '-'} {_finish(ln.text)} [{ln.n}]")
+        if rest > 0:
+            lines.append(prompts.render(PHRASES["text"]["more_items"], count=rest))
+        used = shown + ([intro] if intro else [])
+        return "\n".join(lines), used
+
+    def _free(self, scored: list[tuple[float, Line]], best_score: float):
+        """Sentences chosen by maximal marginal relevance: each one must add what the others do not."""
+        s = self.settings
+        pool = sorted(scored, key=lambda t: -t[0])
+        picked: list[tuple[float, Line]] = []
+        words = 0
+        for _ in range(s.max_answer_sentences):
+            def mmr(t: tuple[float, Line]) -> float:
+                overlap = max((_jaccard(t[1].keys, q.keys) for _, q in picked), default=0.0)
+                return t[0] - s.redundancy * overlap
+
+            candidates = [t for t in pool if t not in picked and not t[1].intro]
+            if not candidates:
+                break
+            choice = max(candidates, key=mmr)
+            if picked and (mmr(choice) < 0.5 * best_score or words + choice[1].words > s.max_answer_words):
+                break
+            picked.append(choice)
+            words += choice[1].words
+        first, *others = [ln for _, ln in picked]
+        others.sort(key=lambda ln: (ln.unit, ln.order))
+        paragraphs: list[list[Line]] = [[first]]
+        for ln in others:
+            if ln.unit != paragraphs[-1][-1].unit and ln.unit != first.unit:
+                paragraphs.append([])
+            paragraphs[-1].append(ln)
+        text = "\n\n".join(" ".join(f"{_finish(ln.text)} [{ln.n}]" for ln in para) for para in paragraphs)
+        return text, [first, *others]
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 0.0

@@ -1,0 +1,170 @@
+"""The relevance gate: do the retrieved passages cover the question, part of it, or nothing?
+
+Evidence a reader would accept, each independent of any one corpus:
+- standout: how far the best passage's cosine lies above the corpus' own median for this query, in
+  robust spreads (raw e5 cosines are compressed and shift from corpus to corpus; the standout does not);
+- coverage: the IDF-weighted share of the question's search keys found in the top passages (rare words
+  carry the topic; «πώς», «μπορούμε» carry little);
+- unknown words: the share of the question's IDF mass on keys the corpus never uses («σύνταξη» in
+  guides that never mention pensions);
+- asked facts: a question that asks for an amount, a deadline, a phone or an article number is only
+  answered by passages that state one.
+A question written in another language is judged by the standout alone (no shared words to count).
+Each threshold is a named setting chosen on the dev split (`python -m eval.calibrate`). The rules read the
+asking sentence apart from a situation told before it: «Πουλάμε ψωμί σε ταβέρνες. Μετράει ως δικτύωση;»
+may name things the guides never mention, as long as what it asks is in them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from assistant.core.greek_text import tokens
+from assistant.core.settings import Settings
+from assistant.core.types import Retrieval
+from assistant.question import asked_facts, clauses, need, states_fact
+
+
+class Verdict(StrEnum):
+    COVERED = "covered"
+    PARTIAL = "partial"
+    NOT_COVERED = "not_covered"
+
+
+@dataclass
+class Coverage:
+    verdict: Verdict
+    standout: float = 0.0
+    coverage: float = 0.0
+    unknown_share: float = 0.0
+    unknown_words: list[str] = field(default_factory=list)  # as typed
+    missing_facts: list[str] = field(default_factory=list)  # kinds of fact asked and not stated
+    reason: str = ""
+
+    @property
+    def answerable(self) -> bool:
+        return self.verdict != Verdict.NOT_COVERED
+
+
+def matches(key: str, keys: set[str]) -> bool:
+    """A key is in a text's keys exactly, or as a stem prefix of one (both at least five letters)."""
+    return key in keys or (len(key) >= 5 and any(len(k) >= 5 and (k.startswith(key) or key.startswith(k)) for k in keys))
+
+
+def key_coverage(weights: dict[str, float], keys: set[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for k, w in weights.items() if matches(k, keys)) / total if total else 0.0
+
+
+def _typed_words(question: str, unknown: set[str]) -> list[str]:
+    out = []
+    for word in re.findall(r"\w+", question):
+        keys = tokens(word)
+        if keys and keys[0] in unknown and word not in out:
+            out.append(word)
+    return out
+
+
+def features(question: str, retrieval: Retrieval, settings: Settings) -> dict[str, float]:
+    """The evidence the gate weighs (see `Settings.gate_weights`)."""
+    passages = retrieval.passages
+    standout = retrieval.standout
+    if retrieval.query.cross_lingual:
+        return {"cross_lingual": 1.0, "cross_lingual_standout": standout}
+    top = passages[: settings.gate_top_passages]
+    keys = set().union(*(set(tokens(f"{p.section}\n{p.text}")) for p in top))
+    weights = retrieval.idf
+    unknown = set(retrieval.unknown)
+    # The same evidence on the asking sentence alone, when the question first describes a situation.
+    repaired = dict(zip(retrieval.query.raw_keys, retrieval.query.keys, strict=False))
+    asking = {k: weights[k] for raw in tokens(need(question)) if (k := repaired.get(raw, raw)) in weights}
+    return {
+        "standout": standout,
+        "coverage": key_coverage(weights, keys),
+        "unknown": _share(weights, unknown),
+        "need_coverage": key_coverage(asking, keys) if asking else key_coverage(weights, keys),
+        "need_unknown": _share(asking, unknown) if asking else _share(weights, unknown),
+        "need_keys": float(len(asking) or len(weights)),
+    }
+
+
+def _share(weights: dict[str, float], keys: set[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for k, w in weights.items() if k in keys) / total if total else 0.0
+
+
+def assess(
+    question: str,
+    retrieval: Retrieval,
+    settings: Settings,
+    evidence: dict[str, float] | None = None,
+    topic: str | None = None,
+) -> Coverage:
+    """Judge coverage from the retrieval's evidence. `question` is the user's own words (what facts it
+    asks for); `topic` is what was searched, which for a follow-up includes what the conversation refers
+    to («πες μου για το 2» is about item 2). `evidence` may be passed when `features` was already
+    computed (calibration replays the gate many times)."""
+    if not retrieval.passages:
+        return Coverage(Verdict.NOT_COVERED, reason="no passages")
+    topic = topic or question
+    ev = evidence or features(topic, retrieval, settings)
+    result = Coverage(Verdict.COVERED, retrieval.standout, ev.get("coverage", 0.0), ev.get("unknown", 0.0))
+    unknown = set(retrieval.unknown)
+    asking = need(topic)
+    if retrieval.query.cross_lingual:
+        if retrieval.standout < settings.gate_cross_lingual_standout:
+            return _refuse(result, "nothing stands out for a question in another language")
+    else:
+        if retrieval.standout < settings.gate_min_standout:
+            return _refuse(result, "nothing in the corpus stands out for this question")
+        if ev["need_keys"] >= 2 and ev["need_unknown"] > settings.gate_max_need_unknown:
+            result.unknown_words = _typed_words(asking, unknown)
+            return _refuse(result, "the asking sentence is about something the corpus never names")
+        if ev["unknown"] > settings.gate_max_unknown and ev["need_coverage"] < settings.gate_min_need_coverage:
+            result.unknown_words = _typed_words(topic, unknown)
+            return _refuse(result, "the question's topic is not in the corpus")
+        names = _unknown_names(asking, retrieval)
+        if names:
+            result.unknown_words = names
+            return _refuse(result, "the question asks about a named place or body the corpus never mentions")
+    all_text = "\n".join(p.text for p in retrieval.passages)
+    own = need(question)
+    missing = [kind for kind in asked_facts(own) if not states_fact(kind, all_text)]
+    if missing:
+        result.missing_facts = missing
+        others = [c for c in clauses(own) if not asked_facts(c)]
+        if not any(_clause_covered(c, retrieval, settings) for c in others):
+            return _refuse(result, "the fact asked for is not stated")
+        result.verdict = Verdict.PARTIAL
+        result.reason = "a fact asked for is not stated; the rest is covered"
+    return result
+
+
+def _clause_covered(clause: str, retrieval: Retrieval, settings: Settings) -> bool:
+    """Whether one ask of a multi-part question is itself in the top passages."""
+    repaired = dict(zip(retrieval.query.raw_keys, retrieval.query.keys, strict=False))
+    weights = {k: retrieval.idf[k] for raw in tokens(clause) if (k := repaired.get(raw, raw)) in retrieval.idf}
+    if not weights:
+        return False
+    top = retrieval.passages[: settings.gate_top_passages]
+    keys = set().union(*(set(tokens(f"{p.section}\n{p.text}")) for p in top))
+    unknown = _share(weights, set(retrieval.unknown))
+    return key_coverage(weights, keys) >= settings.gate_min_need_coverage and unknown <= settings.gate_max_need_unknown
+
+
+_NAME = re.compile(r"(?<![.;;!?]\s)(?<!^)\b([Α-ΩΆ-Ώ][α-ωά-ώϊϋΐΰς]{3,})\b")
+
+
+def _unknown_names(text: str, retrieval: Retrieval) -> list[str]:
+    """Capitalised words inside a sentence (proper names: «Δήμο Λαρισαίων») that the corpus never uses,
+    as typed — before spelling repair, which would map a name onto some nearby word."""
+    typed = set(retrieval.typed_unknown)
+    return [m.group(1) for m in _NAME.finditer(text.strip()) if (keys := tokens(m.group(1))) and keys[0] in typed]
+
+
+def _refuse(evidence: Coverage, reason: str) -> Coverage:
+    evidence.verdict = Verdict.NOT_COVERED
+    evidence.reason = reason
+    return evidence

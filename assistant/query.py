@@ -1,0 +1,95 @@
+"""Query preparation: the question put into the guides' spelling (accents, Greeklish, typos) and its
+search keys, before any search runs."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import Counter, defaultdict
+
+from assistant.core.greek_text import fold, greeklish_to_greek, looks_latin, phonetic, tokens
+from assistant.core.types import PreparedQuery
+
+_WORDS = re.compile(r"\w+")
+_ACCENTED = re.compile(r"[άέήίόύώΐΰΆΈΉΊΌΎΏ]")
+
+
+def _deletions(word: str) -> set[str]:
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class Orthography:
+    """Puts an unaccented or transliterated question back into the guides' own spelling, word by word:
+    a word the corpus has gets its accents back («ειναι» → «είναι»), any other word is matched by its
+    sound (Greeklish «periochi» → «περιοχι» → «περιοχή», «stin» → «στην»). Dense search needs this: e5
+    scores unaccented Greek noticeably lower than the same words written properly."""
+
+    def __init__(self, texts: list[str]) -> None:
+        by_form: dict[str, Counter[str]] = defaultdict(Counter)
+        by_sound: dict[str, Counter[str]] = defaultdict(Counter)
+        for text in texts:
+            for word in _WORDS.findall(unicodedata.normalize("NFC", text)):
+                by_form[fold(word)][word] += 1
+                by_sound[phonetic(word)][word] += 1
+        self.by_form = {form: c.most_common(1)[0][0] for form, c in by_form.items()}
+        self.by_sound = {sound: c.most_common(1)[0][0] for sound, c in by_sound.items()}
+
+    def word(self, word: str) -> str:
+        folded = fold(word)
+        spelled = self.by_form.get(folded) or self.by_sound.get(phonetic(folded)) or word
+        # The typed case wins over a sentence-initial capital; acronyms (ΚΑΛΟ, ΟΤΑ) stay acronyms.
+        return spelled.lower() if word.islower() and not spelled.isupper() else spelled
+
+    def __call__(self, text: str) -> str:
+        return _WORDS.sub(lambda m: self.word(m.group(0)), text)
+
+
+class SpellRepair:
+    """Maps an unknown search key to the indexed key one typo away. A symmetric-delete map (as in
+    SymSpell): two words one edit apart share a one-deletion form, so repair is a few dictionary
+    lookups instead of a scan of the vocabulary."""
+
+    def __init__(self, vocab: set[str]) -> None:
+        self.vocab = vocab
+        self.near: dict[str, set[str]] = defaultdict(set)
+        for word in vocab:
+            if len(word) >= 4 and not word.isdigit():
+                for form in _deletions(word):
+                    self.near[form].add(word)
+
+    def __call__(self, key: str) -> str:
+        if key in self.vocab or len(key) < 4 or key.isdigit():
+            return key
+        candidates = set().union(*(self.near.get(form, set()) for form in _deletions(key)))
+        if not candidates:
+            return key
+        ratio = {c: difflib.SequenceMatcher(None, key, c).ratio() for c in sorted(candidates)}
+        best = max(ratio, key=ratio.__getitem__)
+        return best if ratio[best] >= 0.75 else key
+
+
+def prepare_query(
+    question: str, vocab: set[str], repair: SpellRepair | None = None, orthography: Orthography | None = None
+) -> PreparedQuery:
+    """Greeklish → Greek when that makes more words known to the index; unknown words are mapped by
+    `repair` to the closest indexed key (a typo costs one letter, not the whole word)."""
+    text = " ".join(question.split())
+    transliterated = cross_lingual = False
+    if looks_latin(text):
+        greek = greeklish_to_greek(text)
+        greek = orthography(greek) if orthography else greek
+        known_greek = sum(k in vocab for k in tokens(greek))
+        # Latin script that transliterates into words the corpus mostly does not have is another language
+        # (English): it is embedded as typed (e5 is multilingual) and judged by dense evidence alone.
+        cross_lingual = known_greek < len(tokens(greek)) / 3
+        if not cross_lingual and known_greek > sum(k in vocab for k in tokens(text)):
+            text, transliterated = greek, True
+    elif orthography and not _ACCENTED.search(text):
+        text = orthography(text)  # typed without accents (or in capitals): restore the guides' spelling
+    raw_keys = tokens(text)
+    repair = repair or SpellRepair(vocab)
+    keys = raw_keys if cross_lingual else [repair(key) for key in raw_keys]
+    return PreparedQuery(text, keys, raw_keys, transliterated, cross_lingual)
+
+

@@ -1,0 +1,241 @@
+"""What a question asks, read from its form (interrogatives, modal verbs, the kind of fact requested),
+and what a follow-up refers to in the conversation so far.
+
+Nothing here knows the guides: the patterns are Greek (and English) question grammar — «πώς», «ποιοι»,
+«μπορούμε…;», «πόσο», «το δεύτερο», «και μετά;» — never words taken from a corpus' headings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from assistant.core.greek_text import fold, split_sentences, tokens
+from assistant.core.types import Turn
+
+
+class Form(StrEnum):
+    PROCEDURE = "procedure"  # how to do something, where to start, in what order
+    LIST = "list"  # which kinds / options / ways exist
+    DEFINITION = "definition"  # what something is or means
+    PERMISSION = "permission"  # can we / is it allowed / is it required / is it a problem
+    WHY = "why"  # reasons, benefits
+    RISKS = "risks"  # risks, obstacles, mistakes and how to handle them
+    WHO = "who"  # who is responsible
+    PREPARE = "prepare"  # what to prepare or have ready
+    DIFFERENCE = "difference"  # how two things differ
+    EXAMPLE = "example"  # asks for an example
+    GENERAL = "general"
+
+
+# Folded text (lower case, no accents, σ for ς). Order is priority: the first form that matches leads.
+_FORMS: tuple[tuple[Form, re.Pattern[str]], ...] = (
+    (Form.EXAMPLE, re.compile(r"\bπαραδειγμ\w*|\bexamples?\b")),
+    (Form.DIFFERENCE, re.compile(r"\bδιαφορ\w*|\bδιαφερ\w*|\bξεχωριζ\w*|\bdiffer\w*|\bcompare\b|\bversus\b|\bvs\b")),
+    (
+        Form.PREPARE,
+        re.compile(
+            r"\bτι (?:πρεπει να |να )?(?:ετοιμασ|προετοιμασ|εχουμε ετοιμ|φερ)\w*|\bπροετοιμ\w*|\bδικαιολογητικ\w*"
+            r"|\bτι χρειαζ\w* (?:να εχ|για να)|\bprepare\b|\bneed to have\b"
+        ),
+    ),
+    (
+        Form.PROCEDURE,
+        re.compile(
+            r"\bπωσ\b|\bαπο που\b|\bμε ποια σειρα\b|\bποια (?:ειναι )?(?:τα )?βηματα\b|\bτι (?:κανουμε|κανω|πρεπει να κανουμε|πρεπει να κανω)\b"
+            r"|\bξεκιν\w*|\bhow\b|\bwhere do (?:we|i) start\b|\bwhat steps?\b"
+        ),
+    ),
+    (
+        Form.RISKS,
+        re.compile(
+            r"\bκινδυν\w*|\bεμποδι\w*|\bδυσκολι\w*|\bπαγιδ\w*|\bλαθη\b|\bστραβα\b|\bπροσεχ\w*|\bπροσεξ\w*"
+            r"|\brisks?\b|\bpitfalls?\b|\bobstacles?\b|\bgo wrong\b|\bmistakes?\b"
+        ),
+    ),
+    (
+        Form.WHO,
+        re.compile(
+            r"^(?:και )?ποιοσ\b|\bποιοσ (?:ειναι|κανει|αναλαμβαν\w*|εχει|υπογραφ\w*|αποφασιζ\w*|ευθυν\w*)"
+            r"|\bποια υπηρεσια\b|\bαρμοδι\w*|\bυπευθυν\w*|\bwho\b|\bresponsible\b"
+        ),
+    ),
+    (
+        Form.LIST,
+        re.compile(
+            r"^(?:και )?(?:ποιοι|ποιεσ|ποια)\b|\bτι (?:ειδη|ειδουσ|τυπ\w*|μορφ\w*|κατηγορι\w*|επιλογ\w*|δυνατοτητ\w*)"
+            r"|\bποιουσ\b|\bποιεσ\b|\bποιοι\b|\bwhich\b|\bwhat (?:kinds?|types?|options|forms)\b"
+        ),
+    ),
+    (
+        Form.WHY,
+        re.compile(
+            r"\bγιατι\b|\bγια ποιο λογο\b|\bοφελ\w*|\bκερδιζ\w*|\bπλεονεκτ\w*|\bαξιζει\b|\bwhy\b|\bbenefits?\b|\bworth\b"
+        ),
+    ),
+    (
+        Form.DEFINITION,
+        re.compile(r"\bτι (?:ειναι|σημαινει|εννοουμε|εννοει|λεμε)\b|\bορισμ\w*|\bwhat (?:is|are|does)\b|\bmeaning\b"),
+    ),
+    (
+        Form.PERMISSION,
+        re.compile(
+            r"^(?:και )?(?:μπορ\w*|επιτρεπ\w*|χρειαζ\w*|πρεπει|ειναι|υπαρχει|ισχυει|οφειλ\w*|can|may|is|are|do|does|should)\b"
+            r"|\bμπορ(?:ει|ουμε|ω|ουν)\b|\bεπιτρεπεται\b|\bυποχρεωτικ\w*|\bειναι (?:προβλημα|νομιμ\w*|απαραιτητ\w*)"
+        ),
+    ),
+)
+
+# Kinds of fact a question can ask for, and what a passage must contain to state one.
+_FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "ποσά ή αριθμούς": (
+        re.compile(
+            r"(?<!καθε )\bποσ(?:ο|α|εσ|οι|ων|η)\b(?! (?:ειδη|τυπ\w*|κατηγορι\w*|μορφ\w*|βηματα|ειδων|τροπ\w*))|\bποσοστ\w*|\bκοστ(?:οσ|ιζ\w*)|\bευρω\b|\bαμοιβ\w*|\bπροστιμ\w*|\bεπιτοκ\w*"
+            r"|\bσυντελεστ\w* (?:φορου|φπα)|\bφορολογικ\w* συντελεστ\w*|\b(?:αρχικ|μετοχικ|ελαχιστ)\w* κεφαλαι\w*"
+            r"|\bποσα (?:χρονια|ετη|μελη)|\brate\b|\bhow much\b"
+            r"|\bελαχιστ\w* (?:κεφαλαι|ποσ|αριθμ)\w*|\bκατωτατ\w*|\bhow (?:much|many)\b|\bcost\b|\bfine\b"
+        ),
+        re.compile(r"(?<![\d/.])\d+(?:[.,]\d+)?\s*(?:%|€|ευρω|ατομ|εργαζομεν|ετ|μην|ημερ|χιλ|εκατ|φορ|μελ)"),
+    ),
+    "προθεσμίες ή ημερομηνίες": (
+        re.compile(
+            r"\bποτε\b|\bμεχρι ποτε\b|\bπροθεσμι\w*|\bημερομηνι\w*|\bσε ποσ\w* (?:μερ|ημερ|μην)\w*|\bποσο (?:καιρο|διαρκ)\w*"
+            r"|\bwhen\b|\bdeadline\b|\bhow long\b"
+        ),
+        re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d+\s*(?:ημερ|εργασιμ|μην|εβδομαδ|ετ)\w*"),
+    ),
+    "τηλέφωνα ή στοιχεία επικοινωνίας": (
+        re.compile(r"\bτηλεφων\w*|\bemail\b|\be-mail\b|\bιστοσελιδ\w*|\bphone\b|\bcontact\b"),
+        re.compile(r"\b\d{3}[\s-]?\d{3}[\s-]?\d{4}\b|@|https?://|www\."),
+    ),
+    "αριθμούς άρθρων": (
+        re.compile(r"\bαρθρ\w*|\bparagraph\b|\barticle\b"),
+        re.compile(r"\bαρθρ\w*\s+\d+"),
+    ),
+    "αριθμούς νόμων ή αποφάσεων": (
+        re.compile(r"\bποιοσ νομοσ\b|\bποιο φεκ\b|\bαριθμο (?:νομου|αποφασ\w*|φεκ)|\bwhich law\b"),
+        re.compile(r"\bν\.\s*\d+/\d{4}|\bφεκ\b"),
+    ),
+}
+
+
+def forms(question: str) -> list[Form]:
+    """Every form the question has, the leading one first (GENERAL when none matches)."""
+    folded = fold(question)
+    found = [form for form, pattern in _FORMS if pattern.search(folded)]
+    return found or [Form.GENERAL]
+
+
+def asks_whole(form: Form) -> bool:
+    """Forms whose answer is naturally a whole list or sequence (every step, kind, risk, reason)."""
+    return form in {Form.PROCEDURE, Form.LIST, Form.RISKS, Form.WHY, Form.PREPARE}
+
+
+def clauses(question: str) -> list[str]:
+    """The separate asks of a question: «Πώς γίνεται η εγγραφή και πόσο κοστίζει;» → two."""
+    parts = re.split(r"[;;?]\s*|,\s*(?:και|αλλα|ενω)\s+|\s+και\s+(?=(?:πωσ|ποι|τι|ποσ|ποτε|αν|γιατι|μπορ)\w*)", fold(question))
+    return [p.strip() for p in parts if re.search(r"\w", p)]
+
+
+def need(question: str) -> str:
+    """The asking part of a question that first describes a situation: «Πουλάμε ψωμί σε δύο ταβέρνες.
+    Μετράει αυτό ως δικτύωση;» → the last sentence. The situation's words need not be in the guides;
+    the need's words must."""
+    sentences = [s.strip() for s in split_sentences(question.strip()) if s.strip()]
+    asking = [s for s in sentences if s.rstrip().endswith((";", ";", "?"))]
+    return " ".join(asking) if asking and len(asking) < len(sentences) else question
+
+
+def asked_facts(question: str) -> list[str]:
+    """Kinds of fact (amounts, deadlines, contacts, article numbers) the question asks for."""
+    folded = fold(question)
+    return [kind for kind, (asks, _has) in _FACT_KINDS.items() if asks.search(folded)]
+
+
+def states_fact(kind: str, text: str) -> bool:
+    return bool(_FACT_KINDS[kind][1].search(fold(text)))
+
+
+# --- follow-ups -----------------------------------------------------------------------------------------
+
+_ORDINALS = {
+    "πρωτ": 1, "δευτερ": 2, "τριτ": 3, "τεταρτ": 4, "πεμπτ": 5, "εκτ": 6, "εβδομ": 7, "ογδο": 8, "ενατ": 9,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+}  # fmt: skip
+_ORDINAL = re.compile(r"\b(πρωτ|δευτερ|τριτ|τεταρτ|πεμπτ|εκτ|εβδομ|ογδο|ενατ|first|second|third|fourth|fifth)\w*\b")
+_LAST = re.compile(r"\b(?:τελευται\w*|last)\b")
+_NUMBERED = re.compile(r"\b(?:βημα|σημειο|σημειου|αριθμο|νουμερο|item|step|point|no\.?)\s*(\d{1,2})\b|(?:^|\s)#?(\d{1,2})(?:ο|η)?\s*;?$")
+_NEXT = re.compile(
+    r"^(?:και )?(?:μετα|επειτα|επομεν\w*|κατοπιν)\b|\bτι (?:ακολουθει|γινεται μετα|κανουμε μετα)\b|\bκαι μετα\b"
+    r"|\bτο επομενο\b|\bwhat next\b|\bthen what\b|\bafter that\b|\bwhat comes next\b"
+)
+_LEANS = re.compile(
+    r"^(?:και|κι|ενω|ομωσ|τοτε|αρα|δηλαδη|and|but|so)\b|\b(?:αυτ(?:ο|α|η|ην|ου|ουσ|εσ|ων|οσ|οι)|εκει|εκεινο\w*|το ιδιο|"
+    r"τουσ|τισ|ισχυει|it|this|that|these|those|there|they|them)\b"
+)
+_LIST_LINE = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•*–])\s+(.*)$")
+_CITES = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+
+
+@dataclass
+class Resolved:
+    """A question read against the conversation so far.
+
+    `question` is the user's own words and decides what is selected; `referent` is what the history
+    supplies for «αυτό», «το δεύτερο», «εκεί»; `search` is what retrieval looks for; `shown` are the
+    sentences the previous answer already gave (not repeated); `after` is set when the question asks what
+    comes next, and holds the previous answer for the caller to place it in the guide."""
+
+    question: str
+    search: str
+    referent: str = ""
+    shown: list[str] = field(default_factory=list)
+    after: str = ""
+    follow_up: bool = False
+
+
+def answer_items(text: str) -> list[str]:
+    """The numbered or bulleted items of an answer, in order, without citation marks."""
+    return [_CITES.sub("", m.group(1)).strip() for line in text.splitlines() if (m := _LIST_LINE.match(line))]
+
+
+def answer_statements(text: str) -> list[str]:
+    """Every sentence an answer stated, without citation marks (so a follow-up does not repeat them)."""
+    out = []
+    for line in text.splitlines():
+        body = _LIST_LINE.match(line)
+        line = body.group(1) if body else line
+        out += [_CITES.sub("", s).strip() for s in split_sentences(_CITES.sub(lambda m: m.group(0) + " ", line))]
+    return [s for s in out if s]
+
+
+def _item_number(folded: str, count: int) -> int | None:
+    if m := _ORDINAL.search(folded):
+        return _ORDINALS[m.group(1)]
+    if _LAST.search(folded) and count:
+        return count
+    if m := _NUMBERED.search(folded):
+        return int(m.group(1) or m.group(2))
+    return None
+
+
+def resolve(question: str, history: list[Turn]) -> Resolved:
+    previous_q = next((t.content for t in reversed(history) if t.role == "user"), "")
+    previous_a = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    if not previous_q and not previous_a:
+        return Resolved(question, question)
+    folded = fold(question)
+    shown = answer_statements(previous_a)
+    items = answer_items(previous_a)
+    n = _item_number(folded, len(items))
+    if n is not None and 1 <= n <= len(items):
+        referent = items[n - 1]
+        return Resolved(question, f"{referent} {question}", referent, shown, follow_up=True)
+    if _NEXT.search(folded):
+        return Resolved(question, question, previous_q, shown, after=previous_a or previous_q, follow_up=True)
+    own = tokens(question)
+    if _LEANS.search(folded) or len(own) < 3:
+        # «κι αυτό ποιος το αναλαμβάνει;»: the topic comes from the previous question, the ask from this one.
+        return Resolved(question, f"{previous_q} {question}", previous_q, shown, follow_up=True)
+    return Resolved(question, question, shown=shown)

@@ -1,0 +1,158 @@
+"""One question, end to end: read it against the conversation → retrieve → gate → compose → cite.
+
+The facade (assistant/service.py) calls `respond`; this module owns the order of the steps and nothing
+else: each step is a function of its own module.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import prompts
+from assistant.answer import NOT_FOUND, Answerer, AnswerRequest
+from assistant.cite import Renumberer, see_also, sources_from, verify
+from assistant.core.greek_text import tokens
+from assistant.core.settings import Settings
+from assistant.core.types import Answer, Passage, Retrieval, Source, Turn
+from assistant.gate import Coverage, Verdict, assess
+from assistant.question import Form, Resolved, answer_items, asks_whole, forms, resolve
+from assistant.retrieve import HybridRetriever
+
+# A follow-up's referent guides retrieval and breaks ties; the user's own words decide the selection.
+REFERENT_WEIGHT = 0.5
+
+
+def nearest_sections(sources: list[Source], n: int = 3) -> list[Source]:
+    """What to suggest when nothing answers: the closest passages, one per section."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for s in sources:
+        if (s.guide_id, s.section) not in seen:
+            seen.add((s.guide_id, s.section))
+            out.append(s)
+    return out[:n]
+
+
+def _weights(keys: list[str], retriever: HybridRetriever) -> dict[str, float]:
+    """Search keys (typos repaired) → their IDF in the corpus: rare words carry the topic."""
+    repair = retriever.index.repair or (lambda k: k)
+    repaired = [repair(k) for k in dict.fromkeys(keys) if not k.isdigit()]
+    return {k: retriever.index.idf(k) for k in repaired}
+
+
+def _after(previous: str, retriever: HybridRetriever, retrieval: Retrieval) -> Retrieval:
+    """«και μετά;»: the section that follows, in the guide's order, the one the previous answer ended in."""
+    items = answer_items(previous)
+    anchor = retriever.retrieve(items[-1] if items else previous, k=1).passages
+    if not anchor:
+        return retrieval
+    index = retriever.index
+    nxt = index.next_section(anchor[0].guide_id, anchor[0].section)
+    ids = index.sections.get((anchor[0].guide_id, nxt or ""), [])[: index.settings.max_section_chunks]
+    if not ids:
+        return retrieval
+    records = index.get(ids)
+    scores = index.cosine(retrieval.vector, ids)
+    head = [Passage.from_record(c, *records[c], dense=scores.get(c, 0.0)) for c in ids if c in records]
+    rest = [p for p in retrieval.passages if p.chunk_id not in set(ids)]
+    retrieval.passages = head + rest
+    retrieval.top_dense = max(retrieval.top_dense, *(p.dense for p in head))
+    return retrieval
+
+
+@dataclass
+class Reading:
+    """A question read against the conversation and searched: the steps before the gate."""
+
+    resolved: Resolved
+    search: str
+    forms: list[Form]
+    retrieval: Retrieval
+
+
+def read(retriever: HybridRetriever, answerer: Answerer, question: str, history: list[Turn]) -> Reading:
+    resolved = resolve(question, history)
+    search = (answerer.condense(question, history) if history else None) or resolved.search
+    asked = forms(question)
+    if resolved.follow_up and asked == [Form.GENERAL] and resolved.referent:
+        asked = forms(resolved.referent)  # «και για τις ΚοιΣΠΕ;» asks what the previous question asked
+    retrieval = retriever.retrieve(search, whole=asks_whole(asked[0]))
+    if resolved.after:
+        retrieval = _after(resolved.after, retriever, retrieval)
+    return Reading(resolved, search, asked, retrieval)
+
+
+def _note(coverage: Coverage) -> str:
+    """What the guides do not cover, said plainly after a partly covered answer."""
+    phrases = prompts.phrases("extractive")["text"]
+    notes = []
+    if coverage.missing_facts:
+        notes.append(prompts.render(phrases["partial_facts"], facts=" ή ".join(coverage.missing_facts)))
+    if coverage.unknown_words:
+        notes.append(prompts.render(phrases["partial_words"], words=", ".join(f"«{w}»" for w in coverage.unknown_words)))
+    return " ".join(notes)
+
+
+def respond(
+    retriever: HybridRetriever,
+    answerer: Answerer,
+    settings: Settings,
+    question: str,
+    history: list[Turn],
+) -> Iterator[str | Answer]:
+    """Yields text pieces as they are produced, then the final verified `Answer`."""
+    started = time.perf_counter()
+    question = " ".join(question.split())
+    reading = read(retriever, answerer, question, history)
+    resolved, asked, retrieval = reading.resolved, reading.forms, reading.retrieval
+    coverage = assess(question, retrieval, settings, topic=reading.search)
+    sources = sources_from(retrieval.passages)
+    text, removed, uncited = NOT_FOUND, [], []
+    if coverage.answerable:
+        request = AnswerRequest(
+            question=question,
+            passages=retrieval.passages,
+            history=history,
+            forms=asked,
+            weights=_weights(tokens(question) if resolved.follow_up else retrieval.query.keys, retriever),
+            referent={k: REFERENT_WEIGHT * w for k, w in _weights(tokens(resolved.referent), retriever).items()},
+            shown=resolved.shown,
+            cross_lingual=retrieval.query.cross_lingual,
+        )
+        renumber = Renumberer({s.n for s in sources})
+        parts: list[str] = []
+        for piece in answerer.stream(request):
+            if out := renumber.feed(piece):
+                parts.append(out)
+                yield out
+        parts.append(renumber.close())
+        sources = renumber.sources(sources)
+        body, removed, uncited = verify("".join(parts).strip(), sources)
+        removed = sorted(set(removed) | set(renumber.removed))
+        extras = [x for x in (_note(coverage) if coverage.verdict == Verdict.PARTIAL else "", see_also(body, sources, settings.see_also)) if x]
+        if body and not body.startswith(NOT_FOUND[:20]) and extras:
+            tail = "\n\n" + "\n\n".join(extras)
+            yield tail
+            text = body + tail
+        else:
+            text = body
+    else:
+        yield NOT_FOUND  # never ask a model to answer from passages that do not cover the question
+    found = bool(text) and not text.startswith(NOT_FOUND[:20])
+    yield Answer(
+        question=question,
+        standalone_question=retrieval.query.text,
+        text=text if found else NOT_FOUND,
+        found=found,
+        coverage=coverage.verdict.value if found else Verdict.NOT_COVERED.value,
+        not_covered=coverage.missing_facts + coverage.unknown_words,
+        sources=sources if found else [],
+        suggestions=[] if found else nearest_sections(sources),
+        retrieved=sources,
+        removed_citations=removed,
+        uncited_sentences=uncited,
+        answerer=answerer.name,
+        latency_ms=(time.perf_counter() - started) * 1000,
+    )
