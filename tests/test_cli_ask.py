@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from assistant.answer import NOT_FOUND
 from assistant.cli import app
+from assistant.core.types import Turn
+from assistant.service import Assistant
 
 GRANT = "Ποια είναι η μέγιστη επιχορήγηση του προγράμματος Ηλιαχτίδα;"
 WHAT = "Τι είναι μια ενεργειακή κοινότητα;"
@@ -105,24 +107,38 @@ def test_ask_without_an_index_says_to_run_ingest(runner, monkeypatch, tmp_path):
     assert result.stdout == ""  # nothing on stdout that a JSON reader could mistake for a result
 
 
-def test_chat_answers_and_follows_up(runner, cli_env):
-    result = runner.invoke(app, ["chat"], input=f"{WHAT}\nΚαι πώς χρηματοδοτείται;\n/exit\n")
+@pytest.fixture
+def asked(monkeypatch):
+    """What `kalo chat` passes to the facade: (question, history) per turn."""
+    calls: list[tuple[str, list[Turn]]] = []
+    stream = Assistant.stream
+
+    def recording(self, question, audience=None, history=None):
+        calls.append((question, list(history or [])))
+        return stream(self, question, audience, history)
+
+    monkeypatch.setattr(Assistant, "stream", recording)
+    return calls
+
+
+def test_chat_answers_and_follows_up(runner, cli_env, asked):
+    steps = "Και ποια είναι τα βήματα σύστασης;"
+    result = runner.invoke(app, ["chat"], input=f"{WHAT}\n{steps}\n/exit\n")
     assert result.exit_code == 0, result.output
     out = squash(result.stdout)
     assert out.startswith("Βοηθός ΚΑΛΟ")
-    assert "αστικός συνεταιρισμός" in out
-    # The follow-up leaned on the first question: «χρηματοδοτείται» alone names no programme.
-    assert "Το πρόγραμμα Ηλιαχτίδα χρηματοδοτεί" in out.split("Sources", 1)[1]
+    assert "αστικός συνεταιρισμός" in out and "Σύνταξη καταστατικού" in out.split("Sources", 1)[1]
     assert NOT_FOUND not in out and out.count("Sources") == 2
+    (first, before), (second, history) = asked
+    assert (first, before) == (WHAT, [])
+    assert second == steps and [t.role for t in history] == ["user", "assistant"] and history[0].content == WHAT
 
 
-def test_chat_new_conversation_forgets_the_history(runner, cli_env):
+def test_chat_new_conversation_forgets_the_history(runner, cli_env, asked):
     result = runner.invoke(app, ["chat"], input=f"{WHAT}\n/new\nκαι μετά;\n")  # ends at end of input
     assert result.exit_code == 0, result.output
-    out = squash(result.stdout)
-    assert "Νέα συνομιλία." in out
-    after = out.split("Νέα συνομιλία.", 1)[1]
-    assert NOT_FOUND in after and "Closest sections" in after
+    assert "Νέα συνομιλία." in result.stdout
+    assert [(q, len(h)) for q, h in asked] == [(WHAT, 0), ("και μετά;", 0)]
 
 
 def test_chat_without_an_index_reports_and_goes_on(runner, monkeypatch, tmp_path):
