@@ -176,12 +176,18 @@ def _drop_stamps(lines: list[str]) -> tuple[list[str], int]:
     return kept, dropped
 
 
+def _imprint_line(line: str) -> bool:
+    # A printer's imprint is set in capitals («ΚΑΠΟΔΙΣΤΡΙΟΥ 34 * ΑΘΗΝΑ … ΤΗΛ. 210 52 79 000»); a guide's own
+    # «Επικοινωνία: info@…» line is ordinary text and stays.
+    return bool(_CONTACT.search(line)) and not re.search("[α-ωά-ώ]", line)
+
+
 def _drop_imprint(lines: list[str]) -> tuple[list[str], int]:
     """The contact block at the very end of a publication, and the one capitals line that heads it."""
     end = len(lines)
-    while end and (not lines[end - 1].strip() or _CONTACT.search(lines[end - 1])):
+    while end and (not lines[end - 1].strip() or _imprint_line(lines[end - 1])):
         end -= 1
-    if end == len(lines) or not any(_CONTACT.search(line) for line in lines[end:]):
+    if end == len(lines) or not any(_imprint_line(line) for line in lines[end:]):
         return lines, 0
     letters = [c for c in lines[end - 1] if c.isalpha()] if end else []
     if letters and all(c.isupper() for c in letters) and not _DIGITS.search(lines[end - 1]):

@@ -210,6 +210,9 @@ def test_signature_stamp_and_printers_imprint_are_removed():
     assert cleaned.pages[0].text == BODIES[0]
     assert cleaned.pages[2].text == BODIES[2] + "\nΑ. ΠΑΠΑΛΗΓΟΥΡΑΣ"  # the signatory stays, the printer goes
     assert cleaned.notes.stamps == 7
+    # A guide's own contact line at its end is text, not an imprint.
+    guide = clean_document(_doc([BODIES[0], BODIES[1], BODIES[2] + "\nΕπικοινωνία: info@dimos.gr, τηλ. 210 123 4567"]))
+    assert guide.pages[2].text.endswith("Επικοινωνία: info@dimos.gr, τηλ. 210 123 4567")
 
 
 def test_title_comes_from_the_act_not_from_the_gazette_metadata():
