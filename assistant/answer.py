@@ -30,6 +30,7 @@ class AnswerRequest:
     weights: dict[str, float] = field(default_factory=dict)  # the question's search keys → IDF
     referent: dict[str, float] = field(default_factory=dict)  # keys the history supplies, lower weight
     shown: list[str] = field(default_factory=list)  # sentences the previous answer gave
+    item: bool = False  # the referent is one item of the previous answer: its section is the answer
     cross_lingual: bool = False
 
 

@@ -31,6 +31,7 @@ def sources_from(passages: list[Passage]) -> list[Source]:
             text=p.text,
             score=p.fused,
             article=p.article,
+            act=p.act,
         )
         for n, p in enumerate(passages, start=1)
     ]

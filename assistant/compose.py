@@ -136,13 +136,16 @@ class ExtractiveAnswerer:
         def score(line: Line) -> float | None:
             """None: never part of an answer (fragment, table row, rhetorical question, already said)."""
             p = units.passage(line)
-            if len(line.keys) < 3 or " | " in line.text or line.text.endswith((";", ";")):
+            # Fragments, table rows (flattened or not) and rhetorical questions are not answers.
+            if len(line.keys) < 3 or line.words > 60 or " | " in line.text or line.text.endswith((";", ";")):
                 return None
             if fold(line.text) in shown or line.text[0].islower():
                 return None
             value = coverage(weights, total, line.keys)
             value += 0.35 * coverage(weights, total, title_keys[(p.guide_id, p.section)])
             value += 0.3 * coverage(referent, ref_total, line.keys)
+            if request.item:  # «πες μου για το δεύτερο»: the section that item names is the answer
+                value += 0.6 * coverage(referent, ref_total, title_keys[(p.guide_id, p.section)] | line.keys)
             value += 0.15 / (1 + line.unit)
             if line.order[1:] == (0, 0) and line.head:
                 value += 0.05  # a section's or chunk's opening sentence states its topic

@@ -59,14 +59,16 @@ class SpellRepair:
                     self.near[form].add(word)
 
     def __call__(self, key: str) -> str:
-        if key in self.vocab or len(key) < 4 or key.isdigit():
+        # Short keys are left alone: one letter changes a four-letter stem into another word («καιρ» →
+        # «κτιρ»), and a wrong repair is worse than none (the gate then sees an unknown word honestly).
+        if key in self.vocab or len(key) < 5 or key.isdigit():
             return key
         candidates = set().union(*(self.near.get(form, set()) for form in _deletions(key)))
         if not candidates:
             return key
         ratio = {c: difflib.SequenceMatcher(None, key, c).ratio() for c in sorted(candidates)}
         best = max(ratio, key=ratio.__getitem__)
-        return best if ratio[best] >= 0.75 else key
+        return best if ratio[best] >= 0.8 else key
 
 
 def prepare_query(

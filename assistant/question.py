@@ -87,16 +87,29 @@ _FORMS: tuple[tuple[Form, re.Pattern[str]], ...] = (
     ),
 )
 
+# A quantity written out in words («οκτώ ωρών», «τρία μέλη») states a figure as much as digits do.
+_WORDS_NUMBER = (
+    r"\b(?:δυο|τρια|τρεισ|τεσσερ\w*|πεντε|εξι|επτα|εφτα|οκτω|οχτω|εννεα|εννια|δεκα\w*|εικοσι|τριαντα"
+    r"|σαραντα|πενηντα|εκατο\w*|διακοσι\w*|χιλι\w*)\s+(?:ωρ|ημερ|μην|ετ|εβδομαδ|μελ|ατομ|ευρω|χρον|φορ)\w*"
+)
 # Kinds of fact a question can ask for, and what a passage must contain to state one.
 _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
-    "ποσά ή αριθμούς": (
+    # Money is only stated by money: an hours figure does not answer «πόσο κοστίζει».
+    "χρηματικά ποσά": (
         re.compile(
-            r"(?<!καθε )\bποσ(?:ο|α|εσ|οι|ων|η)\b(?! (?:ειδη|τυπ\w*|κατηγορι\w*|μορφ\w*|βηματα|ειδων|τροπ\w*))|\bποσοστ\w*|\bκοστ(?:οσ|ιζ\w*)|\bευρω\b|\bαμοιβ\w*|\bπροστιμ\w*|\bεπιτοκ\w*"
+            r"\bκοστ(?:οσ|ιζ\w*|η)\b|\bευρω\b|\bαμοιβ\w*|\bπροστιμ\w*|\bεπιτοκ\w*|\bτιμη\b|\bποσα (?:χρηματα|λεφτα)"
+            r"|\bποσο\b(?= (?:πληρων|χρεων|δινουμε|δικαιουμ|επιτρεπ|μπορει να φτασ)\w*)|\bποιο ποσο\b|\bτι ποσο\b"
             r"|\bσυντελεστ\w* (?:φορου|φπα)|\bφορολογικ\w* συντελεστ\w*|\b(?:αρχικ|μετοχικ|ελαχιστ)\w* κεφαλαι\w*"
-            r"|\bποσα (?:χρονια|ετη|μελη)|\brate\b|\bhow much\b"
-            r"|\bελαχιστ\w* (?:κεφαλαι|ποσ|αριθμ)\w*|\bκατωτατ\w*|\bhow (?:much|many)\b|\bcost\b|\bfine\b"
+            r"|\bcost\b|\bfine\b|\bhow much\b|\bfee\b|\btax rate\b"
         ),
-        re.compile(r"(?<![\d/.])\d+(?:[.,]\d+)?\s*(?:%|€|ευρω|ατομ|εργαζομεν|ετ|μην|ημερ|χιλ|εκατ|φορ|μελ)"),
+        re.compile(r"\d[\d.,]*\s*(?:€|ευρω)|€\s*\d|" + _WORDS_NUMBER.replace("(?:ωρ|", "(?:ευρω|") ),
+    ),
+    "αριθμούς ή ποσοστά": (
+        re.compile(
+            r"(?<!καθε )\bποσ(?:α|εσ|οι|ων)\b(?! (?:ειδη|τυπ\w*|κατηγορι\w*|μορφ\w*|βηματα|ειδων|τροπ\w*))|\bποσοστ\w*"
+            r"|\bελαχιστ\w* (?:αριθμ|μελ)\w*|\bκατωτατ\w*|\bποσα (?:χρονια|ετη|μελη)|\bhow many\b|\bpercentage\b|\brate\b"
+        ),
+        re.compile(rf"(?<![\d/.])\d+(?:[.,]\d+)?\s*(?:%|ατομ|εργαζομεν|ετ|μην|ημερ|χιλ|εκατ|φορ|μελ|ωρ)|{_WORDS_NUMBER}"),
     ),
     "προθεσμίες ή ημερομηνίες": (
         re.compile(
@@ -165,7 +178,11 @@ _ORDINALS = {
 }  # fmt: skip
 _ORDINAL = re.compile(r"\b(πρωτ|δευτερ|τριτ|τεταρτ|πεμπτ|εκτ|εβδομ|ογδο|ενατ|first|second|third|fourth|fifth)\w*\b")
 _LAST = re.compile(r"\b(?:τελευται\w*|last)\b")
-_NUMBERED = re.compile(r"\b(?:βημα|σημειο|σημειου|αριθμο|νουμερο|item|step|point|no\.?)\s*(\d{1,2})\b|(?:^|\s)#?(\d{1,2})(?:ο|η)?\s*;?$")
+_NUMBERED = re.compile(
+    r"\b(?:βημα|σημειο|σημειου|αριθμο|νουμερο|item|step|point|no\.?)\s*(\d{1,2})\b"
+    r"|\b(?:στο|στη|στην|το|τη|την)\s+(\d{1,2})(?:ο|η)?\b(?!\s*(?:%|ευρω|μερ|ημερ|μην|ετ|χρον))"
+    r"|(?:^|\s)#?(\d{1,2})(?:ο|η)?\s*;?$"
+)
 _NEXT = re.compile(
     r"^(?:και )?(?:μετα|επειτα|επομεν\w*|κατοπιν)\b|\bτι (?:ακολουθει|γινεται μετα|κανουμε μετα)\b|\bκαι μετα\b"
     r"|\bτο επομενο\b|\bwhat next\b|\bthen what\b|\bafter that\b|\bwhat comes next\b"
@@ -193,11 +210,24 @@ class Resolved:
     shown: list[str] = field(default_factory=list)
     after: str = ""
     follow_up: bool = False
+    item: bool = False  # the referent is one item of the previous answer («το δεύτερο»)
+
+
+_INLINE_NUMBER = re.compile(r"(?:^|(?<=\s))(\d{1,2})[.)]\s+")
 
 
 def answer_items(text: str) -> list[str]:
-    """The numbered or bulleted items of an answer, in order, without citation marks."""
-    return [_CITES.sub("", m.group(1)).strip() for line in text.splitlines() if (m := _LIST_LINE.match(line))]
+    """The numbered or bulleted items of an answer, in order, without citation marks: one per line, or
+    written inline («1. Απώλεια αυτονομίας 2. Εξάρτηση …») when the numbers run 1, 2, 3 …"""
+    lines = [_CITES.sub("", m.group(1)).strip() for line in text.splitlines() if (m := _LIST_LINE.match(line))]
+    if lines:
+        return lines
+    marks = list(_INLINE_NUMBER.finditer(text))
+    run = [m for i, m in enumerate(marks) if int(m.group(1)) == i + 1]
+    if len(run) < 2 or len(run) != len(marks):
+        return []
+    ends = [m.start() for m in run[1:]] + [len(text)]
+    return [_CITES.sub("", text[m.end() : end]).strip().rstrip(".") for m, end in zip(run, ends, strict=True)]
 
 
 def answer_statements(text: str) -> list[str]:
@@ -216,7 +246,7 @@ def _item_number(folded: str, count: int) -> int | None:
     if _LAST.search(folded) and count:
         return count
     if m := _NUMBERED.search(folded):
-        return int(m.group(1) or m.group(2))
+        return int(next(g for g in m.groups() if g))
     return None
 
 
@@ -231,7 +261,7 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
     n = _item_number(folded, len(items))
     if n is not None and 1 <= n <= len(items):
         referent = items[n - 1]
-        return Resolved(question, f"{referent} {question}", referent, shown, follow_up=True)
+        return Resolved(question, f"{referent} {question}", referent, shown, follow_up=True, item=True)
     if _NEXT.search(folded):
         return Resolved(question, question, previous_q, shown, after=previous_a or previous_q, follow_up=True)
     own = tokens(question)

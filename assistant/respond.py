@@ -21,7 +21,9 @@ from assistant.question import Form, Resolved, answer_items, asks_whole, forms, 
 from assistant.retrieve import HybridRetriever
 
 # A follow-up's referent guides retrieval and breaks ties; the user's own words decide the selection.
+# An item the user points at («το τελευταίο») is the very topic, so it weighs as much as their words.
 REFERENT_WEIGHT = 0.5
+ITEM_WEIGHT = 1.0
 
 
 def nearest_sections(sources: list[Source], n: int = 3) -> list[Source]:
@@ -70,18 +72,21 @@ class Reading:
     search: str
     forms: list[Form]
     retrieval: Retrieval
+    condensed: str | None = None  # a generative answerer's rewrite of a follow-up
 
 
 def read(retriever: HybridRetriever, answerer: Answerer, question: str, history: list[Turn]) -> Reading:
     resolved = resolve(question, history)
-    search = (answerer.condense(question, history) if history else None) or resolved.search
+    condensed = answerer.condense(question, history) if history else None
+    search = condensed or resolved.search
     asked = forms(question)
-    if resolved.follow_up and asked == [Form.GENERAL] and resolved.referent:
+    if resolved.follow_up and asked == [Form.GENERAL] and resolved.referent and len(tokens(question)) <= 2:
         asked = forms(resolved.referent)  # «και για τις ΚοιΣΠΕ;» asks what the previous question asked
-    retrieval = retriever.retrieve(search, whole=asks_whole(asked[0]))
-    if resolved.after:
+    # A question about one item of the previous answer asks about that item, not the whole list again.
+    retrieval = retriever.retrieve(search, whole=asks_whole(asked[0]) and not resolved.item)
+    if resolved.after and not condensed:  # a model that rewrote «και μετά;» already said what follows
         retrieval = _after(resolved.after, retriever, retrieval)
-    return Reading(resolved, search, asked, retrieval)
+    return Reading(resolved, search, asked, retrieval, condensed)
 
 
 def _note(coverage: Coverage) -> str:
@@ -112,13 +117,17 @@ def respond(
     text, removed, uncited = NOT_FOUND, [], []
     if coverage.answerable:
         request = AnswerRequest(
-            question=question,
+            question=reading.condensed or question,  # a model that rewrote the follow-up answers the rewrite
             passages=retrieval.passages,
             history=history,
             forms=asked,
             weights=_weights(tokens(question) if resolved.follow_up else retrieval.query.keys, retriever),
-            referent={k: REFERENT_WEIGHT * w for k, w in _weights(tokens(resolved.referent), retriever).items()},
+            referent={
+                k: (ITEM_WEIGHT if resolved.item else REFERENT_WEIGHT) * w
+                for k, w in _weights(tokens(resolved.referent), retriever).items()
+            },
             shown=resolved.shown,
+            item=resolved.item,
             cross_lingual=retrieval.query.cross_lingual,
         )
         renumber = Renumberer({s.n for s in sources})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.core.errors import IndexMissingError
-from assistant.core.greek_text import tokens
+from assistant.core.greek_text import fold, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Passage, PreparedQuery, Retrieval
 from assistant.query import Orthography, SpellRepair, prepare_query
@@ -26,6 +27,7 @@ from ingest.lexical import LexicalIndex, fingerprint
 from ingest.store import VectorStore
 
 Key = tuple[str, str]  # (guide id, section path)
+_ARTICLE = re.compile(r"\b(?:αρθρ\w*|article)\s+(\d{1,3})\b")
 
 
 @dataclass
@@ -45,6 +47,7 @@ class SearchIndex:
     sections: dict[Key, list[str]] = field(default_factory=dict)  # section → its chunk ids, in order
     children: dict[Key, list[tuple[str, str]]] = field(default_factory=dict)  # parent → (child, first id)
     reading: dict[str, list[str]] = field(default_factory=dict)  # guide → its sections in reading order
+    articles: dict[str, list[str]] = field(default_factory=dict)  # «άρθρο 11» → its chunk ids (legal texts)
     doc_freq: Counter[str] = field(default_factory=Counter)
     n_docs: int = 0
     passages: dict[str, tuple[str, dict]] = field(default_factory=dict)
@@ -92,6 +95,8 @@ class SearchIndex:
         by_section: dict[Key, list[tuple[int, str]]] = defaultdict(list)
         for cid, m in metas.items():
             by_section[(str(m.get("guide_id")), str(m.get("section")))].append((int(m.get("chunk_index", 0)), cid))
+            if m.get("article"):
+                self.articles.setdefault(fold(str(m["article"])), []).append(cid)
         ordered = sorted(by_section.items(), key=lambda kv: (kv[0][0], min(kv[1])[0]))
         kids: dict[Key, list[tuple[str, str]]] = defaultdict(list)
         for (guide, section), chunks in ordered:
@@ -193,6 +198,10 @@ class HybridRetriever(BaseRetriever):
         if self.mode in {"hybrid", "bm25"} and not prepared.cross_lingual:
             for rank, (cid, _score) in enumerate(self.index.lexical.search(prepared.keys, s.candidates)):
                 ranked[cid] = ranked.get(cid, 0.0) + s.lexical_weight / (s.rrf_k + rank + 1)
+        # «Τι προβλέπει το άρθρο 11;»: a question that names an article of a legal text gets that article.
+        for article in _ARTICLE.findall(fold(question)):
+            for cid in self.index.articles.get(f"αρθρο {article}", []):
+                ranked[cid] = ranked.get(cid, 0.0) + s.article_boost
         missing = [cid for cid in ranked if cid not in dense_score]
         dense_score.update(self.index.cosine(vector, missing))
         found = self.index.get(list(ranked))
@@ -251,22 +260,20 @@ class HybridRetriever(BaseRetriever):
     ) -> list[Passage]:
         """A question asking for a whole procedure or list that lands in a section made of ordered parts
         (a parent with three or more subsections) gets every part, in order, inserted where it landed.
-        The structure decides, not the headings' wording: the question must be closer to the parent's
-        title than to the part it landed in, so «how do I find partners?» keeps its one step."""
+        The structure decides, not the headings' wording: the question must share more words with the
+        parent's title than with any one part's, so «how do I find partners?» keeps its one step."""
         keys = set(prepared.keys)
 
-        def closer_to_parent(parts: list[str], depth: int) -> bool:
-            to_parent = shared_words(keys, parts[depth - 1])
-            if depth == len(parts):
-                return to_parent > 0
-            return to_parent > shared_words(keys, parts[-1])
+        def closer_to_parent(parent: str, kids: list[tuple[str, str]]) -> bool:
+            to_parent = shared_words(keys, parent.rsplit(" > ", 1)[-1])
+            return to_parent > 0 and to_parent > max(shared_words(keys, kid.rsplit(" > ", 1)[-1]) for kid, _ in kids)
 
         for i, p in enumerate(passages[:3]):
             parts = p.section.split(" > ")
             for depth in range(len(parts), 0, -1):
                 parent = " > ".join(parts[:depth])
                 kids = self.index.children.get((p.guide_id, parent), [])
-                if len(kids) < 3 or not closer_to_parent(parts, depth):
+                if len(kids) < 3 or not closer_to_parent(parent, kids):
                     continue
                 ids = [cid for _, cid in kids[: self.index.settings.max_list_items]]
                 by_id = self.index.get(ids)

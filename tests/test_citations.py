@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from langchain_core.documents import Document
 from support.shared import shared_assistant
 
-from assistant.answer import NOT_FOUND, format_context
-from assistant.cite import answer_sentences, best_excerpt, passage_sentences, sources_from, verify
-from assistant.core.types import Source
+from assistant.answer import NOT_FOUND
+from assistant.cite import Renumberer, answer_sentences, best_excerpt, passage_sentences, see_also, sources_from, verify
+from assistant.core.types import Passage, Source
+from assistant.generative import format_context
 
 PASSAGES = [
     (
@@ -39,21 +39,18 @@ PASSAGES = [
 ]
 
 
-def make_docs() -> list[Document]:
+def make_docs() -> list[Passage]:
     return [
-        Document(
-            id=f"guide-{i}",
-            page_content=text,
-            metadata={
-                "chunk_id": f"guide-{i}",
-                "guide_id": "synergasia-ota-kalo",
-                "guide_title": "Συνεργασία ΟΤΑ με Φορείς ΚΑΛΟ",
-                "source": "synergasia-ota-kalo.pdf",
-                "section": section,
-                "page_start": first,
-                "page_end": last,
-                "rrf": 0.03 - i / 1000,
-            },
+        Passage(
+            chunk_id=f"guide-{i}",
+            text=text,
+            guide_id="synergasia-ota-kalo",
+            guide_title="Συνεργασία ΟΤΑ με Φορείς ΚΑΛΟ",
+            source="synergasia-ota-kalo.pdf",
+            section=section,
+            page_start=first,
+            page_end=last,
+            fused=0.03 - i / 1000,
         )
         for i, (section, first, last, text) in enumerate(PASSAGES)
     ]
@@ -184,7 +181,7 @@ def context_headers(context: str) -> list[tuple[int, str, str, str]]:
     return [(int(n), title, section, pages) for n, title, section, pages in _HEADER.findall(context)]
 
 
-def assert_same_numbering(docs: list[Document]) -> None:
+def assert_same_numbering(docs: list[Passage]) -> None:
     context = format_context(docs)
     sources = sources_from(docs)
     headers = context_headers(context)
@@ -193,7 +190,7 @@ def assert_same_numbering(docs: list[Document]) -> None:
         assert (title, section, pages) == (source.guide_title, source.section, source.pages), n
         # The passage printed under [n] is the text of Source n, not its neighbour's.
         block = context.split(f"[{n}] «", 1)[1]
-        assert block.split("\n", 1)[1].startswith(source.text)
+        assert block.split("\n", 1)[1].startswith(f"<<<\n{source.text}\n>>>")  # fenced: data, not instructions
 
 
 def test_context_numbering_equals_source_numbers_hand_made():
@@ -211,18 +208,49 @@ def test_context_numbering_equals_source_numbers_hand_made():
     ["Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;", "Τι τύποι δικτύων υπάρχουν;"],
 )
 def test_context_numbering_equals_source_numbers_retrieved(bundled_settings, question):
-    docs = shared_assistant(bundled_settings).retriever().invoke(question)
+    docs = shared_assistant(bundled_settings).retriever().retrieve(question).passages
     assert len(docs) >= 6
     assert_same_numbering(docs)
 
 
 def test_verify_against_retrieved_passages(bundled_settings):
     """A citation to passage n marks exactly Source n, whose excerpt comes from its own text."""
-    docs = shared_assistant(bundled_settings).retriever().invoke("Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;")
-    sources = sources_from(docs)
+    docs = shared_assistant(bundled_settings).retriever().retrieve("Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;")
+    sources = sources_from(docs.passages)
     third = sources[2]
     claim = passage_sentences(third.text)[1]
     _, removed, uncited = verify(f"{claim} [3]", sources)
     assert removed == [] and uncited == []
     assert [s.n for s in sources if s.cited] == [3]
     assert third.excerpt == claim
+
+
+# --- numbering as the reader sees it ---------------------------------------------------------------------
+
+
+def test_citations_are_renumbered_in_order_of_first_appearance(sources):
+    renumber = Renumberer({s.n for s in sources})
+    text = renumber.feed("Πρώτα το μνημόνιο [3]. Μετά τα φορέα") + renumber.feed("ς [2][3]. Τέλος [1].") + renumber.close()
+    assert text == "Πρώτα το μνημόνιο [1]. Μετά τα φορέας [2][1]. Τέλος [3]."
+    renumbered = renumber.sources(sources)
+    assert [s.n for s in renumbered] == [1, 2, 3]
+    assert renumbered[0].section == sources[2].section and renumbered[2].section == sources[0].section
+
+
+def test_a_citation_split_across_streamed_pieces_is_held_until_complete(sources):
+    renumber = Renumberer({s.n for s in sources})
+    assert renumber.feed("Η ανάγκη καταγράφεται [") == "Η ανάγκη καταγράφεται "
+    assert renumber.feed("2] πρώτα.") == "[1] πρώτα."
+
+
+def test_an_invented_number_is_dropped_while_renumbering(sources):
+    renumber = Renumberer({s.n for s in sources})
+    assert renumber.feed("Κάτι [9] και κάτι άλλο [2].") == "Κάτι  και κάτι άλλο [1]."
+    assert renumber.removed == [9]
+
+
+def test_see_also_points_to_sections_the_answer_did_not_cite(sources):
+    pointers = see_also("Καταγράφουμε την ανάγκη. [1]", sources, k=2)
+    assert pointers.startswith("Δείτε επίσης:")
+    assert "6.2 Εντοπισμός φορέων" in pointers and "6.1 Χαρτογράφηση" not in pointers
+    assert see_also("x [1]", sources, k=0) == ""

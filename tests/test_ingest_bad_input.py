@@ -118,7 +118,9 @@ def test_each_bad_file_fails_with_a_clear_reason(batch, name):
 
 def test_failed_files_are_retried_and_recovered(tmp_path, counting_embeddings):
     settings, _ = make_batch(tmp_path)
-    text_pdf(settings.corpus_dir / "corrupt.pdf")  # fixed by the user
+    # Fixed by the user, with text of its own (a copy of good.pdf would be indexed once, as a duplicate).
+    fixed = [(heading, f"{body} Η διορθωμένη έκδοση του αρχείου ανέβηκε ξανά από τον χρήστη.") for heading, body in PAGES]
+    synthetic.text_pdf(settings.corpus_dir / "corrupt.pdf", fixed, title="Οδηγός PDF")
     embeddings = counting_embeddings(settings)
     report = Ingestor(settings, embeddings=embeddings).run()
     statuses = {f.source: f.status for f in report.files}

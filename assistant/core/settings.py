@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     lexical_weight: float = Field(1.0, ge=0)  # BM25's weight in the fusion (dense counts 1)
     per_section_cap: int = Field(2, ge=1)
+    # Added to the fused score of the chunks of an article a question names («άρθρο 11»): more than any
+    # fused score can reach (two first places give 2/61), so the named article ranks first.
+    article_boost: float = Field(0.1, ge=0)
     reranker_model: str = ""  # a sentence-transformers CrossEncoder id/path; empty: off
     # Fused scores of the audience's own guides are multiplied by 1 + audience_boost: 0.1 lifts a passage
     # about five ranks near the top, a preference that never buries the other guide.
@@ -93,8 +96,8 @@ class Settings(BaseSettings):
     # - coverage / unknown: IDF-weighted shares of the question's search keys found in the top passages /
     #   never used by the corpus; "need" = the same on the asking sentence when a situation comes first.
     gate_min_standout: float = 1.0  # below: nothing in the corpus stands out for this question
-    gate_max_need_unknown: float = 0.5  # above: the asking sentence is about something the corpus never names
-    gate_max_unknown: float = 0.5  # above (with low need coverage): the question's topic is not in the corpus
+    gate_max_need_unknown: float = 0.6  # above: the asking sentence is about something the corpus never names
+    gate_max_unknown: float = 0.6  # above (with low need coverage): the question's topic is not in the corpus
     gate_min_need_coverage: float = 0.3  # below (with many unknown words): the ask itself is not covered
     gate_cross_lingual_standout: float = 1.5  # questions in another language are judged by the standout alone
     gate_top_passages: int = Field(3, ge=1)  # passages whose words count for coverage

@@ -35,6 +35,7 @@ class Source(BaseModel):
     page_end: int
     text: str
     article: str = ""  # «άρθρο 11» when the document is a legal text
+    act: str = ""  # «Ν. 3606/2007»: the act a legal text is
     excerpt: str = ""  # the sentence(s) of the passage that support what cites it
     cited: bool = False
     score: float = 0.0
@@ -45,7 +46,7 @@ class Source(BaseModel):
 
     def label(self) -> str:
         if self.article:  # «Ν. 3606/2007, άρθρο 9 — σελ. 6»
-            return f"{self.guide_title}, {self.article} — σελ. {self.pages}"
+            return f"{self.act or self.guide_title}, {self.article} — σελ. {self.pages}"
         return f"{self.guide_title}, {self.section}, σελ. {self.pages}"
 
 
@@ -83,6 +84,7 @@ class Passage:
     page_end: int
     chunk_index: int = 0
     article: str = ""  # «άρθρο 11» for legal texts
+    act: str = ""  # «Ν. 3606/2007»
     dense: float = 0.0  # cosine with the query
     fused: float = 0.0  # the fused (RRF) score that ranked it
     part: bool = False  # added because it is one part (step, kind) of a section the question asks for whole
@@ -100,6 +102,7 @@ class Passage:
             page_end=int(meta.get("page_end", 0) or 0),
             chunk_index=int(meta.get("chunk_index", 0) or 0),
             article=str(meta.get("article", "") or ""),
+            act=str(meta.get("act", "") or ""),
             **scores,
         )
 
@@ -122,7 +125,7 @@ class Passage:
             "rrf": self.fused,
         }
         if self.article:
-            meta["article"] = self.article
+            meta["article"], meta["act"] = self.article, self.act
         return Document(page_content=self.text, id=self.chunk_id, metadata=meta)
 
 

@@ -1,0 +1,142 @@
+"""The extractive composer on hand-built passages shaped unlike the bundled guides (a plain-text guide
+with numbered sections, a Markdown export with a bulleted list): what it keeps, drops and how it reads."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer import NOT_FOUND, AnswerRequest
+from assistant.compose import ExtractiveAnswerer
+from assistant.core.greek_text import tokens
+from assistant.core.settings import Settings
+from assistant.core.types import Passage
+from assistant.question import forms
+
+SETTINGS = Settings(_env_file=None)
+
+
+def passage(cid: str, section: str, text: str, index: int = 0, part: bool = False, guide: str = "g") -> Passage:
+    return Passage(
+        chunk_id=cid,
+        text=text,
+        guide_id=guide,
+        guide_title="Εθελοντικά Δίκτυα Φροντίδας",
+        source=f"{guide}.txt",
+        section=section,
+        page_start=1 + index,
+        page_end=1 + index,
+        chunk_index=index,
+        part=part,
+    )
+
+
+def request(question: str, passages: list[Passage], **extra) -> AnswerRequest:
+    return AnswerRequest(
+        question=question,
+        passages=passages,
+        forms=forms(question),
+        weights={k: 2.0 for k in tokens(question)},
+        **extra,
+    )
+
+
+def compose(question: str, passages: list[Passage], **extra) -> str:
+    return ExtractiveAnswerer(SETTINGS).compose(request(question, passages, **extra))
+
+
+TRAINING = passage(
+    "t",
+    "2 Οργάνωση > 2.2 Εκπαίδευση",
+    "Κάθε νέος εθελοντής παρακολουθεί εκπαίδευση οκτώ ωρών πριν από την πρώτη επίσκεψη σε ηλικιωμένο. "
+    "Τι θέλουμε να πετύχουμε με την εκπαίδευση; "
+    "Η εκπαίδευση καλύπτει πρώτες βοήθειες, επικοινωνία και προστασία προσωπικών δεδομένων.",
+    index=2,
+)
+KINDS = passage(
+    "k",
+    "3 Μορφές δικτύων",
+    "Τα εθελοντικά δίκτυα οργανώνονται σε τρεις μορφές:\n"
+    "- Γειτονικά δίκτυα που καλύπτουν μία συνοικία με σταθερούς εθελοντές.\n"
+    "- Θεματικά δίκτυα που στηρίζουν μια ομάδα, όπως άτομα με άνοια, σε όλη την πόλη.\n"
+    "- Δίκτυα έκτακτης ανάγκης που κινητοποιούνται σε καύσωνες και πλημμύρες.\n"
+    "Η επιλογή εξαρτάται από τους διαθέσιμους εθελοντές.",
+    index=3,
+)
+STORY = passage(
+    "s",
+    "5 Υποθετικό παράδειγμα: ο σύλλογος της Άνω Πόλης",
+    "Ο σύλλογος της Άνω Πόλης οργάνωσε εκπαίδευση εθελοντών με τη βοήθεια του Κέντρου Κοινότητας. "
+    "Μετά από έναν χρόνο, οι εθελοντές επισκέπτονταν σαράντα ηλικιωμένους την εβδομάδα.",
+    index=5,
+)
+
+
+def test_the_most_direct_sentence_opens_the_answer_and_the_rhetorical_question_is_dropped():
+    text = compose("Πόσες ώρες εκπαίδευσης κάνει ένας νέος εθελοντής;", [TRAINING, KINDS])
+    assert text.startswith("Κάθε νέος εθελοντής παρακολουθεί εκπαίδευση οκτώ ωρών")
+    assert "Τι θέλουμε να πετύχουμε" not in text
+    assert "**" not in text and " — " not in text  # no section headings glued to sentences
+
+
+def test_a_which_kinds_question_gets_the_whole_list_in_order_with_its_lead():
+    text = compose("Τι μορφές εθελοντικών δικτύων υπάρχουν;", [KINDS, TRAINING])
+    lines = text.splitlines()
+    assert lines[0].startswith("Τα εθελοντικά δίκτυα οργανώνονται σε τρεις μορφές:")
+    items = [line for line in lines if line.startswith("- ")]
+    assert [i.split()[1] for i in items] == ["Γειτονικά", "Θεματικά", "Δίκτυα"]
+    assert all(re.search(r"\[\d+\]$", i) for i in items)
+
+
+def test_parts_of_a_section_become_one_item_each_numbered_for_a_procedure():
+    steps = [
+        passage(f"p{i}", f"4 Βήματα ένταξης > 4.{i} {title}", body, index=10 + i, part=True)
+        for i, (title, body) in enumerate(
+            [
+                ("Πρώτη επαφή", "Ο συντονιστής συναντά τον υποψήφιο εθελοντή και του εξηγεί τους κανόνες του δικτύου."),
+                ("Εκπαίδευση", "Ο εθελοντής ολοκληρώνει την εκπαίδευση οκτώ ωρών πριν από κάθε επίσκεψη."),
+                ("Πρώτη επίσκεψη", "Η πρώτη επίσκεψη γίνεται μαζί με έμπειρο εθελοντή του φορέα."),
+            ],
+            start=1,
+        )
+    ]
+    text = compose("Πώς εντάσσεται ένας νέος εθελοντής στο δίκτυο;", steps)
+    numbered = [line for line in text.splitlines() if re.match(r"^\d\. ", line)]
+    assert [line[:2] for line in numbered] == ["1.", "2.", "3."]
+    assert "συντονιστής συναντά" in numbered[0] and "έμπειρο εθελοντή" in numbered[2]
+
+
+def test_a_hypothetical_example_is_left_out_unless_an_example_is_asked_for():
+    plain = compose("Πώς εκπαιδεύονται οι εθελοντές;", [STORY, TRAINING])
+    assert "Άνω Πόλης" not in plain and "εκπαίδευση" in plain
+    asked = compose("Έχετε κάποιο παράδειγμα εκπαίδευσης εθελοντών;", [STORY, TRAINING])
+    assert "Άνω Πόλης" in asked
+
+
+def test_what_the_previous_answer_said_is_not_repeated():
+    first = "Κάθε νέος εθελοντής παρακολουθεί εκπαίδευση οκτώ ωρών πριν από την πρώτη επίσκεψη σε ηλικιωμένο."
+    text = compose("Τι καλύπτει η εκπαίδευση των εθελοντών;", [TRAINING], shown=[first])
+    assert first not in text and "πρώτες βοήθειες" in text
+
+
+def test_no_near_duplicate_sentences_and_a_bounded_length():
+    copies = [
+        passage(f"c{i}", f"{i} Ενότητα {i}", TRAINING.text + " Οι εθελοντές ασφαλίζονται από τον φορέα για ατυχήματα.", i)
+        for i in range(6)
+    ]
+    text = compose("Πώς εκπαιδεύονται και ασφαλίζονται οι εθελοντές;", copies)
+    sentences = [s for s in re.split(r"\s*\[\d+\]\s*", text) if s]
+    assert len(sentences) == len(set(sentences))
+    assert len(text.split()) <= SETTINGS.max_answer_words + 20
+
+
+def test_nothing_to_say_is_the_not_found_answer():
+    assert compose("Οτιδήποτε;", []) == NOT_FOUND
+    only_fragments = [passage("f", "1 Γενικά", "Γενικά.\nΒλ. παρακάτω.")]
+    assert compose("Τι ισχύει γενικά;", only_fragments) == NOT_FOUND
+
+
+def test_the_answer_streams_sentence_by_sentence():
+    answerer = ExtractiveAnswerer(SETTINGS)
+    req = request("Τι καλύπτει η εκπαίδευση των εθελοντών;", [TRAINING])
+    pieces = list(answerer.stream(req))
+    assert len(pieces) >= 2 and "".join(pieces) == answerer.compose(req)

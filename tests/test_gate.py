@@ -1,0 +1,101 @@
+"""The relevance gate on hand-built retrievals: each rule is about evidence a reader would accept
+(a passage that stands out, the question's rare words found, words the corpus never uses, a fact that is
+asked for and not stated), so the tests need no index and no model."""
+
+from __future__ import annotations
+
+from assistant.core.greek_text import tokens
+from assistant.core.settings import Settings
+from assistant.core.types import Passage, PreparedQuery, Retrieval
+from assistant.gate import Verdict, assess
+
+SETTINGS = Settings(_env_file=None)
+
+VOLUNTEERS = Passage(
+    chunk_id="v1",
+    text=(
+        "Κάθε νέος εθελοντής παρακολουθεί εκπαίδευση οκτώ ωρών πριν από την πρώτη επίσκεψη σε ηλικιωμένο. "
+        "Ο φορέας ασφαλίζει τους εθελοντές για ατυχήματα κατά τη διάρκεια της δράσης."
+    ),
+    guide_id="ethelontika",
+    guide_title="Εθελοντικά Δίκτυα Φροντίδας",
+    source="ethelontika.txt",
+    section="2 Οργάνωση των εθελοντών > 2.2 Εκπαίδευση",
+    page_start=1,
+    page_end=1,
+)
+
+
+def retrieval(question: str, standout: float, unknown: tuple[str, ...] = (), cross_lingual: bool = False) -> Retrieval:
+    keys = tokens(question)
+    return Retrieval(
+        query=PreparedQuery(question, keys, keys, cross_lingual=cross_lingual),
+        passages=[VOLUNTEERS],
+        top_dense=0.80 + 0.01 * standout,
+        median_dense=0.80,
+        spread_dense=0.01,
+        idf={k: (5.0 if k in unknown else 2.0) for k in keys},
+        unknown=list(unknown),
+        typed_unknown=list(unknown),
+    )
+
+
+def test_a_question_whose_words_the_passage_has_is_covered():
+    q = "Πόσες ώρες εκπαίδευσης κάνει ένας νέος εθελοντής;"
+    assert assess(q, retrieval(q, standout=4.0), SETTINGS).verdict == Verdict.COVERED
+
+
+def test_nothing_standing_out_is_not_covered():
+    q = "Πώς οργανώνουμε την εκπαίδευση των εθελοντών;"
+    verdict = assess(q, retrieval(q, standout=0.2), SETTINGS)
+    assert verdict.verdict == Verdict.NOT_COVERED and "stands out" in verdict.reason
+
+
+def test_an_ask_about_what_the_corpus_never_names_is_not_covered():
+    q = "Πώς κάνω αίτηση συνταξιοδότησης για έναν εθελοντή;"
+    unknown = tuple(k for k in tokens(q) if k.startswith(("αιτησ", "συνταξιοδοτ")))
+    verdict = assess(q, retrieval(q, standout=3.0, unknown=unknown), SETTINGS)
+    assert verdict.verdict == Verdict.NOT_COVERED
+    assert "συνταξιοδότησης" in verdict.unknown_words
+
+
+def test_a_situation_may_name_things_the_corpus_never_mentions():
+    q = "Φτιάχνουμε μαρμελάδες και λικέρ στο χωριό. Πώς εκπαιδεύουμε έναν νέο εθελοντή;"
+    unknown = tuple(k for k in tokens(q) if k.startswith(("μαρμελαδ", "λικερ", "χωρι", "φτιαχν")))
+    assert assess(q, retrieval(q, standout=3.0, unknown=unknown), SETTINGS).answerable
+
+
+def test_a_fact_asked_for_and_not_stated_is_refused_whole_or_noted_in_part():
+    only = "Πόσο κοστίζει η ασφάλιση των εθελοντών;"
+    verdict = assess(only, retrieval(only, standout=4.0), SETTINGS)
+    assert verdict.verdict == Verdict.NOT_COVERED and verdict.missing_facts == ["χρηματικά ποσά"]
+    both = "Πώς ασφαλίζει ο φορέας τους εθελοντές και πόσο κοστίζει η ασφάλιση;"
+    verdict = assess(both, retrieval(both, standout=4.0), SETTINGS)
+    assert verdict.verdict == Verdict.PARTIAL and verdict.missing_facts == ["χρηματικά ποσά"]
+
+
+def test_a_stated_fact_is_not_missing():
+    q = "Πόσες ώρες διαρκεί η εκπαίδευση;"  # «οκτώ ωρών» is spelt out: figures only count as digits
+    passage = VOLUNTEERS.text.replace("οκτώ ωρών", "8 ημερών")
+    r = retrieval(q, standout=4.0)
+    r.passages = [Passage(**{**VOLUNTEERS.__dict__, "text": passage})]
+    assert assess(q, r, SETTINGS).verdict == Verdict.COVERED
+
+
+def test_a_name_the_corpus_never_mentions_is_not_covered():
+    q = "Ποιοι εθελοντές εκπαιδεύτηκαν στον Δήμο Καλαμαριάς;"
+    verdict = assess(q, retrieval(q, standout=3.0, unknown=tuple(tokens("Καλαμαριάς"))), SETTINGS)
+    assert verdict.verdict == Verdict.NOT_COVERED and verdict.unknown_words == ["Καλαμαριάς"]
+
+
+def test_a_question_in_another_language_is_judged_by_its_standout():
+    q = "How are new volunteers trained?"
+    assert assess(q, retrieval(q, standout=3.0, cross_lingual=True), SETTINGS).answerable
+    assert not assess(q, retrieval(q, standout=0.5, cross_lingual=True), SETTINGS).answerable
+
+
+def test_no_passages_is_never_covered():
+    q = "Οτιδήποτε;"
+    r = retrieval(q, standout=9.0)
+    r.passages = []
+    assert assess(q, r, SETTINGS).verdict == Verdict.NOT_COVERED

@@ -1,0 +1,140 @@
+"""What a question asks and what a follow-up refers to: read from the question's form, never from a
+corpus' wording (no index, no model: these run in milliseconds)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.core.types import Turn
+from assistant.question import Form, answer_items, asked_facts, asks_whole, clauses, forms, need, resolve
+
+
+@pytest.mark.parametrize(
+    ("question", "form"),
+    [
+        ("Πώς ξεκινάμε μια συνεργασία με τον σύλλογο της γειτονιάς;", Form.PROCEDURE),
+        ("Από πού ξεκινάμε;", Form.PROCEDURE),
+        ("how do we apply for a grant?", Form.PROCEDURE),
+        ("Ποιες επιλογές έχουμε για να στεγάσουμε το εργαστήρι;", Form.LIST),
+        ("Τι είδη εθελοντικών ομάδων υπάρχουν;", Form.LIST),
+        ("Τι σημαίνει ενεργειακή κοινότητα;", Form.DEFINITION),
+        ("Μπορεί ο Δήμος να είναι μέλος;", Form.PERMISSION),
+        ("Είναι πρόβλημα ότι δεν έχουμε καταστατικό;", Form.PERMISSION),
+        ("Γιατί να μπούμε σε ένα δίκτυο;", Form.WHY),
+        ("Τι κινδύνους έχει μια τέτοια συμφωνία;", Form.RISKS),
+        ("Ποιος αναλαμβάνει την ασφάλιση των εθελοντών;", Form.WHO),
+        ("Τι πρέπει να ετοιμάσουμε πριν τη συνάντηση;", Form.PREPARE),
+        ("Σε τι διαφέρει ένα μνημόνιο από μια σύμβαση;", Form.DIFFERENCE),
+        ("Έχετε κάποιο παράδειγμα;", Form.EXAMPLE),
+        ("Ο συντονιστής του δικτύου.", Form.GENERAL),
+    ],
+)
+def test_the_form_of_a_question_leads(question, form):
+    assert forms(question)[0] == form
+
+
+def test_only_whole_list_forms_ask_for_every_part():
+    assert asks_whole(Form.PROCEDURE) and asks_whole(Form.LIST) and asks_whole(Form.RISKS)
+    assert not asks_whole(Form.DEFINITION) and not asks_whole(Form.PERMISSION) and not asks_whole(Form.GENERAL)
+
+
+def test_need_is_the_asking_sentence_after_a_situation():
+    situation = "Πουλάμε ήδη ψωμί σε δύο ταβέρνες της περιοχής. Αυτό μετράει ως δικτύωση;"
+    assert need(situation) == "Αυτό μετράει ως δικτύωση;"
+    plain = "Τι μετράει ως δικτύωση;"
+    assert need(plain) == plain
+    # An abbreviation's dots («Κοιν.Σ.Επ.», «ν. 4430/2016») do not end the situation early.
+    assert need("Η Κοιν.Σ.Επ. της περιοχής μας πρότεινε συνεργασία. Τι κάνουμε;") == "Τι κάνουμε;"
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("Πόσο κοστίζει η εγγραφή;", ["χρηματικά ποσά"]),
+        ("Πόσα μέλη χρειάζονται;", ["αριθμούς ή ποσοστά"]),
+        ("Μέχρι πότε υποβάλλουμε την αίτηση;", ["προθεσμίες ή ημερομηνίες"]),
+        ("Ποιο είναι το τηλέφωνο της υπηρεσίας;", ["τηλέφωνα ή στοιχεία επικοινωνίας"]),
+        ("Σε ποιο άρθρο προβλέπεται η παραχώρηση;", ["αριθμούς άρθρων"]),
+        ("How much does registration cost?", ["χρηματικά ποσά"]),
+        # «πόσα είδη» asks for a list, «κάθε πόσο» for a frequency: neither is an amount.
+        ("Πόσα είδη δικτύων υπάρχουν;", []),
+        ("Κάθε πόσο συναντιόμαστε;", []),
+        ("Πώς οργανώνουμε τους εθελοντές;", []),
+    ],
+)
+def test_the_kind_of_fact_a_question_asks_for(question, kinds):
+    assert asked_facts(question) == kinds
+
+
+def test_clauses_are_the_separate_asks():
+    assert len(clauses("Πώς γίνεται η εγγραφή και πόσο κοστίζει;")) == 2
+    assert len(clauses("Τι είναι το μνημόνιο; Πόσες;")) == 2
+    assert len(clauses("Ποιοι είναι οι κανόνες λειτουργίας και επικοινωνίας;")) == 1
+
+
+PREVIOUS = [
+    Turn(role="user", content="Ποια είναι τα βήματα σύστασης μιας ενεργειακής κοινότητας;"),
+    Turn(
+        role="assistant",
+        content=(
+            "Τα βήματα είναι:\n1. Απόφαση του δημοτικού συμβουλίου για τη συμμετοχή. [1]\n"
+            "2. Σύνταξη καταστατικού μαζί με τα ιδρυτικά μέλη. [2]\n3. Πρώτη γενική συνέλευση. [3]"
+        ),
+    ),
+]
+
+
+def test_answer_items_are_read_without_citations():
+    assert answer_items(PREVIOUS[1].content) == [
+        "Απόφαση του δημοτικού συμβουλίου για τη συμμετοχή.",
+        "Σύνταξη καταστατικού μαζί με τα ιδρυτικά μέλη.",
+        "Πρώτη γενική συνέλευση.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "item"),
+    [
+        ("πες μου περισσότερα για το δεύτερο", 2),
+        ("Και στο 3 τι γίνεται;", 3),
+        ("Το τελευταίο ποιος το κάνει;", 3),
+        ("tell me more about the first one", 1),
+    ],
+)
+def test_an_item_reference_resolves_to_that_item(question, item):
+    resolved = resolve(question, PREVIOUS)
+    assert resolved.follow_up and resolved.referent == answer_items(PREVIOUS[1].content)[item - 1]
+    assert resolved.referent in resolved.search and question in resolved.search
+    assert resolved.question == question  # the user's own words still decide what is selected
+
+
+def test_and_then_asks_for_what_follows_the_previous_answer():
+    resolved = resolve("και μετά;", PREVIOUS)
+    assert resolved.follow_up and resolved.after == PREVIOUS[1].content
+
+
+def test_a_pronoun_borrows_the_previous_topic_without_replacing_the_question():
+    resolved = resolve("Κι αυτό ποιος το αναλαμβάνει;", PREVIOUS)
+    assert resolved.follow_up and resolved.referent == PREVIOUS[0].content
+    assert resolved.search.endswith("Κι αυτό ποιος το αναλαμβάνει;")
+
+
+def test_a_new_self_contained_question_is_not_a_follow_up():
+    resolved = resolve("Πώς ασφαλίζονται οι εθελοντές του δικτύου φροντίδας;", PREVIOUS)
+    assert not resolved.follow_up and resolved.search == resolved.question and not resolved.referent
+
+
+def test_what_the_previous_answer_said_is_known_so_it_is_not_repeated():
+    resolved = resolve("πες μου για το δεύτερο", PREVIOUS)
+    assert "Σύνταξη καταστατικού μαζί με τα ιδρυτικά μέλη." in resolved.shown
+
+
+def test_no_history_no_resolution():
+    resolved = resolve("και μετά;", [])
+    assert not resolved.follow_up and resolved.search == "και μετά;"
+
+
+def test_items_written_inline_are_items_too():
+    text = "Ο οδηγός επισημαίνει τρεις: 1. Απώλεια αυτονομίας 2. Εξάρτηση από έναν χρηματοδότη 3. Κόπωση δικτύου."
+    assert answer_items(text) == ["Απώλεια αυτονομίας", "Εξάρτηση από έναν χρηματοδότη", "Κόπωση δικτύου"]
+    assert answer_items("Το άρθρο 3. ορίζει και το 7. επίσης.") == []  # numbers that do not run 1, 2, 3
