@@ -21,6 +21,7 @@ from assistant.core.settings import Settings
 from assistant.core.types import Passage, Turn
 from assistant.gate import matches
 from assistant.question import Form, asks_whole
+from assistant.safety import is_instruction
 
 PHRASES = prompts.phrases("extractive")
 _ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α-ω][).]\s+)")
@@ -139,8 +140,8 @@ class ExtractiveAnswerer:
             # Fragments, table rows (flattened or not) and rhetorical questions are not answers.
             if len(line.keys) < 3 or line.words > 60 or " | " in line.text or line.text.endswith((";", ";")):
                 return None
-            if fold(line.text) in shown or line.text[0].islower():
-                return None
+            if fold(line.text) in shown or line.text[0].islower() or is_instruction(line.text):
+                return None  # is_instruction: a guide's instructions to a model, credentials, links
             value = coverage(weights, total, line.keys)
             value += 0.35 * coverage(weights, total, title_keys[(p.guide_id, p.section)])
             value += 0.3 * coverage(referent, ref_total, line.keys)

@@ -10,6 +10,7 @@ import fcntl
 import hashlib
 import json
 import os
+import stat
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -33,7 +34,7 @@ from ingest.titles import TITLES_FILE, title_overrides, unique_title
 @dataclass
 class FileReport:
     source: str
-    status: str  # added | updated | unchanged | removed | failed
+    status: str  # added | updated | unchanged | removed | failed (also: a link or special file, not read)
     pages: int = 0
     chunks: int = 0
     embedded: int = 0
@@ -83,16 +84,56 @@ class _Silent:
     def done(self, report: FileReport) -> None: ...
 
 
-def scan(corpus_dir: Path) -> list[Path]:
-    """Every file under the corpus dir, except hidden files and editors' lock files."""
-    return sorted(
-        p
-        for p in corpus_dir.rglob("*")
-        if p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
-        and not p.name.startswith("~$")
-        and p.relative_to(corpus_dir).as_posix() != TITLES_FILE  # the user's titles, not a guide
+def _listed(corpus_dir: Path, rel: Path) -> bool:
+    """Not hidden, not an editor's lock file, not the user's titles file."""
+    return (
+        not any(part.startswith(".") for part in rel.parts)
+        and not rel.name.startswith("~$")
+        and rel.as_posix() != TITLES_FILE
     )
+
+
+def walk_corpus(corpus_dir: Path) -> tuple[list[Path], dict[str, str]]:
+    """The regular files under the corpus folder, and what was passed over (relative path → reason).
+
+    Symbolic links are never followed (a link could bring /etc/passwd or another folder into the index)
+    and special files (FIFOs, sockets, devices) are never opened: only regular files count."""
+    files: list[Path] = []
+    skipped: dict[str, str] = {}
+    for root, dirs, names in os.walk(corpus_dir, followlinks=False):
+        base = Path(root)
+        for name in list(dirs):
+            rel = (base / name).relative_to(corpus_dir)
+            if (base / name).is_symlink():
+                dirs.remove(name)
+                if _listed(corpus_dir, rel):
+                    skipped[rel.as_posix()] = "symbolic link (not followed)"
+            elif not _listed(corpus_dir, rel):
+                dirs.remove(name)
+        for name in names:
+            path = base / name
+            rel = path.relative_to(corpus_dir)
+            if not _listed(corpus_dir, rel):
+                continue
+            mode = path.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                skipped[rel.as_posix()] = "symbolic link (not followed)"
+            elif not stat.S_ISREG(mode):
+                skipped[rel.as_posix()] = "not a regular file"
+            else:
+                files.append(path)
+    return sorted(files), dict(sorted(skipped.items()))
+
+
+def scan(corpus_dir: Path) -> list[Path]:
+    """Every regular file under the corpus dir, except hidden files, editors' lock files and links."""
+    return walk_corpus(corpus_dir)[0]
+
+
+SKIPPED_EL = {
+    "symbolic link (not followed)": "συμβολικός σύνδεσμος (δεν ακολουθείται)",
+    "not a regular file": "δεν είναι κανονικό αρχείο",
+}
 
 
 def file_hash(path: Path) -> str:
@@ -166,17 +207,21 @@ class Ingestor:
             corpus = self.settings.corpus_dir
             if not corpus.is_dir():
                 raise IngestError(f"Corpus folder not found: {corpus}", f"Δεν βρέθηκε ο φάκελος οδηγών: {corpus}")
-            paths = scan(corpus)
+            paths, passed_over = walk_corpus(corpus)
             self.titles = title_overrides(corpus)
             sources = {p.relative_to(corpus).as_posix(): p for p in paths}
             gone = (set(by_source) | set(manifest.files)) - set(sources)
-            progress.start(len(paths) + len(gone))
+            progress.start(len(paths) + len(gone) + len(passed_over))
             for source in sorted(gone):
                 self.store.delete(by_source.pop(source, set()))
                 self.passages.forget(source)
                 manifest.files.pop(source, None)
                 manifest.save()
                 file_report = FileReport(source, "removed")
+                report.files.append(file_report)
+                progress.done(file_report)
+            for source, why in passed_over.items():  # said per file, as a failure: nothing of it is read
+                file_report = FileReport(source, "failed", reason=why, reason_el=SKIPPED_EL[why])
                 report.files.append(file_report)
                 progress.done(file_report)
             for source, path in sources.items():

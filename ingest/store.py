@@ -52,7 +52,8 @@ def connect(settings: Settings):
         where = settings.store_location
         raise StoreUnavailableError(
             f"Cannot reach the Chroma store at {where}: {exc}",
-            f"Δεν είναι δυνατή η σύνδεση με τη βάση Chroma ({where}). Ελέγξτε ότι ο διακομιστής λειτουργεί.",
+            # No address in the Greek text: it is shown to chat users, not to the operator (the log has it).
+            "Η βάση των οδηγών δεν είναι διαθέσιμη αυτή τη στιγμή. Δοκιμάστε ξανά σε λίγο ή ενημερώστε τον διαχειριστή.",
         ) from exc
 
 
