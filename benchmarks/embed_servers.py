@@ -59,8 +59,19 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def ingest_once(root: Path, **overrides) -> tuple[int, float, float]:
-    """(chunks, whole ingestion seconds, seconds spent embedding) for one fresh ingestion."""
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) used so far by this process and the given server processes. Unlike wall
+    time, it hardly depends on what else the (shared) machine is doing."""
+    own = os.times()
+    total = own.user + own.system
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return total
+
+
+def ingest_once(root: Path, pids: list[int], **overrides) -> tuple[int, float, float, float]:
+    """(chunks, whole ingestion seconds, seconds spent embedding, CPU seconds) for one fresh ingestion."""
     from assistant.core.settings import Settings
     from ingest.embed import EmbeddingBackend, get_embeddings
     from ingest.pipeline import Ingestor
@@ -83,12 +94,12 @@ def ingest_once(root: Path, **overrides) -> tuple[int, float, float]:
     settings = Settings(corpus_dir=root / "corpus", data_dir=data, **overrides)
     embeddings = Timed(get_embeddings(settings))
     embeddings.inner.embed_documents(["προθέρμανση"])  # load the model / open connections outside the timing
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds(pids)
     report = Ingestor(settings, embeddings=embeddings).run()
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, cpu_seconds(pids) - cpu
     assert not report.failed, report.failed
     shutil.rmtree(data, ignore_errors=True)
-    return report.embedded, seconds, embeddings.seconds
+    return report.embedded, seconds, embeddings.seconds, cpu
 
 
 def main() -> None:
@@ -112,7 +123,7 @@ def main() -> None:
         (f"1 server ({cores} threads)", 1, cores, remote),
         ("2 servers (1 thread each)", 2, 1, remote),
     ]
-    runs: dict[str, list[tuple[int, float, float]]] = {label: [] for label, *_ in configs}
+    runs: dict[str, list[tuple[int, float, float, float]]] = {label: [] for label, *_ in configs}
     loads = []
     try:
         # Rounds interleave the configurations, so that a busy spell on the shared machine hits them alike.
@@ -121,15 +132,15 @@ def main() -> None:
                 procs = [start_server(threads, root / f"server-{i}.log") for i in range(servers)]
                 try:
                     extra = {"embedding_urls": [url for _, url in procs]} if procs else {}
-                    runs[label].append(ingest_once(root, **overrides, **extra))
+                    runs[label].append(ingest_once(root, [p.pid for p, _ in procs], **overrides, **extra))
                 finally:
                     for proc, _ in procs:
                         stop(proc)
                 loads.append(os.getloadavg()[0])
-                chunks, seconds, emb = runs[label][-1]
+                chunks, seconds, emb, cpu = runs[label][-1]
                 print(
                     f"{label}: {chunks} chunks in {seconds:.1f} s → {chunks / seconds:.2f} chunks/s "
-                    f"(embedding {emb:.1f} s → {chunks / emb:.2f} chunks/s)",
+                    f"(embedding {emb:.1f} s → {chunks / emb:.2f} chunks/s; {cpu:.1f} CPU s)",
                     flush=True,
                 )
     finally:
@@ -143,14 +154,16 @@ def main() -> None:
         "",
         "Written by `python benchmarks/embed_servers.py`: whole `kalo ingest` of the bundled corpus into a fresh",
         f"index, best of {args.rounds} round(s), configurations interleaved; «embedding» is the time inside `embed_documents` only.",
-        f"Load average during the runs (the machine is shared): {min(loads):.1f}–{max(loads):.1f}.",
+        f"Load average during the runs (the machine is shared): {min(loads):.1f}–{max(loads):.1f}. «CPU s» is the",
+        "user + system time of the ingesting process and the servers together (robust to a busy machine).",
         "",
-        "| configuration | chunks | ingest s | ingest chunks/s | embedding s | embedding chunks/s |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| configuration | chunks | ingest s | ingest chunks/s | embedding s | embedding chunks/s | CPU s | chunks per CPU s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {label} | {chunks} | {seconds:.1f} | {chunks / seconds:.2f} | {emb:.1f} | {chunks / emb:.2f} |"
-        for label, chunks, seconds, emb in rows
+        f"| {label} | {chunks} | {seconds:.1f} | {chunks / seconds:.2f} | {emb:.1f} | {chunks / emb:.2f} "
+        f"| {cpu:.1f} | {chunks / cpu:.2f} |"
+        for label, chunks, seconds, emb, cpu in rows
     ]
     text = args.out.read_text(encoding="utf-8") if args.out.exists() else "# Benchmarks\n"
     head, sep, rest = text.partition("\n## ")
