@@ -122,3 +122,204 @@ def test_store_unavailable_message_has_no_address(fast_settings):
     assert time.perf_counter() - started < 60
     assert "10.11.12.13" not in caught.value.el and ":9" not in caught.value.el
     assert "10.11.12.13" in caught.value.en  # the operator's log keeps it
+
+
+# --- 3–7. the web app: headers, CORS, body limits, JSON shape, history limits, admin throttle --------------
+
+
+@pytest.fixture(scope="module")
+def app_url(synthetic_settings, synthetic_assistant):
+    from pydantic import SecretStr
+    from support.web import serve
+
+    settings = synthetic_settings.model_copy(
+        update={"admin_password": SecretStr("σωστός"), "chat_password": SecretStr(""), "max_request_kb": 64}
+    )
+    with serve(settings, synthetic_assistant) as url:
+        yield url
+
+
+def _greek(text: str) -> bool:
+    return any("\u0370" <= ch <= "\u03ff" for ch in text)
+
+
+def test_pages_carry_security_headers_and_the_ui_still_loads(app_url):
+    import httpx
+
+    page = httpx.get(app_url + "/", headers={"accept": "text/html"})
+    assert page.status_code == 200 and "gradio" in page.text.lower()
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    guide = httpx.get(f"{app_url}/guides/{synthetic.ENERGY}.md")
+    assert guide.status_code == 200 and guide.headers["x-frame-options"] == "SAMEORIGIN"  # the app's own viewer
+    assert "frame-ancestors 'self'" in guide.headers["content-security-policy"]
+    assert httpx.get(app_url + "/api/health").headers["x-frame-options"] == "DENY"
+
+
+def test_cors_is_off_unless_configured(app_url):
+    import httpx
+
+    preflight = httpx.options(
+        app_url + "/api/ask",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code >= 400
+    assert "access-control-allow-origin" not in preflight.headers
+    assert "access-control-allow-credentials" not in preflight.headers
+    simple = httpx.get(app_url + "/api/health", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in simple.headers
+
+
+def test_cors_origins_setting_allows_only_those_without_credentials(fast_settings):
+    import httpx
+    from support.web import serve
+
+    with serve(fast_settings(cors_origins="https://intranet.example")) as url:
+        ok = httpx.options(
+            url + "/api/ask",
+            headers={"Origin": "https://intranet.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == "https://intranet.example"
+        assert "access-control-allow-credentials" not in ok.headers
+        other = httpx.options(
+            url + "/api/ask", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+        )
+        assert "access-control-allow-origin" not in other.headers
+
+
+def test_large_bodies_are_refused_while_reading_chunked_too(app_url):
+    import socket
+    from urllib.parse import urlsplit
+
+    import httpx
+
+    where = urlsplit(app_url)
+    with socket.create_connection((where.hostname, where.port), timeout=10) as sock:  # announces 1 GB, sends 2 B
+        sock.sendall(
+            b"POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 999999999\r\n\r\n{}"
+        )
+        reply = sock.recv(4096).decode("utf-8", "replace")
+    assert reply.startswith("HTTP/1.1 413") and "πολύ μεγάλο" in reply
+
+    sent = 0
+
+    def chunks():  # no Content-Length: Transfer-Encoding: chunked, 16 KB at a time, up to 8 MB
+        nonlocal sent
+        for _ in range(512):
+            sent += 1
+            yield b"[" * 16384
+
+    started = time.perf_counter()  # the app stops at 64 KB; the server discards the rest unread
+    r = httpx.post(app_url + "/api/ask", content=chunks(), headers={"content-type": "application/json"}, timeout=30)
+    assert r.status_code == 413 and _greek(r.json()["detail"])
+    assert time.perf_counter() - started < 10
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"question": NaN}',
+        b'{"question": "\\ud800"}',
+        b'{"question": "x", "audience": ' + b"[" * 30_000 + b"]" * 30_000 + b"}",
+        b'{"question": ' + b"9" * 5000 + b"}",
+        b'{"question": "\xff\xfe"}',
+    ],
+    ids=["nan", "lone-surrogate", "deep", "long-number", "not-utf8"],
+)
+def test_malformed_json_is_a_greek_422(app_url, body):
+    import httpx
+
+    started = time.perf_counter()
+    r = httpx.post(app_url + "/api/ask", content=body, headers={"content-type": "application/json"}, timeout=10)
+    assert r.status_code == 422, r.text[:300]
+    assert _greek(r.json()["detail"])
+    assert time.perf_counter() - started < 2
+
+
+def test_long_history_and_question_are_refused_fast_without_echo(app_url):
+    import httpx
+
+    huge = "word " * 6_000  # 30 KB: under the body limit, over the history limit
+    started = time.perf_counter()
+    r = httpx.post(
+        app_url + "/api/ask",
+        json={"question": "Τι είναι η ενεργειακή κοινότητα;", "history": [{"role": "user", "content": huge}]},
+        timeout=10,
+    )
+    assert r.status_code == 422 and _greek(r.json()["detail"]) and len(r.text) < 1000
+    many = [{"role": "user", "content": "γεια"}] * 41
+    r = httpx.post(app_url + "/api/ask", json={"question": "Τι είναι;", "history": many}, timeout=10)
+    assert r.status_code == 422 and "όριο" in r.json()["detail"]
+    r = httpx.post(app_url + "/api/ask", json={"question": "α" * 3000}, timeout=10)
+    assert r.status_code in (400, 422) and _greek(r.json()["detail"]) and len(r.text) < 2000
+    assert time.perf_counter() - started < 3
+
+
+def test_admin_password_guessing_is_throttled(synthetic_settings, synthetic_assistant):
+    import httpx
+    from pydantic import SecretStr
+    from support.web import serve
+
+    settings = synthetic_settings.model_copy(update={"admin_password": SecretStr("σωστός")})
+    right = {"X-Admin-Password": "σωστός".encode()}
+    with serve(settings, synthetic_assistant) as url:
+        codes = [
+            httpx.get(f"{url}/api/feedback", headers={"X-Admin-Password": f"guess{i}"}).status_code for i in range(8)
+        ]
+        assert codes[:5] == [401] * 5 and 429 in codes[5:]
+        locked = httpx.get(f"{url}/api/feedback", headers=right)
+        assert locked.status_code == 429 and int(locked.headers["retry-after"]) >= 1
+        assert _greek(locked.json()["detail"])
+        upload = httpx.post(f"{url}/api/guides", files={"files": ("a.md", b"# A\n\ntext\n")}, headers=right)
+        assert upload.status_code == 429  # uploads share the count
+
+
+def test_throttle_backs_off_exponentially_and_forgets_on_success():
+    from assistant.web.security import SignInThrottle
+
+    now = [0.0]
+    throttle = SignInThrottle(free=2, ceiling=60, clock=lambda: now[0])
+    waits = []
+    for _ in range(8):
+        throttle.failed("1.2.3.4")
+        waits.append(throttle.retry_after("1.2.3.4"))
+    assert waits == [0, 0, 1, 2, 4, 8, 16, 32]
+    assert throttle.retry_after("5.6.7.8") == 0  # per client
+    throttle.failed("1.2.3.4")
+    assert throttle.retry_after("1.2.3.4") == 60  # capped
+    now[0] += 61
+    throttle.succeeded("1.2.3.4")
+    throttle.failed("1.2.3.4")
+    assert throttle.retry_after("1.2.3.4") == 0
+
+
+def test_uploads_are_not_read_before_authentication(synthetic_settings, synthetic_assistant, tmp_path, monkeypatch):
+    import tempfile
+
+    import httpx
+    from pydantic import SecretStr
+    from support.web import serve
+
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    settings = synthetic_settings.model_copy(update={"admin_password": SecretStr("σωστός"), "max_upload_mb": 1})
+    with serve(settings, synthetic_assistant) as url:
+        sent = 0
+
+        def chunks():
+            nonlocal sent
+            yield b"--b\r\nContent-Disposition: form-data; name=files; filename=a.txt\r\n\r\n"
+            for _ in range(64):
+                sent += 1
+                yield b"x" * 65536
+
+        headers = {"content-type": "multipart/form-data; boundary=b", "X-Admin-Password": "λάθος".encode()}
+        r = httpx.post(f"{url}/api/guides", content=chunks(), headers=headers, timeout=30)
+        assert r.status_code == 401
+        assert not list(spool.iterdir())  # nothing was written for a stranger
+        big = {"content-type": "multipart/form-data; boundary=b", "X-Admin-Password": "σωστός".encode()}
+        r = httpx.post(f"{url}/api/guides", content=chunks(), headers=big, timeout=30)
+        assert r.status_code == 413 and _greek(r.json()["detail"])  # over the 4 MB cap, chunked: stopped

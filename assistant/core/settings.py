@@ -115,13 +115,22 @@ class Settings(BaseSettings):
     admin_password: SecretStr = SecretStr("")
     chat_password: SecretStr = SecretStr("")
     max_upload_mb: float = Field(25.0, gt=0)
+    # Hardening (assistant/web/security.py, #14). Request bodies other than uploads: counted as they arrive,
+    # chunked ones too; 1 MB holds a long Gradio chat (40 rendered turns ≈ 400 KB) with room to spare.
+    max_request_kb: int = Field(1024, ge=16)
+    # Origins allowed to call the app from a browser (CORS, without credentials); empty: CORS off.
+    cors_origins: Annotated[list[str], NoDecode] = []
+    # A conversation's history (POST /api/ask): beyond these a request is refused (422) before any work is
+    # done. 40 turns (the API's former cap) of ~500 characters cover a long conversation.
+    max_history_turns: int = Field(40, ge=0)
+    max_history_chars: int = Field(20_000, ge=0)  # all turns together
     # OpenAI-compatible API (/v1, assistant/openai_api.py): bearer key; empty: the chat password, if any
     api_key: SecretStr = SecretStr("")
     # Seconds between checks of the shared store for guides another process added (0: only on
     # POST /api/reload or SIGHUP). The check is one id listing of the collection.
     refresh_interval: float = Field(0.0, ge=0)
 
-    @field_validator("embedding_urls", mode="before")
+    @field_validator("embedding_urls", "cors_origins", mode="before")
     @classmethod
     def _split_urls(cls, value):
         if isinstance(value, str):

@@ -27,6 +27,7 @@ from assistant.core.types import Answer, Audience, Source, Turn
 from assistant.refresh import loaded_version, store_version
 from assistant.web.context import WebContext, header_text
 from assistant.web.render import guide_url
+from assistant.web.security import admin_refusal, client_of, history_refusal
 from ingest.pipeline import report_dict
 from ingest.status import GuideInfo
 
@@ -53,7 +54,7 @@ def kalo_error(exc: KaloError) -> HTTPException:
 class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=2000, description="Η ερώτηση, στα ελληνικά (ή greeklish).")
     audience: Audience | None = Field(None, description="municipal (στέλεχος Δήμου) ή kalo (στέλεχος φορέα ΚΑΛΟ).")
-    history: list[Turn] = Field(default_factory=list, max_length=40, description="Προηγούμενα μηνύματα.")
+    history: list[Turn] = Field(default_factory=list, description="Προηγούμενα μηνύματα (όρια: max_history_*).")
 
 
 class SourceOut(BaseModel):
@@ -134,10 +135,12 @@ class UploadOut(BaseModel):
 def validation_handler(_request: Request, exc: RequestValidationError) -> JSONResponse:
     """Bad input is a 400 with a Greek message (FastAPI's default is a 422 in English)."""
     fields = sorted({".".join(str(p) for p in e.get("loc", [])[1:]) or "σώμα" for e in exc.errors()})
+    # The client's input is never echoed back (it may be 100 KB); where and what is enough.
+    errors = [{k: v for k, v in e.items() if k in ("loc", "type", "msg")} for e in exc.errors()]
     return JSONResponse(
         {
             "detail": f"Μη έγκυρο αίτημα: ελέγξτε τα πεδία {', '.join(fields)}.",
-            "errors": jsonable_encoder(exc.errors()),
+            "errors": jsonable_encoder(errors),
         },
         status_code=400,
     )
@@ -150,13 +153,13 @@ def make_router(ctx: WebContext) -> APIRouter:
         if not ctx.may_chat(request):
             raise HTTPException(401, "Απαιτείται ο κωδικός πρόσβασης (κεφαλίδα X-Chat-Password).")
 
-    def require_admin(x_admin_password: Annotated[str | None, Header()] = None) -> None:
-        if not ctx.admin_enabled:
-            raise HTTPException(
-                403, "Η διαχείριση οδηγών είναι απενεργοποιημένη: ορίστε τη μεταβλητή KALO_ADMIN_PASSWORD."
-            )
-        if not ctx.is_admin(header_text(x_admin_password)):
-            raise HTTPException(401, "Λάθος ή κενός κωδικός διαχειριστή (κεφαλίδα X-Admin-Password).")
+    def require_admin(request: Request, x_admin_password: Annotated[str | None, Header()] = None) -> None:
+        if request.scope.get("state", {}).get("admin_checked"):
+            return  # uploads: checked by the guard before the body was read
+        refusal = admin_refusal(ctx, client_of(request.scope), header_text(x_admin_password))
+        if refusal is not None:
+            status, detail, headers = refusal
+            raise HTTPException(status, detail, headers=headers or None)
 
     chat = [Depends(require_chat)]
     admin = [Depends(require_admin)]
@@ -166,6 +169,9 @@ def make_router(ctx: WebContext) -> APIRouter:
         question = body.question.strip()
         if not question:
             raise HTTPException(400, "Η ερώτηση είναι κενή.")
+        too_long = history_refusal(body.history, ctx.settings)
+        if too_long:
+            raise HTTPException(422, too_long)
         try:
             return AskResponse.of(ctx.assistant.ask(question, body.audience, body.history))
         except KaloError as exc:

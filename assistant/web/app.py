@@ -10,6 +10,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.middleware.cors import CORSMiddleware
 
 from assistant import openai_api, refresh
 from assistant.core.errors import IngestError
@@ -18,6 +19,7 @@ from assistant.web.api import make_router, validation_handler
 from assistant.web.context import CHAT_COOKIE, WebContext
 from assistant.web.layout import I18N, build_ui, make_theme
 from assistant.web.render import signin_page, static_text
+from assistant.web.security import CORS_HEADERS, Guard
 from ingest.loaders import read_text
 
 # Reachable without the chat password: the sign-in page itself, the health check and the API description.
@@ -72,6 +74,14 @@ def create_app(settings: Settings, context: WebContext | None = None) -> FastAPI
     openai_api.mount(app, settings, lambda: ctx.assistant)  # /v1: chat completions, models
     refresh.mount(app, ctx)  # POST /api/reload, and the refresher that serve() starts
     app.add_exception_handler(RequestValidationError, validation_handler)
+    # CORS off unless origins are configured (Gradio then adds none of its own); Guard outermost (#14).
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=CORS_HEADERS,
+    )
+    app.add_middleware(Guard, settings=settings, context=ctx)
 
     @app.middleware("http")
     async def chat_password(request: Request, call_next):
