@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.core.documents import Heading, IngestNotes, LineStyle, LoadedDocument, Page, style_key
@@ -49,8 +52,45 @@ def check_file(path: Path, max_mb: float) -> None:
         )
 
 
-def load(path: Path, source: str) -> LoadedDocument:
-    doc = LOADERS[path.suffix.lower()](path, source)
+@dataclass(frozen=True)
+class Limits:
+    """What one file may cost (settings `max_document_chars`, `max_pages`, `max_docx_inflated_mb`,
+    `max_docx_elements`): beyond them the file is refused in one line and the batch goes on."""
+
+    chars: int = 3_000_000
+    pages: int = 3_000
+    docx_inflated_mb: float = 200.0
+    docx_elements: int = 200_000
+
+    @classmethod
+    def of(cls, settings) -> Limits:
+        return cls(
+            settings.max_document_chars, settings.max_pages, settings.max_docx_inflated_mb, settings.max_docx_elements
+        )
+
+
+_LIMITS: ContextVar[Limits | None] = ContextVar("kalo_load_limits", default=None)
+
+
+def _too_big(what_en: str, what_el: str, found: int | float, limit: int | float) -> IngestError:
+    return _fail(
+        f"file too large to index: {found:,.0f} {what_en} (limit {limit:,.0f}); split it into smaller files",
+        f"πολύ μεγάλο αρχείο για ευρετηρίαση: {found:,.0f} {what_el} (όριο {limit:,.0f})· χωρίστε το σε μικρότερα",
+    )
+
+
+def load(path: Path, source: str, limits: Limits | None = None) -> LoadedDocument:
+    token = _LIMITS.set(limits or Limits())
+    try:
+        doc = LOADERS[path.suffix.lower()](path, source)
+    finally:
+        _LIMITS.reset(token)
+    limits = limits or Limits()
+    if len(doc.pages) > limits.pages:
+        raise _too_big("pages", "σελίδες", len(doc.pages), limits.pages)
+    chars = sum(len(p.text) for p in doc.pages)
+    if chars > limits.chars:
+        raise _too_big("characters", "χαρακτήρες", chars, limits.chars)
     if not any(p.text.strip() for p in doc.pages):
         raise _fail("no text found in the file", "δεν βρέθηκε κείμενο στο αρχείο")
     return doc
@@ -136,9 +176,16 @@ def load_pdf(path: Path, source: str) -> LoadedDocument:
                     "encrypted PDF (password protected): save an unprotected copy and ingest that",
                     "κρυπτογραφημένο PDF (με κωδικό): αποθηκεύστε αντίγραφο χωρίς κωδικό και εισαγάγετε εκείνο",
                 )
+        limit = _LIMITS.get() or Limits()
+        if len(reader.pages) > limit.pages:
+            raise _too_big("pages", "σελίδες", len(reader.pages), limit.pages)
         pages = []
+        chars = 0
         for i, page in enumerate(reader.pages):
             read = read_page(page)
+            chars += len(read.text)
+            if chars > limit.chars:
+                raise _too_big("characters", "χαρακτήρες", chars, limit.chars)
             pages.append(Page(i + 1, read.text, read.styles))
             if read.reordered:
                 notes.reordered_pages.append(i + 1)
@@ -183,14 +230,71 @@ def load_pdf(path: Path, source: str) -> LoadedDocument:
 # --- Text-like formats -------------------------------------------------------------------------------
 
 
+_BOMS = (  # longest first: the UTF-32-LE BOM begins with the UTF-16-LE one
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_GREEK_LETTER = rb"[\xc1-\xfe]"  # α–ω, Α–Ω and accented letters in both Greek 8-bit encodings
+# «Ά» is 0xA2 in cp1253 and 0xB6 in ISO-8859-7 (where 0xA2 is «’» and 0xB6 in cp1253 is «¶»); 0x80–0x9F
+# are quotes and dashes in cp1253 and control codes in ISO-8859-7. Each such byte before a letter votes.
+_CP1253_VOTES = re.compile(rb"[\x80-\x9f]|\xa2" + _GREEK_LETTER)
+_ISO_VOTES = re.compile(rb"\xb6" + _GREEK_LETTER)  # (Έ Ή Ί Ό Ύ Ώ are the same bytes in both)
+
+
+def _utf16_32_without_bom(raw: bytes) -> str | None:
+    """UTF-16/32 text written without a BOM, from where its NUL bytes fall (UTF-8 and the 8-bit Greek
+    encodings never contain NUL): ASCII letters, digits and spaces leave a zero in the high byte."""
+    sample = raw[:65536]
+    if b"\0" not in sample or len(sample) < 4:
+        return None
+    n = len(sample) - len(sample) % 4
+    quads = [sample[i:n:4].count(0) / (n / 4) for i in range(4)]
+    if quads[2] > 0.95 and quads[3] > 0.95:
+        return "utf-32-le"
+    if quads[0] > 0.95 and quads[1] > 0.95:
+        return "utf-32-be"
+    even = sample[0::2].count(0) / (len(sample) / 2)
+    odd = sample[1::2].count(0) / (len(sample) / 2)
+    if odd > 0.05 and even < 0.01:
+        return "utf-16-le"
+    if even > 0.05 and odd < 0.01:
+        return "utf-16-be"
+    return None
+
+
+def text_encoding(raw: bytes) -> str:
+    """The encoding of a text guide: a BOM, then UTF-16/32 by its NULs, UTF-8, else the Greek 8-bit
+    encoding the bytes where cp1253 and ISO-8859-7 differ point to."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return encoding + ("-sig" if encoding == "utf-8" else "")
+    wide = _utf16_32_without_bom(raw)
+    if wide:
+        return wide
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    cp, iso = len(_CP1253_VOTES.findall(raw)), len(_ISO_VOTES.findall(raw))
+    return "iso-8859-7" if iso > cp else "cp1253"
+
+
 def read_text(path: Path) -> str:
-    """A text guide as the loaders read it: UTF-8 (with or without BOM), else the Greek legacy encodings."""
+    """A text guide as the loaders read it (see `text_encoding`); the web app serves text guides with it."""
     raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1253", "iso-8859-7"):  # Greek legacy encodings still circulate
+    encoding = text_encoding(raw)
+    for candidate in dict.fromkeys([encoding, "cp1253", "iso-8859-7"]):
         try:
-            return raw.decode(encoding)
+            text = raw.decode(candidate)
         except UnicodeDecodeError:
             continue
+        if candidate.startswith("utf-32") or candidate.startswith("utf-16"):
+            text = text.removeprefix("\ufeff")
+        return text
     raise _fail("text is not UTF-8 or a Greek encoding", "το κείμενο δεν είναι σε UTF-8 ή ελληνική κωδικοποίηση")
 
 
@@ -277,16 +381,29 @@ def load_docx(path: Path, source: str) -> LoadedDocument:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    limit = _LIMITS.get() or Limits()
     try:
+        # A zip bomb is found by what its members would inflate to, before any of them is inflated.
+        with zipfile.ZipFile(path) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+        if inflated > limit.docx_inflated_mb * 1024 * 1024:
+            raise _too_big(
+                "MB once decompressed", "MB μετά την αποσυμπίεση", inflated / 1024 / 1024, limit.docx_inflated_mb
+            )
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+        body = document.element.body
+    except IngestError:
+        raise
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, AttributeError, OSError) as exc:
         raise _fail(f"corrupt or unreadable DOCX ({type(exc).__name__})", "κατεστραμμένο ή μη αναγνώσιμο DOCX") from exc
+    if len(body) > limit.docx_elements:
+        raise _too_big("paragraphs and tables", "παράγραφοι και πίνακες", len(body), limit.docx_elements)
     pages: list[list[str]] = [[]]
     styles: list[dict[str, LineStyle]] = [{}]
     outline: list[Heading] = []
     meta_title = (document.core_properties.title or "").strip()
     title = meta_title
-    for block in document.element.body.iterchildren():
+    for block in body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
             para = docx.text.paragraph.Paragraph(block, document)

@@ -26,7 +26,7 @@ from ingest.clean import clean_document
 from ingest.dedup import Passages
 from ingest.embed import EmbeddingBackend, get_embeddings
 from ingest.lexical import LexicalIndex, fingerprint
-from ingest.loaders import check_file, load
+from ingest.loaders import Limits, check_file, load
 from ingest.store import VectorStore
 from ingest.titles import TITLES_FILE, title_overrides, unique_title
 
@@ -270,10 +270,15 @@ class Ingestor:
             ):
                 progress.file(source, 0)
                 return FileReport(source, "unchanged", entry["pages"], len(existing), title=entry.get("title", ""))
-            doc = clean_document(load(path, source))
+            doc = clean_document(load(path, source, Limits.of(self.settings)))
             others = {e.get("title", "") for s, e in manifest.files.items() if s != source}
             doc.title = override or unique_title(doc.title, source, others)
             chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)
+            if len(chunks) > self.settings.max_file_chunks:
+                raise IngestError(
+                    f"file too large to index: {len(chunks):,} chunks (limit {self.settings.max_file_chunks:,})",
+                    f"πολύ μεγάλο αρχείο για ευρετηρίαση: {len(chunks):,} τμήματα (όριο {self.settings.max_file_chunks:,})",
+                )
         except IngestError as exc:
             return FileReport(source, "failed", reason=exc.en, reason_el=exc.el)
         except Exception as exc:  # one bad file must not stop the batch

@@ -323,3 +323,129 @@ def test_uploads_are_not_read_before_authentication(synthetic_settings, syntheti
         big = {"content-type": "multipart/form-data; boundary=b", "X-Admin-Password": "σωστός".encode()}
         r = httpx.post(f"{url}/api/guides", content=chunks(), headers=big, timeout=30)
         assert r.status_code == 413 and _greek(r.json()["detail"])  # over the 4 MB cap, chunked: stopped
+
+
+# --- 8. per-file limits: a huge or inflating file is refused in one line, the rest goes on ----------------
+
+
+def _docx(path, paragraphs: list[str]):
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Οδηγός δοκιμής", 1)
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(str(path))
+    return path
+
+
+def _ingested(settings) -> dict:
+    return {f.source: f for f in Ingestor(settings).run().files}
+
+
+def test_a_huge_text_file_is_refused_fast_and_the_rest_is_ingested(fast_settings):
+    settings = fast_settings()
+    synthetic.write_corpus(settings.corpus_dir)
+    line = "Ο Δήμος συνεργάζεται με φορείς Κοινωνικής και Αλληλέγγυας Οικονομίας για κοινές δράσεις.\n"
+    (settings.corpus_dir / "huge.txt").write_text(line * (12_000_000 // len(line)), encoding="utf-8")
+    started = time.perf_counter()
+    files = _ingested(settings)
+    assert time.perf_counter() - started < 30
+    assert files["huge.txt"].status == "failed" and "characters" in files["huge.txt"].reason
+    assert "χαρακτήρες" in files["huge.txt"].reason_el
+    assert files[f"{synthetic.ENERGY}.md"].status == "added"
+
+
+def test_docx_bombs_and_floods_are_refused_before_parsing(fast_settings):
+    import zipfile
+
+    settings = fast_settings(max_docx_inflated_mb=5, max_docx_elements=300)
+    corpus = settings.corpus_dir
+    synthetic.write_corpus(corpus)
+    bomb = _docx(corpus / "bomb.docx", ["Κείμενο του οδηγού για τις κοινές δράσεις των Δήμων."])
+    with zipfile.ZipFile(bomb, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/media/zeros.bin", b"\0" * (20 * 1024 * 1024))  # 20 MB inflating from ~20 KB
+    _docx(corpus / "flood.docx", [""] * 1000)
+    (corpus / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    without_body = corpus / "empty-zip.docx"
+    with zipfile.ZipFile(without_body, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+    _docx(corpus / "fine.docx", ["Ο Δήμος και οι φορείς ΚΑΛΟ συντάσσουν κοινό σχέδιο δράσης για τη γειτονιά."])
+
+    files = _ingested(settings)
+    assert files["bomb.docx"].status == "failed" and "decompressed" in files["bomb.docx"].reason
+    assert files["flood.docx"].status == "failed" and "paragraphs" in files["flood.docx"].reason
+    for name in ("broken.docx", "empty-zip.docx"):
+        assert files[name].status == "failed" and "unexpected" not in files[name].reason, files[name].reason
+        assert "\n" not in files[name].reason
+    assert files["fine.docx"].status == "added"
+
+
+def test_chunk_and_page_limits(fast_settings):
+    settings = fast_settings(max_file_chunks=2, max_pages=5)
+    corpus = settings.corpus_dir
+    synthetic.write_corpus(corpus, pdf=True)
+    paragraph = "Ο Δήμος συνεργάζεται με φορείς ΚΑΛΟ για κοινές δράσεις στη γειτονιά και στο σχολείο. " * 12
+    (corpus / "long.md").write_text("\n\n".join(f"## Ενότητα {i}\n\n{paragraph}" for i in range(10)), encoding="utf-8")
+    (corpus / "pages.txt").write_text("\f".join(f"Σελίδα {i}: {paragraph[:200]}" for i in range(8)), encoding="utf-8")
+    files = _ingested(settings)
+    assert files["long.md"].status == "failed" and "chunks" in files["long.md"].reason
+    assert files["pages.txt"].status == "failed" and "pages" in files["pages.txt"].reason
+
+
+# --- 9. text encodings: UTF-16/32 with or without BOM, cp1253 and ISO-8859-7 told apart -------------------
+
+GREEK = "Άρθρο 1. Ο Δήμος «συνεργάζεται» με φορείς ΚΑΛΟ· Ύψος επιχορήγησης: 12 ευρώ. Έγγραφα και Όροι.\n" * 5
+
+
+@pytest.mark.parametrize(
+    "encoding",
+    ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-be", "cp1253", "iso-8859-7"],
+)
+def test_text_guides_are_read_in_their_encoding(tmp_path, encoding):
+    from ingest.loaders import read_text
+
+    path = tmp_path / "guide.txt"
+    path.write_bytes(GREEK.encode(encoding))
+    assert read_text(path) == GREEK
+
+
+def test_iso_8859_7_capital_alpha_with_tonos_is_not_a_pilcrow(tmp_path):
+    from ingest.loaders import read_text
+
+    path = tmp_path / "guide.txt"
+    path.write_bytes("Άδεια λειτουργίας. Άρθρο 5.\n".encode("iso-8859-7"))
+    assert read_text(path) == "Άδεια λειτουργίας. Άρθρο 5.\n"
+    path.write_bytes("Άδεια λειτουργίας – «Άρθρο 5».\n".encode("cp1253"))
+    assert read_text(path) == "Άδεια λειτουργίας – «Άρθρο 5».\n"
+
+
+def test_utf16_guide_is_ingested_as_text(fast_settings):
+    settings = fast_settings()
+    (settings.corpus_dir / "utf16.txt").write_bytes(GREEK.encode("utf-16-le"))  # no BOM
+    files = _ingested(settings)
+    assert files["utf16.txt"].status == "added"
+    assert "συνεργάζεται" in " ".join(Ingestor(settings).store.all_documents()[1])
+
+
+# --- 10. the same text in two files is stored and cited once ---------------------------------------------
+
+
+def test_the_same_guide_twice_is_indexed_and_cited_once(fast_settings):
+    import shutil
+
+    settings = fast_settings()
+    synthetic.write_corpus(settings.corpus_dir)
+    src = settings.corpus_dir / f"{synthetic.ENERGY}.md"
+    shutil.copyfile(src, settings.corpus_dir / "copy-of-energy.md")
+    assistant = synthetic.assistant(settings)
+    report = assistant.ingest()
+    files = {f.source: f for f in report.files}
+    first, second = files["copy-of-energy.md"], files[src.name]  # files are taken in name order
+    assert second.duplicates == first.chunks > 0 and second.duplicate_of == ["copy-of-energy.md"]
+    texts = Ingestor(settings).store.all_documents()[1]
+    assert len(texts) == len(set(texts))
+    answer = assistant.ask("Ποια είναι η μέγιστη επιχορήγηση του προγράμματος Ηλιαχτίδα;")
+    cited = [(s.section, s.excerpt) for s in answer.cited_sources]
+    assert answer.found and len(cited) == len(set(cited))
+    assert {s.source for s in answer.cited_sources} <= {src.name, "copy-of-energy.md"}
