@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from assistant.core.errors import IndexBusyError, KaloError
 from assistant.core.settings import Settings
 from assistant.core.types import AUDIENCE_LABELS, Answer, Source, Turn
+from assistant.web.security import history_refusal
 
 log = logging.getLogger("kalo.openai")
 
@@ -239,6 +240,8 @@ def make_router(settings: Settings, assistant: Callable[[], Any]) -> APIRouter:
         if body.model not in models:
             raise unknown_model(body.model)
         question, history = conversation(body.messages)
+        if too_long := history_refusal(history, settings):  # before any work (#14)
+            raise OpenAIError(422, too_long, "invalid_request_error", param="messages")
         base_url = str(request.base_url)
         completion = Completion(body.model)
         # Start the answer here, so that a missing index or a store that is down is an HTTP error (with

@@ -449,3 +449,27 @@ def test_the_same_guide_twice_is_indexed_and_cited_once(fast_settings):
     cited = [(s.section, s.excerpt) for s in answer.cited_sources]
     assert answer.found and len(cited) == len(set(cited))
     assert {s.source for s in answer.cited_sources} <= {src.name, "copy-of-energy.md"}
+
+
+def test_the_guides_tab_sign_in_is_throttled_too(synthetic_settings, synthetic_assistant):
+    from pydantic import SecretStr
+
+    from assistant.web import admin
+    from assistant.web.context import WebContext
+
+    settings = synthetic_settings.model_copy(update={"admin_password": SecretStr("σωστός")})
+    ctx = WebContext(settings, assistant=synthetic_assistant)
+    results = [admin.admin_login(ctx, f"guess{i}") for i in range(7)]
+    assert [r[0] for r in results] == [False] * 7
+    assert "Δοκιμάστε ξανά σε" in results[-1][3]
+    assert admin.admin_login(ctx, "σωστός")[0] is False  # still waiting
+
+
+def test_openai_api_refuses_a_huge_history_fast(app_url):
+    import httpx
+
+    messages = [{"role": "user", "content": "word " * 6000}, {"role": "user", "content": "Τι είναι;"}]
+    started = time.perf_counter()
+    r = httpx.post(app_url + "/v1/chat/completions", json={"model": "kalo-assistant", "messages": messages}, timeout=10)
+    assert r.status_code == 422 and _greek(r.json()["error"]["message"]) and len(r.text) < 1000
+    assert time.perf_counter() - started < 3

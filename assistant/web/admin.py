@@ -11,7 +11,10 @@ import gradio as gr
 from assistant.core.errors import KaloError
 from assistant.web.context import WebContext
 from assistant.web.render import guides_table, report_html, warning
+from assistant.web.security import admin_throttle, wait_detail
 from ingest.pipeline import FileReport
+
+UI_CLIENT = "sign-in box"  # the throttle's key for the Guides tab (assistant/web/security.py)
 
 PROGRESS = gr.Progress()  # a marker: Gradio gives each event its own tracker in place of this default
 
@@ -66,9 +69,16 @@ def files_choice(ctx: WebContext):
 
 def admin_login(ctx: WebContext, password: str):
     """Returns (admin flag, login box, admin box, login message, guides table, removal choice, password box)."""
-    if not ctx.is_admin(password):
-        message = '<p class="kalo-warn" role="alert">Λάθος κωδικός διαχειριστή.</p>'
+    # The sign-in box does not see the client, so its failures share one back-off (the API's are per client).
+    throttle = admin_throttle(ctx)
+    wait = throttle.retry_after(UI_CLIENT)
+    if wait > 0 or not ctx.is_admin(password):
+        if wait <= 0:
+            throttle.failed(UI_CLIENT)
+        text = wait_detail(wait) if wait > 0 else "Λάθος κωδικός διαχειριστή."
+        message = f'<p class="kalo-warn" role="alert">{text}</p>'
         return False, gr.update(), gr.update(), message, "", gr.update(), ""
+    throttle.succeeded(UI_CLIENT)
     return True, gr.update(visible=False), gr.update(visible=True), "", guides_html(ctx), files_choice(ctx), ""
 
 
