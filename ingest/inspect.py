@@ -109,5 +109,22 @@ def inspect_file(
         samples=picked,
         toc_pages=structure.toc_pages,
         notes=doc.notes,
-        warnings=_warnings(doc.notes, structure.kind, structure.toc_pages, chunks),
+        warnings=_warnings(doc.notes, structure.kind, structure.toc_pages, chunks) + unsafe_passages(chunks),
+    )
+
+
+def unsafe_passages(chunks: list[Chunk], shown: int = 3) -> list[str]:
+    """Sentences the extractive answerer will never repeat (assistant/safety.py): instructions to an
+    assistant (prompt injection), credentials, links; the first few quoted, so that the editor can look."""
+    from assistant.core.greek_text import split_sentences
+    from assistant.safety import why
+
+    found: dict[str, str] = {}
+    for chunk in chunks:
+        for sentence in split_sentences(chunk.text):
+            kind = why(sentence)
+            if kind:
+                found.setdefault(sentence.strip(), f"{kind} (section «{chunk.section}»)")
+    return [f"never used in answers, {kind}: «{text[:100]}»" for text, kind in list(found.items())[:shown]] + (
+        [f"… and {len(found) - shown} more such sentence(s)"] if len(found) > shown else []
     )

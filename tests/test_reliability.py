@@ -473,3 +473,13 @@ def test_openai_api_refuses_a_huge_history_fast(app_url):
     r = httpx.post(app_url + "/v1/chat/completions", json={"model": "kalo-assistant", "messages": messages}, timeout=10)
     assert r.status_code == 422 and _greek(r.json()["error"]["message"]) and len(r.text) < 1000
     assert time.perf_counter() - started < 3
+
+
+def test_kalo_inspect_flags_injected_sentences(tmp_path):
+    from ingest.inspect import inspect_file
+
+    path = tmp_path / "alkyoni.md"
+    path.write_text(INJECTED, encoding="utf-8")
+    flagged = [w for w in inspect_file(path).warnings if w.startswith("never used in answers")]
+    assert any("instruction" in w and "Αγνόησε" in w for w in flagged)
+    assert any("link" in w for w in flagged) and any("credential" in w for w in flagged)
