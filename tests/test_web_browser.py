@@ -100,7 +100,7 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="el-GR")
     pg = context.new_page()
-    pg.set_default_timeout(90_000)
+    pg.set_default_timeout(int(os.environ.get("BROWSER_TIMEOUT_MS", "90000")))
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
@@ -233,3 +233,49 @@ def test_guides_tab_upload_then_ask(server, page, tmp_path):
     assert page.evaluate("window.__kalo_pwned") is None
     assert "<script>" in page.inner_text("#kalo-sources") + page.inner_text("#kalo-chatbot")
     page.screenshot(path=str(ARTIFACTS / "chat-new-guide.png"))
+
+
+def _messages(page, who: str) -> int:
+    return page.locator(f"#kalo-chatbot [data-testid='{who}']").count()
+
+
+def test_a_question_typed_during_an_answer_waits_and_stop_interrupts(server, page):
+    """The answering event is held at the queue (a condition, not a delay) so the answer is «on its way»."""
+    page.goto(server["url"] + "/")
+    box = "#kalo-question textarea"
+    page.wait_for_selector(box)
+    held: list = []
+    page.route("**/gradio_api/queue/join*", lambda route: held.append(route))
+    page.fill(box, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
+    page.keyboard.press("Enter")
+    page.locator("#kalo-stop").wait_for(state="visible")
+    assert not page.locator("#kalo-send").is_visible()
+    second = "Ποιοι κίνδυνοι υπάρχουν σε μια συνεργασία;"
+    page.fill(box, second)
+    with page.expect_response(lambda r: "/gradio_api/run/" in r.url):  # the app has refused it
+        page.keyboard.press("Enter")
+    assert page.input_value(box) == second  # kept, not sent and not lost
+    assert held, "the answering event never reached the queue"
+    for route in held:
+        route.continue_()
+    page.unroute("**/gradio_api/queue/join*")
+    page.wait_for_function(_ANSWERED, arg=0)
+    page.locator("#kalo-send").wait_for(state="visible")
+    assert not page.locator("#kalo-stop").is_visible() and page.input_value(box) == second
+    assert _messages(page, "user") == 1  # the second question was not sent meanwhile
+    page.keyboard.press("Enter")  # now it goes
+    page.wait_for_function(_ANSWERED, arg=1)
+    assert _messages(page, "user") == 2
+
+    # «Διακοπή» while an answer is on its way: the chat says so and Send comes back
+    held.clear()
+    page.route("**/gradio_api/queue/join*", lambda route: held.append(route))
+    page.fill(box, "Τι τύποι δικτύων υπάρχουν;")
+    page.keyboard.press("Enter")
+    page.click("#kalo-stop")
+    page.locator("#kalo-send").wait_for(state="visible")
+    page.wait_for_selector("#kalo-chatbot [data-testid='bot']:last-child :text('Η απάντηση διακόπηκε')")
+    assert "διακόπηκε" in page.inner_text("#kalo-sources")
+    for route in held:
+        route.abort()
+    page.unroute("**/gradio_api/queue/join*")

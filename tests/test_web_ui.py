@@ -117,13 +117,12 @@ def ctx(make_settings):
 
 def test_respond_streams_then_shows_the_verified_answer_and_its_sources(ctx):
     events = list(handlers.respond(ctx, "  Τι δίκτυα   υπάρχουν; ", "kalo", [], ChatSession()))
-    box, messages, panel, session = events[-1]
-    assert box == ""
+    messages, panel, session = events[-1]
     assert messages[0] == {"role": "user", "content": "Τι δίκτυα υπάρχουν;"}
     assert messages[-1]["content"] == render.chat_text(_answer().text)
     assert 'id="kalo-src-1"' in panel and 'id="kalo-src-3"' in panel and 'id="kalo-src-2"' not in panel
     # streamed pieces were shown before the final answer
-    assert any(e[1][-1]["content"] == "Τα τυπικά δίκτυα " for e in events[:-1])
+    assert any(e[0][-1]["content"] == "Τα τυπικά δίκτυα " for e in events[:-1])
     assert ctx.assistant.calls == [("Τι δίκτυα υπάρχουν;", "kalo", [])]
     assert session.turns[-1] == Turn(role="assistant", content=_answer().text)
 
@@ -132,21 +131,21 @@ def test_follow_ups_send_the_history_and_no_audience_means_none(ctx):
     session = ChatSession()
     messages: list = []
     for q in ("Πρώτη ερώτηση;", "Και μετά;"):
-        *_, (_, messages, _, session) = handlers.respond(ctx, q, None, messages, session)
+        *_, (messages, _, session) = handlers.respond(ctx, q, None, messages, session)
     assert ctx.assistant.calls[1][1] is None
     assert [t.role for t in ctx.assistant.calls[1][2]] == ["user", "assistant"]
     assert ctx.assistant.calls[1][2][0] == Turn(role="user", content="Πρώτη ερώτηση;")
 
 
 def test_an_empty_question_does_nothing(ctx):
-    [(_, messages, _, _)] = list(handlers.respond(ctx, "   ", None, [], ChatSession()))
+    [(messages, _, _)] = list(handlers.respond(ctx, "   ", None, [], ChatSession()))
     assert messages == [] and ctx.assistant.calls == []
 
 
 @pytest.mark.parametrize("error", [IndexMissingError("/x"), LLMError("timeout", "Ο διακομιστής δεν απαντά.")])
 def test_errors_are_shown_in_greek_in_the_chat(make_settings, error):
     ctx = WebContext(make_settings(), assistant=FakeAssistant(error=error))
-    *_, (_, messages, panel, session) = handlers.respond(ctx, "Ερώτηση;", None, [], ChatSession())
+    *_, (messages, panel, session) = handlers.respond(ctx, "Ερώτηση;", None, [], ChatSession())
     assert error.el.split("(")[0].strip() in messages[-1]["content"]
     assert "Δεν ήταν δυνατή η απάντηση" in messages[-1]["content"]
     assert session.answers == {}  # nothing to rate
@@ -155,12 +154,31 @@ def test_errors_are_shown_in_greek_in_the_chat(make_settings, error):
 
 def test_unexpected_errors_do_not_leak_details(make_settings):
     ctx = WebContext(make_settings(), assistant=FakeAssistant(error=RuntimeError("/secret/path")))
-    *_, (_, messages, _, _) = handlers.respond(ctx, "Ερώτηση;", None, [], ChatSession())
+    *_, (messages, _, _) = handlers.respond(ctx, "Ερώτηση;", None, [], ChatSession())
     assert "/secret/path" not in messages[-1]["content"] and "απρόσμενο σφάλμα" in messages[-1]["content"]
 
 
+def test_a_question_sent_while_answering_waits_in_the_box():
+    box, pending, busy, send, stop, *_ = handlers.start("  Πρώτη   ερώτηση; ", False)
+    assert (box, pending, busy) == ("", "Πρώτη ερώτηση;", True)
+    assert send["visible"] is False and stop["visible"] is True
+    refused = handlers.start("Δεύτερη;", True)  # the box keeps it; the pending question is untouched
+    assert all(out == handlers.gr.skip() for out in refused)
+    assert all(out == handlers.gr.skip() for out in handlers.start("   ", False))
+
+
+def test_stopping_keeps_what_was_shown_and_restores_send():
+    shown = [{"role": "user", "content": "Ε;"}, {"role": "assistant", "content": [{"type": "text", "text": "Μισή"}]}]
+    messages, panel, busy, send, stop = handlers.stop_answer(shown)
+    assert messages[-1]["content"] == "Μισή\n\n" + handlers.STOPPED
+    assert busy is False and send["visible"] is True and stop["visible"] is False
+    assert "διακόπηκε" in panel
+    messages, *_ = handlers.stop_answer([{"role": "user", "content": "Ε;"}, {"role": "assistant", "content": "…"}])
+    assert messages[-1]["content"] == handlers.STOPPED
+
+
 def test_rating_stores_feedback_and_a_comment_updates_it(ctx):
-    *_, (_, messages, _, session) = handlers.respond(ctx, "Τι δίκτυα υπάρχουν;", "municipal", [], ChatSession())
+    *_, (messages, _, session) = handlers.respond(ctx, "Τι δίκτυα υπάρχουν;", "municipal", [], ChatSession())
     index = len(messages) - 1
     session, box, note = handlers.rate(ctx, session, SimpleNamespace(index=index, liked=False))
     assert box["visible"] is True and "Ευχαριστούμε" in note

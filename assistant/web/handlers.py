@@ -17,6 +17,8 @@ log = logging.getLogger("kalo.ui")
 
 UNEXPECTED = "Παρουσιάστηκε απρόσμενο σφάλμα. Δοκιμάστε ξανά· αν επιμένει, ενημερώστε τον διαχειριστή."
 NO_SOURCES = "Δεν υπάρχουν πηγές: η ερώτηση δεν απαντήθηκε."
+STOPPED = "_Η απάντηση διακόπηκε._"
+STOPPED_NOTE = "Η απάντηση διακόπηκε πριν ολοκληρωθεί· δεν υπάρχουν ελεγμένες πηγές."
 # Example questions per audience (keys as in AUDIENCE_LABELS).
 EXAMPLES: dict[str, list[str]] = {
     "municipal": [
@@ -65,15 +67,32 @@ def message_index(evt: gr.SelectData | gr.LikeData) -> int:
     return evt.index if isinstance(evt.index, int) else evt.index[0]
 
 
+def start(question: str, busy: bool, clear_box: bool = True) -> tuple:
+    """A question is sent: while another answer is on its way it stays in the box (nothing is
+    lost, nothing new becomes pending); otherwise it becomes the pending question, the box clears and
+    «Διακοπή» replaces «Αποστολή». Returns (box, pending, busy, send, stop, feedback box, feedback note)."""
+    question = " ".join((question or "").split())
+    if busy or not question:  # «Διακοπή» is showing: the user sees why nothing happens
+        return tuple(gr.skip() for _ in range(7))
+    box = "" if clear_box else gr.skip()
+    return box, question, True, gr.update(visible=False), gr.update(visible=True), gr.update(visible=False), ""
+
+
+def ready() -> tuple:
+    """The controls once an answer is complete or stopped: (busy, send button, stop button)."""
+    return False, gr.update(visible=True), gr.update(visible=False)
+
+
 def respond(ctx: WebContext, question: str, audience: str | None, messages: list, session: ChatSession):
-    """Stream one answer into the chat. Yields (textbox, messages, sources panel, session)."""
+    """Stream one answer into the chat. Yields (messages, sources panel, session); the question box is
+    never an output, so what the user types meanwhile stays there."""
     question = " ".join((question or "").split())
     if not question:
-        yield gr.skip(), messages, gr.skip(), session
+        yield messages, gr.skip(), session
         return
     history = list(session.turns)
     messages = [*messages, {"role": "user", "content": chat_text(question)}, {"role": "assistant", "content": "…"}]
-    yield "", messages, sources_panel(note="Αναζήτηση στους οδηγούς…"), session
+    yield messages, sources_panel(note="Αναζήτηση στους οδηγούς…"), session
     pieces: list[str] = []
     final: Answer | None = None
     try:
@@ -83,21 +102,40 @@ def respond(ctx: WebContext, question: str, audience: str | None, messages: list
             else:
                 pieces.append(event)
                 messages = [*messages[:-1], {"role": "assistant", "content": chat_text("".join(pieces))}]
-                yield "", messages, gr.skip(), session
+                yield messages, gr.skip(), session
     except KaloError as exc:
         messages[-1] = {"role": "assistant", "content": error_message(exc.el)}
-        yield "", messages, sources_panel(note=NO_SOURCES), session
+        yield messages, sources_panel(note=NO_SOURCES), session
         return
     except Exception:
         log.exception("answering failed")
         messages[-1] = {"role": "assistant", "content": error_message(UNEXPECTED)}
-        yield "", messages, sources_panel(note=NO_SOURCES), session
+        yield messages, sources_panel(note=NO_SOURCES), session
         return
     assert final is not None
     messages[-1] = {"role": "assistant", "content": answer_message(final)}
     session.turns = [*history, Turn(role="user", content=question), Turn(role="assistant", content=final.text)]
     session.answers[len(messages) - 1] = ShownAnswer(final, audience, history)
-    yield "", messages, sources_panel(final), session
+    yield messages, sources_panel(final), session
+
+
+def _text_of(content) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # Gradio's normalised message content: [{"type": "text", "text": …}]
+        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return str(content or "")
+
+
+def stop_answer(messages: list) -> tuple:
+    """«Διακοπή»: the answer on its way is cancelled; what was shown stays, marked as interrupted.
+    Returns (messages, sources panel, busy, send button, stop button)."""
+    messages = list(messages or [])
+    if messages and messages[-1].get("role") == "assistant":
+        shown = _text_of(messages[-1].get("content")).strip()
+        shown = "" if shown == "…" else shown
+        messages[-1] = {"role": "assistant", "content": (shown + "\n\n" if shown else "") + STOPPED}
+    return messages, sources_panel(note=STOPPED_NOTE), *ready()
 
 
 def show_sources_of(session: ChatSession, evt: gr.SelectData):

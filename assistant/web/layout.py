@@ -10,7 +10,7 @@ from assistant.web import admin, handlers
 from assistant.web.context import WebContext
 from assistant.web.render import FOOTER, TITLE, header_html, sources_panel, static_text
 
-DEFAULT_AUDIENCE: str | None = None  # nothing chosen: all guides weigh the same
+DEFAULT_AUDIENCE = ""  # «Χωρίς προτίμηση»: all guides weigh the same
 FILE_TYPES = [".pdf", ".docx", ".md", ".markdown", ".txt", ".html", ".htm"]
 PRIVATE = {"api_visibility": "private"}  # UI events are not part of the public API (that is /api)
 
@@ -74,7 +74,7 @@ def _chat_tab(ctx: WebContext) -> None:
     with gr.Row(equal_height=False, elem_id="kalo-chat-row"):
         with gr.Column(scale=3, min_width=420, elem_id="kalo-chat-col"):
             audience = gr.Radio(
-                [(label, key) for key, label in AUDIENCE_LABELS.items()],
+                [("Χωρίς προτίμηση", ""), *((label, key) for key, label in AUDIENCE_LABELS.items())],
                 value=DEFAULT_AUDIENCE,
                 label="Απευθύνομαι ως (προαιρετικό)",
                 info="Αν επιλέξετε ρόλο, οι απαντήσεις δίνουν προτεραιότητα στον οδηγό που γράφτηκε για εσάς.",
@@ -119,6 +119,7 @@ def _chat_tab(ctx: WebContext) -> None:
                     elem_id="kalo-question",
                 )
                 send = gr.Button("Αποστολή", variant="primary", scale=1, min_width=110, elem_id="kalo-send")
+                stop = gr.Button("■ Διακοπή", variant="stop", scale=1, min_width=110, visible=False, elem_id="kalo-stop")
             with gr.Row():
                 new_chat = gr.Button(
                     "↺ Νέα συνομιλία", size="sm", variant="secondary", scale=0, min_width=160, elem_id="kalo-new"
@@ -128,14 +129,22 @@ def _chat_tab(ctx: WebContext) -> None:
                 sources_panel(), elem_id="kalo-sources", js_on_load=static_text("sources.js"), apply_default_css=False
             )
 
-    chat_outputs = [question, chatbot, sources, session]
+    busy = gr.State(False)  # an answer is on its way: further questions wait in the box
+    pending = gr.State("")  # the question being answered
+    controls = [busy, send, stop]
+    answer_outputs = [chatbot, sources, session, pending, *controls]
 
-    def on_submit(q, a, m, s):
-        yield from handlers.respond(ctx, q, a, m, s)
+    def answer(p, a, m, s):
+        # The pending question is consumed once: a refused question's chained event finds it empty.
+        if not p:
+            return
+        for out in handlers.respond(ctx, p, a, m, s):
+            yield (*out, "", gr.skip(), gr.skip(), gr.skip())
+        yield (gr.skip(), gr.skip(), gr.skip(), gr.skip(), *handlers.ready())
 
-    def on_example(a, m, s, evt: gr.SelectData):
+    def on_example(b, evt: gr.SelectData):
         value = evt.value.get("text", "") if isinstance(evt.value, dict) else str(evt.value)
-        yield from handlers.respond(ctx, value, a, m, s)
+        return handlers.start(value, b, clear_box=False)
 
     def on_like(s, evt: gr.LikeData):
         return handlers.rate(ctx, s, evt)
@@ -145,24 +154,36 @@ def _chat_tab(ctx: WebContext) -> None:
 
     def restart(a):
         chat = gr.update(value=[], examples=handlers.examples_for(a))
-        return chat, handlers.ChatSession(), sources_panel(), gr.update(visible=False), ""
+        return chat, handlers.ChatSession(), sources_panel(), gr.update(visible=False), "", *handlers.ready()
 
-    hide_feedback = gr.on(
-        [question.submit, send.click],
-        lambda: (gr.update(visible=False), ""),
-        None,
-        [feedback_box, feedback_note],
+    start_outputs = [question, pending, *controls, feedback_box, feedback_note]
+    answer_inputs = [pending, audience, chatbot, session]
+    asked = gr.on([question.submit, send.click], handlers.start, [question, busy], start_outputs, queue=False, **PRIVATE)
+    answering = asked.then(answer, answer_inputs, answer_outputs, **PRIVATE)
+    picked = chatbot.example_select(on_example, [busy], start_outputs, queue=False, **PRIVATE)
+    answering_example = picked.then(answer, answer_inputs, answer_outputs, **PRIVATE)
+    stop.click(
+        handlers.stop_answer,
+        [chatbot],
+        [chatbot, sources, *controls],
+        cancels=[answering, answering_example],
         queue=False,
         **PRIVATE,
     )
-    hide_feedback.then(on_submit, [question, audience, chatbot, session], chat_outputs, **PRIVATE)
-    chatbot.example_select(on_example, [audience, chatbot, session], chat_outputs, **PRIVATE)
     chatbot.select(handlers.show_sources_of, [session], [sources], queue=False, **PRIVATE)
     chatbot.like(on_like, [session], [session, feedback_box, feedback_note], queue=False, **PRIVATE)
     comment_out = [comment, feedback_note]
     gr.on([send_comment.click, comment.submit], on_comment, [comment, session], comment_out, queue=False, **PRIVATE)
-    restart_out = [chatbot, session, sources, feedback_box, comment]
-    gr.on([new_chat.click, chatbot.clear], restart, [audience], restart_out, queue=False, **PRIVATE)
+    restart_out = [chatbot, session, sources, feedback_box, comment, *controls]
+    gr.on(
+        [new_chat.click, chatbot.clear],
+        restart,
+        [audience],
+        restart_out,
+        cancels=[answering, answering_example],
+        queue=False,
+        **PRIVATE,
+    )
     audience.change(
         lambda a: gr.update(examples=handlers.examples_for(a)), [audience], [chatbot], queue=False, **PRIVATE
     )
