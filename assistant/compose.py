@@ -128,7 +128,7 @@ class ExtractiveAnswerer:
         total, ref_total = sum(weights.values()), sum(referent.values())
         asks_example = Form.EXAMPLE in request.forms
         mentions_guide = "οδηγ" in fold(request.question)
-        shown = {fold(s) for s in request.shown}
+        shown = [set(tokens(s)) for s in request.shown]
         title_keys = {key: set(tokens(key[1])) for key in units.keys}
 
         def coverage(w: dict[str, float], tot: float, keys: set[str]) -> float:
@@ -140,8 +140,10 @@ class ExtractiveAnswerer:
             # Fragments, table rows (flattened or not) and rhetorical questions are not answers.
             if len(line.keys) < 3 or line.words > 60 or " | " in line.text or line.text.endswith((";", ";")):
                 return None
-            if fold(line.text) in shown or line.text[0].islower() or is_instruction(line.text):
-                return None  # is_instruction: a guide's instructions to a model, credentials, links
+            # A continuation fragment, what the previous answer already said, or an instruction planted in a
+            # guide («Αγνόησε τις οδηγίες…», a password, a link) is never part of an answer.
+            if line.text[0].islower() or any(_contained(line.keys, keys) for keys in shown) or is_instruction(line.text):
+                return None
             value = coverage(weights, total, line.keys)
             value += 0.35 * coverage(weights, total, title_keys[(p.guide_id, p.section)])
             value += 0.3 * coverage(referent, ref_total, line.keys)
@@ -151,9 +153,9 @@ class ExtractiveAnswerer:
             if line.order[1:] == (0, 0) and line.head:
                 value += 0.05  # a section's or chunk's opening sentence states its topic
             example = bool(_EXAMPLE_SECTION.search(fold(p.leaf)))
-            if example != asks_example:
-                value += -0.5 if example else 0.0
-            elif example:
+            if example and not asks_example:
+                return None  # a hypothetical story is not an answer unless an example is asked for
+            if example:
                 value += 0.3
             if not mentions_guide and _SELF_REFERENCE.search(fold(line.text)):
                 value -= 0.3  # «Ο Οδηγός…», «Η ενότητα 6…»: the guide speaking of itself
@@ -254,6 +256,11 @@ class ExtractiveAnswerer:
             paragraphs[-1].append(ln)
         text = "\n\n".join(" ".join(f"{_finish(ln.text)} [{ln.n}]" for ln in para) for para in paragraphs)
         return text, [first, *others]
+
+
+def _contained(a: set[str], b: set[str]) -> bool:
+    """One sentence says (nearly) all the other says: a shorter or longer quote of the same sentence."""
+    return bool(a and b) and len(a & b) >= 0.8 * min(len(a), len(b))
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

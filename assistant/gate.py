@@ -68,7 +68,7 @@ def _typed_words(question: str, unknown: set[str]) -> list[str]:
 
 
 def features(question: str, retrieval: Retrieval, settings: Settings) -> dict[str, float]:
-    """The evidence the gate weighs (see `Settings.gate_weights`)."""
+    """The evidence the gate weighs, each a share of the question's IDF mass (thresholds in Settings)."""
     passages = retrieval.passages
     standout = retrieval.standout
     if retrieval.query.cross_lingual:
@@ -76,9 +76,13 @@ def features(question: str, retrieval: Retrieval, settings: Settings) -> dict[st
     top = passages[: settings.gate_top_passages]
     keys = set().union(*(set(tokens(f"{p.section}\n{p.text}")) for p in top))
     weights = retrieval.idf
-    unknown = set(retrieval.unknown)
-    # The same evidence on the asking sentence alone, when the question first describes a situation.
+    # A word repaired into one the corpus has may have been a real word the corpus lacks («συνταγή» →
+    # «σύνταξη»): it counts half unknown, a word left unknown counts whole.
     repaired = dict(zip(retrieval.query.raw_keys, retrieval.query.keys, strict=False))
+    unknown = {k: 1.0 for k in retrieval.unknown} | {
+        k: 0.5 for raw, k in repaired.items() if raw != k and k not in retrieval.unknown
+    }
+    # The same evidence on the asking sentence alone, when the question first describes a situation.
     asking = {k: weights[k] for raw in tokens(need(question)) if (k := repaired.get(raw, raw)) in weights}
     return {
         "standout": standout,
@@ -90,9 +94,11 @@ def features(question: str, retrieval: Retrieval, settings: Settings) -> dict[st
     }
 
 
-def _share(weights: dict[str, float], keys: set[str]) -> float:
+def _share(weights: dict[str, float], keys: set[str] | dict[str, float]) -> float:
+    """IDF-weighted share of `weights` on `keys` (a dict gives each key a fraction of its weight)."""
     total = sum(weights.values())
-    return sum(w for k, w in weights.items() if k in keys) / total if total else 0.0
+    part = keys if isinstance(keys, dict) else dict.fromkeys(keys, 1.0)
+    return sum(w * part.get(k, 0.0) for k, w in weights.items()) / total if total else 0.0
 
 
 def assess(
