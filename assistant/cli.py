@@ -75,7 +75,12 @@ def ingest(
     from assistant.service import Assistant
     from ingest.pipeline import report_dict
 
-    assistant = Assistant(load_settings(corpus_dir=corpus))
+    settings = load_settings(corpus_dir=corpus)
+    if settings.ingest_nice:
+        import os
+
+        os.nice(settings.ingest_nice)  # a batch job: a serving app on the same cores answers first
+    assistant = Assistant(settings)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, disable=as_json) as bars:
         report = assistant.ingest(rebuild=rebuild, progress=RichProgress(bars))

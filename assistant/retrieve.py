@@ -17,6 +17,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from assistant import snapshot
 from assistant.core.errors import IndexMissingError
 from assistant.core.greek_text import fold, tokens
 from assistant.core.settings import Settings
@@ -60,36 +61,52 @@ class SearchIndex:
 
     @classmethod
     def open(cls, settings: Settings, embeddings: EmbeddingBackend, store: VectorStore) -> SearchIndex:
-        store.check_model(embeddings.model_id)  # also raises IndexMissingError when there is no index
-        count = store.count()
-        if count == 0:
-            raise IndexMissingError(settings.store_location)
-        exact = count <= settings.exact_search_max
-        if exact:
-            ids, docs, metas, vectors = store.all_vectors()
-        else:
-            (ids, docs, metas), vectors = store.all_documents(), None
-        texts = [f"{m.get('section', '')}\n{d}" for d, m in zip(docs, metas, strict=True)]
+        """From the persisted snapshot when it matches the collection (an embedded store is checked
+        without opening Chroma), else from Chroma, saving a new snapshot for the next process."""
+        snap = snapshot.load(settings, embeddings.model_id, exact_max=settings.exact_search_max)
+        if snap is None:
+            snap = cls._from_store(settings, embeddings, store)
+        ids, docs, metas = snap.ids, snap.docs, snap.metas
         path = settings.index_dir / "bm25"
         lexical = LexicalIndex.load(path)
         if lexical is None or lexical.fingerprint != fingerprint(ids):
             # A server-mode reader (or a stale copy) lacks the local BM25 index: build it once from the
             # collection, never per query.
-            lexical = LexicalIndex.build(ids, texts)
+            lexical = LexicalIndex.build(ids, snap.texts)
             lexical.save(path)
         index = cls(settings, embeddings, store, lexical)
         index._outline(dict(zip(ids, metas, strict=True)))
-        for text in texts:
-            index.doc_freq.update(set(tokens(text)))
+        index.doc_freq = snap.doc_freq
         index.n_docs = len(ids)
-        if exact:
+        if snap.matrix is not None:
             index.passages = {i: (d, m) for i, d, m in zip(ids, docs, metas, strict=True)}
-            index.matrix = np.asarray(vectors, dtype=np.float32)
+            index.matrix = snap.matrix
             index.row_ids = list(ids)
             index.rows = {cid: i for i, cid in enumerate(ids)}
         index.repair = SpellRepair(lexical.vocab)
-        index.orthography = Orthography(docs)
+        index.orthography = Orthography([])
+        index.orthography.by_form, index.orthography.by_sound = snap.by_form, snap.by_sound
         return index
+
+    @staticmethod
+    def _from_store(settings: Settings, embeddings: EmbeddingBackend, store: VectorStore) -> snapshot.Snapshot:
+        store.check_model(embeddings.model_id)  # also raises IndexMissingError when there is no index
+        count = store.count()
+        if count == 0:
+            raise IndexMissingError(settings.store_location)
+        exact = count <= settings.exact_search_max
+        ids = store.collection.get(include=[])["ids"]
+        snap = snapshot.load(settings, embeddings.model_id, ids=ids, exact_max=settings.exact_search_max)
+        if snap is not None:  # the store's files changed but not its chunks (or a server store)
+            snapshot.restamp(settings, snap)
+            return snap
+        if exact:
+            ids, docs, metas, vectors = store.all_vectors()
+        else:
+            (ids, docs, metas), vectors = store.all_documents(), None
+        snap = snapshot.build(ids, docs, metas, vectors, embeddings.model_id, _orthography_maps)
+        snapshot.save(settings, snap)
+        return snap
 
     def _outline(self, metas: dict[str, dict]) -> None:
         by_section: dict[Key, list[tuple[int, str]]] = defaultdict(list)
@@ -145,6 +162,11 @@ class SearchIndex:
 
             self._reranker = CrossEncoder(self.settings.reranker_model, device="cpu")
         return self._reranker
+
+
+def _orthography_maps(docs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    spelling = Orthography(docs)
+    return spelling.by_form, spelling.by_sound
 
 
 def shared_words(keys: set[str], title: str) -> int:

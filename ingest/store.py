@@ -62,8 +62,16 @@ class VectorStore:
 
     def __init__(self, settings: Settings, client=None) -> None:
         self.settings = settings
-        self.client = client or connect(settings)
+        # A server is reached at once, so that one that is down is reported where the store is made; an
+        # embedded store is opened on first use (a reader with a valid snapshot never imports chromadb).
+        self._client = client or (connect(settings) if settings.chroma_mode != "embedded" else None)
         self._collection = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = connect(self.settings)
+        return self._client
 
     # -- opening ----------------------------------------------------------------------------------------
     def exists(self) -> bool:

@@ -53,7 +53,8 @@ class WebContext:
 
         def run() -> None:
             try:
-                _ = self.assistant.index
+                index = self.assistant.index
+                index.embeddings.embed_query("προθέρμανση")  # loads the model: the first question pays nothing
             except Exception as exc:  # reported to users when they ask; here only logged
                 log.warning("warm-up: %s", exc)
 

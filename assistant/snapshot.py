@@ -1,0 +1,201 @@
+"""The query-time snapshot of a collection, persisted beside the index (data/index/<collection>/snapshot):
+records, the vector matrix and the corpus statistics, so that a process opens in one read instead of
+reading Chroma and re-tokenising every chunk. Chroma stays the store of record: a snapshot whose
+fingerprint (chunk ids, embedding model, format version) differs from the collection is rebuilt from it.
+
+An embedded store is checked without importing chromadb: the collection's ids and write sequence are read
+from its SQLite file, read-only. Anything unexpected there just means "open Chroma and check properly".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.core.greek_text import tokens
+from assistant.core.settings import Settings
+from ingest.lexical import fingerprint
+
+# Bump when what is stored, or how it is derived (tokens, orthography), changes.
+FORMAT_VERSION = 1
+
+
+@dataclass
+class Snapshot:
+    ids: list[str]
+    docs: list[str]
+    metas: list[dict]
+    matrix: np.ndarray | None  # None when the collection is searched through Chroma (too large)
+    doc_freq: Counter[str]
+    by_form: dict[str, str]  # the Orthography's maps (assistant.query)
+    by_sound: dict[str, str]
+    model_id: str
+    fingerprint: str
+
+    @property
+    def texts(self) -> list[str]:
+        return [f"{m.get('section', '')}\n{d}" for d, m in zip(self.docs, self.metas, strict=True)]
+
+
+def key(ids: list[str], model_id: str) -> str:
+    """What a snapshot must match: the chunks (by the lexical fingerprint), the model and this format."""
+    return hashlib.sha1(f"snapshot-v{FORMAT_VERSION}\n{model_id}\n{fingerprint(ids)}".encode()).hexdigest()
+
+
+def folder(settings: Settings) -> Path:
+    return settings.index_dir / "snapshot"
+
+
+def store_stamp(settings: Settings) -> dict | None:
+    """The embedded collection's (id, write sequence, ids fingerprint), read straight from Chroma's SQLite
+    file without chromadb; None for a server store, a missing file or a schema we do not recognise."""
+    db = settings.chroma_path / "chroma.sqlite3"
+    if settings.chroma_mode != "embedded" or not db.exists():
+        return None
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=2)
+        try:
+            row = con.execute("SELECT id FROM collections WHERE name = ?", (settings.collection,)).fetchone()
+            if row is None:
+                return None
+            seg = con.execute(
+                "SELECT id FROM segments WHERE collection = ? AND scope = 'METADATA'", (row[0],)
+            ).fetchone()
+            if seg is None:
+                return None
+            ids = [r[0] for r in con.execute("SELECT embedding_id FROM embeddings WHERE segment_id = ?", seg)]
+            seq = con.execute("SELECT seq_id FROM max_seq_id WHERE segment_id = ?", seg).fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return {"collection": row[0], "seq": None if seq is None else int(seq[0]), "ids": fingerprint(ids)}
+
+
+def load(settings: Settings, model_id: str, ids: list[str] | None = None, exact_max: int = 0) -> Snapshot | None:
+    """The persisted snapshot if it matches the collection: the given ids (read from Chroma), or else the
+    embedded store's stamp. None when there is none, it is stale, or it cannot be read, or it lacks the
+    matrix that a collection of up to `exact_max` chunks is searched with (or has one it should not)."""
+    where = folder(settings)
+    try:
+        meta = json.loads((where / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if meta.get("format") != FORMAT_VERSION or meta.get("model_id") != model_id:
+        return None
+    if bool(meta.get("matrix")) != (int(meta.get("count", 0)) <= exact_max):
+        return None
+    if ids is not None:
+        if meta.get("key") != key(ids, model_id):
+            return None
+    else:
+        stamp = store_stamp(settings)
+        if stamp is None or stamp != meta.get("stamp"):
+            return None
+    try:
+        records = json.loads((where / "records.json").read_text(encoding="utf-8"))
+        derived = json.loads((where / "derived.json").read_text(encoding="utf-8"))
+        matrix = np.load(where / "matrix.npy", mmap_mode="r") if meta.get("matrix") else None
+    except (OSError, ValueError):
+        return None
+    if key(records["ids"], model_id) != meta.get("key"):
+        return None
+    return Snapshot(
+        records["ids"],
+        records["docs"],
+        records["metas"],
+        matrix,
+        Counter(derived["doc_freq"]),
+        derived["by_form"],
+        derived["by_sound"],
+        model_id,
+        fingerprint(records["ids"]),
+    )
+
+
+def build(
+    ids: list[str], docs: list[str], metas: list[dict], vectors, model_id: str, orthography_maps
+) -> Snapshot:
+    """Derive the statistics once; `orthography_maps(docs)` gives (by_form, by_sound)."""
+    snap = Snapshot(
+        list(ids),
+        list(docs),
+        list(metas),
+        None if vectors is None else np.asarray(vectors, dtype=np.float32),
+        Counter(),
+        {},
+        {},
+        model_id,
+        fingerprint(list(ids)),
+    )
+    for text in snap.texts:
+        snap.doc_freq.update(set(tokens(text)))
+    snap.by_form, snap.by_sound = orthography_maps(snap.docs)
+    return snap
+
+
+def save(settings: Settings, snap: Snapshot) -> None:
+    """Written to a sibling folder and swapped in, so a reader never sees half a snapshot. The store's
+    stamp is taken after the records were read: a write in between only makes the next open recheck."""
+    where = folder(settings)
+    where.parent.mkdir(parents=True, exist_ok=True)
+    tmp = where.with_name(f"{where.name}.tmp{os.getpid()}")
+    tmp.mkdir(exist_ok=True)
+    (tmp / "records.json").write_text(
+        json.dumps({"ids": snap.ids, "docs": snap.docs, "metas": snap.metas}, ensure_ascii=False), encoding="utf-8"
+    )
+    (tmp / "derived.json").write_text(
+        json.dumps(
+            {"doc_freq": dict(snap.doc_freq), "by_form": snap.by_form, "by_sound": snap.by_sound}, ensure_ascii=False
+        ),
+        encoding="utf-8",
+    )
+    if snap.matrix is not None:
+        np.save(tmp / "matrix.npy", np.ascontiguousarray(snap.matrix, dtype=np.float32))
+    stamp = store_stamp(settings)
+    if stamp is not None and stamp["ids"] != snap.fingerprint:
+        stamp = None  # the store moved on while we read it: only an id check may trust this snapshot
+    meta = {
+        "format": FORMAT_VERSION,
+        "model_id": snap.model_id,
+        "key": key(snap.ids, snap.model_id),
+        "count": len(snap.ids),
+        "matrix": snap.matrix is not None,
+        "stamp": stamp,
+    }
+    (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    old = where.with_name(f"{where.name}.old{os.getpid()}")
+    try:
+        if where.exists():
+            where.rename(old)
+        tmp.rename(where)
+    except OSError:  # another process swapped its own in meanwhile: theirs is as good as ours
+        old = tmp
+    import shutil
+
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def restamp(settings: Settings, snap: Snapshot) -> None:
+    """After Chroma confirmed the snapshot's ids, record the store's current stamp so that the next
+    process trusts it without Chroma (another write, not ours, moved the write sequence on)."""
+    where = folder(settings) / "meta.json"
+    stamp = store_stamp(settings)
+    if stamp is None or stamp["ids"] != snap.fingerprint:
+        return
+    try:
+        meta = json.loads(where.read_text(encoding="utf-8"))
+        if meta.get("key") != key(snap.ids, snap.model_id):
+            return
+        tmp = where.with_name(f"meta.json.tmp{os.getpid()}")
+        tmp.write_text(json.dumps(meta | {"stamp": stamp}), encoding="utf-8")
+        tmp.replace(where)
+    except (OSError, ValueError):
+        pass
