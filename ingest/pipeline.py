@@ -190,6 +190,7 @@ class Ingestor:
         self.lexical_path = settings.index_dir / "bm25"
         self.titles: dict[str, str] = {}  # titles the user set (corpus/titles.toml), read at each run
         self.passages = Passages({})  # which file holds each indexed passage, rebuilt at each run
+        self.reembed = False  # this run is a rebuild in place (same model): every file embedded again
 
     def run(self, rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
         progress = progress or _Silent()
@@ -243,6 +244,13 @@ class Ingestor:
     def _open_collection(self, manifest: Manifest, rebuild: bool) -> str:
         model_id = self.embeddings.model_id
         note = ""
+        # A rebuild with the same model re-embeds every file in place (upserts under the same ids, then drops
+        # what no file produces any more): readers keep answering from a whole index throughout, where a
+        # dropped collection would leave them failing, then answering from a half-built one. A new model
+        # has vectors of another space (maybe another size): that index has to be dropped first.
+        self.reembed = rebuild and self.store.exists() and self.store.model_id == model_id
+        if self.reembed:
+            return note
         if self.store.exists() and (rebuild or self.store.model_id != model_id):
             if not rebuild:
                 note = f"embedding model changed ({self.store.model_id} → {model_id}): index rebuilt"
@@ -264,6 +272,7 @@ class Ingestor:
             override = self.titles.get(source, "")
             if (
                 entry
+                and not self.reembed
                 and entry["file_hash"] == digest
                 and set(entry["chunk_ids"]) == existing
                 and entry.get("title_override", "") == override
@@ -296,7 +305,7 @@ class Ingestor:
         chunks, elsewhere = self.passages.split(chunks, source)
         # Chunk ids come from content and position: a chunk already stored needs no new embedding
         # (unless the title, which is part of what is embedded, changed).
-        retitled = bool(entry) and entry.get("title") != doc.title
+        retitled = self.reembed or (bool(entry) and entry.get("title") != doc.title)
         todo = [c for c in chunks if c.id not in existing or retitled]
         progress.file(source, len(todo))
         batch = self.settings.embedding_batch_size * 2
@@ -319,7 +328,7 @@ class Ingestor:
             "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         manifest.save()
-        status = "updated" if entry else "added"
+        status = "updated" if entry and not self.reembed else "added"  # a rebuild adds each file anew
         return FileReport(
             source,
             status,

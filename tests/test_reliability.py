@@ -483,3 +483,36 @@ def test_kalo_inspect_flags_injected_sentences(tmp_path):
     flagged = [w for w in inspect_file(path).warnings if w.startswith("never used in answers")]
     assert any("instruction" in w and "Αγνόησε" in w for w in flagged)
     assert any("link" in w for w in flagged) and any("credential" in w for w in flagged)
+
+
+# --- 11. a rebuild never leaves readers without an index ---------------------------------------------------
+
+
+def test_readers_keep_a_whole_index_during_a_rebuild(fast_settings):
+    from ingest.store import VectorStore
+
+    settings = fast_settings()
+    synthetic.write_corpus(settings.corpus_dir, pdf=True)
+    first = Ingestor(settings).run()
+    before = sorted(Ingestor(settings).store.all_documents()[0])
+    reader = VectorStore(settings)
+    seen: list[int] = []
+
+    class Watch:  # looks at the store from another client at every step of the rebuild
+        def start(self, total_files: int) -> None:
+            seen.append(len(reader.all_documents()[0]))
+
+        def file(self, source: str, total_chunks: int) -> None:
+            seen.append(len(reader.all_documents()[0]))
+
+        def embedded(self, n: int) -> None:
+            seen.append(len(reader.all_documents()[0]))
+
+        def done(self, report) -> None: ...
+
+    report = Ingestor(settings).run(rebuild=True, progress=Watch())
+    assert report.embedded == sum(f.chunks for f in first.files) and not report.failed
+    assert seen and min(seen) == len(before)  # never empty, never half
+    assert sorted(Ingestor(settings).store.all_documents()[0]) == before
+    answer = synthetic.assistant(settings).ask("Ποια είναι η μέγιστη επιχορήγηση του προγράμματος Ηλιαχτίδα;")
+    assert answer.found and "12.345" in answer.text
