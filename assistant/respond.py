@@ -114,7 +114,8 @@ def respond(
     resolved, asked, retrieval = reading.resolved, reading.forms, reading.retrieval
     coverage = assess(question, retrieval, settings, topic=reading.search)
     sources = sources_from(retrieval.passages)
-    text, removed, uncited = NOT_FOUND, [], []
+    text, removed, uncited, extras = NOT_FOUND, [], [], []
+    retrieved = sources_from(retrieval.passages)  # in retrieval's rank order, before renumbering
     if coverage.answerable:
         request = AnswerRequest(
             question=reading.condensed or question,  # a model that rewrote the follow-up answers the rewrite
@@ -140,7 +141,11 @@ def respond(
         sources = renumber.sources(sources)
         body, removed, uncited = verify("".join(parts).strip(), sources)
         removed = sorted(set(removed) | set(renumber.removed))
-        extras = [x for x in (_note(coverage) if coverage.verdict == Verdict.PARTIAL else "", see_also(body, sources, settings.see_also)) if x]
+        extras = [
+            x
+            for x in (_note(coverage) if coverage.verdict == Verdict.PARTIAL else "", see_also(body, sources, settings.see_also))
+            if x
+        ]
         if body and not body.startswith(NOT_FOUND[:20]) and extras:
             tail = "\n\n" + "\n\n".join(extras)
             yield tail
@@ -159,7 +164,8 @@ def respond(
         not_covered=coverage.missing_facts + coverage.unknown_words,
         sources=sources if found else [],
         suggestions=[] if found else nearest_sections(sources),
-        retrieved=sources,
+        retrieved=retrieved,
+        notes=extras if found else [],
         removed_citations=removed,
         uncited_sentences=uncited,
         answerer=answerer.name,

@@ -112,7 +112,7 @@ def score_case(
     if not refused:
         scores["greek_ratio"] = m.greek_ratio(answer.text)
         scores["citation_validity"] = m.citation_validity(len(cited), len(answer.removed_citations))
-        claims = m.claims(answer.text)
+        claims = m.claims(answer.body)  # the notes after it («Δείτε επίσης», gaps) are pointers, not claims
         passages = {s.n: s.text for s in answer.sources}
         if similarity is not None:
             similarity.warm(m.texts_to_embed(claims, passages))
@@ -123,8 +123,8 @@ def score_case(
             cs.recall,
         )
         citation_sentences = cs.sentences
-        readability = check(answer.text)
-        scores["words"] = float(readability.words)
+        readability = check(answer.body)
+        scores["words"] = float(check(answer.text).words)  # what the reader reads, notes included
         scores["heading_bullet_share"] = readability.heading_share
         scores["fragment_share"] = readability.fragment_share
         scores["citation_gap_rate"] = None if readability.gap is None else float(readability.gap)

@@ -57,6 +57,7 @@ class Answer(BaseModel):
     found: bool = True
     coverage: str = ""  # covered | partial | not_covered (the relevance gate's verdict)
     not_covered: list[str] = Field(default_factory=list)  # what a partly covered answer could not answer
+    notes: list[str] = Field(default_factory=list)  # what follows the cited answer: «Δείτε επίσης», gaps
     sources: list[Source] = Field(default_factory=list)
     suggestions: list[Source] = Field(default_factory=list)  # nearest sections when nothing was found
     retrieved: list[Source] = Field(default_factory=list)  # every passage retrieval returned, in rank order
@@ -64,6 +65,14 @@ class Answer(BaseModel):
     uncited_sentences: list[str] = Field(default_factory=list)
     answerer: str = ""
     latency_ms: float = 0.0
+
+    @property
+    def body(self) -> str:
+        """The cited answer without the notes after it (what citation and readability checks read)."""
+        text = self.text
+        for note in self.notes:
+            text = text.replace(note, "")
+        return text.strip()
 
     @property
     def cited_sources(self) -> list[Source]:
