@@ -147,6 +147,9 @@ def test_chat_sources_and_feedback(server, page):
     page.goto(server["url"] + "/")
     page.wait_for_selector("#kalo-question textarea")
     assert page.title() == "Βοηθός Συνεργασίας ΟΤΑ & Φορέων ΚΑΛΟ"
+    page.wait_for_function("document.documentElement.lang === 'el'")
+    assert page.locator("#kalo-chatbot [role='log']").get_attribute("aria-label") == "Συνομιλία"
+    assert page.get_by_label("Ερώτηση").count() >= 1
     page.get_by_label("Στέλεχος φορέα ΚΑΛΟ").check()
 
     question = "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;"
@@ -161,6 +164,12 @@ def test_chat_sources_and_feedback(server, page):
         assert card.locator(".kalo-title").inner_text().strip()
         assert re.fullmatch(r"σελ\. \d+(–\d+)?", card.locator(".kalo-pages").inner_text().strip())
         assert card.locator(".kalo-excerpt mark").count() >= 1
+    # each [n] is a link that brings its source card into view, highlighted
+    link = page.locator("#kalo-chatbot [data-testid='bot'] a[href*='#kalo-src-']").last
+    target = link.get_attribute("href").split("#")[-1]
+    link.click()
+    page.wait_for_selector(f"#{target}.kalo-src-hit")
+    assert page.evaluate("document.activeElement.id") == target
     page.locator("#kalo-chatbot [role='log']").evaluate("log => log.scrollTo(0, 0)")  # question and answer
     page.screenshot(path=str(ARTIFACTS / "chat.png"))
 
@@ -279,3 +288,13 @@ def test_a_question_typed_during_an_answer_waits_and_stop_interrupts(server, pag
     for route in held:
         route.abort()
     page.unroute("**/gradio_api/queue/join*")
+
+
+def test_api_docs_are_served_offline(server, page):
+    """/docs uses local Swagger UI files: every request stays on the app's origin."""
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(server["url"]) or r.url.startswith("data:") else outside.append(r.url))
+    page.goto(server["url"] + "/docs")
+    page.wait_for_selector(".swagger-ui .opblock-summary-path:has-text('/api/ask')")
+    assert page.evaluate("document.documentElement.lang") == "el"
+    assert not outside, outside

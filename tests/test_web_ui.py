@@ -65,6 +65,11 @@ def test_chat_text_escapes_html_but_keeps_markdown_and_citations():
     assert "&lt;script&gt;" in out and "**Βήμα 1**" in out and "[2]" in out
 
 
+def test_citations_link_to_their_source_cards_and_text_stays_escaped():
+    shown = render.answer_text("Κανόνες [1] και <b>x</b> [12].")
+    assert shown == "Κανόνες [[1]](#kalo-src-1) και &lt;b&gt;x&lt;/b&gt; [[12]](#kalo-src-12)."
+
+
 def test_sources_panel_lists_exactly_the_cited_sources():
     answer = _answer()
     html = render.sources_panel(answer)
@@ -119,7 +124,7 @@ def test_respond_streams_then_shows_the_verified_answer_and_its_sources(ctx):
     events = list(handlers.respond(ctx, "  Τι δίκτυα   υπάρχουν; ", "kalo", [], ChatSession()))
     messages, panel, session = events[-1]
     assert messages[0] == {"role": "user", "content": "Τι δίκτυα υπάρχουν;"}
-    assert messages[-1]["content"] == render.chat_text(_answer().text)
+    assert messages[-1]["content"] == render.answer_text(_answer().text)
     assert 'id="kalo-src-1"' in panel and 'id="kalo-src-3"' in panel and 'id="kalo-src-2"' not in panel
     # streamed pieces were shown before the final answer
     assert any(e[0][-1]["content"] == "Τα τυπικά δίκτυα " for e in events[:-1])

@@ -9,7 +9,9 @@ import gradio as gr
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 
 from assistant import openai_api, refresh
@@ -58,6 +60,30 @@ def guide_response(path: Path | None) -> Response:
     return FileResponse(path, headers=headers, filename=path.name)
 
 
+def mount_api_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from the swagger-ui-bundle package's files (relative URLs: proxy prefixes work).
+    That bundle is Swagger UI 4, which refuses an OpenAPI 3.1 document by its version field alone; it is
+    handed the same document labelled 3.0.3 (FastAPI's schemas render there), /openapi.json stays 3.1."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    @app.get("/docs/openapi.json", include_in_schema=False)
+    def api_docs_schema():
+        return JSONResponse({**app.openapi(), "openapi": "3.0.3"})
+
+    app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs():
+        page = get_swagger_ui_html(
+            openapi_url="docs/openapi.json",
+            title=f"{app.title} — τεκμηρίωση",
+            swagger_js_url="docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="docs-assets/swagger-ui.css",
+            swagger_favicon_url="data:,",
+        )
+        return HTMLResponse(page.body.decode("utf-8").replace('<html>', '<html lang="el">', 1))
+
+
 def create_app(settings: Settings, context: WebContext | None = None) -> FastAPI:
     ctx = context or WebContext(settings)
     app = FastAPI(
@@ -68,6 +94,8 @@ def create_app(settings: Settings, context: WebContext | None = None) -> FastAPI
             "όταν έχει οριστεί κωδικός συνομιλίας, οι ερωτήσεις απαιτούν `X-Chat-Password`."
         ),
         version="1.0",
+        docs_url=None,  # served below from local files: no CDN, so /docs works offline
+        redoc_url=None,
     )
     app.state.kalo = ctx
     app.include_router(make_router(ctx))
@@ -94,6 +122,8 @@ def create_app(settings: Settings, context: WebContext | None = None) -> FastAPI
         if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
             return RedirectResponse("signin", status_code=303)
         return JSONResponse({"detail": "Απαιτείται σύνδεση με τον κωδικό πρόσβασης."}, status_code=401)
+
+    mount_api_docs(app)
 
     @app.get("/signin", include_in_schema=False)
     def signin_form():

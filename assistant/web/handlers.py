@@ -11,7 +11,7 @@ import gradio as gr
 from assistant.core.errors import KaloError
 from assistant.core.types import AUDIENCE_LABELS, Answer, Turn
 from assistant.web.context import WebContext
-from assistant.web.render import answer_message, chat_text, error_message, sources_panel
+from assistant.web.render import answer_message, answer_text, chat_text, error_message, sources_panel
 
 log = logging.getLogger("kalo.ui")
 
@@ -101,7 +101,7 @@ def respond(ctx: WebContext, question: str, audience: str | None, messages: list
                 final = event
             else:
                 pieces.append(event)
-                messages = [*messages[:-1], {"role": "assistant", "content": chat_text("".join(pieces))}]
+                messages = [*messages[:-1], {"role": "assistant", "content": answer_text("".join(pieces))}]
                 yield messages, gr.skip(), session
     except KaloError as exc:
         messages[-1] = {"role": "assistant", "content": error_message(exc.el)}

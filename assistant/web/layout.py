@@ -102,6 +102,7 @@ def _chat_tab(ctx: WebContext) -> None:
                 feedback_note = gr.Markdown(elem_id="kalo-feedback-note", padding=True)
                 with gr.Row():
                     comment = gr.Textbox(
+                        label="Σχόλιο",
                         show_label=False,
                         placeholder="Προαιρετικό σχόλιο: τι έλειπε ή τι ήταν λάθος;",
                         scale=5,
@@ -110,6 +111,7 @@ def _chat_tab(ctx: WebContext) -> None:
                     send_comment = gr.Button("Αποστολή σχολίου", scale=1, min_width=210, elem_id="kalo-send-comment")
             with gr.Row(elem_id="kalo-ask-row", equal_height=True):
                 question = gr.Textbox(
+                    label="Ερώτηση",
                     show_label=False,
                     placeholder="Γράψτε την ερώτησή σας… (Enter για αποστολή)",
                     lines=1,

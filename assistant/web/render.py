@@ -5,6 +5,7 @@ answers is HTML-escaped here."""
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -48,13 +49,22 @@ def chat_text(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+CITATION = re.compile(r"\[(\d{1,3})\]")
+
+
+def answer_text(text: str) -> str:
+    """An answer's text for the chat: escaped like `chat_text`, each [n] a link to its source card
+    (static/head.html scrolls to the card and highlights it instead of following the link)."""
+    return CITATION.sub(r"[[\1]](#kalo-src-\1)", chat_text(text))
+
+
 def section_path(section: str) -> str:
     return " › ".join(part.strip() for part in section.split(">") if part.strip())
 
 
 def answer_message(answer: Answer) -> str:
     if answer.found:
-        return chat_text(answer.text)
+        return answer_text(answer.text)
     lines = [chat_text(answer.text)]
     if answer.suggestions:
         lines += ["", "**Πλησιέστερες ενότητες στους οδηγούς:**"]
