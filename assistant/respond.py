@@ -82,8 +82,9 @@ def read(retriever: HybridRetriever, answerer: Answerer, question: str, history:
     asked = forms(question)
     if resolved.follow_up and asked == [Form.GENERAL] and resolved.referent and len(tokens(question)) <= 2:
         asked = forms(resolved.referent)  # «και για τις ΚοιΣΠΕ;» asks what the previous question asked
-    # A question about one item of the previous answer asks about that item, not the whole list again.
-    retrieval = retriever.retrieve(search, whole=asks_whole(asked[0]) and not resolved.item)
+    # A follow-up asks about part of what was discussed («κι αν…», «το δεύτερο»), not for the whole list
+    # again; only a new question is given every part of a procedure or list.
+    retrieval = retriever.retrieve(search, whole=asks_whole(asked[0]) and not resolved.follow_up)
     if resolved.after and not condensed:  # a model that rewrote «και μετά;» already said what follows
         retrieval = _after(resolved.after, retriever, retrieval)
     return Reading(resolved, search, asked, retrieval, condensed)
