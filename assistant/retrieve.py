@@ -95,17 +95,14 @@ class SearchIndex:
         if count == 0:
             raise IndexMissingError(settings.store_location)
         exact = count <= settings.exact_search_max
-        ids = store.collection.get(include=[])["ids"]
-        snap = snapshot.load(settings, embeddings.model_id, ids=ids, exact_max=settings.exact_search_max)
-        if snap is not None:  # the store's files changed but not its chunks (or a server store)
-            snapshot.restamp(settings, snap)
-            return snap
+        # No shortcut on matching ids: a guide's title or audience can change its chunks' metadata alone.
+        stamp = snapshot.store_stamp(settings)  # before reading, so that a write meanwhile is not missed
         if exact:
             ids, docs, metas, vectors = store.all_vectors()
         else:
             (ids, docs, metas), vectors = store.all_documents(), None
         snap = snapshot.build(ids, docs, metas, vectors, embeddings.model_id, _orthography_maps)
-        snapshot.save(settings, snap)
+        snapshot.save(settings, snap, stamp)
         return snap
 
     def _outline(self, metas: dict[str, dict]) -> None:

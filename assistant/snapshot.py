@@ -79,10 +79,11 @@ def store_stamp(settings: Settings) -> dict | None:
     return {"collection": row[0], "seq": None if seq is None else int(seq[0]), "ids": fingerprint(ids)}
 
 
-def load(settings: Settings, model_id: str, ids: list[str] | None = None, exact_max: int = 0) -> Snapshot | None:
-    """The persisted snapshot if it matches the collection: the given ids (read from Chroma), or else the
-    embedded store's stamp. None when there is none, it is stale, or it cannot be read, or it lacks the
-    matrix that a collection of up to `exact_max` chunks is searched with (or has one it should not)."""
+def load(settings: Settings, model_id: str, exact_max: int = 0) -> Snapshot | None:
+    """The persisted snapshot if it matches the embedded store's stamp (the collection, its ids and its
+    write sequence: any write, metadata alone too, makes it stale). None when there is none, it is stale,
+    it cannot be read, or it lacks the matrix that a collection of up to `exact_max` chunks is searched
+    with (or has one it should not). A server store is always read from Chroma."""
     where = folder(settings)
     try:
         meta = json.loads((where / "meta.json").read_text(encoding="utf-8"))
@@ -92,13 +93,9 @@ def load(settings: Settings, model_id: str, ids: list[str] | None = None, exact_
         return None
     if bool(meta.get("matrix")) != (int(meta.get("count", 0)) <= exact_max):
         return None
-    if ids is not None:
-        if meta.get("key") != key(ids, model_id):
-            return None
-    else:
-        stamp = store_stamp(settings)
-        if stamp is None or stamp != meta.get("stamp"):
-            return None
+    stamp = store_stamp(settings)
+    if stamp is None or stamp != meta.get("stamp"):
+        return None
     try:
         records = json.loads((where / "records.json").read_text(encoding="utf-8"))
         derived = json.loads((where / "derived.json").read_text(encoding="utf-8"))
@@ -141,9 +138,9 @@ def build(
     return snap
 
 
-def save(settings: Settings, snap: Snapshot) -> None:
-    """Written to a sibling folder and swapped in, so a reader never sees half a snapshot. The store's
-    stamp is taken after the records were read: a write in between only makes the next open recheck."""
+def save(settings: Settings, snap: Snapshot, stamp: dict | None) -> None:
+    """Written to a sibling folder and swapped in, so a reader never sees half a snapshot. `stamp` is the
+    store's, taken before its records were read: a write after it only makes the next open read Chroma."""
     where = folder(settings)
     where.parent.mkdir(parents=True, exist_ok=True)
     tmp = where.with_name(f"{where.name}.tmp{os.getpid()}")
@@ -159,9 +156,8 @@ def save(settings: Settings, snap: Snapshot) -> None:
     )
     if snap.matrix is not None:
         np.save(tmp / "matrix.npy", np.ascontiguousarray(snap.matrix, dtype=np.float32))
-    stamp = store_stamp(settings)
     if stamp is not None and stamp["ids"] != snap.fingerprint:
-        stamp = None  # the store moved on while we read it: only an id check may trust this snapshot
+        stamp = None  # the store moved on before we read it: the next process reads Chroma again
     meta = {
         "format": FORMAT_VERSION,
         "model_id": snap.model_id,
@@ -181,21 +177,3 @@ def save(settings: Settings, snap: Snapshot) -> None:
     import shutil
 
     shutil.rmtree(old, ignore_errors=True)
-
-
-def restamp(settings: Settings, snap: Snapshot) -> None:
-    """After Chroma confirmed the snapshot's ids, record the store's current stamp so that the next
-    process trusts it without Chroma (another write, not ours, moved the write sequence on)."""
-    where = folder(settings) / "meta.json"
-    stamp = store_stamp(settings)
-    if stamp is None or stamp["ids"] != snap.fingerprint:
-        return
-    try:
-        meta = json.loads(where.read_text(encoding="utf-8"))
-        if meta.get("key") != key(snap.ids, snap.model_id):
-            return
-        tmp = where.with_name(f"meta.json.tmp{os.getpid()}")
-        tmp.write_text(json.dumps(meta | {"stamp": stamp}), encoding="utf-8")
-        tmp.replace(where)
-    except (OSError, ValueError):
-        pass

@@ -103,3 +103,12 @@ def test_another_model_is_still_refused(ingested):
     other = ingested.model_copy(update={"embedding_backend": "e5-bundled"})
     with pytest.raises(ModelMismatchError):
         SearchIndex.open(other, get_embeddings(other), VectorStore(other))
+
+
+def test_a_metadata_change_alone_rebuilds_the_snapshot(ingested):
+    first, store = open_index(ingested)
+    cid = first.row_ids[0]
+    meta = dict(first.passages[cid][1]) | {"guide_title": "Άλλος τίτλος"}
+    store.collection.update(ids=[cid], metadatas=[meta])  # same ids, as a retitled guide would be
+    second, _ = open_index(ingested)
+    assert second.passages[cid][1]["guide_title"] == "Άλλος τίτλος"
