@@ -179,7 +179,7 @@ def print_answer(answer) -> None:
     if shown:
         console.print("\n[bold]" + ("Sources" if answer.found else "Closest sections") + "[/]")
     for s in shown:
-        console.print(f"[cyan][{s.n}][/] {s.guide_title} — {s.section} (p. {s.pages}) [dim]{s.source}[/]")
+        console.print(f"[cyan][{s.n}][/] {s.label()} [dim]{s.source}[/]")
         if s.excerpt:
             console.print(f"    [dim]«{s.excerpt}»[/]")
     for n in answer.removed_citations:

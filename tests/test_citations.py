@@ -254,3 +254,18 @@ def test_see_also_points_to_sections_the_answer_did_not_cite(sources):
     assert pointers.startswith("Δείτε επίσης:")
     assert "6.2 Εντοπισμός φορέων" in pointers and "6.1 Χαρτογράφηση" not in pointers
     assert see_also("x [1]", sources, k=0) == ""
+
+
+def test_a_legal_source_reads_as_act_article_and_page_everywhere():
+    from assistant.web.api import SourceOut
+
+    law = Source(
+        n=1, chunk_id="c", guide_id="3606_2007", guide_title="Ν. 3606/2007 — Αγορές χρηματοπιστωτικών μέσων",
+        source="3606_2007.pdf", section="ΜΕΡΟΣ Β > Άρθρο 11 Προϋποθέσεις", page_start=7, page_end=7, text="…",
+        article="άρθρο 11", act="Ν. 3606/2007",
+    )  # fmt: skip
+    assert law.label() == "Ν. 3606/2007, άρθρο 11 — σελ. 7"
+    out = SourceOut.of(law)
+    assert (out.article, out.act, out.label) == ("άρθρο 11", "Ν. 3606/2007", "Ν. 3606/2007, άρθρο 11 — σελ. 7")
+    guide = law.model_copy(update={"article": "", "act": "", "section": "6. Βήματα > 6.1 Χαρτογράφηση"})
+    assert guide.label() == "Ν. 3606/2007 — Αγορές χρηματοπιστωτικών μέσων, 6. Βήματα > 6.1 Χαρτογράφηση, σελ. 7"

@@ -67,11 +67,15 @@ class SourceOut(BaseModel):
     page_end: int
     pages: str
     excerpt: str
+    article: str = Field("", description="Το άρθρο, όταν ο οδηγός είναι νομικό κείμενο («άρθρο 11»).")
+    act: str = Field("", description="Η πράξη, όταν ο οδηγός είναι νομικό κείμενο («Ν. 3606/2007»).")
+    label: str = Field(description="Η παραπομπή όπως τη διαβάζει ο χρήστης (οδηγός ή πράξη, ενότητα ή άρθρο, σελίδα).")
     url: str = Field(description="Ο οδηγός στην εφαρμογή (σχετική διεύθυνση, PDF ανοίγει στη σελίδα).")
 
     @classmethod
     def of(cls, s: Source) -> SourceOut:
-        return cls(**s.model_dump(include=set(cls.model_fields)), pages=s.pages, url=guide_url(s.source, s.page_start))
+        fields = s.model_dump(include=set(cls.model_fields))
+        return cls(**fields, pages=s.pages, label=s.label(), url=guide_url(s.source, s.page_start))
 
 
 class AskResponse(BaseModel):

@@ -138,7 +138,7 @@ def source_card(s: Source, with_excerpt: bool = True) -> str:
     return (
         f'<article class="kalo-src" id="kalo-src-{s.n}">'
         f'<header><span class="kalo-n">[{s.n}]</span><span class="kalo-title">{esc(s.guide_title)}</span></header>'
-        f'<div class="kalo-meta"><span class="kalo-sec">{esc(section_path(s.section))}</span>'
+        f'<div class="kalo-meta"><span class="kalo-sec">{esc(s.article or section_path(s.section))}</span>'
         f'<span class="kalo-pages">σελ. {esc(s.pages)}</span></div>'
         f'<blockquote class="kalo-excerpt">{passage}</blockquote>'
         f"<footer>{guide_link(s.source, s.page_start, s.guide_title)}</footer></article>"
