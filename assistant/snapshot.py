@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import logging
 import sqlite3
+import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,8 @@ import numpy as np
 from assistant.core.greek_text import tokens
 from assistant.core.settings import Settings
 from ingest.lexical import fingerprint
+
+log = logging.getLogger("kalo.snapshot")
 
 # Bump when what is stored, or how it is derived (tokens, orthography), changes.
 FORMAT_VERSION = 1
@@ -141,10 +144,17 @@ def build(
 def save(settings: Settings, snap: Snapshot, stamp: dict | None) -> None:
     """Written to a sibling folder and swapped in, so a reader never sees half a snapshot. `stamp` is the
     store's, taken before its records were read: a write after it only makes the next open read Chroma."""
+    try:
+        _save(settings, snap, stamp)
+    except OSError as exc:  # a snapshot is only a cache: the index opened from Chroma serves regardless
+        log.warning("query-time snapshot not saved: %s", exc)
+
+
+def _save(settings: Settings, snap: Snapshot, stamp: dict | None) -> None:
     where = folder(settings)
     where.parent.mkdir(parents=True, exist_ok=True)
-    tmp = where.with_name(f"{where.name}.tmp{os.getpid()}")
-    tmp.mkdir(exist_ok=True)
+    # A folder of its own per writer: several threads (a server's first requests) may build at once.
+    tmp = Path(tempfile.mkdtemp(prefix=f"{where.name}.tmp", dir=where.parent))
     (tmp / "records.json").write_text(
         json.dumps({"ids": snap.ids, "docs": snap.docs, "metas": snap.metas}, ensure_ascii=False), encoding="utf-8"
     )
@@ -167,13 +177,14 @@ def save(settings: Settings, snap: Snapshot, stamp: dict | None) -> None:
         "stamp": stamp,
     }
     (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-    old = where.with_name(f"{where.name}.old{os.getpid()}")
+    old = Path(tempfile.mkdtemp(prefix=f"{where.name}.old", dir=where.parent))
+    old.rmdir()
+    import shutil
+
     try:
         if where.exists():
             where.rename(old)
         tmp.rename(where)
-    except OSError:  # another process swapped its own in meanwhile: theirs is as good as ours
-        old = tmp
-    import shutil
-
+    except OSError:  # another writer swapped its own in meanwhile: theirs is as good as ours
+        shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)

@@ -112,3 +112,15 @@ def test_a_metadata_change_alone_rebuilds_the_snapshot(ingested):
     store.collection.update(ids=[cid], metadatas=[meta])  # same ids, as a retitled guide would be
     second, _ = open_index(ingested)
     assert second.passages[cid][1]["guide_title"] == "Άλλος τίτλος"
+
+
+def test_threads_opening_at_once_all_get_the_index(ingested):
+    import shutil
+    from concurrent.futures import ThreadPoolExecutor
+
+    shutil.rmtree(snapshot.folder(ingested), ignore_errors=True)
+    with ThreadPoolExecutor(4) as pool:
+        opened = list(pool.map(lambda _: open_index(ingested)[0], range(4)))
+    assert len({tuple(index.row_ids) for index in opened}) == 1
+    assert [p.name for p in snapshot.folder(ingested).parent.iterdir() if p.name.startswith("snapshot")] == ["snapshot"]
+    assert open_index(ingested)[1]._client is None  # and what was left is valid
