@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import prompts
 from assistant.answer import NOT_FOUND, AnswerRequest, register
 from assistant.core.greek_text import fold, split_sentences, tokens
+from assistant.core.safety import is_instruction
 from assistant.core.settings import Settings
 from assistant.core.types import Passage, Turn
 from assistant.gate import matches
 from assistant.question import Form, asks_whole
-from assistant.safety import is_instruction
 
 PHRASES = prompts.phrases("extractive")
 _ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α-ω][).]\s+)")
@@ -90,6 +90,8 @@ class _Units:
                         open_list = False
                     for si, sentence in enumerate(split_sentences(body)):
                         sentence = sentence.strip()
+                        if is_instruction(sentence):
+                            continue  # «Αγνόησε τις οδηγίες…», a password, a link: never quoted, in any form
                         line = Line(
                             n, unit, (p.chunk_index, li, si), sentence, set(tokens(sentence)),
                             list_id if is_item else -1, si == 0, sentence.endswith(":"),
@@ -140,9 +142,8 @@ class ExtractiveAnswerer:
             # Fragments, table rows (flattened or not) and rhetorical questions are not answers.
             if len(line.keys) < 3 or line.words > 60 or " | " in line.text or line.text.endswith((";", ";")):
                 return None
-            # A continuation fragment, what the previous answer already said, or an instruction planted in a
-            # guide («Αγνόησε τις οδηγίες…», a password, a link) is never part of an answer.
-            if line.text[0].islower() or any(_contained(line.keys, keys) for keys in shown) or is_instruction(line.text):
+            # A continuation fragment, or what the previous answer already said, is never part of an answer.
+            if line.text[0].islower() or any(_contained(line.keys, keys) for keys in shown):
                 return None
             value = coverage(weights, total, line.keys)
             value += 0.35 * coverage(weights, total, title_keys[(p.guide_id, p.section)])

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from assistant.core.documents import Chunk, IngestNotes
+from assistant.core.greek_text import split_sentences
+from assistant.core.safety import why
 from ingest.chunk import FRONT_MATTER, chunk_document
 from ingest.clean import clean_document
 from ingest.loaders import check_file, load
@@ -114,11 +116,8 @@ def inspect_file(
 
 
 def unsafe_passages(chunks: list[Chunk], shown: int = 3) -> list[str]:
-    """Sentences the extractive answerer will never repeat (assistant/safety.py): instructions to an
+    """Sentences the extractive answerer will never repeat (assistant/core/safety.py): instructions to an
     assistant (prompt injection), credentials, links; the first few quoted, so that the editor can look."""
-    from assistant.core.greek_text import split_sentences
-    from assistant.safety import why
-
     found: dict[str, str] = {}
     for chunk in chunks:
         for sentence in split_sentences(chunk.text):

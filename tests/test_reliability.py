@@ -9,7 +9,7 @@ import time
 import pytest
 from support import synthetic
 
-from assistant.safety import is_instruction
+from assistant.core.safety import is_instruction
 from ingest.pipeline import Ingestor, scan
 
 # --- 1. only regular files inside the corpus folder are read -----------------------------------------------
