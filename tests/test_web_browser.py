@@ -129,6 +129,7 @@ def _ask(page, question: str) -> tuple[str, str]:
     page.fill("#kalo-question textarea", question)
     page.keyboard.press("Enter")
     page.wait_for_function(_ANSWERED, arg=before)
+    page.locator("#kalo-send").wait_for(state="visible")  # the answering event is over
     answer = page.locator("#kalo-chatbot [data-testid='bot']").last.inner_text()
     return answer, page.inner_html("#kalo-sources .kalo-sources")
 
@@ -298,3 +299,65 @@ def test_api_docs_are_served_offline(server, page):
     page.wait_for_selector(".swagger-ui .opblock-summary-path:has-text('/api/ask')")
     assert page.evaluate("document.documentElement.lang") == "el"
     assert not outside, outside
+
+
+AXE = Path(__file__).parent / "support" / "axe.min.js"  # axe-core 4.14.1 (MPL-2.0), vendored with its header
+
+
+def _axe(page) -> list[dict]:
+    """axe-core's serious and critical violations on the visible page (WCAG 2 A/AA rules), once running
+    animations (a message fading in) have finished: mid-fade colours are not the page's colours."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async () => { await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)));
+          return (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice']}))
+            .violations.filter(v => ['serious', 'critical'].includes(v.impact))
+            .map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' ') + ' :: ' + n.failureSummary)})); }"""
+    )
+    return found
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_both_tabs_pass_axe(server, browser, scheme):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="el-GR", color_scheme=scheme)
+    page = context.new_page()
+    try:
+        page.goto(server["url"] + f"/?__theme={scheme}")
+        page.wait_for_selector("#kalo-question textarea")
+        page.wait_for_function("document.documentElement.lang === 'el'")
+        _ask(page, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
+        chat = _axe(page)
+        page.get_by_role("tab", name="Οδηγοί").click()
+        page.wait_for_selector("#kalo-admin-password input")
+        guides = _axe(page)
+        assert not chat and not guides, {"chat": chat, "guides": guides}
+    finally:
+        context.close()
+
+
+def test_mobile_has_no_sideways_scroll_and_sources_are_one_tap_away(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="el-GR", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    wide = "() => document.documentElement.scrollWidth - window.innerWidth"
+    try:
+        page.goto(server["url"] + "/")
+        page.wait_for_selector("#kalo-question textarea")
+        _ask(page, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
+        assert page.evaluate(wide) <= 0
+        page.screenshot(path=str(ARTIFACTS / "mobile-chat.png"))
+        page.locator("#kalo-jump-sources").tap()
+        page.wait_for_function(
+            "() => { const r = document.querySelector('#kalo-sources .kalo-src').getBoundingClientRect();"
+            " return r.top >= 0 && r.top < window.innerHeight; }"
+        )
+        page.screenshot(path=str(ARTIFACTS / "mobile-sources.png"))
+        page.get_by_role("tab", name="Οδηγοί").click()
+        page.wait_for_selector("#kalo-admin-password input")
+        page.fill("#kalo-admin-password input", ADMIN_PASSWORD)
+        page.click("#kalo-admin-login")
+        page.wait_for_selector("#kalo-guides-table table")
+        assert page.evaluate(wide) <= 0, page.evaluate(wide)
+        page.screenshot(path=str(ARTIFACTS / "mobile-guides.png"), full_page=True)
+    finally:
+        context.close()

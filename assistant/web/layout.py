@@ -54,6 +54,17 @@ def make_theme():
         block_border_width="1px",
         button_primary_background_fill="#0b5cad",
         button_primary_background_fill_hover="#094b8e",
+        # WCAG AA (≥ 4.5:1, checked by axe-core in tests/test_web_browser.py): slate-400 hints were 2.56:1
+        body_text_color_subdued="#4b5563",
+        body_text_color_subdued_dark="#b8c2d0",
+        link_text_color="#0b5cad",
+        link_text_color_visited="#5b3a9e",
+        link_text_color_hover="#094b8e",
+        link_text_color_active="#094b8e",
+        link_text_color_dark="#8cc0ff",
+        link_text_color_visited_dark="#c9b3ff",
+        link_text_color_hover_dark="#b3d6ff",
+        link_text_color_active_dark="#b3d6ff",
     )
 
 
@@ -72,7 +83,7 @@ def build_ui(ctx: WebContext) -> gr.Blocks:
 def _chat_tab(ctx: WebContext) -> None:
     session = gr.State(handlers.ChatSession())
     with gr.Row(equal_height=False, elem_id="kalo-chat-row"):
-        with gr.Column(scale=3, min_width=420, elem_id="kalo-chat-col"):
+        with gr.Column(scale=3, min_width=320, elem_id="kalo-chat-col"):
             audience = gr.Radio(
                 [("Χωρίς προτίμηση", ""), *((label, key) for key, label in AUDIENCE_LABELS.items())],
                 value=DEFAULT_AUDIENCE,
@@ -126,7 +137,12 @@ def _chat_tab(ctx: WebContext) -> None:
                 new_chat = gr.Button(
                     "↺ Νέα συνομιλία", size="sm", variant="secondary", scale=0, min_width=160, elem_id="kalo-new"
                 )
-        with gr.Column(scale=2, min_width=340, elem_id="kalo-sources-col"):
+                gr.HTML(  # on a phone the panel is below the chat: one tap away (static/head.html scrolls)
+                    '<a id="kalo-jump-sources" class="kalo-jump" href="#kalo-sources">↓ Πηγές της απάντησης</a>',
+                    elem_id="kalo-jump-block",
+                    apply_default_css=False,
+                )
+        with gr.Column(scale=2, min_width=300, elem_id="kalo-sources-col"):
             sources = gr.HTML(
                 sources_panel(), elem_id="kalo-sources", js_on_load=static_text("sources.js"), apply_default_css=False
             )
