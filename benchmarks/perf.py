@@ -137,9 +137,12 @@ def contention(args) -> dict:
             busy = []
             start = time.perf_counter()
             time.sleep(3)  # past the ingest's own start-up, into its embedding
-            while ingest.poll() is None:
+            # Rounds while it runs, for at most `--seconds` (an ingest on a loaded machine can take minutes).
+            while ingest.poll() is None and time.perf_counter() - start < (args.seconds or 1e9):
                 busy.append(_warm_process(tree if name == "before" else None, 1))
-            ingest_s = time.perf_counter() - start
+            ingest_s = time.perf_counter() - start if ingest.poll() is not None else None
+            ingest.terminate()
+            ingest.wait()
         times_p50 = statistics.median(b["p50_ms"] for b in busy) if busy else float("nan")
         times_p95 = max(b["p95_ms"] for b in busy) if busy else float("nan")
         result[name] = {
@@ -172,6 +175,11 @@ def scale(args) -> dict:
                         head, sections = parts[0], parts[1:]
                         rng.shuffle(sections)
                         text = f"# Αντίγραφο {copy}: " + head.lstrip("# ") + "".join(f"\n## {s}" for s in sections)
+                        # Every copy's passages must differ, or ingestion's same-text dedup keeps one.
+                        blocks = text.split("\n\n")
+                        text = "\n\n".join(
+                            b if b.lstrip().startswith(("#", "|")) else f"{b} Σημείωση {copy}." for b in blocks
+                        )
                     (corpus / f"{src.stem}-{copy:03d}.md").write_text(text, encoding="utf-8")
             env = env_for(
                 None,
