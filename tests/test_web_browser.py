@@ -203,6 +203,20 @@ def test_chat_sources_and_feedback(server, page):
     assert _feedback_rows(server["root"])[0]["comment"] == "Λείπει ο συγκριτικός πίνακας."
     page.screenshot(path=str(ARTIFACTS / "chat-feedback.png"))
 
+    # the conversation is exported for a memo: a Word file with the cited sources
+    page.click("#kalo-export")
+    link = page.locator("#kalo-export-files a[href*='.docx']").first
+    link.wait_for()
+    with page.expect_download() as got:
+        link.click()
+    import docx
+
+    memo = docx.Document(got.value.path())
+    text = "\n".join(p.text for p in memo.paragraphs)
+    assert question in text and "Πηγές" in text
+    for card in range(cards.count()):
+        assert cards.nth(card).locator(".kalo-title").inner_text().strip() in text
+
     # «Νέα συνομιλία» clears the conversation and the panel
     page.click("#kalo-new")
     page.wait_for_function("() => !document.querySelector('#kalo-sources .kalo-src')")

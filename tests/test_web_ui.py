@@ -182,6 +182,22 @@ def test_stopping_keeps_what_was_shown_and_restores_send():
     assert messages[-1]["content"] == handlers.STOPPED
 
 
+def test_export_gives_docx_and_markdown_with_the_cited_sources(ctx, tmp_path):
+    import docx
+
+    *_, (_, _, session) = handlers.respond(ctx, "Τι δίκτυα υπάρχουν;", None, [], ChatSession())
+    files, _ = handlers.export_conversation(session, tmp_path)
+    docx_path, md_path = files["value"]
+    md = open(md_path, encoding="utf-8").read()
+    assert "## 1. Τι δίκτυα υπάρχουν;" in md and "**Πηγές**" in md
+    assert "[1] Δικτύωση <b>φορέων</b> — 5. Τύποι δικτύων › 5.1 Άτυπα και τυπικά" in md  # a file, not HTML
+    assert "[2]" not in md.split("**Πηγές**")[1]  # only the cited ones
+    text = "\n".join(p.text for p in docx.Document(docx_path).paragraphs)
+    assert "Τι δίκτυα υπάρχουν;" in text and "[3] Δικτύωση <b>φορέων</b>" in text and "σελ. 9–10" in text
+    files, note = handlers.export_conversation(ChatSession(), tmp_path)
+    assert files["visible"] is False and "Δεν υπάρχει" in note
+
+
 def test_rating_stores_feedback_and_a_comment_updates_it(ctx):
     *_, (messages, _, session) = handlers.respond(ctx, "Τι δίκτυα υπάρχουν;", "municipal", [], ChatSession())
     index = len(messages) - 1

@@ -4,12 +4,16 @@ answer's sources, 👍/👎 with a comment. Answers come from the facade, rating
 from __future__ import annotations
 
 import logging
+import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 
 import gradio as gr
 
 from assistant.core.errors import KaloError
 from assistant.core.types import AUDIENCE_LABELS, Answer, Turn
+from assistant.web import export
 from assistant.web.context import WebContext
 from assistant.web.render import answer_message, answer_text, chat_text, error_message, sources_panel
 
@@ -136,6 +140,20 @@ def stop_answer(messages: list) -> tuple:
         shown = "" if shown == "…" else shown
         messages[-1] = {"role": "assistant", "content": (shown + "\n\n" if shown else "") + STOPPED}
     return messages, sources_panel(note=STOPPED_NOTE), *ready()
+
+
+def export_conversation(session: ChatSession, folder: Path | None = None):
+    """«Εξαγωγή»: the conversation's answers with their sources as DOCX and Markdown files to download.
+    Returns (files, note)."""
+    answers = [session.answers[i].answer for i in sorted(session.answers)]
+    if not answers:
+        return gr.update(value=None, visible=False), "Δεν υπάρχει ακόμη απάντηση για εξαγωγή."
+    folder = folder or Path(tempfile.mkdtemp(prefix="kalo-export-"))
+    stem = f"synomilia-{datetime.now():%Y%m%d-%H%M}"
+    docx_path, md_path = folder / f"{stem}.docx", folder / f"{stem}.md"
+    docx_path.write_bytes(export.conversation_docx(answers))
+    md_path.write_text(export.conversation_markdown(answers), encoding="utf-8")
+    return gr.update(value=[str(docx_path), str(md_path)], visible=True), ""
 
 
 def show_sources_of(session: ChatSession, evt: gr.SelectData):

@@ -137,11 +137,20 @@ def _chat_tab(ctx: WebContext) -> None:
                 new_chat = gr.Button(
                     "↺ Νέα συνομιλία", size="sm", variant="secondary", scale=0, min_width=160, elem_id="kalo-new"
                 )
+                export_btn = gr.Button(
+                    "⤓ Εξαγωγή (Word, Markdown)", size="sm", variant="secondary", scale=0, min_width=220,
+                    elem_id="kalo-export",
+                )
                 gr.HTML(  # on a phone the panel is below the chat: one tap away (static/head.html scrolls)
                     '<a id="kalo-jump-sources" class="kalo-jump" href="#kalo-sources">↓ Πηγές της απάντησης</a>',
                     elem_id="kalo-jump-block",
                     apply_default_css=False,
                 )
+            export_note = gr.Markdown(elem_id="kalo-export-note")
+            export_files = gr.File(
+                label="Η συνομιλία με τις πηγές της", file_count="multiple", visible=False, interactive=False,
+                elem_id="kalo-export-files",
+            )
         with gr.Column(scale=2, min_width=300, elem_id="kalo-sources-col"):
             sources = gr.HTML(
                 sources_panel(), elem_id="kalo-sources", js_on_load=static_text("sources.js"), apply_default_css=False
@@ -188,6 +197,7 @@ def _chat_tab(ctx: WebContext) -> None:
         queue=False,
         **PRIVATE,
     )
+    export_btn.click(handlers.export_conversation, [session], [export_files, export_note], **PRIVATE)
     chatbot.select(handlers.show_sources_of, [session], [sources], queue=False, **PRIVATE)
     chatbot.like(on_like, [session], [session, feedback_box, feedback_note], queue=False, **PRIVATE)
     comment_out = [comment, feedback_note]

@@ -1,0 +1,55 @@
+"""A conversation with its cited sources as a memo-ready file: Markdown or Word (DOCX, python-docx)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from datetime import datetime
+
+from assistant.core.types import Answer, Source
+
+TITLE = "Συνομιλία με τον Βοηθό Συνεργασίας ΟΤΑ & Φορέων ΚΑΛΟ"
+NOTE = "Οι απαντήσεις παράγονται αυτόματα από τα κείμενα των οδηγών· ελέγχετε την πηγή πριν από κάθε απόφαση."
+
+
+def source_line(s: Source) -> str:
+    section = " › ".join(part.strip() for part in s.section.split(">") if part.strip())
+    return f"[{s.n}] {s.guide_title} — {section}, σελ. {s.pages}"
+
+
+def answer_markdown(answer: Answer) -> str:
+    """One answer with its sources (what «Αντιγραφή» should carry: the [n] mean nothing without them)."""
+    lines = [answer.text.strip()]
+    if answer.found and answer.cited_sources:
+        lines += ["", "**Πηγές**", *(f"- {source_line(s)}" for s in answer.cited_sources)]
+    return "\n".join(lines)
+
+
+def conversation_markdown(answers: Iterable[Answer], when: datetime | None = None) -> str:
+    when = when or datetime.now()
+    parts = [f"# {TITLE}", "", f"_{when:%d/%m/%Y %H:%M}_ · {NOTE}"]
+    for i, answer in enumerate(answers, 1):
+        parts += ["", f"## {i}. {answer.question.strip()}", "", answer_markdown(answer)]
+    return "\n".join(parts) + "\n"
+
+
+def conversation_docx(answers: Iterable[Answer], when: datetime | None = None) -> bytes:
+    from docx import Document  # python-docx, imported only when someone exports
+
+    when = when or datetime.now()
+    doc = Document()
+    doc.core_properties.title = TITLE
+    doc.core_properties.language = "el-GR"
+    doc.add_heading(TITLE, level=1)
+    doc.add_paragraph().add_run(f"{when:%d/%m/%Y %H:%M} · {NOTE}").italic = True
+    for i, answer in enumerate(answers, 1):
+        doc.add_heading(f"{i}. {answer.question.strip()}", level=2)
+        for paragraph in (p for p in answer.text.split("\n") if p.strip()):
+            doc.add_paragraph(paragraph.strip())
+        if answer.found and answer.cited_sources:
+            doc.add_heading("Πηγές", level=3)
+            for s in answer.cited_sources:
+                doc.add_paragraph(source_line(s), style="List Bullet")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
