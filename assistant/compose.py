@@ -232,7 +232,10 @@ class ExtractiveAnswerer:
     def _free(self, scored: list[tuple[float, Line]], best_score: float):
         """Sentences chosen by maximal marginal relevance: each one must add what the others do not."""
         s = self.settings
-        pool = sorted(scored, key=lambda t: -t[0])
+        # Sections qualify by their best sentence (`unit_floor`); inside them a sentence needs only
+        # `sentence_floor`: more of a relevant section, less padding from loosely related ones.
+        units = {ln.unit for score, ln in scored if score >= s.unit_floor * best_score}
+        pool = sorted((t for t in scored if t[1].unit in units), key=lambda t: -t[0])
         picked: list[tuple[float, Line]] = []
         words = 0
         for _ in range(s.max_answer_sentences):

@@ -78,7 +78,7 @@ def test_ask_greeklish_with_an_audience(runner, cli_env):
     assert data["found"] is True
     assert data["standalone_question"].startswith("πως εγγραφεται")  # searched in Greek script
     cited = [s for s in data["sources"] if s["cited"]]
-    assert {s["guide_id"] for s in cited} == {PANTRIES}
+    assert cited[0]["guide_id"] == PANTRIES  # the audience's guide answers first; related ones may follow
     assert any(s["section"] == "2. Πώς εγγράφεται ένας ωφελούμενος" and s["page_start"] == 2 for s in cited)
 
 
@@ -87,7 +87,7 @@ def test_ask_prints_the_answer_and_the_cited_sources(runner, cli_env):
     assert result.exit_code == 0, result.output
     out = squash(result.stdout)
     assert "12.345 ευρώ" in out and "Sources" in out
-    assert "[1] Ενεργειακές Κοινότητες Δήμων και Πολιτών — Χρηματοδότηση (p. 1) energeiakes-koinotites.md" in out
+    assert "[1] Ενεργειακές Κοινότητες Δήμων και Πολιτών, Χρηματοδότηση, σελ. 1 energeiakes-koinotites.md" in out
     assert "«Η μέγιστη επιχορήγηση του προγράμματος Ηλιαχτίδα" in out
 
 

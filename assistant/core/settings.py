@@ -124,6 +124,7 @@ class Settings(BaseSettings):
     see_also: int = Field(2, ge=0)  # related sections pointed to after the answer
     redundancy: float = Field(0.5, ge=0, le=1)  # MMR: how much overlap with chosen sentences costs
     sentence_floor: float = Field(0.2, ge=0, le=1)  # a further sentence must score this share of the best
+    unit_floor: float = Field(0.5, ge=0, le=1)  # …and come from a section whose best sentence scores this share
 
     # Web app
     host: str = "127.0.0.1"
