@@ -217,9 +217,19 @@ def test_chat_sources_and_feedback(server, page):
     for card in range(cards.count()):
         assert cards.nth(card).locator(".kalo-title").inner_text().strip() in text
 
+    # a reload keeps the conversation and its sources
+    page.reload()
+    page.wait_for_function(_ANSWERED, arg=0)
+    assert question in page.inner_text("#kalo-chatbot")
+    assert page.locator("#kalo-sources .kalo-src").count() == len(shown)
+
     # «Νέα συνομιλία» clears the conversation and the panel
     page.click("#kalo-new")
     page.wait_for_function("() => !document.querySelector('#kalo-sources .kalo-src')")
+    assert page.locator("#kalo-chatbot [data-testid='bot']").count() == 0
+    page.reload()  # … and what is kept in the browser with it
+    page.wait_for_selector("#kalo-question textarea")
+    page.wait_for_function("document.documentElement.lang === 'el'")
     assert page.locator("#kalo-chatbot [data-testid='bot']").count() == 0
 
 

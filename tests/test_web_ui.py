@@ -198,6 +198,19 @@ def test_export_gives_docx_and_markdown_with_the_cited_sources(ctx, tmp_path):
     assert files["visible"] is False and "Δεν υπάρχει" in note
 
 
+def test_a_kept_conversation_comes_back_after_a_reload(ctx):
+    import json
+
+    messages, _, session = list(handlers.respond(ctx, "Τι δίκτυα υπάρχουν;", "kalo", [], ChatSession()))[-1]
+    kept = json.loads(json.dumps(handlers.saved(messages, session)))  # as localStorage holds it
+    back, restored, panel = handlers.restore(kept)
+    assert back == messages and restored.turns == session.turns
+    assert restored.answers[1].answer.cited_sources == session.answers[1].answer.cited_sources
+    assert 'id="kalo-src-3"' in panel
+    assert all(out == handlers.gr.skip() for out in handlers.restore(None))
+    assert all(out == handlers.gr.skip() for out in handlers.restore({"version": 1, "messages": [1], "turns": [{}]}))
+
+
 def test_rating_stores_feedback_and_a_comment_updates_it(ctx):
     *_, (messages, _, session) = handlers.respond(ctx, "Τι δίκτυα υπάρχουν;", "municipal", [], ChatSession())
     index = len(messages) - 1

@@ -156,6 +156,47 @@ def export_conversation(session: ChatSession, folder: Path | None = None):
     return gr.update(value=[str(docx_path), str(md_path)], visible=True), ""
 
 
+def saved(messages: list, session: ChatSession) -> dict:
+    """The conversation as kept in the browser (gr.BrowserState, localStorage): the chat, the turns the
+    next follow-up needs and each answer with its sources (without every retrieved passage)."""
+    return {
+        "version": 1,
+        "messages": list(messages),
+        "turns": [t.model_dump() for t in session.turns],
+        "answers": {
+            str(i): {
+                "answer": shown.answer.model_dump(mode="json", exclude={"retrieved"}),
+                "audience": shown.audience,
+                "history": [t.model_dump() for t in shown.history],
+                "feedback_id": shown.feedback_id,
+            }
+            for i, shown in session.answers.items()
+        },
+    }
+
+
+def restore(kept: dict | None):
+    """A reload brings the kept conversation back. Returns (messages, session, sources panel)."""
+    if not isinstance(kept, dict) or kept.get("version") != 1 or not kept.get("messages"):
+        return gr.skip(), gr.skip(), gr.skip()
+    try:
+        session = ChatSession(
+            turns=[Turn(**t) for t in kept.get("turns", [])],
+            answers={
+                int(i): ShownAnswer(
+                    Answer(**a["answer"]), a.get("audience"), [Turn(**t) for t in a.get("history", [])],
+                    a.get("feedback_id"),
+                )
+                for i, a in kept.get("answers", {}).items()
+            },
+        )
+    except (TypeError, ValueError, KeyError):  # kept by an older version of the app: start afresh
+        log.info("a conversation kept in the browser could not be restored")
+        return gr.skip(), gr.skip(), gr.skip()
+    last = session.answers[max(session.answers)].answer if session.answers else None
+    return kept["messages"], session, sources_panel(last)
+
+
 def show_sources_of(session: ChatSession, evt: gr.SelectData):
     """Clicking an earlier answer brings its sources back into the panel."""
     shown = session.answers.get(message_index(evt))

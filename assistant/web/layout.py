@@ -73,15 +73,17 @@ def build_ui(ctx: WebContext) -> gr.Blocks:
         gr.HTML(header_html(ctx.chat_protected), elem_id="kalo-header-block")
         with gr.Tabs(elem_id="kalo-tabs"):
             with gr.Tab("Συνομιλία", id="chat", elem_id="kalo-chat-tab"):
-                _chat_tab(ctx)
+                _chat_tab(ctx, demo)
             with gr.Tab("Οδηγοί", id="guides", elem_id="kalo-guides-tab"):
                 _guides_tab(ctx)
         gr.HTML(FOOTER)
     return demo
 
 
-def _chat_tab(ctx: WebContext) -> None:
+def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     session = gr.State(handlers.ChatSession())
+    # The conversation survives a reload (localStorage, encrypted with a key of this server process).
+    kept = gr.BrowserState(None, storage_key="kalo-conversation")
     with gr.Row(equal_height=False, elem_id="kalo-chat-row"):
         with gr.Column(scale=3, min_width=320, elem_id="kalo-chat-col"):
             audience = gr.Radio(
@@ -159,15 +161,16 @@ def _chat_tab(ctx: WebContext) -> None:
     busy = gr.State(False)  # an answer is on its way: further questions wait in the box
     pending = gr.State("")  # the question being answered
     controls = [busy, send, stop]
-    answer_outputs = [chatbot, sources, session, pending, *controls]
+    answer_outputs = [chatbot, sources, session, pending, *controls, kept]
 
     def answer(p, a, m, s):
         # The pending question is consumed once: a refused question's chained event finds it empty.
         if not p:
             return
-        for out in handlers.respond(ctx, p, a, m, s):
-            yield (*out, "", gr.skip(), gr.skip(), gr.skip())
-        yield (gr.skip(), gr.skip(), gr.skip(), gr.skip(), *handlers.ready())
+        messages, chat = m, s
+        for messages, panel, chat in handlers.respond(ctx, p, a, m, s):
+            yield (messages, panel, chat, "", gr.skip(), gr.skip(), gr.skip(), gr.skip())
+        yield (gr.skip(), gr.skip(), gr.skip(), gr.skip(), *handlers.ready(), handlers.saved(messages, chat))
 
     def on_example(b, evt: gr.SelectData):
         value = evt.value.get("text", "") if isinstance(evt.value, dict) else str(evt.value)
@@ -181,7 +184,8 @@ def _chat_tab(ctx: WebContext) -> None:
 
     def restart(a):
         chat = gr.update(value=[], examples=handlers.examples_for(a))
-        return chat, handlers.ChatSession(), sources_panel(), gr.update(visible=False), "", *handlers.ready()
+        fresh = (chat, handlers.ChatSession(), sources_panel(), gr.update(visible=False), "", *handlers.ready())
+        return (*fresh, {"version": 1, "messages": []})  # forgotten in the browser too
 
     start_outputs = [question, pending, *controls, feedback_box, feedback_note]
     answer_inputs = [pending, audience, chatbot, session]
@@ -197,12 +201,13 @@ def _chat_tab(ctx: WebContext) -> None:
         queue=False,
         **PRIVATE,
     )
+    demo.load(handlers.restore, [kept], [chatbot, session, sources], queue=False, **PRIVATE)
     export_btn.click(handlers.export_conversation, [session], [export_files, export_note], **PRIVATE)
     chatbot.select(handlers.show_sources_of, [session], [sources], queue=False, **PRIVATE)
     chatbot.like(on_like, [session], [session, feedback_box, feedback_note], queue=False, **PRIVATE)
     comment_out = [comment, feedback_note]
     gr.on([send_comment.click, comment.submit], on_comment, [comment, session], comment_out, queue=False, **PRIVATE)
-    restart_out = [chatbot, session, sources, feedback_box, comment, *controls]
+    restart_out = [chatbot, session, sources, feedback_box, comment, *controls, kept]
     gr.on(
         [new_chat.click, chatbot.clear],
         restart,
