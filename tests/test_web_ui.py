@@ -307,7 +307,7 @@ def test_upload_checks(make_settings, tmp_path):
 
 def test_corpus_files_are_served_only_from_the_corpus(make_settings):
     settings = make_settings()
-    (settings.corpus_dir / "notes.md").write_text("<script>alert(1)</script>", encoding="utf-8")
+    (settings.corpus_dir / "notes.md").write_text("# Σημειώσεις\n\n<script>alert(1)</script>", encoding="utf-8")
     (settings.corpus_dir / "page.html").write_text("<p>σελίδα</p><script>alert(1)</script>", encoding="utf-8")
     (settings.corpus_dir / ".secret.md").write_text("no", encoding="utf-8")
     (settings.data_dir).mkdir(parents=True, exist_ok=True)
@@ -319,8 +319,10 @@ def test_corpus_files_are_served_only_from_the_corpus(make_settings):
     assert guide_response(GuideLibrary(settings).path("../data/feedback.sqlite3")).status_code == 404
 
     md = guide_response(resolve_in(settings.corpus_dir, "notes.md"))
-    assert md.media_type.startswith("text/plain") and md.headers["x-content-type-options"] == "nosniff"
-    assert md.body.decode() == "<script>alert(1)</script>"  # shown as text, never as a page
+    assert md.media_type.startswith("text/html") and md.headers["x-content-type-options"] == "nosniff"
+    assert "sandbox" in md.headers["content-security-policy"]  # a readable page, never running the guide's markup
+    assert "<h1>Σημειώσεις</h1>" in md.body.decode() and "&lt;script&gt;alert(1)&lt;/script&gt;" in md.body.decode()
+    assert "<script>" not in md.body.decode()
     page = guide_response(resolve_in(settings.corpus_dir, "page.html"))
     assert "sandbox" in page.headers["content-security-policy"]
     (settings.corpus_dir / "legacy.txt").write_bytes("Οδηγός σε παλιά κωδικοποίηση".encode("cp1253"))

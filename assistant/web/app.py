@@ -20,13 +20,14 @@ from assistant.core.settings import Settings
 from assistant.web.api import make_router, validation_handler
 from assistant.web.context import CHAT_COOKIE, WebContext
 from assistant.web.layout import I18N, build_ui, make_theme
-from assistant.web.render import signin_page, static_text
+from assistant.web.render import markdown_page, signin_page, static_text
 from assistant.web.security import CORS_HEADERS, Guard
 from ingest.loaders import read_text
 
 # Reachable without the chat password: the sign-in page itself, the health check and the API description.
 # /v1 (the OpenAI-compatible API) checks its own bearer key, which falls back to the chat password.
 PUBLIC_PATHS = ("/signin", "/signout", "/api/health", "/docs", "/openapi.json", "/favicon.ico", "/v1/")
+MARKDOWN = {".md", ".markdown"}
 TEXT_TYPES = {
     ".md": "text/plain",
     ".markdown": "text/plain",
@@ -56,6 +57,9 @@ def guide_response(path: Path | None) -> Response:
             return FileResponse(path, headers=headers, filename=path.name)  # not text we can show: download
         if TEXT_TYPES[suffix] == "text/html":
             headers["Content-Security-Policy"] = HTML_POLICY
+        if suffix in MARKDOWN:  # shown as a page, sandboxed like HTML guides; the guide's own markup stays text
+            headers["Content-Security-Policy"] = HTML_POLICY
+            return HTMLResponse(markdown_page(path.name, text), headers=headers)
         return Response(text, media_type=f"{TEXT_TYPES[suffix]}; charset=utf-8", headers=headers)
     return FileResponse(path, headers=headers, filename=path.name)
 

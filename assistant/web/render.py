@@ -240,6 +240,25 @@ def _report_row(f: FileReport) -> str:
     return f"<tr><td><code>{esc(f.source)}</code></td><td>✓ {status}{esc(detail)}</td></tr>"
 
 
+# -- guide files ----------------------------------------------------------------------------------------------
+MARKDOWN_STYLE = (
+    "body{font-family:system-ui,'Segoe UI',Roboto,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;"
+    "line-height:1.6;color:#1b2430;background:#fff}h1,h2,h3{color:#0b3d77;line-height:1.3}"
+    "table{border-collapse:collapse}td,th{border:1px solid #c8d0db;padding:.3rem .5rem}code{background:#f1f4f8}"
+)
+
+
+def markdown_page(title: str, text: str) -> str:
+    """A Markdown guide as a readable page (the viewer opens it): markup in the guide stays text."""
+    from markdown_it import MarkdownIt  # rich's Markdown parser, only when a Markdown guide is opened
+
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    return (
+        f'<!doctype html><html lang="el"><head><meta charset="utf-8"><title>{esc(title)}</title>'
+        f"<style>{MARKDOWN_STYLE}</style></head><body>{body}</body></html>"
+    )
+
+
 # -- page frame -------------------------------------------------------------------------------------------------
 def header_html(signed_in: bool) -> str:
     signout = '<a href="signout">Αποσύνδεση</a>' if signed_in else ""
