@@ -198,7 +198,9 @@ def scale(args) -> dict:
             first = _warm_process(None, 1, env=env)  # builds the snapshot
             open_first = time.perf_counter() - t0
             got = _warm_process(None, args.passes, env=env)
+            meta = json.loads((Path(tmp) / "data" / "index" / "kalo_guides" / "snapshot" / "meta.json").read_text())
             out[factor] = {
+                "chunks": meta["count"],
                 "ingest_s": ingest_s,
                 "index_mb": size / 1e6,
                 "first_process_s": open_first,
