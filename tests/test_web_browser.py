@@ -203,6 +203,14 @@ def test_chat_sources_and_feedback(server, page):
     assert _feedback_rows(server["root"])[0]["comment"] == "Λείπει ο συγκριτικός πίνακας."
     page.screenshot(path=str(ARTIFACTS / "chat-feedback.png"))
 
+    # «Αντιγραφή» carries the cited sources with the answer
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server["url"])
+    page.locator("#kalo-chatbot button[aria-label='Αντιγραφή']").last.click()
+    page.wait_for_function("async () => (await navigator.clipboard.readText()).includes('Πηγές:')")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert all(f"[{n}]" in copied.split("Πηγές:")[1] for n in cited), copied
+    assert "](#kalo-src-" not in copied and "**" not in copied  # as read, not the Markdown behind it
+
     # the conversation is exported for a memo: a Word file with the cited sources
     page.click("#kalo-export")
     link = page.locator("#kalo-export-files a[href*='.docx']").first

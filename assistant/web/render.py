@@ -64,7 +64,12 @@ def section_path(section: str) -> str:
 
 def answer_message(answer: Answer) -> str:
     if answer.found:
-        return answer_text(answer.text)
+        cited = answer.cited_sources
+        if not cited:
+            return answer_text(answer.text)
+        # The sources travel with the answer: «Αντιγραφή» and a kept conversation carry them.
+        listed = " · ".join(f"[{s.n}] {s.guide_title}, σελ. {s.pages}" for s in cited)
+        return answer_text(answer.text) + "\n\n" + answer_text(f"Πηγές: {listed}").replace("Πηγές:", "**Πηγές:**", 1)
     lines = [chat_text(answer.text)]
     if answer.suggestions:
         lines += ["", "**Πλησιέστερες ενότητες στους οδηγούς:**"]
