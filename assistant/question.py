@@ -263,7 +263,9 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
         referent = items[n - 1]
         return Resolved(question, f"{referent} {question}", referent, shown, follow_up=True, item=True)
     if _NEXT.search(folded):
-        return Resolved(question, question, previous_q, shown, after=previous_a or previous_q, follow_up=True)
+        # Searched with the previous question too (the topic); what follows it in the guide is placed first.
+        search = f"{previous_q} {question}".strip()
+        return Resolved(question, search, previous_q, shown, after=previous_a or previous_q, follow_up=True)
     own = tokens(question)
     if _LEANS.search(folded) or len(own) < 3:
         # «κι αυτό ποιος το αναλαμβάνει;»: the topic comes from the previous question, the ask from this one.

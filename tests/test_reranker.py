@@ -30,10 +30,11 @@ def test_the_reranker_orders_the_passages_by_its_own_scores(bundled_settings, ti
     reranked = with_settings(base, reranker_model=str(tiny_cross_encoder), per_section_cap=30)
     question = "Τι είναι οι ασθενείς δεσμοί;"
     docs = reranked.retriever(k=8).invoke(question)
+    searched = reranked.retriever(k=8).retrieve(question).query.text
     assert reranked.index.reranker is not None
 
     model = CrossEncoder(str(tiny_cross_encoder), device="cpu")
-    scores = model.predict([(docs[0].metadata["query"], d.page_content) for d in docs])
+    scores = model.predict([(searched, d.page_content) for d in docs])
     # The order is the cross-encoder's, not RRF's (a little slack for batch-dependent float noise).
     assert all(a >= b - 1e-5 for a, b in pairwise(scores))
     plain = base.retriever(k=8).invoke(question)

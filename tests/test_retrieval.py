@@ -129,10 +129,10 @@ def test_variants_agree_with_each_other(search):
         assert len(top_sections) == 1, top_sections
 
 
-def test_the_greeklish_question_is_searched_in_greek(search):
-    docs = search("pws ksekinaw synergasia me forea kalo")
+def test_the_greeklish_question_is_searched_in_greek(assistant):
+    query = assistant.retriever().retrieve("pws ksekinaw synergasia me forea kalo").query
     # Transliterated, then put back into the guides' own spelling (accents, acronyms) for dense search.
-    assert docs[0].metadata["query"] == "πώς ξεκιναω συνεργασία με φορέα ΚΑΛΟ"
+    assert query.text == "πώς ξεκιναω συνεργασία με φορέα ΚΑΛΟ" and query.transliterated and not query.cross_lingual
 
 
 # --- audience --------------------------------------------------------------------------------------------
