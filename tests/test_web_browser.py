@@ -255,6 +255,12 @@ def test_guides_tab_upload_then_ask(server, page, tmp_path):
     page.wait_for_selector("#kalo-guides-table table")
     assert page.locator("#kalo-guides-table tbody tr").count() == 3
 
+    wrong = tmp_path / "πρόγραμμα.exe"
+    wrong.write_bytes(b"MZ")
+    page.set_input_files("#kalo-upload input[type=file]", str(wrong))
+    page.wait_for_selector(":text('Μη αποδεκτός τύπος αρχείου')")  # Gradio's toast, in Greek
+    assert not page.locator(":text('Invalid file type')").count()
+
     guide = tmp_path / "Πρόγραμμα Ζέφυρος.md"
     guide.write_text(NEW_GUIDE, encoding="utf-8")
     page.set_input_files("#kalo-upload input[type=file]", str(guide))
@@ -393,3 +399,24 @@ def test_mobile_has_no_sideways_scroll_and_sources_are_one_tap_away(server, brow
         page.screenshot(path=str(ARTIFACTS / "mobile-guides.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_keyboard_only_ask_and_follow_a_citation(server, page):
+    """Autofocus on the question, Enter sends, Tab moves a visible focus; a citation opens with Enter."""
+    page.goto(server["url"] + "/")
+    page.wait_for_selector("#kalo-question textarea")
+    page.wait_for_function("document.activeElement && document.activeElement.closest('#kalo-question')")
+    before = 0
+    page.keyboard.type("Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
+    page.keyboard.press("Enter")
+    page.wait_for_function(_ANSWERED, arg=before)
+    page.locator("#kalo-send").wait_for(state="visible")
+    page.keyboard.press("Tab")
+    outline = page.evaluate(
+        "() => { const c = getComputedStyle(document.activeElement); return [c.outlineStyle, parseFloat(c.outlineWidth)]; }"
+    )
+    assert outline[0] != "none" and outline[1] >= 2, outline
+    link = page.locator("#kalo-chatbot [data-testid='bot'] a[href*='#kalo-src-']").first
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#{link.get_attribute('href').split('#')[-1]}.kalo-src-hit")
