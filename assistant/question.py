@@ -102,7 +102,7 @@ _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"|\bσυντελεστ\w* (?:φορου|φπα)|\bφορολογικ\w* συντελεστ\w*|\b(?:αρχικ|μετοχικ|ελαχιστ)\w* κεφαλαι\w*"
             r"|\bcost\b|\bfine\b|\bhow much\b|\bfee\b|\btax rate\b"
         ),
-        re.compile(r"\d[\d.,]*\s*(?:€|ευρω)|€\s*\d|" + _WORDS_NUMBER.replace("(?:ωρ|", "(?:ευρω|") ),
+        re.compile(r"\d[\d.,]*\s*(?:€|ευρω)|€\s*\d|" + _WORDS_NUMBER.split(r")\s+(?:")[0] + r")\s+ευρω"),
     ),
     "αριθμούς ή ποσοστά": (
         re.compile(
