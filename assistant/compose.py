@@ -29,6 +29,7 @@ _ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α
 _EXAMPLE_SECTION = re.compile(r"παραδειγμ|υποθετικ|example|case stud|μελετ\w* περιπτωσ")
 _SELF_REFERENCE = re.compile(r"\b(?:ο|του|τον|στον) (?:παρων |παροντοσ )?οδηγ\w*|\bενοτητ\w* \d|\bκεφαλαι\w* \d")
 _END = ".;;!?»)"
+_NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3})*(?![\d/])")
 
 
 @dataclass
@@ -132,6 +133,9 @@ class ExtractiveAnswerer:
         mentions_guide = "οδηγ" in fold(request.question)
         shown = [set(tokens(s)) for s in request.shown]
         title_keys = {key: set(tokens(key[1])) for key in units.keys}
+        # «Τι προβλέπει το άρθρο 11;», «τι λέει η ενότητα 5.3;»: a number the question names picks its section.
+        named = set(_NUMBER.findall(request.question))
+        named_units = {key for key in units.keys if named & set(_NUMBER.findall(key[1].rsplit(" > ", 1)[-1]))}
 
         def coverage(w: dict[str, float], tot: float, keys: set[str]) -> float:
             return sum(v for k, v in w.items() if matches(k, keys)) / tot if tot else 0.0
@@ -151,6 +155,8 @@ class ExtractiveAnswerer:
             if request.item:  # «πες μου για το δεύτερο»: the section that item names is the answer
                 value += 0.6 * coverage(referent, ref_total, title_keys[(p.guide_id, p.section)] | line.keys)
             value += 0.15 / (1 + line.unit)
+            if (p.guide_id, p.section) in named_units:
+                value += 1.0  # as much as a sentence with every word of the question: it is the answer
             if line.order[1:] == (0, 0) and line.head:
                 value += 0.05  # a section's or chunk's opening sentence states its topic
             example = bool(_EXAMPLE_SECTION.search(fold(p.leaf)))

@@ -153,3 +153,10 @@ def test_an_instruction_planted_in_a_list_is_never_repeated():
     )
     text = compose("Τι μορφές εθελοντικών δικτύων υπάρχουν;", [planted])
     assert "Γειτονικά" in text and "Αγνόησε" not in text and "admin123" not in text
+
+
+def test_a_section_the_question_names_by_number_answers_it():
+    other = passage("o", "5 Συντονισμός", "Ο συντονιστής προβλέπει τακτικές συναντήσεις και ενημερώνει όλα τα μέλη.", index=1)
+    named = passage("n", "4 Αξιολόγηση > 4.2 Δείκτες", "Η αξιολόγηση μετρά τις επισκέψεις και την ικανοποίηση των ωφελουμένων.", 2)
+    text = compose("Τι προβλέπει η ενότητα 4.2;", [other, named])
+    assert text.startswith("Η αξιολόγηση μετρά τις επισκέψεις")
