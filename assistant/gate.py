@@ -84,11 +84,19 @@ def features(question: str, retrieval: Retrieval, settings: Settings) -> dict[st
     }
     # The same evidence on the asking sentence alone, when the question first describes a situation.
     asking = {k: weights[k] for raw in tokens(need(question)) if (k := repaired.get(raw, raw)) in weights}
+    # …and a repaired word found in the passages is half evidence too: the repair, not the user, matched it.
+    trust = {k: (0.5 if unknown.get(k) == 0.5 else 1.0) * w for k, w in weights.items()}
+    total_w = sum(weights.values())
+
+    def covered(ws: dict[str, float]) -> float:
+        total = sum(ws.values())
+        return sum(trust.get(k, w) for k, w in ws.items() if matches(k, keys)) / total if total else 0.0
+
     return {
         "standout": standout,
-        "coverage": key_coverage(weights, keys),
+        "coverage": covered(weights) if total_w else 0.0,
         "unknown": _share(weights, unknown),
-        "need_coverage": key_coverage(asking, keys) if asking else key_coverage(weights, keys),
+        "need_coverage": covered(asking) if asking else covered(weights),
         "need_unknown": _share(asking, unknown) if asking else _share(weights, unknown),
         "need_keys": float(len(asking) or len(weights)),
     }
