@@ -114,9 +114,8 @@ def respond(
     reading = read(retriever, answerer, question, history)
     resolved, asked, retrieval = reading.resolved, reading.forms, reading.retrieval
     coverage = assess(question, retrieval, settings, topic=reading.search)
-    sources = sources_from(retrieval.passages)
+    sources = retrieved = sources_from(retrieval.passages)  # `retrieved` keeps retrieval's rank order
     text, removed, uncited, extras = NOT_FOUND, [], [], []
-    retrieved = sources_from(retrieval.passages)  # in retrieval's rank order, before renumbering
     if coverage.answerable:
         request = AnswerRequest(
             question=reading.condensed or question,  # a model that rewrote the follow-up answers the rewrite
