@@ -86,7 +86,6 @@ def features(question: str, retrieval: Retrieval, settings: Settings) -> dict[st
     asking = {k: weights[k] for raw in tokens(need(question)) if (k := repaired.get(raw, raw)) in weights}
     # …and a repaired word found in the passages is half evidence too: the repair, not the user, matched it.
     trust = {k: (0.5 if unknown.get(k) == 0.5 else 1.0) * w for k, w in weights.items()}
-    total_w = sum(weights.values())
 
     def covered(ws: dict[str, float]) -> float:
         total = sum(ws.values())
@@ -94,7 +93,7 @@ def features(question: str, retrieval: Retrieval, settings: Settings) -> dict[st
 
     return {
         "standout": standout,
-        "coverage": covered(weights) if total_w else 0.0,
+        "coverage": covered(weights),
         "unknown": _share(weights, unknown),
         "need_coverage": covered(asking) if asking else covered(weights),
         "need_unknown": _share(asking, unknown) if asking else _share(weights, unknown),
