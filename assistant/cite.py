@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import prompts
+from assistant.core.documents import is_example_section
 from assistant.core.greek_text import ends_with_abbreviation, split_sentences, tokens
 from assistant.core.types import Passage, Source
 
@@ -102,9 +103,6 @@ def verify(text: str, sources: list[Source]) -> tuple[str, list[int], list[str]]
     return cleaned, sorted(set(removed)), uncited
 
 
-_EXAMPLE_SECTION = re.compile(r"παραδειγμ|υποθετικ|example|case stud", re.IGNORECASE)
-
-
 def see_also(text: str, sources: list[Source], k: int) -> str:
     """Pointers to the closest sections the answer did not cite, instead of padding it with them."""
     if k == 0:
@@ -114,7 +112,7 @@ def see_also(text: str, sources: list[Source], k: int) -> str:
     pointers: list[str] = []
     for s in sources[:8]:
         leaf = s.section.rsplit(" > ", 1)[-1]
-        if (s.guide_id, s.section) in cited or any(leaf in p for p in pointers) or _EXAMPLE_SECTION.search(leaf):
+        if (s.guide_id, s.section) in cited or any(leaf in p for p in pointers) or is_example_section(leaf):
             continue
         pointers.append(prompts.render(phrases["see_also_item"], section=leaf, guide=s.guide_title, pages=s.pages))
         if len(pointers) == k:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import prompts
 from assistant.answer import NOT_FOUND, AnswerRequest, register
+from assistant.core.documents import is_example_section
 from assistant.core.greek_text import fold, split_sentences, tokens
 from assistant.core.safety import is_instruction
 from assistant.core.settings import Settings
@@ -25,8 +26,7 @@ from assistant.question import Form, asks_whole
 
 PHRASES = prompts.phrases("extractive")
 _ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α-ω][).]\s+)")
-# Structure, not wording: a document labels its examples and speaks of itself in standard ways.
-_EXAMPLE_SECTION = re.compile(r"παραδειγμ|υποθετικ|example|case stud|μελετ\w* περιπτωσ")
+# Structure, not wording: a document speaks of itself in standard ways.
 _SELF_REFERENCE = re.compile(r"\b(?:ο|του|τον|στον) (?:παρων |παροντοσ )?οδηγ\w*|\bενοτητ\w* \d|\bκεφαλαι\w* \d")
 _END = ".;;!?»)"
 _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3})*(?![\d/])")
@@ -159,7 +159,7 @@ class ExtractiveAnswerer:
                 value += 1.0  # as much as a sentence with every word of the question: it is the answer
             if line.order[1:] == (0, 0) and line.head:
                 value += 0.05  # a section's or chunk's opening sentence states its topic
-            example = bool(_EXAMPLE_SECTION.search(fold(p.leaf)))
+            example = is_example_section(p.leaf)
             if example and not asks_example:
                 return None  # a hypothetical story is not an answer unless an example is asked for
             if example:
@@ -187,7 +187,7 @@ class ExtractiveAnswerer:
             best_score, best = max(scored, key=lambda t: t[0])
             listed = self._list_of(units, best, form)
             if listed is not None:
-                body, _used = self._render_list(request, units, listed, form)
+                body, _used = self._render_items(request, units, *listed, form)
             else:
                 body, _used = self._free(scored, best_score)
         return body
@@ -213,10 +213,6 @@ class ExtractiveAnswerer:
         if len(heads) < 2:
             return None
         return units.intro_of(list_id), heads
-
-    def _render_list(self, request, units: _Units, listed, form: Form):
-        intro, items = listed
-        return self._render_items(request, units, intro, items, form)
 
     def _render_items(self, request, units: _Units, intro: Line | None, items: list[Line], form: Form):
         cap = self.settings.max_list_items

@@ -75,7 +75,7 @@ def test_a_fact_asked_for_and_not_stated_is_refused_whole_or_noted_in_part():
 
 
 def test_a_stated_fact_is_not_missing():
-    q = "Πόσες ώρες διαρκεί η εκπαίδευση;"  # «οκτώ ωρών» is spelt out: figures only count as digits
+    q = "Πόσες ώρες διαρκεί η εκπαίδευση;"  # a figure in digits states it (as «οκτώ ωρών» in words would)
     passage = VOLUNTEERS.text.replace("οκτώ ωρών", "8 ημερών")
     r = retrieval(q, standout=4.0)
     r.passages = [Passage(**{**VOLUNTEERS.__dict__, "text": passage})]

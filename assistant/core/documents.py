@@ -113,3 +113,12 @@ def text_key(text: str) -> str:
     """The same passage read from two files (DOCX and PDF) gets the same key: folded words only, so line
     breaks, bullets, hyphenation marks and spacing do not count."""
     return hashlib.sha1(" ".join(_NON_WORD.sub(" ", fold(text)).split()).encode("utf-8")).hexdigest()[:16]
+
+
+# Structure, not wording: documents label their examples («Υποθετικό παράδειγμα», «Case study»).
+_EXAMPLE_TITLE = re.compile(r"παραδειγμ|υποθετικ|example|case stud|μελετ\w* περιπτωσ")
+
+
+def is_example_section(title: str) -> bool:
+    """Whether a section's own title says it is an example (matched on folded text)."""
+    return bool(_EXAMPLE_TITLE.search(fold(title)))
