@@ -104,14 +104,23 @@ def check(answer: str) -> Readability:
     bullets = [m.group("text") for line in answer.split("\n") if (m := _BULLET.match(line))]
     heads = [h for h in (heading_of(b) for b in bullets) if h is not None]
     counted, fragments = 0, []
-    for sentence in answer_sentences(answer):
-        text = plain(_without_lead(sentence)).strip()
-        if not text or text.endswith(":"):
+    intro: set[int] = set()  # the citations of the guide's own sentence introducing the list («…εξετάζει: [1]»)
+    for line in answer.split("\n"):
+        if not line.strip():
             continue
-        counted += 1
-        reason = fragment_reason(sentence)
-        if reason:
-            fragments.append({"sentence": text, "reason": reason})
+        item = bool(_BULLET.match(line))
+        if not item:
+            intro = set(citation_numbers(line)) if plain(line).strip().endswith(":") else set()
+        for sentence in answer_sentences(line):
+            text = plain(_without_lead(sentence)).strip()
+            if not text or text.endswith(":"):
+                continue
+            counted += 1
+            reason = fragment_reason(sentence)
+            if reason == "lower-case" and item and intro and set(citation_numbers(line)) <= intro:
+                continue  # «Η αξιολόγηση εξετάζει: [1]» ⏎ «- αν επιτεύχθηκε… [1]»: it continues the quoted intro
+            if reason:
+                fragments.append({"sentence": text, "reason": reason})
     return Readability(
         words=len(words(answer)),
         bullets=len(bullets),

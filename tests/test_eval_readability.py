@@ -51,6 +51,9 @@ def test_readability_of_a_whole_answer():
     assert r.fragment_share == 0.5
     assert r.citation_order == [2, 3] and r.gap is True
     assert r.words == 42  # «2.2» and «4430/2016» are one word each
+    # A list quoted with the guide's own introduction: its items continue that sentence, lower-case.
+    quoted = check("Η αξιολόγηση εξετάζει: [1]\n- αν υλοποιήθηκαν οι δράσεις. [1]\n- τι κόστισε η συνεργασία. [2]")
+    assert [f["sentence"] for f in quoted.fragments] == ["τι κόστισε η συνεργασία."]  # [2] is another source
     prose = check("Ο Δήμος συντάσσει σημείωμα αναγκών [1]. Στη συνέχεια εντοπίζει φορείς [2].")
     assert prose.bullets == 0 and prose.heading_share is None and prose.fragment_share == 0.0 and not prose.gap
 
