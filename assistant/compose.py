@@ -104,6 +104,17 @@ class _Units:
     def passage(self, line: Line) -> Passage:
         return self.passages[line.n - 1]
 
+    def blocks(self) -> list[tuple[Line, list[Line]]]:
+        """Each list with the sentence introducing it («Η αξιολόγηση εξετάζει:»): together they are one
+        statement, whose items, lowercase continuations of the introduction, do not stand alone."""
+        out = []
+        for list_id, members in self.lists.items():
+            intro = self.intro_of(list_id)
+            heads = [ln for ln in members if ln.head]
+            if intro is not None and len(heads) >= 2:
+                out.append((intro, heads))
+        return out
+
     def intro_of(self, list_id: int) -> Line | None:
         """The sentence right before a list, when it introduces it («…διακρίνονται στα εξής είδη:»)."""
         first = self.lists[list_id][0]
@@ -189,8 +200,21 @@ class ExtractiveAnswerer:
             if listed is not None:
                 body, _used = self._render_items(request, units, *listed, form)
             else:
-                body, _used = self._free(scored, best_score)
+                body, _used = self._free(scored, best_score, self._blocks(units, score))
         return body
+
+    def _blocks(self, units: _Units, score) -> dict[int, tuple[Line, list[Line]]]:
+        """Lists with their introduction as candidates of their own, scored on all their words: the
+        question «τι εξετάζει η αξιολόγηση;» is answered by the list the introduction opens, not by it."""
+        cap = self.settings.max_list_items
+        out = {}
+        for intro, items in units.blocks():
+            items = items[:cap]
+            keys = set(intro.keys).union(*(ln.keys for ln in items))
+            whole = Line(intro.n, intro.unit, intro.order, intro.text, keys, -1, True, True)
+            if (value := score(whole)) is not None:
+                out[id(whole)] = (whole, intro, items, value)
+        return out
 
     def _parts(self, request, units: _Units, scores: dict[int, float], parts: list[int], form: Form):
         """One item per part (step, kind): the part's best sentence, preferring its opening ones."""
@@ -231,37 +255,71 @@ class ExtractiveAnswerer:
         used = shown + ([intro] if intro else [])
         return "\n".join(lines), used
 
-    def _free(self, scored: list[tuple[float, Line]], best_score: float):
-        """Sentences chosen by maximal marginal relevance: each one must add what the others do not."""
+    def _free(self, scored: list[tuple[float, Line]], best_score: float, blocks: dict | None = None):
+        """Sentences chosen by maximal marginal relevance: each one must add what the others do not. A
+        list with its introduction competes as one candidate and is shown as that list."""
         s = self.settings
+        blocks = blocks or {}
+        block_of = {id(whole): (intro, items) for whole, intro, items, _v in blocks.values()}
+        members = {id(ln): key for key, (_w, intro, items, _v) in blocks.items() for ln in [intro, *items]}
+        scored = scored + [(value, whole) for whole, _i, _items, value in blocks.values()]
+        best_score = max(best_score, *(value for *_rest, value in blocks.values())) if blocks else best_score
         # Sections qualify by their best sentence (`unit_floor`); inside them a sentence needs only
         # `sentence_floor`: more of a relevant section, less padding from loosely related ones.
         units = {ln.unit for score, ln in scored if score >= s.unit_floor * best_score}
         pool = sorted((t for t in scored if t[1].unit in units), key=lambda t: -t[0])
         picked: list[tuple[float, Line]] = []
+        taken: set[int] = set()  # a block and its own sentences exclude each other
         words = 0
         for _ in range(s.max_answer_sentences):
             def mmr(t: tuple[float, Line]) -> float:
                 overlap = max((_jaccard(t[1].keys, q.keys) for _, q in picked), default=0.0)
                 return t[0] - s.redundancy * overlap
 
-            candidates = [t for t in pool if t not in picked and not t[1].intro]
+            candidates = [
+                t for t in pool
+                if t not in picked and (id(t[1]) in block_of or not t[1].intro)
+                and id(t[1]) not in taken and members.get(id(t[1])) not in taken
+            ]  # fmt: skip
             if not candidates:
                 break
             choice = max(candidates, key=mmr)
-            if picked and (mmr(choice) < s.sentence_floor * best_score or words + choice[1].words > s.max_answer_words):
+            size = self._words(choice[1], block_of)
+            if picked and (mmr(choice) < s.sentence_floor * best_score or words + size > s.max_answer_words):
+                if id(choice[1]) in block_of:  # a list too long for what is left: the next candidate
+                    pool.remove(choice)
+                    continue
                 break
             picked.append(choice)
-            words += choice[1].words
+            words += size
+            if id(choice[1]) in block_of:
+                taken.add(id(choice[1]))
+            elif id(choice[1]) in members:
+                taken.add(members[id(choice[1])])
         first, *others = [ln for _, ln in picked]
         others.sort(key=lambda ln: (ln.unit, ln.order))
         paragraphs: list[list[Line]] = [[first]]
         for ln in others:
-            if ln.unit != paragraphs[-1][-1].unit and ln.unit != first.unit:
-                paragraphs.append([])
+            last = paragraphs[-1][-1]
+            if id(ln) in block_of or id(last) in block_of or (ln.unit != last.unit and ln.unit != first.unit):
+                paragraphs.append([])  # a list stands as its own paragraph
             paragraphs[-1].append(ln)
-        text = "\n\n".join(" ".join(f"{_finish(ln.text)} [{ln.n}]" for ln in para) for para in paragraphs)
+
+        def render(ln: Line) -> str:
+            if id(ln) not in block_of:
+                return f"{_finish(ln.text)} [{ln.n}]"
+            intro, items = block_of[id(ln)]
+            return "\n".join([f"{intro.text} [{intro.n}]", *(f"- {_finish(it.text)} [{it.n}]" for it in items)])
+
+        text = "\n\n".join(" ".join(render(ln) for ln in para) for para in paragraphs)
         return text, [first, *others]
+
+    @staticmethod
+    def _words(line: Line, block_of: dict) -> int:
+        if id(line) not in block_of:
+            return line.words
+        intro, items = block_of[id(line)]
+        return intro.words + sum(it.words for it in items)
 
 
 def _contained(a: set[str], b: set[str]) -> bool:

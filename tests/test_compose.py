@@ -160,3 +160,25 @@ def test_a_section_the_question_names_by_number_answers_it():
     named = passage("n", "4 Αξιολόγηση > 4.2 Δείκτες", "Η αξιολόγηση μετρά τις επισκέψεις και την ικανοποίηση των ωφελουμένων.", 2)
     text = compose("Τι προβλέπει η ενότητα 4.2;", [other, named])
     assert text.startswith("Η αξιολόγηση μετρά τις επισκέψεις")
+
+
+def test_a_list_continuing_its_introduction_is_quoted_with_it_when_it_answers():
+    # The items are lower-case continuations of «Ο έλεγχος εξετάζει:», so none stands alone; the question
+    # («what do we look at?») is not a which-kinds question, and its words are in the items, not the intro.
+    audit = passage(
+        "a",
+        "5 Ετήσιος έλεγχος",
+        "Ο συντονιστής οργανώνει τον ετήσιο έλεγχο κάθε Ιανουάριο με τη συμμετοχή των εθελοντών. Ο έλεγχος εξετάζει:\n"
+        "• αν τηρήθηκε το πρόγραμμα επισκέψεων στους ηλικιωμένους·\n"
+        "• πόσο ικανοποιημένες είναι οι οικογένειες των ηλικιωμένων·\n"
+        "• αν ο προϋπολογισμός επαρκεί για τις μετακινήσεις των εθελοντών.",
+    )
+    other = passage("o", "6 Επικοινωνία", "Ο συντονιστής ενημερώνει τον Δήμο για τις επισκέψεις κάθε μήνα με σύντομο σημείωμα.")
+    text = compose("Στον ετήσιο έλεγχο τι κοιτάμε για τις επισκέψεις, τις οικογένειες και τις μετακινήσεις;", [audit, other])
+    assert "Ο έλεγχος εξετάζει: [1]" in text
+    items = [line for line in text.splitlines() if line.startswith("- ")]
+    assert items == [
+        "- αν τηρήθηκε το πρόγραμμα επισκέψεων στους ηλικιωμένους. [1]",
+        "- πόσο ικανοποιημένες είναι οι οικογένειες των ηλικιωμένων. [1]",
+        "- αν ο προϋπολογισμός επαρκεί για τις μετακινήσεις των εθελοντών. [1]",
+    ]
