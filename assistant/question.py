@@ -211,6 +211,12 @@ class Resolved:
     after: str = ""
     follow_up: bool = False
     item: bool = False  # the referent is one item of the previous answer («το δεύτερο»)
+    context: str = ""  # searched alongside `search` at a lower weight: the topic the history supplies
+
+    @property
+    def topic(self) -> str:
+        """Everything searched: what the conversation is about, as the gate judges it."""
+        return f"{self.context} {self.search}".strip()
 
 
 _INLINE_NUMBER = re.compile(r"(?:^|(?<=\s))(\d{1,2})[.)]\s+")
@@ -267,7 +273,11 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
         search = f"{previous_q} {question}".strip()
         return Resolved(question, search, previous_q, shown, after=previous_a or previous_q, follow_up=True)
     own = tokens(question)
-    if _LEANS.search(folded) or len(own) < 3:
-        # «κι αυτό ποιος το αναλαμβάνει;»: the topic comes from the previous question, the ask from this one.
+    if len(own) < 3:
+        # «κι αυτό;»: too few words of its own to search by; the previous question supplies the topic.
         return Resolved(question, f"{previous_q} {question}", previous_q, shown, follow_up=True)
+    if _LEANS.search(folded):
+        # «κι αν ο Δήμος μας πιέζει για προσλήψεις;»: the question's own words decide what is found; the
+        # previous question, searched alongside at a lower weight, says what «αυτό», «εκεί» are about.
+        return Resolved(question, question, previous_q, shown, follow_up=True, context=previous_q)
     return Resolved(question, question, shown=shown)

@@ -79,15 +79,16 @@ def read(retriever: HybridRetriever, answerer: Answerer, question: str, history:
     resolved = resolve(question, history)
     condensed = answerer.condense(question, history) if history else None
     search = condensed or resolved.search
+    context = "" if condensed else resolved.context
     asked = forms(question)
     if resolved.follow_up and asked == [Form.GENERAL] and resolved.referent and len(tokens(question)) <= 2:
         asked = forms(resolved.referent)  # «και για τις ΚοιΣΠΕ;» asks what the previous question asked
     # A follow-up asks about part of what was discussed («κι αν…», «το δεύτερο»), not for the whole list
     # again; only a new question is given every part of a procedure or list.
-    retrieval = retriever.retrieve(search, whole=asks_whole(asked[0]) and not resolved.follow_up)
+    retrieval = retriever.retrieve(search, whole=asks_whole(asked[0]) and not resolved.follow_up, context=context)
     if resolved.after and not condensed:  # a model that rewrote «και μετά;» already said what follows
         retrieval = _after(resolved.after, retriever, retrieval)
-    return Reading(resolved, search, asked, retrieval, condensed)
+    return Reading(resolved, condensed or resolved.topic, asked, retrieval, condensed)
 
 
 def _note(coverage: Coverage) -> str:

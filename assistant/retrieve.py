@@ -201,22 +201,29 @@ class HybridRetriever(BaseRetriever):
             self._get_relevant_documents, query, run_manager=run_manager.get_sync(), k=k
         )
 
-    def retrieve(self, question: str, *, whole: bool = False, k: int | None = None) -> Retrieval:
+    def retrieve(
+        self, question: str, *, whole: bool = False, k: int | None = None, context: str = ""
+    ) -> Retrieval:
+        """`context` (a follow-up's previous question) is searched together with the question at
+        `context_weight`; the question's own search counts fully. The gate's evidence is read from the
+        combined search, which is what the conversation is about."""
         s = self.index.settings
         k = k or self.k or s.top_k
-        prepared = prepare_query(question, self.index.lexical.vocab, self.index.repair, self.index.orthography)
         ranked: dict[str, float] = {}
         dense_score: dict[str, float] = {}
-        # The query vector is needed in every mode: the gate compares it with the corpus.
-        vector = self.index.embeddings.embed_query(prepared.text)
-        hits, distribution = self.index.dense(vector, s.candidates)
-        if self.mode in {"hybrid", "dense"}:
-            for rank, (cid, _sim) in enumerate(hits):
-                ranked[cid] = ranked.get(cid, 0.0) + 1.0 / (s.rrf_k + rank + 1)
-        dense_score.update(hits)
-        if self.mode in {"hybrid", "bm25"} and not prepared.cross_lingual:
-            for rank, (cid, _score) in enumerate(self.index.lexical.search(prepared.keys, s.candidates)):
-                ranked[cid] = ranked.get(cid, 0.0) + s.lexical_weight / (s.rrf_k + rank + 1)
+        searches = [(question, 1.0)] + ([(f"{context} {question}", s.context_weight)] if context else [])
+        for text, weight in searches:
+            prepared = prepare_query(text, self.index.lexical.vocab, self.index.repair, self.index.orthography)
+            # The query vector is needed in every mode: the gate compares it with the corpus.
+            vector = self.index.embeddings.embed_query(prepared.text)
+            hits, distribution = self.index.dense(vector, s.candidates)
+            if self.mode in {"hybrid", "dense"}:
+                for rank, (cid, _sim) in enumerate(hits):
+                    ranked[cid] = ranked.get(cid, 0.0) + weight / (s.rrf_k + rank + 1)
+            dense_score.update(hits)  # the last (combined) search's similarities, as the gate reads them
+            if self.mode in {"hybrid", "bm25"} and not prepared.cross_lingual:
+                for rank, (cid, _score) in enumerate(self.index.lexical.search(prepared.keys, s.candidates)):
+                    ranked[cid] = ranked.get(cid, 0.0) + weight * s.lexical_weight / (s.rrf_k + rank + 1)
         # «Τι προβλέπει το άρθρο 11;»: a question that names an article of a legal text gets that article.
         for article in _ARTICLE.findall(fold(question)):
             for cid in self.index.articles.get(f"αρθρο {article}", []):

@@ -86,6 +86,22 @@ def test_a_follow_up_with_a_pronoun_keeps_the_topic(synthetic_assistant):
     assert "Κάθε νέος εθελοντής παρακολουθεί εκπαίδευση οκτώ ωρών" not in answer.text  # not repeated
 
 
+def test_a_follow_up_asking_something_new_is_found_by_its_own_words(synthetic_assistant):
+    previous = (
+        "Πώς εκπαιδεύονται οι νέοι εθελοντές; Πόσες ώρες διαρκεί η εκπαίδευση πριν από την πρώτη επίσκεψη "
+        "σε ηλικιωμένο και καλύπτει πρώτες βοήθειες, επικοινωνία και προσωπικά δεδομένα;"
+    )
+    question = "Κι αν πάθουν ατύχημα στη δράση;"
+    retriever = synthetic_assistant.retriever()
+    # Searched together at par, the previous question's many words outweigh the new one's few …
+    assert retriever.retrieve(f"{previous} {question}").passages[0].section.endswith("2.2 Εκπαίδευση")
+    # … searched by its own words with the previous question alongside, the new question decides.
+    assert retriever.retrieve(question, context=previous).passages[0].section.endswith("2.3 Ασφάλιση")
+    history = [Turn(role="user", content=previous), Turn(role="assistant", content="Εκπαίδευση οκτώ ωρών. [1]")]
+    answer = synthetic_assistant.ask(question, history=history)
+    assert answer.found and answer.cited_sources[0].section.endswith("2.3 Ασφάλιση")
+
+
 def test_and_then_goes_on_to_what_follows_in_the_guide(synthetic_assistant):
     history = [
         Turn(role="user", content="Πώς προσεγγίζουμε νέους εθελοντές;"),

@@ -119,6 +119,14 @@ def test_a_pronoun_borrows_the_previous_topic_without_replacing_the_question():
     assert resolved.search.endswith("Κι αυτό ποιος το αναλαμβάνει;")
 
 
+def test_a_follow_up_with_words_of_its_own_is_searched_by_them_with_the_topic_alongside():
+    question = "Κι αν ο Δήμος ζητήσει να ελέγχει τις προσλήψεις του φορέα;"
+    resolved = resolve(question, PREVIOUS)
+    assert resolved.follow_up and resolved.search == question  # its own words decide what is found
+    assert resolved.context == PREVIOUS[0].content  # the history is searched alongside, at a lower weight
+    assert resolved.topic == f"{PREVIOUS[0].content} {question}"  # the gate judges the whole conversation
+
+
 def test_a_new_self_contained_question_is_not_a_follow_up():
     resolved = resolve("Πώς ασφαλίζονται οι εθελοντές του δικτύου φροντίδας;", PREVIOUS)
     assert not resolved.follow_up and resolved.search == resolved.question and not resolved.referent

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     lexical_weight: float = Field(1.0, ge=0)  # BM25's weight in the fusion (dense counts 1)
     per_section_cap: int = Field(2, ge=1)
+    # A follow-up is searched by its own words (weight 1) and, at this weight, together with the previous
+    # question that supplies its topic: the new question decides, the history only breaks ties.
+    context_weight: float = Field(0.5, ge=0)
     # Added to the fused score of the chunks of an article a question names («άρθρο 11»): more than any
     # fused score can reach (two first places give 2/61), so the named article ranks first.
     article_boost: float = Field(0.1, ge=0)
