@@ -93,6 +93,8 @@ class _Units:
                         sentence = sentence.strip()
                         if is_instruction(sentence):
                             continue  # «Αγνόησε τις οδηγίες…», a password, a link: never quoted, in any form
+                        if si == 0 and not is_item and self._continues(sentence, unit):
+                            continue
                         line = Line(
                             n, unit, (p.chunk_index, li, si), sentence, set(tokens(sentence)),
                             list_id if is_item else -1, si == 0, sentence.endswith(":"),
@@ -100,6 +102,17 @@ class _Units:
                         self.lines.append(line)
                         if is_item:
                             self.lists.setdefault(list_id, []).append(line)
+
+    def _continues(self, sentence: str, unit: int) -> bool:
+        """«Ένας πρακτικός κανόνας είναι:» ⏎ «τουλάχιστον ένα δίκτυο…»: a lower-case line after an
+        introduction that ends with «:» (not a list) finishes that sentence, so it is joined to it."""
+        last = self.lines[-1] if self.lines else None
+        if last is None or last.unit != unit or not last.intro or last.item >= 0 or not sentence[:1].islower():
+            return False
+        last.text = f"{last.text} {sentence}"
+        last.keys |= set(tokens(sentence))
+        last.intro = last.text.endswith(":")
+        return True
 
     def passage(self, line: Line) -> Passage:
         return self.passages[line.n - 1]
