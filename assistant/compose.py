@@ -29,6 +29,7 @@ _ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α
 # Structure, not wording: a document speaks of itself in standard ways.
 _SELF_REFERENCE = re.compile(r"\b(?:ο|του|τον|στον) (?:παρων |παροντοσ )?οδηγ\w*|\bενοτητ\w* \d|\bκεφαλαι\w* \d")
 _END = ".;;!?»)"
+CAPTION_MAX_WORDS = 6  # a line of its own this short, right above a list, is the list's caption
 _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3})*(?![\d/])")
 
 
@@ -129,10 +130,16 @@ class _Units:
         return out
 
     def intro_of(self, list_id: int) -> Line | None:
-        """The sentence right before a list, when it introduces it («…διακρίνονται στα εξής είδη:»)."""
+        """The sentence right before a list, when it introduces it («…διακρίνονται στα εξής είδη:») or is
+        its caption: a short line of its own right above it («Συνηθισμένα λάθη.»)."""
         first = self.lists[list_id][0]
         before = [ln for ln in self.lines if ln.unit == first.unit and ln.order < first.order and ln.item == -1]
-        return before[-1] if before and before[-1].intro else None
+        if not before:
+            return None
+        last = before[-1]
+        alone = last.head and not any(ln.n == last.n and ln.order[:2] == last.order[:2] and ln is not last for ln in self.lines)
+        caption = alone and last.words <= CAPTION_MAX_WORDS and last.order[:2] == (first.order[0], first.order[1] - 1)
+        return last if last.intro or caption else None
 
 
 @register("extractive")
@@ -244,18 +251,21 @@ class ExtractiveAnswerer:
         if best.intro:
             after = [ln for ln in units.lines if ln.unit == best.unit and ln.order > best.order]
             list_id = after[0].item if after and after[0].item >= 0 else -1
-        if list_id < 0 or not (asks_whole(form) or best.intro):
+        # A list is the answer when the best sentence introduces it, or when the question asks for a whole
+        # list and the list says what it is (its introduction or caption): a list of mistakes is not steps.
+        intro = units.intro_of(list_id) if list_id >= 0 else None
+        if intro is None or not (asks_whole(form) or best.intro):
             return None
         heads = [ln for ln in units.lists[list_id] if ln.head]
         if len(heads) < 2:
             return None
-        return units.intro_of(list_id), heads
+        return intro, heads
 
     def _render_items(self, request, units: _Units, intro: Line | None, items: list[Line], form: Form):
         cap = self.settings.max_list_items
         shown, rest = items[:cap], len(items) - cap
         if intro is not None:
-            lines = [f"{intro.text} [{intro.n}]"]
+            lines = [f"{_as_intro(intro.text)} [{intro.n}]"]
         else:
             guide = units.passage(shown[0]).guide_title if shown else ""
             lead = PHRASES["lead"].get(form.value, PHRASES["lead"]["general"])
@@ -270,7 +280,8 @@ class ExtractiveAnswerer:
 
     def _free(self, scored: list[tuple[float, Line]], best_score: float, blocks: dict | None = None):
         """Sentences chosen by maximal marginal relevance: each one must add what the others do not. A
-        list with its introduction competes as one candidate and is shown as that list."""
+        list with its introduction competes as one candidate and is shown as that list; items picked on
+        their own are shown under their list's introduction, never out of what they belong to."""
         s = self.settings
         blocks = blocks or {}
         block_of = {id(whole): (intro, items) for whole, intro, items, _v in blocks.values()}
@@ -282,7 +293,7 @@ class ExtractiveAnswerer:
         units = {ln.unit for score, ln in scored if score >= s.unit_floor * best_score}
         pool = sorted((t for t in scored if t[1].unit in units), key=lambda t: -t[0])
         picked: list[tuple[float, Line]] = []
-        taken: set[int] = set()  # a block and its own sentences exclude each other
+        excluded: set[int] = set()  # a list taken whole excludes its items; an item taken, the whole list
         words = 0
         for _ in range(s.max_answer_sentences):
             def mmr(t: tuple[float, Line]) -> float:
@@ -291,8 +302,7 @@ class ExtractiveAnswerer:
 
             candidates = [
                 t for t in pool
-                if t not in picked and (id(t[1]) in block_of or not t[1].intro)
-                and id(t[1]) not in taken and members.get(id(t[1])) not in taken
+                if t not in picked and id(t[1]) not in excluded and (id(t[1]) in block_of or not t[1].intro)
             ]  # fmt: skip
             if not candidates:
                 break
@@ -306,26 +316,47 @@ class ExtractiveAnswerer:
             picked.append(choice)
             words += size
             if id(choice[1]) in block_of:
-                taken.add(id(choice[1]))
+                excluded |= {id(ln) for ln in [block_of[id(choice[1])][0], *block_of[id(choice[1])][1]]}
             elif id(choice[1]) in members:
-                taken.add(members[id(choice[1])])
+                excluded.add(members[id(choice[1])])
         first, *others = [ln for _, ln in picked]
         others.sort(key=lambda ln: (ln.unit, ln.order))
-        paragraphs: list[list[Line]] = [[first]]
-        for ln in others:
-            last = paragraphs[-1][-1]
-            if id(ln) in block_of or id(last) in block_of or (ln.unit != last.unit and ln.unit != first.unit):
-                paragraphs.append([])  # a list stands as its own paragraph
-            paragraphs[-1].append(ln)
+        return self._paragraphs([first, *others], block_of, members), [first, *others]
 
-        def render(ln: Line) -> str:
-            if id(ln) not in block_of:
-                return f"{_finish(ln.text)} [{ln.n}]"
-            intro, items = block_of[id(ln)]
-            return "\n".join([f"{intro.text} [{intro.n}]", *(f"- {_finish(it.text)} [{it.n}]" for it in items)])
-
-        text = "\n\n".join(" ".join(render(ln) for ln in para) for para in paragraphs)
-        return text, [first, *others]
+    @staticmethod
+    def _paragraphs(lines: list[Line], block_of: dict, members: dict) -> str:
+        """Running sentences of a section form a paragraph; a list, whole or in part, is one of its own,
+        under its introduction."""
+        entries: list[Line | tuple[Line, list[Line]]] = []
+        partial: dict[int, tuple[Line, list[Line]]] = {}
+        for ln in lines:
+            key = members.get(id(ln))
+            if id(ln) in block_of:
+                entries.append(block_of[id(ln)])
+            elif key is not None and ln is not block_of[key][0]:
+                if key not in partial:
+                    partial[key] = (block_of[key][0], [])
+                    entries.append(partial[key])
+                partial[key][1].append(ln)
+            else:
+                entries.append(ln)
+        paragraphs: list[str] = []
+        last: Line | None = None
+        for entry in entries:
+            if isinstance(entry, tuple):
+                intro, items = entry
+                items = sorted(items, key=lambda ln: ln.order)
+                head = f"{_as_intro(intro.text)} [{intro.n}]"
+                paragraphs.append("\n".join([head, *(f"- {_finish(it.text)} [{it.n}]" for it in items)]))
+                last = None
+                continue
+            sentence = f"{_finish(entry.text)} [{entry.n}]"
+            if last is not None and entry.unit in (last.unit, lines[0].unit):
+                paragraphs[-1] += f" {sentence}"
+            else:
+                paragraphs.append(sentence)
+            last = entry
+        return "\n\n".join(paragraphs)
 
     @staticmethod
     def _words(line: Line, block_of: dict) -> int:
@@ -333,6 +364,11 @@ class ExtractiveAnswerer:
             return line.words
         intro, items = block_of[id(line)]
         return intro.words + sum(it.words for it in items)
+
+
+def _as_intro(text: str) -> str:
+    """A list's caption («Συνηθισμένα λάθη.») shown as what it is: the label of the list below it."""
+    return text if text.endswith(":") else text.rstrip(" .") + ":"
 
 
 def _contained(a: set[str], b: set[str]) -> bool:
