@@ -230,7 +230,8 @@ class ExtractiveAnswerer:
         out = {}
         for intro, items in units.blocks():
             items = items[:cap]
-            keys = set(intro.keys).union(*(ln.keys for ln in items))
+            # A caption («Τι κάνουμε.») labels the list; only an introduction is part of what it says.
+            keys = (intro.keys if intro.intro else set()).union(*(ln.keys for ln in items))
             whole = Line(intro.n, intro.unit, intro.order, intro.text, keys, -1, True, True)
             if (value := score(whole)) is not None:
                 out[id(whole)] = (whole, intro, items, value)
