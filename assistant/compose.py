@@ -208,33 +208,34 @@ class ExtractiveAnswerer:
         units = _Units(request.passages)
         score = self._scorer(request, units)
         scored = [(s, ln) for ln in units.lines if (s := score(ln)) is not None]
-        if not scored:
+        blocks = self._blocks(units, score)  # a section may be only an introduction and its list
+        if not scored and not blocks:
             return NOT_FOUND
         form = request.forms[0]
         parts = [n for n, p in enumerate(request.passages, start=1) if p.part]
-        if asks_whole(form) and len(parts) >= 3:
+        if scored and asks_whole(form) and len(parts) >= 3:
             body, _used = self._parts(request, units, dict((id(ln), s) for s, ln in scored), parts, form)
+            return body
+        best_score, best = max(scored, key=lambda t: t[0]) if scored else (0.0, None)
+        listed = self._list_of(units, best, form) if best is not None else None
+        if listed is not None:
+            body, _used = self._render_items(request, units, *listed, form)
         else:
-            best_score, best = max(scored, key=lambda t: t[0])
-            listed = self._list_of(units, best, form)
-            if listed is not None:
-                body, _used = self._render_items(request, units, *listed, form)
-            else:
-                body, _used = self._free(scored, best_score, self._blocks(units, score))
+            body, _used = self._free(scored, best_score, blocks)
         return body
 
-    def _blocks(self, units: _Units, score) -> dict[int, tuple[Line, list[Line]]]:
+    def _blocks(self, units: _Units, score) -> dict[int, tuple[Line, Line, list[Line], float, int]]:
         """Lists with their introduction as candidates of their own, scored on all their words: the
         question «τι εξετάζει η αξιολόγηση;» is answered by the list the introduction opens, not by it."""
         cap = self.settings.max_list_items
         out = {}
-        for intro, items in units.blocks():
-            items = items[:cap]
+        for intro, every in units.blocks():
+            items = every[:cap]
             # A caption («Τι κάνουμε.») labels the list; only an introduction is part of what it says.
             keys = (intro.keys if intro.intro else set()).union(*(ln.keys for ln in items))
             whole = Line(intro.n, intro.unit, intro.order, intro.text, keys, -1, True, True)
             if (value := score(whole)) is not None:
-                out[id(whole)] = (whole, intro, items, value)
+                out[id(whole)] = (whole, intro, items, value, len(every))
         return out
 
     def _parts(self, request, units: _Units, scores: dict[int, float], parts: list[int], form: Form):
@@ -285,16 +286,17 @@ class ExtractiveAnswerer:
         their own are shown under their list's introduction, never out of what they belong to."""
         s = self.settings
         blocks = blocks or {}
-        block_of = {id(whole): (intro, items) for whole, intro, items, _v in blocks.values()}
-        members = {id(ln): key for key, (_w, intro, items, _v) in blocks.items() for ln in [intro, *items]}
-        scored = scored + [(value, whole) for whole, _i, _items, value in blocks.values()]
-        best_score = max(best_score, *(value for *_rest, value in blocks.values())) if blocks else best_score
+        block_of = {id(whole): (intro, items) for whole, intro, items, _v, _n in blocks.values()}
+        members = {id(ln): key for key, (_w, intro, items, _v, _n) in blocks.items() for ln in [intro, *items]}
+        scored = scored + [(value, whole) for whole, _i, _items, value, _n in blocks.values()]
+        best_score = max([best_score] + [value for _w, _i, _items, value, _n in blocks.values()])
         # Sections qualify by their best sentence (`unit_floor`); inside them a sentence needs only
         # `sentence_floor`: more of a relevant section, less padding from loosely related ones.
         units = {ln.unit for score, ln in scored if score >= s.unit_floor * best_score}
         pool = sorted((t for t in scored if t[1].unit in units), key=lambda t: -t[0])
         picked: list[tuple[float, Line]] = []
         excluded: set[int] = set()  # a list taken whole excludes its items; an item taken, the whole list
+        more = {key: total - len(items) for key, (_w, _i, items, _v, total) in blocks.items()}  # items left out
         words = 0
         for _ in range(s.max_answer_sentences):
             def mmr(t: tuple[float, Line]) -> float:
@@ -314,6 +316,13 @@ class ExtractiveAnswerer:
                     pool.remove(choice)
                     continue
                 break
+            if id(choice[1]) in block_of and size > s.max_answer_words:  # a long list opens the answer
+                intro, items = block_of[id(choice[1])]
+                kept = [it for i, it in enumerate(items) if intro.words + sum(x.words for x in items[: i + 1]) <= s.max_answer_words]
+                kept = kept if len(kept) >= 2 else items[:2]
+                block_of[id(choice[1])] = (intro, kept)
+                more[id(choice[1])] += len(items) - len(kept)
+                size = self._words(choice[1], block_of)
             picked.append(choice)
             words += size
             if id(choice[1]) in block_of:
@@ -322,21 +331,21 @@ class ExtractiveAnswerer:
                 excluded.add(members[id(choice[1])])
         first, *others = [ln for _, ln in picked]
         others.sort(key=lambda ln: (ln.unit, ln.order))
-        return self._paragraphs([first, *others], block_of, members), [first, *others]
+        return self._paragraphs([first, *others], block_of, members, more), [first, *others]
 
     @staticmethod
-    def _paragraphs(lines: list[Line], block_of: dict, members: dict) -> str:
+    def _paragraphs(lines: list[Line], block_of: dict, members: dict, more: dict[int, int]) -> str:
         """Running sentences of a section form a paragraph; a list, whole or in part, is one of its own,
         under its introduction."""
-        entries: list[Line | tuple[Line, list[Line]]] = []
-        partial: dict[int, tuple[Line, list[Line]]] = {}
+        entries: list[Line | tuple[Line, list[Line], int]] = []
+        partial: dict[int, tuple[Line, list[Line], int]] = {}
         for ln in lines:
             key = members.get(id(ln))
             if id(ln) in block_of:
-                entries.append(block_of[id(ln)])
+                entries.append((*block_of[id(ln)], more.get(id(ln), 0)))
             elif key is not None and ln is not block_of[key][0]:
                 if key not in partial:
-                    partial[key] = (block_of[key][0], [])
+                    partial[key] = (block_of[key][0], [], 0)
                     entries.append(partial[key])
                 partial[key][1].append(ln)
             else:
@@ -345,10 +354,11 @@ class ExtractiveAnswerer:
         last: Line | None = None
         for entry in entries:
             if isinstance(entry, tuple):
-                intro, items = entry
+                intro, items, rest = entry
                 items = sorted(items, key=lambda ln: ln.order)
                 head = f"{_as_intro(intro.text)} [{intro.n}]"
-                paragraphs.append("\n".join([head, *(f"- {_finish(it.text)} [{it.n}]" for it in items)]))
+                tail = [prompts.render(PHRASES["text"]["more_items"], count=rest)] if rest else []
+                paragraphs.append("\n".join([head, *(f"- {_finish(it.text)} [{it.n}]" for it in items), *tail]))
                 last = None
                 continue
             sentence = f"{_finish(entry.text)} [{entry.n}]"

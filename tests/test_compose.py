@@ -210,3 +210,15 @@ def test_a_list_is_shown_under_what_the_guide_calls_it_never_as_steps_it_is_not(
     assert "τα βήματα είναι" not in text  # a list of mistakes is not a procedure …
     caption = text.index("Συνηθισμένα λάθη: [1]")  # … it is quoted under its own caption
     assert caption < text.index("- Αλλάζουμε συχνά τον εθελοντή")
+
+
+def test_a_long_list_opening_the_answer_is_cut_to_the_length_bound_and_says_how_many_are_left():
+    items = "\n".join(
+        f"- ελέγχει τον φάκελο του εθελοντή αριθμός {i} για την εκπαίδευση, την ασφάλιση και τις επισκέψεις του" for i in range(1, 13)
+    )
+    audit = passage("a", "5 Έλεγχος", f"Ο συντονιστής κάθε μήνα:\n{items}")
+    text = compose("Τι ελέγχει ο συντονιστής για την εκπαίδευση, την ασφάλιση και τις επισκέψεις των εθελοντών;", [audit])
+    shown = [line for line in text.splitlines() if line.startswith("- ")]
+    words = len(re.sub(r"\[\d+\]|^- ", "", "\n".join(shown), flags=re.M).split())
+    assert 2 <= len(shown) < 12 and words <= SETTINGS.max_answer_words
+    assert f"(και άλλα {12 - len(shown)} σημεία στην ίδια ενότητα)" in text
