@@ -174,20 +174,24 @@ def test_chat_sources_and_feedback(server, page):
     page.locator("#kalo-chatbot [role='log']").evaluate("log => log.scrollTo(0, 0)")  # question and answer
     page.screenshot(path=str(ARTIFACTS / "chat.png"))
 
-    # the cited page opens inside the app, in the guide viewer
+    # the cited page opens inside the app, in the PDF.js viewer, with the cited excerpt highlighted there
     first = cards.first.locator("a.kalo-open")
     href = first.get_attribute("href")
     assert re.fullmatch(r"guides/[\w.-]+\.pdf#page=\d+", href), href
+    excerpt = cards.first.locator(".kalo-excerpt mark").first.inner_text()
     first.click()
     viewer = page.locator("dialog.kalo-viewer")
     viewer.wait_for(state="visible")
-    assert viewer.locator("iframe").get_attribute("src").endswith(href.split("/", 1)[1])
-    page.wait_for_function(  # the guide has loaded in the viewer
-        """() => { const f = document.querySelector('dialog.kalo-viewer iframe');
-                   return f && f.contentDocument && f.contentDocument.readyState === 'complete' &&
-                          f.contentWindow.location.href.includes('/guides/'); }"""
-    )
-    page.screenshot(path=str(ARTIFACTS / "guide-viewer.png"))
+    assert viewer.locator("iframe").get_attribute("src").startswith("viewer/#file=guides%2F")
+    frame = page.frame_locator("dialog.kalo-viewer iframe")
+    frame.locator("body[data-state='ready']").wait_for()
+    assert frame.locator("body").get_attribute("data-page") == href.split("#page=")[1]
+    marked = frame.locator(".textLayer .kalo-hl")
+    assert marked.count() >= 1
+    words = set(re.findall(r"\w{4,}", " ".join(marked.all_inner_texts()).lower()))
+    assert words and words <= set(re.findall(r"\w{4,}", excerpt.lower())), (words, excerpt)
+    assert frame.locator(".found").inner_text() == "Το απόσπασμα της παραπομπής επισημαίνεται."
+    page.screenshot(path=str(ARTIFACTS / "pdf-highlight.png"))
     viewer.locator(".kalo-viewer-close").click()
     viewer.wait_for(state="hidden")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from types import SimpleNamespace
+from urllib.parse import parse_qs
 
 import pytest
 from pydantic import SecretStr
@@ -18,7 +19,7 @@ from assistant.web import admin, handlers, layout, render
 from assistant.web.app import guide_response
 from assistant.web.context import WebContext
 from assistant.web.handlers import ChatSession
-from assistant.web.render import guide_url
+from assistant.web.render import guide_url, viewer_url
 
 PASSAGE = (
     "Εισαγωγή στο θέμα. Τα τυπικά δίκτυα διαθέτουν γραπτούς κανόνες λειτουργίας. "
@@ -107,6 +108,16 @@ def test_not_found_shows_the_nearest_sections():
     assert "Πλησιέστερες ενότητες" in message and "σελ. 7" in message
     panel = render.sources_panel(answer)
     assert "Δεν βρέθηκε απάντηση" in panel and 'id="kalo-src-1"' in panel and "<mark>" not in panel
+
+
+def test_the_pdf_viewer_url_carries_the_page_range_and_the_excerpt():
+    url = viewer_url("οδηγός 1.pdf", 3, 4, "Η αίτηση υποβάλλεται & ελέγχεται.")
+    assert url.startswith("viewer/#")
+    params = parse_qs(url.split("#", 1)[1])
+    assert params == {
+        "file": ["guides/οδηγός 1.pdf"], "page": ["3"], "end": ["4"], "q": ["Η αίτηση υποβάλλεται & ελέγχεται."]
+    }
+    assert parse_qs(viewer_url("a.pdf", None).split("#", 1)[1]) == {"file": ["guides/a.pdf"], "page": ["1"], "end": ["1"]}
 
 
 def test_guide_urls_are_relative_and_quoted():
@@ -328,7 +339,9 @@ def test_corpus_files_are_served_only_from_the_corpus(make_settings):
     assert "sandbox" in page.headers["content-security-policy"]
     (settings.corpus_dir / "legacy.txt").write_bytes("Οδηγός σε παλιά κωδικοποίηση".encode("cp1253"))
     legacy = guide_response(resolve_in(settings.corpus_dir, "legacy.txt"))
-    assert legacy.body.decode("utf-8") == "Οδηγός σε παλιά κωδικοποίηση"  # decoded as ingestion decodes it
+    # decoded as ingestion decodes it, shown as a readable page (lines kept, escaped, sandboxed)
+    assert "<pre>Οδηγός σε παλιά κωδικοποίηση</pre>" in legacy.body.decode("utf-8")
+    assert "sandbox" in legacy.headers["content-security-policy"]
 
 
 # -- the guides tab through the facade (fake-hash embeddings: milliseconds) ----------------------------------
