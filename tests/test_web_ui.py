@@ -176,10 +176,14 @@ def test_unexpected_errors_do_not_leak_details(make_settings):
 
 
 def test_a_question_sent_while_answering_waits_in_the_box():
-    box, pending, busy, send, stop, *_ = handlers.start("  Πρώτη   ερώτηση; ", False)
-    assert (box, pending, busy) == ("", "Πρώτη ερώτηση;", True)
+    earlier = [{"role": "user", "content": "Πριν;"}, {"role": "assistant", "content": "Απάντηση."}]
+    box, pending, busy, send, stop, _, _, chat = handlers.start("  Πρώτη   <ερώτηση>; ", False, earlier)
+    assert (box, pending, busy) == ("", "Πρώτη <ερώτηση>;", True)
     assert send["visible"] is False and stop["visible"] is True
-    refused = handlers.start("Δεύτερη;", True)  # the box keeps it; the pending question is untouched
+    # shown at once, escaped, with the answer's placeholder; the answering event starts from before the pair
+    assert chat == [*earlier, {"role": "user", "content": "Πρώτη &lt;ερώτηση&gt;;"}, {"role": "assistant", "content": "…"}]
+    assert handlers.before_placeholder(chat) == earlier and handlers.before_placeholder(earlier) == earlier
+    refused = handlers.start("Δεύτερη;", True, chat)  # the box keeps it; the pending question is untouched
     assert all(out == handlers.gr.skip() for out in refused)
     assert all(out == handlers.gr.skip() for out in handlers.start("   ", False))
 
