@@ -161,7 +161,7 @@ def test_chat_sources_and_feedback(server, page):
     assert page.locator("#kalo-chatbot [data-testid='bot']").count() == 0
 
 
-def test_guides_tab_upload_thenask(server, page, tmp_path):
+def test_guides_tab_upload_then_ask(server, page, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(server["url"] + "/")
     page.get_by_role("tab", name="Οδηγοί").click()
@@ -180,6 +180,8 @@ def test_guides_tab_upload_thenask(server, page, tmp_path):
     page.set_input_files("#kalo-upload input[type=file]", str(wrong))
     page.wait_for_selector(":text('Μη αποδεκτός τύπος αρχείου')")  # Gradio's toast, in Greek
     assert not page.locator(":text('Invalid file type')").count()
+    page.wait_for_function("() => document.querySelector('.toast-title').innerText.trim() === 'Σφάλμα'")
+    assert page.locator("[data-testid='toast-close']").first.get_attribute("aria-label") == "Κλείσιμο"
 
     guide = tmp_path / "Πρόγραμμα Ζέφυρος.md"
     guide.write_text(NEW_GUIDE, encoding="utf-8")
