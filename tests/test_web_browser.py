@@ -272,6 +272,29 @@ def test_api_docs_are_served_offline(server, page):
     assert not outside, outside
 
 
+def test_the_pdf_viewer_pages_and_opens_only_the_apps_guides(server, page):
+    """The viewer turns pages; a file from elsewhere or a missing guide is a Greek error, and nothing is
+    fetched from another origin."""
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith((server["url"], "data:", "blob:")) else outside.append(r.url))
+    page.goto(server["url"] + "/viewer/#file=guides%2Fkoinonika-pantopoleia.pdf&page=1")
+    page.wait_for_selector("body[data-state='ready'][data-page='1']")
+    assert page.inner_text("#where") == "Σελίδα 1 από 2" and page.locator("#prev").is_disabled()
+    page.click("#next")
+    page.wait_for_selector("body[data-state='ready'][data-page='2']")
+    assert page.locator("#next").is_disabled() and page.locator(".textLayer span").count() > 0
+    for file, message in [
+        ("https%3A%2F%2Fexample.org%2Fa.pdf", "Μη έγκυρος οδηγός."),
+        ("guides%2F..%2Fdata%2Ffeedback.pdf", "Μη έγκυρος οδηγός."),
+        ("guides%2Fden-yparxei.pdf", "Δεν ήταν δυνατό να ανοίξει ο οδηγός."),
+    ]:
+        page.goto("about:blank")
+        page.goto(server["url"] + f"/viewer/#file={file}&page=1")
+        page.wait_for_selector("body[data-state='error']")
+        assert page.inner_text(".error") == message
+    assert not outside, outside
+
+
 AXE = Path(__file__).parent / "support" / "axe.min.js"  # axe-core 4.14.1 (MPL-2.0), vendored with its header
 
 
