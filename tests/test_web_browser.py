@@ -352,6 +352,7 @@ def test_mobile_has_no_sideways_scroll_and_sources_are_one_tap_away(server, brow
             " return r.top >= 0 && r.top < window.innerHeight; }"
         )
         assert page.evaluate(wide) <= 0
+        page.screenshot(path=str(ARTIFACTS / "mobile-conversations.png"))
         page.get_by_role("tab", name="Οδηγοί").click()
         page.wait_for_selector("#kalo-admin-password input")
         page.fill("#kalo-admin-password input", ADMIN_PASSWORD)
