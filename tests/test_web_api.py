@@ -93,13 +93,25 @@ def test_health_and_guides(app_url):
 
 
 def test_guide_files_are_served_safely(app_url):
-    text = httpx.get(f"{app_url}/guides/ethelontika-diktya.txt")
-    assert text.headers["content-type"] == "text/plain; charset=utf-8" and "Εθελοντικά Δίκτυα" in text.text
+    text = httpx.get(f"{app_url}/guides/ethelontika-diktya.txt")  # a readable page, sandboxed like HTML guides
+    assert text.headers["content-type"] == "text/html; charset=utf-8" and "Εθελοντικά Δίκτυα" in text.text
+    assert "<pre>" in text.text and "sandbox" in text.headers["content-security-policy"]
     pdf = httpx.get(f"{app_url}/guides/{PANTRIES}.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     for path in ("/guides/../data/chroma/chroma.sqlite3", "/guides/%2e%2e/data/feedback.sqlite3", "/guides/nope.pdf"):
         assert httpx.get(app_url + path).status_code == 404
+
+
+def test_the_pdf_viewer_is_served_from_package_files(app_url):
+    """PDF.js comes with the app (no CDN): the viewer page, its module and worker, framable by the app only."""
+    page = httpx.get(f"{app_url}/viewer/")
+    assert page.status_code == 200 and '<html lang="el">' in page.text and "viewer.js" in page.text
+    assert page.headers["x-frame-options"] == "SAMEORIGIN"
+    for name in ("viewer.js", "pdfjs/pdf.min.mjs", "pdfjs/pdf.worker.min.mjs"):
+        r = httpx.get(f"{app_url}/viewer/{name}")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript"), name
+    assert httpx.get(f"{app_url}/viewer/../data/feedback.sqlite3").status_code == 404
 
 
 def test_writes_are_off_without_an_admin_password(app_url):

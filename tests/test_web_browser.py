@@ -1,39 +1,23 @@
 """The web app in a real browser: `kalo serve` in a subprocess, driven by Debian's Chromium via Playwright,
 over the synthetic guides with the fake-hash embeddings (the UI is under test, not the model).
 
-Asks a question and checks the answer's [n] markers against the sources panel, opens a cited page,
-rates the answer 👎 with a comment (then reads it back from SQLite), logs in to the guides tab, uploads
-a guide with a made-up fact and gets that fact answered. Every wait is on a condition in the page, never
-on time. Screenshots go to test-artifacts/."""
+Asks a question and checks the answer's [n] markers against the sources panel, opens a cited page in the
+PDF.js viewer with the excerpt highlighted, rates the answer 👎 with a comment (then reads it back from
+SQLite), copies and exports it, reloads; logs in to the guides tab, uploads a guide with a made-up fact and
+gets that fact answered; a question typed during an answer waits (no 👍/👎 on the answer on its way);
+axe-core in light and dark; a 390 px phone. The conversation list: test_web_browser_conversations.py.
+Every wait is on a condition in the page, never on time (support/browser.py). Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from support.processes import stop
-from support.servers import free_port, wait_until_up
-from support.synthetic import config_toml
+from support.browser import ADMIN_PASSWORD, ANSWERED, ARTIFACTS, DISLIKE, LIKE, ask, chromium, serving, watched_page
 
-REPO = Path(__file__).resolve().parents[1]
-ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = Path(os.environ.get("KALO_TEST_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ADMIN_PASSWORD = "δοκιμή-διαχειριστή"
 NEW_GUIDE = """# Οδηγός Πιλοτικού Προγράμματος Ζέφυρος
 
 ## Το πρόγραμμα Ζέφυρος
@@ -48,90 +32,22 @@ NEW_GUIDE = """# Οδηγός Πιλοτικού Προγράμματος Ζέφ
 pytestmark = pytest.mark.slow
 
 
-def _kalo_command() -> list[str]:
-    script = Path(sys.executable).with_name("kalo")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]
-
-
 @pytest.fixture(scope="module")
 def server(synthetic_settings, tmp_path_factory):
-    """`kalo serve` on a free port over a private copy of the ingested synthetic guides."""
-    root = tmp_path_factory.mktemp("browser")
-    shutil.copytree(synthetic_settings.corpus_dir, root / "corpus")
-    shutil.copytree(synthetic_settings.data_dir, root / "data")
-    (root / "kalo.toml").write_text(config_toml(), encoding="utf-8")  # fake-hash, as the index was built
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KALO_")}
-    env |= {
-        "KALO_CONFIG": str(root / "kalo.toml"),
-        "KALO_CORPUS_DIR": str(root / "corpus"),
-        "KALO_DATA_DIR": str(root / "data"),
-        "KALO_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "KALO_HOST": "127.0.0.1",
-        "KALO_PORT": str(port),
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        "GRADIO_ANALYTICS_ENABLED": "False",
-    }
-    log_path = root / "serve.log"
-    log = log_path.open("w")
-    proc = subprocess.Popen([*_kalo_command(), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{url}/api/health", proc, timeout=120, log=log_path)
-        yield {"url": url, "root": root}
-    finally:
-        stop(proc, timeout=20)
-        log.close()
+    with serving(synthetic_settings, tmp_path_factory.mktemp("browser")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def browser():
-    assert CHROMIUM.exists(), f"Chromium is required for the browser test (apt-get install chromium): {CHROMIUM}"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="el-GR")
-    pg = context.new_page()
-    pg.set_default_timeout(int(os.environ.get("BROWSER_TIMEOUT_MS", "90000")))
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
-    yield pg
-    context.close()
-    assert not errors, errors
-
-
-# The answer is final when the panel no longer says «Αναζήτηση…» and the last chat message agrees with it:
-# its [n] are exactly the panel's cards, or it says nothing was found and the panel shows no card.
-_ANSWERED = """(before) => {
-  const panel = document.querySelector('#kalo-sources .kalo-sources');
-  const bots = document.querySelectorAll('#kalo-chatbot [data-testid="bot"]');
-  if (!panel || bots.length <= before || panel.innerText.includes('Αναζήτηση στους οδηγούς')) return false;
-  const text = bots[bots.length - 1].innerText;
-  const cards = [...panel.querySelectorAll('.kalo-src')].map(c => c.id.replace('kalo-src-', ''));
-  const cited = [...new Set([...text.matchAll(/\\[(\\d+)\\]/g)].map(m => m[1]))];
-  if (panel.querySelector('.kalo-notfound')) return text.includes('Δεν βρήκα');
-  return cards.length > 0 && cited.sort().join() === cards.sort().join();
-}"""
-
-
-def _ask(page, question: str) -> tuple[str, str]:
-    """Type a question, wait for the final answer; returns (last answer text, sources panel HTML)."""
-    before = page.locator("#kalo-chatbot [data-testid='bot']").count()
-    page.fill("#kalo-question textarea", question)
-    page.keyboard.press("Enter")
-    page.wait_for_function(_ANSWERED, arg=before)
-    page.locator("#kalo-send").wait_for(state="visible")  # the answering event is over
-    answer = page.locator("#kalo-chatbot [data-testid='bot']").last.inner_text()
-    return answer, page.inner_html("#kalo-sources .kalo-sources")
+    with watched_page(browser) as pg:
+        yield pg
 
 
 def _feedback_rows(root: Path) -> list[dict]:
@@ -154,7 +70,7 @@ def test_chat_sources_and_feedback(server, page):
     page.get_by_label("Στέλεχος φορέα ΚΑΛΟ").check()
 
     question = "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;"
-    answer, panel = _ask(page, question)
+    answer, panel = ask(page, question)
     assert "Δεν βρήκα απάντηση" not in answer and "αίτηση" in answer
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer)}
     shown = {int(n) for n in re.findall(r'id="kalo-src-(\d+)"', panel)}
@@ -174,20 +90,24 @@ def test_chat_sources_and_feedback(server, page):
     page.locator("#kalo-chatbot [role='log']").evaluate("log => log.scrollTo(0, 0)")  # question and answer
     page.screenshot(path=str(ARTIFACTS / "chat.png"))
 
-    # the cited page opens inside the app, in the guide viewer
+    # the cited page opens inside the app, in the PDF.js viewer, with the cited excerpt highlighted there
     first = cards.first.locator("a.kalo-open")
     href = first.get_attribute("href")
     assert re.fullmatch(r"guides/[\w.-]+\.pdf#page=\d+", href), href
+    excerpt = cards.first.locator(".kalo-excerpt mark").first.inner_text()
     first.click()
     viewer = page.locator("dialog.kalo-viewer")
     viewer.wait_for(state="visible")
-    assert viewer.locator("iframe").get_attribute("src").endswith(href.split("/", 1)[1])
-    page.wait_for_function(  # the guide has loaded in the viewer
-        """() => { const f = document.querySelector('dialog.kalo-viewer iframe');
-                   return f && f.contentDocument && f.contentDocument.readyState === 'complete' &&
-                          f.contentWindow.location.href.includes('/guides/'); }"""
-    )
-    page.screenshot(path=str(ARTIFACTS / "guide-viewer.png"))
+    assert viewer.locator("iframe").get_attribute("src").startswith("viewer/#file=guides%2F")
+    frame = page.frame_locator("dialog.kalo-viewer iframe")
+    frame.locator("body[data-state='ready']").wait_for()
+    assert frame.locator("body").get_attribute("data-page") == href.split("#page=")[1]
+    marked = frame.locator(".textLayer .kalo-hl")
+    assert marked.count() >= 1
+    words = set(re.findall(r"\w{4,}", " ".join(marked.all_inner_texts()).lower()))
+    assert words and words <= set(re.findall(r"\w{4,}", excerpt.lower())), (words, excerpt)
+    assert frame.locator(".found").inner_text() == "Το απόσπασμα της παραπομπής επισημαίνεται."
+    page.screenshot(path=str(ARTIFACTS / "pdf-highlight.png"))
     viewer.locator(".kalo-viewer-close").click()
     viewer.wait_for(state="hidden")
 
@@ -227,7 +147,7 @@ def test_chat_sources_and_feedback(server, page):
 
     # a reload keeps the conversation and its sources
     page.reload()
-    page.wait_for_function(_ANSWERED, arg=0)
+    page.wait_for_function(ANSWERED, arg=0)
     assert question in page.inner_text("#kalo-chatbot")
     assert page.locator("#kalo-sources .kalo-src").count() == len(shown)
 
@@ -260,6 +180,8 @@ def test_guides_tab_upload_then_ask(server, page, tmp_path):
     page.set_input_files("#kalo-upload input[type=file]", str(wrong))
     page.wait_for_selector(":text('Μη αποδεκτός τύπος αρχείου')")  # Gradio's toast, in Greek
     assert not page.locator(":text('Invalid file type')").count()
+    page.wait_for_function("() => document.querySelector('.toast-title').innerText.trim() === 'Σφάλμα'")
+    assert page.locator("[data-testid='toast-close']").first.get_attribute("aria-label") == "Κλείσιμο"
 
     guide = tmp_path / "Πρόγραμμα Ζέφυρος.md"
     guide.write_text(NEW_GUIDE, encoding="utf-8")
@@ -274,7 +196,7 @@ def test_guides_tab_upload_then_ask(server, page, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "guides.png"), full_page=True)
 
     page.get_by_role("tab", name="Συνομιλία").click()
-    answer, panel = _ask(page, "Ποια είναι η μέγιστη επιχορήγηση του προγράμματος Ζέφυρος;")
+    answer, panel = ask(page, "Ποια είναι η μέγιστη επιχορήγηση του προγράμματος Ζέφυρος;")
     assert "47.300" in answer, answer
     assert "Οδηγός Πιλοτικού Προγράμματος Ζέφυρος" in panel
     # the guide's markup is shown as text, never run
@@ -298,6 +220,16 @@ def test_a_question_typed_during_an_answer_waits_and_stop_interrupts(server, pag
     page.keyboard.press("Enter")
     page.locator("#kalo-stop").wait_for(state="visible")
     assert not page.locator("#kalo-send").is_visible()
+    # the question shows at once with the answer's «…»; no 👍/👎 on it while the answer is on its way
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#kalo-chatbot [data-testid=\"bot\"]')].map(b => b.innerText.trim())"
+        ".join('|') === '…'"
+    )
+    assert _messages(page, "user") == 1
+    bar = page.locator("#kalo-chatbot .message-buttons").last
+    like = bar.locator(f"button[aria-label='{LIKE}']")
+    assert like.count() == 1 and not like.is_visible()
+    assert not bar.locator(f"button[aria-label='{DISLIKE}']").is_visible()
     second = "Ποιοι κίνδυνοι υπάρχουν σε μια συνεργασία;"
     page.fill(box, second)
     with page.expect_response(lambda r: "/gradio_api/run/" in r.url):  # the app has refused it
@@ -307,12 +239,13 @@ def test_a_question_typed_during_an_answer_waits_and_stop_interrupts(server, pag
     for route in held:
         route.continue_()
     page.unroute("**/gradio_api/queue/join*")
-    page.wait_for_function(_ANSWERED, arg=0)
+    page.wait_for_function(ANSWERED, arg=0)
     page.locator("#kalo-send").wait_for(state="visible")
     assert not page.locator("#kalo-stop").is_visible() and page.input_value(box) == second
+    page.locator("#kalo-chatbot .message-buttons").last.locator(f"button[aria-label='{LIKE}']").wait_for()  # finished
     assert _messages(page, "user") == 1  # the second question was not sent meanwhile
     page.keyboard.press("Enter")  # now it goes
-    page.wait_for_function(_ANSWERED, arg=1)
+    page.wait_for_function(ANSWERED, arg=1)
     assert _messages(page, "user") == 2
 
     # «Διακοπή» while an answer is on its way: the chat says so and Send comes back
@@ -336,6 +269,29 @@ def test_api_docs_are_served_offline(server, page):
     page.goto(server["url"] + "/docs")
     page.wait_for_selector(".swagger-ui .opblock-summary-path:has-text('/api/ask')")
     assert page.evaluate("document.documentElement.lang") == "el"
+    assert not outside, outside
+
+
+def test_the_pdf_viewer_pages_and_opens_only_the_apps_guides(server, page):
+    """The viewer turns pages; a file from elsewhere or a missing guide is a Greek error, and nothing is
+    fetched from another origin."""
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith((server["url"], "data:", "blob:")) else outside.append(r.url))
+    page.goto(server["url"] + "/viewer/#file=guides%2Fkoinonika-pantopoleia.pdf&page=1")
+    page.wait_for_selector("body[data-state='ready'][data-page='1']")
+    assert page.inner_text("#where") == "Σελίδα 1 από 2" and page.locator("#prev").is_disabled()
+    page.click("#next")
+    page.wait_for_selector("body[data-state='ready'][data-page='2']")
+    assert page.locator("#next").is_disabled() and page.locator(".textLayer span").count() > 0
+    for file, message in [
+        ("https%3A%2F%2Fexample.org%2Fa.pdf", "Μη έγκυρος οδηγός."),
+        ("guides%2F..%2Fdata%2Ffeedback.pdf", "Μη έγκυρος οδηγός."),
+        ("guides%2Fden-yparxei.pdf", "Δεν ήταν δυνατό να ανοίξει ο οδηγός."),
+    ]:
+        page.goto("about:blank")
+        page.goto(server["url"] + f"/viewer/#file={file}&page=1")
+        page.wait_for_selector("body[data-state='error']")
+        assert page.inner_text(".error") == message
     assert not outside, outside
 
 
@@ -364,7 +320,7 @@ def test_both_tabs_pass_axe(server, browser, scheme):
         page.goto(server["url"] + f"/?__theme={scheme}")
         page.wait_for_selector("#kalo-question textarea")
         page.wait_for_function("document.documentElement.lang === 'el'")
-        _ask(page, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
+        ask(page, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
         chat = _axe(page)
         page.get_by_role("tab", name="Οδηγοί").click()
         page.wait_for_selector("#kalo-admin-password input")
@@ -381,7 +337,7 @@ def test_mobile_has_no_sideways_scroll_and_sources_are_one_tap_away(server, brow
     try:
         page.goto(server["url"] + "/")
         page.wait_for_selector("#kalo-question textarea")
-        _ask(page, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
+        ask(page, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
         assert page.evaluate(wide) <= 0
         page.screenshot(path=str(ARTIFACTS / "mobile-chat.png"))
         page.locator("#kalo-jump-sources").tap()
@@ -390,6 +346,13 @@ def test_mobile_has_no_sideways_scroll_and_sources_are_one_tap_away(server, brow
             " return r.top >= 0 && r.top < window.innerHeight; }"
         )
         page.screenshot(path=str(ARTIFACTS / "mobile-sources.png"))
+        page.locator("#kalo-jump-convs").tap()  # the conversation list: one tap away too
+        page.wait_for_function(
+            "() => { const r = document.querySelector('#kalo-conversations').getBoundingClientRect();"
+            " return r.top >= 0 && r.top < window.innerHeight; }"
+        )
+        assert page.evaluate(wide) <= 0
+        page.screenshot(path=str(ARTIFACTS / "mobile-conversations.png"))
         page.get_by_role("tab", name="Οδηγοί").click()
         page.wait_for_selector("#kalo-admin-password input")
         page.fill("#kalo-admin-password input", ADMIN_PASSWORD)
@@ -409,7 +372,7 @@ def test_keyboard_only_ask_and_follow_a_citation(server, page):
     before = 0
     page.keyboard.type("Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
     page.keyboard.press("Enter")
-    page.wait_for_function(_ANSWERED, arg=before)
+    page.wait_for_function(ANSWERED, arg=before)
     page.locator("#kalo-send").wait_for(state="visible")
     page.keyboard.press("Tab")
     outline = page.evaluate(

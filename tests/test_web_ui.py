@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from types import SimpleNamespace
+from urllib.parse import parse_qs
 
 import pytest
 from pydantic import SecretStr
@@ -18,7 +19,7 @@ from assistant.web import admin, handlers, layout, render
 from assistant.web.app import guide_response
 from assistant.web.context import WebContext
 from assistant.web.handlers import ChatSession
-from assistant.web.render import guide_url
+from assistant.web.render import guide_url, viewer_url
 
 PASSAGE = (
     "Εισαγωγή στο θέμα. Τα τυπικά δίκτυα διαθέτουν γραπτούς κανόνες λειτουργίας. "
@@ -109,6 +110,16 @@ def test_not_found_shows_the_nearest_sections():
     assert "Δεν βρέθηκε απάντηση" in panel and 'id="kalo-src-1"' in panel and "<mark>" not in panel
 
 
+def test_the_pdf_viewer_url_carries_the_page_range_and_the_excerpt():
+    url = viewer_url("οδηγός 1.pdf", 3, 4, "Η αίτηση υποβάλλεται & ελέγχεται.")
+    assert url.startswith("viewer/#")
+    params = parse_qs(url.split("#", 1)[1])
+    assert params == {
+        "file": ["guides/οδηγός 1.pdf"], "page": ["3"], "end": ["4"], "q": ["Η αίτηση υποβάλλεται & ελέγχεται."]
+    }
+    assert parse_qs(viewer_url("a.pdf", None).split("#", 1)[1]) == {"file": ["guides/a.pdf"], "page": ["1"], "end": ["1"]}
+
+
 def test_guide_urls_are_relative_and_quoted():
     assert guide_url("οδηγός 1.pdf", 3) == "guides/%CE%BF%CE%B4%CE%B7%CE%B3%CF%8C%CF%82%201.pdf#page=3"
     assert guide_url("notes.md", 3) == "guides/notes.md"
@@ -165,10 +176,14 @@ def test_unexpected_errors_do_not_leak_details(make_settings):
 
 
 def test_a_question_sent_while_answering_waits_in_the_box():
-    box, pending, busy, send, stop, *_ = handlers.start("  Πρώτη   ερώτηση; ", False)
-    assert (box, pending, busy) == ("", "Πρώτη ερώτηση;", True)
+    earlier = [{"role": "user", "content": "Πριν;"}, {"role": "assistant", "content": "Απάντηση."}]
+    box, pending, busy, send, stop, _, _, chat = handlers.start("  Πρώτη   <ερώτηση>; ", False, earlier)
+    assert (box, pending, busy) == ("", "Πρώτη <ερώτηση>;", True)
     assert send["visible"] is False and stop["visible"] is True
-    refused = handlers.start("Δεύτερη;", True)  # the box keeps it; the pending question is untouched
+    # shown at once, escaped, with the answer's placeholder; the answering event starts from before the pair
+    assert chat == [*earlier, {"role": "user", "content": "Πρώτη &lt;ερώτηση&gt;;"}, {"role": "assistant", "content": "…"}]
+    assert handlers.before_placeholder(chat) == earlier and handlers.before_placeholder(earlier) == earlier
+    refused = handlers.start("Δεύτερη;", True, chat)  # the box keeps it; the pending question is untouched
     assert all(out == handlers.gr.skip() for out in refused)
     assert all(out == handlers.gr.skip() for out in handlers.start("   ", False))
 
@@ -328,7 +343,9 @@ def test_corpus_files_are_served_only_from_the_corpus(make_settings):
     assert "sandbox" in page.headers["content-security-policy"]
     (settings.corpus_dir / "legacy.txt").write_bytes("Οδηγός σε παλιά κωδικοποίηση".encode("cp1253"))
     legacy = guide_response(resolve_in(settings.corpus_dir, "legacy.txt"))
-    assert legacy.body.decode("utf-8") == "Οδηγός σε παλιά κωδικοποίηση"  # decoded as ingestion decodes it
+    # decoded as ingestion decodes it, shown as a readable page (lines kept, escaped, sandboxed)
+    assert "<pre>Οδηγός σε παλιά κωδικοποίηση</pre>" in legacy.body.decode("utf-8")
+    assert "sandbox" in legacy.headers["content-security-policy"]
 
 
 # -- the guides tab through the facade (fake-hash embeddings: milliseconds) ----------------------------------

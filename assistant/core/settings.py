@@ -134,6 +134,10 @@ class Settings(BaseSettings):
     port: int = 7860
     admin_password: SecretStr = SecretStr("")
     chat_password: SecretStr = SecretStr("")
+    # Encrypts the conversations each browser keeps (localStorage, web/history.py). Empty: a random key made
+    # once and kept in data_dir/browser-secret, so conversations survive a restart; set it (the same for
+    # every process) when several servers share one address without sharing data_dir.
+    browser_secret: SecretStr = SecretStr("")
     max_upload_mb: float = Field(25.0, gt=0)
     # Hardening (assistant/web/security.py, #14). Request bodies other than uploads: counted as they arrive,
     # chunked ones too; 1 MB holds a long Gradio chat (40 rendered turns ≈ 400 KB) with room to spare.

@@ -20,7 +20,7 @@ from assistant.core.settings import Settings
 from assistant.web.api import make_router, validation_handler
 from assistant.web.context import CHAT_COOKIE, WebContext
 from assistant.web.layout import I18N, build_ui, make_theme
-from assistant.web.render import markdown_page, signin_page, static_text
+from assistant.web.render import markdown_page, signin_page, static_text, text_page
 from assistant.web.security import CORS_HEADERS, Guard
 from ingest.loaders import read_text
 
@@ -38,6 +38,7 @@ TEXT_TYPES = {
 # A guide's own HTML may carry scripts: served sandboxed, it never runs in our origin.
 HTML_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 SESSION_HOURS = 12
+VIEWER_DIR = Path(__file__).parent / "static" / "viewer"
 
 
 def guide_response(path: Path | None) -> Response:
@@ -60,6 +61,9 @@ def guide_response(path: Path | None) -> Response:
         if suffix in MARKDOWN:  # shown as a page, sandboxed like HTML guides; the guide's own markup stays text
             headers["Content-Security-Policy"] = HTML_POLICY
             return HTMLResponse(markdown_page(path.name, text), headers=headers)
+        if suffix == ".txt":  # a page with readable lines and type, not the browser's bare monospace
+            headers["Content-Security-Policy"] = HTML_POLICY
+            return HTMLResponse(text_page(path.name, text), headers=headers)
         return Response(text, media_type=f"{TEXT_TYPES[suffix]}; charset=utf-8", headers=headers)
     return FileResponse(path, headers=headers, filename=path.name)
 
@@ -128,6 +132,8 @@ def create_app(settings: Settings, context: WebContext | None = None) -> FastAPI
         return JSONResponse({"detail": "Απαιτείται σύνδεση με τον κωδικό πρόσβασης."}, status_code=401)
 
     mount_api_docs(app)
+    # The PDF viewer (PDF.js, package data): same origin and offline, framed by the app's guide dialog.
+    app.mount("/viewer", StaticFiles(directory=str(VIEWER_DIR), html=True), name="viewer")
 
     @app.get("/signin", include_in_schema=False)
     def signin_form():

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
+import secrets
 import threading
 
 from fastapi import Request
@@ -17,6 +19,7 @@ from assistant.service import Assistant
 log = logging.getLogger("kalo.web")
 
 CHAT_COOKIE = "kalo_chat"
+BROWSER_SECRET_FILE = "browser-secret"
 
 
 def header_text(value: str | None) -> str:
@@ -59,6 +62,29 @@ class WebContext:
                 log.warning("warm-up: %s", exc)
 
         threading.Thread(target=run, name="kalo-warm-up", daemon=True).start()
+
+    @property
+    def browser_secret(self) -> str:
+        """The key of the conversations kept in browsers: stable across restarts (a key per process, Gradio's
+        default, made every kept conversation unreadable after one)."""
+        configured = self.settings.browser_secret.get_secret_value()
+        if configured:
+            return configured
+        path = self.settings.data_dir / BROWSER_SECRET_FILE
+        try:
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # two starting at once: one writes
+                with os.fdopen(fd, "w", encoding="utf-8") as out:
+                    out.write(secrets.token_urlsafe(32))
+            value = path.read_text(encoding="utf-8").strip()
+            if value:
+                return value
+        except FileExistsError:
+            return path.read_text(encoding="utf-8").strip()
+        except OSError as exc:  # a read-only data folder: stable still, from where the data is
+            log.warning("browser secret: %s", exc)
+        return hashlib.sha256(f"kalo-browser:{self.settings.data_dir.resolve()}".encode()).hexdigest()
 
     # -- passwords -------------------------------------------------------------------------------------
     @property

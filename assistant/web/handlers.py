@@ -65,21 +65,35 @@ class ChatSession:
     turns: list[Turn] = field(default_factory=list)
     answers: dict[int, ShownAnswer] = field(default_factory=dict)  # by index of the chat message
     rated: int | None = None  # the message the next comment belongs to
+    conversation: str = ""  # its id in the browser's list (web/conversations.py)
 
 
 def message_index(evt: gr.SelectData | gr.LikeData) -> int:
     return evt.index if isinstance(evt.index, int) else evt.index[0]
 
 
-def start(question: str, busy: bool, clear_box: bool = True) -> tuple:
+PLACEHOLDER = "…"  # the answer's place in the chat until its first words arrive
+
+
+def start(question: str, busy: bool, messages: list | None = None, clear_box: bool = True) -> tuple:
     """A question is sent: while another answer is on its way it stays in the box (nothing is
-    lost, nothing new becomes pending); otherwise it becomes the pending question, the box clears and
-    «Διακοπή» replaces «Αποστολή». Returns (box, pending, busy, send, stop, feedback box, feedback note)."""
+    lost, nothing new becomes pending); otherwise it becomes the pending question, shown at once in the chat
+    with the answer's «…» placeholder (even while the queue is full), the box clears and «Διακοπή» replaces
+    «Αποστολή». Returns (box, pending, busy, send, stop, feedback box, feedback note, chat)."""
     question = " ".join((question or "").split())
     if busy or not question:  # «Διακοπή» is showing: the user sees why nothing happens
-        return tuple(gr.skip() for _ in range(7))
+        return tuple(gr.skip() for _ in range(8))
     box = "" if clear_box else gr.skip()
-    return box, question, True, gr.update(visible=False), gr.update(visible=True), gr.update(visible=False), ""
+    chat = [*(messages or []), {"role": "user", "content": chat_text(question)}, {"role": "assistant", "content": PLACEHOLDER}]
+    return box, question, True, gr.update(visible=False), gr.update(visible=True), gr.update(visible=False), "", chat
+
+
+def before_placeholder(messages: list) -> list:
+    """The chat without the (question, «…») pair `start` added: `respond` shows that pair itself."""
+    messages = list(messages or [])
+    if len(messages) >= 2 and messages[-1].get("role") == "assistant" and _text_of(messages[-1].get("content")) == PLACEHOLDER:
+        return messages[:-2]
+    return messages
 
 
 def ready() -> tuple:
@@ -95,7 +109,7 @@ def respond(ctx: WebContext, question: str, audience: str | None, messages: list
         yield messages, gr.skip(), session
         return
     history = list(session.turns)
-    messages = [*messages, {"role": "user", "content": chat_text(question)}, {"role": "assistant", "content": "…"}]
+    messages = [*messages, {"role": "user", "content": chat_text(question)}, {"role": "assistant", "content": PLACEHOLDER}]
     yield messages, sources_panel(note="Αναζήτηση στους οδηγούς…"), session
     pieces: list[str] = []
     final: Answer | None = None
@@ -137,7 +151,7 @@ def stop_answer(messages: list) -> tuple:
     messages = list(messages or [])
     if messages and messages[-1].get("role") == "assistant":
         shown = _text_of(messages[-1].get("content")).strip()
-        shown = "" if shown == "…" else shown
+        shown = "" if shown == PLACEHOLDER else shown
         messages[-1] = {"role": "assistant", "content": (shown + "\n\n" if shown else "") + STOPPED}
     return messages, sources_panel(note=STOPPED_NOTE), *ready()
 
@@ -157,11 +171,10 @@ def export_conversation(session: ChatSession, folder: Path | None = None):
 
 
 def saved(messages: list, session: ChatSession) -> dict:
-    """The conversation as kept in the browser (gr.BrowserState, localStorage): the chat, the turns the
+    """A conversation as kept in the browser (web/conversations.py, localStorage): the chat, the turns the
     next follow-up needs and each answer with its sources (without every retrieved passage)."""
     return {
-        "version": 1,
-        "messages": list(messages),
+        "messages": list(messages or []),
         "turns": [t.model_dump() for t in session.turns],
         "answers": {
             str(i): {
@@ -176,8 +189,9 @@ def saved(messages: list, session: ChatSession) -> dict:
 
 
 def restore(kept: dict | None):
-    """A reload brings the kept conversation back. Returns (messages, session, sources panel)."""
-    if not isinstance(kept, dict) or kept.get("version") != 1 or not kept.get("messages"):
+    """A kept conversation brought back (a reload, a switch in the list). Returns (messages, session,
+    sources panel), or three skips when there is nothing readable to bring back."""
+    if not isinstance(kept, dict) or not isinstance(kept.get("messages"), list) or not kept["messages"]:
         return gr.skip(), gr.skip(), gr.skip()
     try:
         session = ChatSession(

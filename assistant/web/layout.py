@@ -6,7 +6,7 @@ from __future__ import annotations
 import gradio as gr
 
 from assistant.core.types import AUDIENCE_LABELS
-from assistant.web import admin, handlers
+from assistant.web import admin, handlers, history
 from assistant.web.context import WebContext
 from assistant.web.render import FOOTER, TITLE, header_html, sources_panel, static_text
 
@@ -54,6 +54,13 @@ def make_theme():
         block_border_width="1px",
         button_primary_background_fill="#0b5cad",
         button_primary_background_fill_hover="#094b8e",
+        # «Διακοπή», «Διαγραφή»: white on Gradio's red-500 is 3.8:1; red-700 is 6.5:1
+        button_cancel_background_fill="#b42318",
+        button_cancel_background_fill_hover="#912018",
+        button_cancel_background_fill_dark="#b42318",
+        button_cancel_background_fill_hover_dark="#912018",
+        button_cancel_text_color="#ffffff",
+        button_cancel_text_color_dark="#ffffff",
         # WCAG AA (≥ 4.5:1, checked by axe-core in tests/test_web_browser.py): slate-400 hints were 2.56:1
         body_text_color_subdued="#4b5563",
         body_text_color_subdued_dark="#b8c2d0",
@@ -82,9 +89,10 @@ def build_ui(ctx: WebContext) -> gr.Blocks:
 
 def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     session = gr.State(handlers.ChatSession())
-    # The conversation survives a reload (localStorage, encrypted with a key of this server process).
-    kept = gr.BrowserState(None, storage_key="kalo-conversation")
     with gr.Row(equal_height=False, elem_id="kalo-chat-row"):
+        with gr.Column(scale=1, min_width=220, elem_id="kalo-convs-col"):
+            # Conversations survive a reload and a restart (localStorage, a key stable across runs).
+            conv = history.panel(ctx.browser_secret)
         with gr.Column(scale=3, min_width=320, elem_id="kalo-chat-col"):
             audience = gr.Radio(
                 [("Χωρίς προτίμηση", ""), *((label, key) for key, label in AUDIENCE_LABELS.items())],
@@ -143,8 +151,9 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
                     "⤓ Εξαγωγή (Word, Markdown)", size="sm", variant="secondary", scale=0, min_width=220,
                     elem_id="kalo-export",
                 )
-                gr.HTML(  # on a phone the panel is below the chat: one tap away (static/head.html scrolls)
-                    '<a id="kalo-jump-sources" class="kalo-jump" href="#kalo-sources">↓ Πηγές της απάντησης</a>',
+                gr.HTML(  # on a phone the panels are below the chat: one tap away (static/head.html scrolls)
+                    '<a id="kalo-jump-sources" class="kalo-jump" href="#kalo-sources">↓ Πηγές της απάντησης</a>'
+                    '<a id="kalo-jump-convs" class="kalo-jump" href="#kalo-convs-col">↓ Συνομιλίες</a>',
                     elem_id="kalo-jump-block",
                     apply_default_css=False,
                 )
@@ -161,20 +170,19 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     busy = gr.State(False)  # an answer is on its way: further questions wait in the box
     pending = gr.State("")  # the question being answered
     controls = [busy, send, stop]
-    answer_outputs = [chatbot, sources, session, pending, *controls, kept]
+    answer_outputs = [chatbot, sources, session, pending, *controls]
 
     def answer(p, a, m, s):
         # The pending question is consumed once: a refused question's chained event finds it empty.
         if not p:
             return
-        messages, chat = m, s
-        for messages, panel, chat in handlers.respond(ctx, p, a, m, s):
-            yield (messages, panel, chat, "", gr.skip(), gr.skip(), gr.skip(), gr.skip())
-        yield (gr.skip(), gr.skip(), gr.skip(), gr.skip(), *handlers.ready(), handlers.saved(messages, chat))
+        for messages, panel, chat in handlers.respond(ctx, p, a, handlers.before_placeholder(m), s):
+            yield (messages, panel, chat, "", gr.skip(), gr.skip(), gr.skip())
+        yield (gr.skip(), gr.skip(), gr.skip(), gr.skip(), *handlers.ready())
 
-    def on_example(b, evt: gr.SelectData):
+    def on_example(b, m, evt: gr.SelectData):
         value = evt.value.get("text", "") if isinstance(evt.value, dict) else str(evt.value)
-        return handlers.start(value, b, clear_box=False)
+        return handlers.start(value, b, m, clear_box=False)
 
     def on_like(s, evt: gr.LikeData):
         return handlers.rate(ctx, s, evt)
@@ -182,17 +190,23 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     def on_comment(c, s):
         return handlers.send_comment(ctx, c, s)
 
-    def restart(a):
-        chat = gr.update(value=[], examples=handlers.examples_for(a))
-        fresh = (chat, handlers.ChatSession(), sources_panel(), gr.update(visible=False), "", *handlers.ready())
-        return (*fresh, {"version": 1, "messages": []})  # forgotten in the browser too
+    def restart(a, kept):
+        """«Νέα συνομιλία» (or the chat's trash icon): a new entry in the list; the others stay there."""
+        messages, chat, panel, listed, lib = history.new_conversation(kept)
+        shown = gr.update(value=messages, examples=handlers.examples_for(a))
+        return (shown, chat, panel, listed, lib, gr.update(visible=False), "", *handlers.ready())
 
-    start_outputs = [question, pending, *controls, feedback_box, feedback_note]
+    start_outputs = [question, pending, *controls, feedback_box, feedback_note, chatbot]
     answer_inputs = [pending, audience, chatbot, session]
-    asked = gr.on([question.submit, send.click], handlers.start, [question, busy], start_outputs, queue=False, **PRIVATE)
+    keep = {"fn": history.save, "inputs": [conv.kept, chatbot, session], "outputs": [conv.kept, conv.choice]}
+    keep |= {"queue": False, **PRIVATE}
+    start_inputs = [question, busy, chatbot]
+    asked = gr.on([question.submit, send.click], handlers.start, start_inputs, start_outputs, queue=False, **PRIVATE)
     answering = asked.then(answer, answer_inputs, answer_outputs, **PRIVATE)
-    picked = chatbot.example_select(on_example, [busy], start_outputs, queue=False, **PRIVATE)
+    answering.then(**keep)
+    picked = chatbot.example_select(on_example, [busy, chatbot], start_outputs, queue=False, **PRIVATE)
     answering_example = picked.then(answer, answer_inputs, answer_outputs, **PRIVATE)
+    answering_example.then(**keep)
     stop.click(
         handlers.stop_answer,
         [chatbot],
@@ -200,18 +214,23 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
         cancels=[answering, answering_example],
         queue=False,
         **PRIVATE,
+    ).then(**keep)
+    shown = [chatbot, session, sources, conv.choice, conv.kept]
+    demo.load(history.on_load, [conv.kept], shown, queue=False, **PRIVATE)
+    history.wire(
+        conv, chatbot=chatbot, session=session, sources=sources, busy=busy, reset=[feedback_box, comment],
+        reset_values=lambda: (gr.update(visible=False), ""),
     )
-    demo.load(handlers.restore, [kept], [chatbot, session, sources], queue=False, **PRIVATE)
     export_btn.click(handlers.export_conversation, [session], [export_files, export_note], **PRIVATE)
     chatbot.select(handlers.show_sources_of, [session], [sources], queue=False, **PRIVATE)
     chatbot.like(on_like, [session], [session, feedback_box, feedback_note], queue=False, **PRIVATE)
     comment_out = [comment, feedback_note]
     gr.on([send_comment.click, comment.submit], on_comment, [comment, session], comment_out, queue=False, **PRIVATE)
-    restart_out = [chatbot, session, sources, feedback_box, comment, *controls, kept]
+    restart_out = [*shown, feedback_box, comment, *controls]
     gr.on(
         [new_chat.click, chatbot.clear],
         restart,
-        [audience],
+        [audience, conv.kept],
         restart_out,
         cancels=[answering, answering_example],
         queue=False,

@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 from functools import cache
 from importlib import resources
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assistant.core.types import Answer, Source
@@ -41,6 +41,19 @@ def guide_url(source: str, page: int | None = None) -> str:
     """Where the app serves a guide file; PDFs open at the page (relative, so it works under a proxy prefix)."""
     url = "guides/" + quote(source)
     return f"{url}#page={page}" if page and source.lower().endswith(".pdf") else url
+
+
+MAX_VIEWER_EXCERPT = 1500  # characters of the excerpt carried to the PDF viewer (in the URL fragment, never sent)
+
+
+def viewer_url(source: str, page: int | None, end: int | None = None, excerpt: str = "") -> str:
+    """The in-app PDF.js viewer (static/viewer/) at the cited page, highlighting the excerpt there; the
+    parameters are in the fragment, read by the viewer in the browser."""
+    first = page or 1
+    params = {"file": "guides/" + source, "page": first, "end": max(first, end or first)}
+    if excerpt:
+        params["q"] = excerpt[:MAX_VIEWER_EXCERPT]
+    return "viewer/#" + urlencode(params, quote_via=quote)
 
 
 # -- chat messages --------------------------------------------------------------------------------------------
@@ -128,12 +141,18 @@ def highlight(text: str, excerpt: str, context: int = 260) -> str:
     return ("… " if lo > 0 else "") + "".join(out).replace("\n", "<br>") + (" …" if hi < len(text) else "")
 
 
-def guide_link(file: str, page: int | None, title: str, label: str = "") -> str:
+def guide_link(
+    file: str, page: int | None, title: str, label: str = "", end: int | None = None, excerpt: str = ""
+) -> str:
+    """«Άνοιγμα»: the guide in a new tab (href); static/sources.js opens `data-viewer` in the app's viewer
+    instead: PDFs in the PDF.js viewer at the page with the excerpt highlighted, other guides as pages."""
     is_pdf = file.lower().endswith(".pdf")
     at_page = is_pdf and bool(page)
     label = label or (f"Άνοιγμα στη σελ. {page}" if at_page else "Άνοιγμα οδηγού")
+    viewer = viewer_url(file, page, end, excerpt) if is_pdf else guide_url(file)
     return (
         f'<a class="kalo-open" href="{esc(guide_url(file, page))}" target="_blank" rel="noopener" '
+        f'data-viewer="{esc(viewer)}" '
         f'data-title="{esc(title)}{esc(f" — σελ. {page}" if at_page else "")}">{DOC_ICON}{label}</a>'
     )
 
@@ -146,7 +165,8 @@ def source_card(s: Source, with_excerpt: bool = True) -> str:
         f'<div class="kalo-meta"><span class="kalo-sec">{esc(s.article or section_path(s.section))}</span>'
         f'<span class="kalo-pages">σελ. {esc(s.pages)}</span></div>'
         f'<blockquote class="kalo-excerpt">{passage}</blockquote>'
-        f"<footer>{guide_link(s.source, s.page_start, s.guide_title)}</footer></article>"
+        f"<footer>{guide_link(s.source, s.page_start, s.guide_title, end=s.page_end, excerpt=s.excerpt if with_excerpt else '')}"
+        "</footer></article>"
     )
 
 
@@ -261,6 +281,15 @@ def markdown_page(title: str, text: str) -> str:
     return (
         f'<!doctype html><html lang="el"><head><meta charset="utf-8"><title>{esc(title)}</title>'
         f"<style>{MARKDOWN_STYLE}</style></head><body>{body}</body></html>"
+    )
+
+
+def text_page(title: str, text: str) -> str:
+    """A plain-text guide as a readable page: its lines kept, wrapped to the window, escaped."""
+    return (
+        f'<!doctype html><html lang="el"><head><meta charset="utf-8"><title>{esc(title)}</title>'
+        f"<style>{MARKDOWN_STYLE}pre{{white-space:pre-wrap;font:inherit;margin:0}}</style></head>"
+        f"<body><pre>{esc(text)}</pre></body></html>"
     )
 
 

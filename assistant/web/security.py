@@ -168,7 +168,7 @@ async def _json_response(send: Send, status: int, detail: str, headers: dict[str
 
 def _with_security(headers: list, path: str) -> list:
     names = {k.lower() for k, _ in headers}
-    framed = path.startswith("/guides/")  # guides open in the app's own viewer (an iframe of this origin)
+    framed = path.startswith(("/guides/", "/viewer/"))  # guides open in the app's own viewer (an iframe of this origin)
     extra = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"SAMEORIGIN" if framed else b"DENY")]
     ancestors = b"frame-ancestors 'self'" if framed else b"frame-ancestors 'none'"
     out = [(k, v) for k, v in headers if k.lower() != b"content-security-policy"]

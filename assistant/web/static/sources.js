@@ -1,4 +1,5 @@
-// The «Πηγές» panel: «Άνοιγμα» opens the cited page in the in-app viewer (Gradio runs this with `element`).
+// The «Πηγές» panel: «Άνοιγμα» opens the cited page in the in-app viewer (Gradio runs this with `element`):
+// a PDF in the PDF.js viewer (static/viewer/) with the excerpt highlighted, other guides as pages.
 element.addEventListener('click', (event) => {
   const dialog = element.querySelector('dialog.kalo-viewer');
   const open = event.target.closest('a.kalo-open');
@@ -7,7 +8,7 @@ element.addEventListener('click', (event) => {
     const href = open.getAttribute('href');
     dialog.querySelector('.kalo-viewer-title').textContent = open.dataset.title || '';
     dialog.querySelector('.kalo-viewer-tab').setAttribute('href', href);
-    dialog.querySelector('iframe').src = href;
+    dialog.querySelector('iframe').src = open.dataset.viewer || href;
     dialog.showModal();
     return;
   }

@@ -1,0 +1,138 @@
+"""The conversation list kept in the browser: switching, renaming, deleting, «Νέα συνομιλία», the value
+as localStorage holds it (JSON), the version-1 single conversation, and a key that survives a restart."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+from pydantic import SecretStr
+from support import answers
+
+from assistant.core.types import Answer
+from assistant.web import conversations as convs
+from assistant.web import handlers, history
+from assistant.web.context import WebContext
+from assistant.web.handlers import ChatSession
+
+
+class FakeAssistant:
+    def __init__(self) -> None:
+        self.answer: Answer = answers.answer()
+
+    def stream(self, question, audience=None, history=None):
+        yield self.answer.text
+        yield self.answer.model_copy(update={"question": question})
+
+
+@pytest.fixture
+def ctx(make_settings):
+    return WebContext(make_settings(), assistant=FakeAssistant())
+
+
+def _ask(ctx, question: str, messages: list, session: ChatSession):
+    return list(handlers.respond(ctx, question, None, messages, session))[-1]
+
+
+def _stored(value):
+    return json.loads(json.dumps(value))  # as localStorage gives it back
+
+
+def test_answers_are_kept_per_conversation_and_survive_a_reload(ctx):
+    messages, chat, panel, listed, kept = history.on_load(None)  # a first visit: one empty entry
+    assert messages == [] and listed["choices"] == [(convs.UNTITLED, chat.conversation)]
+    first = chat.conversation
+    messages, _, chat = _ask(ctx, "Τι δίκτυα <υπάρχουν>;", messages, chat)
+    kept, listed = history.save(_stored(kept), messages, chat)
+    assert listed["choices"] == [("Τι δίκτυα <υπάρχουν>;", first)] and listed["value"] == first
+
+    # «Νέα συνομιλία»: a second entry, current and empty; the first stays in the list
+    messages, chat, panel, listed, kept = history.new_conversation(_stored(kept))
+    second = chat.conversation
+    assert messages == [] and second != first and listed["value"] == second
+    assert [cid for _, cid in listed["choices"]] == [second, first]
+    assert history.new_conversation(_stored(kept))[1].conversation == second  # an empty one is reused
+    messages, _, chat = _ask(ctx, "Πώς αξιολογούμε ένα δίκτυο;", messages, chat)
+    kept, listed = history.save(_stored(kept), messages, chat)
+
+    # a reload opens the current one with its sources; switching brings the other back, follow-ups included
+    messages, chat, panel, listed, kept = history.on_load(_stored(kept))
+    assert chat.conversation == second and "Πώς αξιολογούμε" in messages[0]["content"] and "kalo-src-" in panel
+    back, chat, panel, listed, kept, note = history.switch(first, _stored(kept), busy=False)
+    assert chat.conversation == first and "Τι δίκτυα" in back[0]["content"] and note == ""
+    assert next(t.content for t in chat.turns) == "Τι δίκτυα <υπάρχουν>;" and chat.answers[1].answer.found
+    assert listed["value"] == first and kept["current"] == first
+
+
+def test_no_switch_or_delete_while_an_answer_is_on_its_way(ctx):
+    _, chat, _, _, kept = history.on_load(None)
+    messages, _, chat = _ask(ctx, "Τι δίκτυα υπάρχουν;", [], chat)
+    kept, _ = history.save(kept, messages, chat)
+    _, _, _, _, kept = history.new_conversation(kept)
+    other = kept["conversations"][1]["id"]
+    *skipped, listed, kept_out, note = history.switch(other, kept, busy=True)
+    assert all(out == history.gr.skip() for out in skipped) and kept_out == history.gr.skip()
+    assert listed["value"] == kept["current"] and note == history.WAIT  # the list shows where the answer goes
+    *skipped, _box, note = history.delete(kept, busy=True)
+    assert all(out == history.gr.skip() for out in skipped) and note == history.WAIT
+
+
+def test_rename_keeps_the_name_and_refuses_a_blank_one(ctx):
+    _, chat, _, _, kept = history.on_load(None)
+    messages, _, chat = _ask(ctx, "Τι δίκτυα υπάρχουν;", [], chat)
+    kept, _ = history.save(kept, messages, chat)
+    box, name, _ = history.ask_name(kept)
+    assert box["visible"] is True and name == "Τι δίκτυα υπάρχουν;"
+    kept, listed, box, note = history.rename("  Δίκτυα   για το υπόμνημα ", kept)
+    assert listed["choices"] == [("Δίκτυα για το υπόμνημα", chat.conversation)] and box["visible"] is False
+    messages, _, chat = _ask(ctx, "Και μετά;", messages, chat)  # a later answer keeps the chosen name
+    kept, listed = history.save(_stored(kept), messages, chat)
+    assert listed["choices"][0][0] == "Δίκτυα για το υπόμνημα"
+    *unchanged, note = history.rename("   ", kept)
+    assert all(out == history.gr.skip() for out in unchanged) and note == history.BLANK
+
+
+def test_delete_asks_in_greek_then_opens_the_next_conversation(ctx):
+    _, chat, _, _, kept = history.on_load(None)
+    messages, _, chat = _ask(ctx, "Τι δίκτυα υπάρχουν;", [], chat)
+    kept, _ = history.save(kept, messages, chat)
+    first = chat.conversation
+    messages, chat, _, _, kept = history.new_conversation(kept)
+    messages, _, chat = _ask(ctx, "Πώς αξιολογούμε <b>ένα</b> δίκτυο;", messages, chat)
+    kept, _ = history.save(kept, messages, chat)
+
+    box, text, _, _ = history.ask_delete(kept, busy=False)
+    assert box["visible"] is True
+    assert text == "Να διαγραφεί οριστικά η συνομιλία «Πώς αξιολογούμε &lt;b&gt;ένα&lt;/b&gt; δίκτυο;»; Η διαγραφή δεν αναιρείται."
+    messages, chat, panel, listed, kept, box, note = history.delete(kept, busy=False)
+    assert chat.conversation == first and listed["choices"] == [("Τι δίκτυα υπάρχουν;", first)]
+    assert "Τι δίκτυα" in messages[0]["content"] and box["visible"] is False and note == "Η συνομιλία διαγράφηκε."
+    assert "kalo-src-1" in panel  # its sources are back in the panel
+    messages, chat, _panel, listed, kept, *_ = history.delete(kept, busy=False)  # the last one: a new empty entry
+    assert messages == [] and listed["choices"] == [(convs.UNTITLED, chat.conversation)] and chat.conversation != first
+
+
+def test_kept_values_from_elsewhere_are_read_safely():
+    assert convs.load(None) == convs.empty() and convs.load("x") == convs.empty()
+    assert convs.load({"version": 2, "conversations": [{"no": "id"}, 3]}) == convs.empty()
+    v1 = {"version": 1, "messages": [{"role": "user", "content": "Ερώτηση &amp; άλλο;"}], "turns": [], "answers": {}}
+    lib = convs.load(v1)  # the single conversation the previous version kept becomes the list's entry
+    assert [c["title"] for c in lib["conversations"]] == ["Ερώτηση & άλλο;"] and lib["current"]
+    long = convs.title_from([{"role": "user", "content": [{"type": "text", "text": "λέξη " * 40}]}])
+    assert len(long) == convs.MAX_TITLE and long.endswith("…")
+    lib = convs.empty()
+    for i in range(convs.MAX_CONVERSATIONS + 5):
+        lib = convs.put(lib, f"c{i}", {"messages": [{"role": "user", "content": f"Ε{i}"}]})
+    assert len(lib["conversations"]) == convs.MAX_CONVERSATIONS and lib["conversations"][0]["id"] == f"c{i}"
+
+
+def test_the_browser_key_is_stable_across_restarts_and_can_be_set(make_settings):
+    settings = make_settings()
+    key = WebContext(settings).browser_secret
+    assert len(key) >= 32 and WebContext(settings).browser_secret == key  # a new process, the same key
+    path = settings.data_dir / "browser-secret"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    other = make_settings()
+    other.browser_secret = SecretStr("κοινό-κλειδί-όλων")
+    assert WebContext(other).browser_secret == "κοινό-κλειδί-όλων"
