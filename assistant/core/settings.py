@@ -77,8 +77,9 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(1.0, ge=0)  # BM25's weight in the fusion (dense counts 1)
     per_section_cap: int = Field(2, ge=1)
     # A follow-up is searched by its own words (weight 1) and, at this weight, together with the previous
-    # question that supplies its topic: the new question decides, the history only breaks ties.
-    context_weight: float = Field(0.5, ge=0)
+    # question that supplies its topic, so its own words count twice. Chosen on dev (126 cases, 33
+    # follow-ups): 0.5 → 1.0 raised key-fact recall 42.0 → 43.2 % and follow-ups 45.5 → 48.5 %; 2.0 no better.
+    context_weight: float = Field(1.0, ge=0)
     # Added to the fused score of the chunks of an article a question names («άρθρο 11»): more than any
     # fused score can reach (two first places give 2/61), so the named article ranks first.
     article_boost: float = Field(0.1, ge=0)
