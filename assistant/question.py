@@ -211,7 +211,7 @@ class Resolved:
     after: str = ""
     follow_up: bool = False
     item: bool = False  # the referent is one item of the previous answer («το δεύτερο»)
-    context: str = ""  # searched alongside `search` at a lower weight: the topic the history supplies
+    context: str = ""  # searched alongside `search` (at context_weight): the topic the history supplies
 
     @property
     def topic(self) -> str:
@@ -278,6 +278,6 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
         return Resolved(question, f"{previous_q} {question}", previous_q, shown, follow_up=True)
     if _LEANS.search(folded):
         # «κι αν ο Δήμος μας πιέζει για προσλήψεις;»: the question's own words decide what is found; the
-        # previous question, searched alongside at a lower weight, says what «αυτό», «εκεί» are about.
+        # previous question, searched alongside (context_weight), says what «αυτό», «εκεί» are about.
         return Resolved(question, question, previous_q, shown, follow_up=True, context=previous_q)
     return Resolved(question, question, shown=shown)
