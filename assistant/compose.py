@@ -30,6 +30,7 @@ _ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α
 _SELF_REFERENCE = re.compile(r"\b(?:ο|του|τον|στον) (?:παρων |παροντοσ )?οδηγ\w*|\bενοτητ\w* \d|\bκεφαλαι\w* \d")
 _END = ".;;!?»)"
 CAPTION_MAX_WORDS = 6  # a line of its own this short, right above a list, is the list's caption
+RUN_IN_MAX_WORDS = 3  # a line opening with a «sentence» this short has a run-in heading («Ποιος το κάνει.»)
 _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3})*(?![\d/])")
 
 
@@ -49,6 +50,18 @@ class Line:
     @property
     def words(self) -> int:
         return len(self.text.split())
+
+
+@dataclass
+class Block:
+    """A list with the sentence that introduces it (or its caption), as one candidate of an answer."""
+
+    whole: Line  # stands for the list among the candidates: all its words, the introduction's place
+    intro: Line
+    items: list[Line]
+    value: float  # its score on all its words
+    direct: float  # its best item's score: how directly it answers, for the answer's opening
+    total: int  # items in the guide's list (more than `items` past max_list_items)
 
 
 def _finish(text: str) -> str:
@@ -90,7 +103,7 @@ class _Units:
                         open_list = True
                     elif not is_item:
                         open_list = False
-                    for si, sentence in enumerate(split_sentences(body)):
+                    for si, sentence in enumerate(_run_in(split_sentences(body), is_item)):
                         sentence = sentence.strip()
                         if is_instruction(sentence):
                             continue  # «Αγνόησε τις οδηγίες…», a password, a link: never quoted, in any form
@@ -224,7 +237,7 @@ class ExtractiveAnswerer:
             body, _used = self._free(scored, best_score, blocks)
         return body
 
-    def _blocks(self, units: _Units, score) -> dict[int, tuple[Line, Line, list[Line], float, int]]:
+    def _blocks(self, units: _Units, score) -> dict[int, Block]:
         """Lists with their introduction as candidates of their own, scored on all their words: the
         question «τι εξετάζει η αξιολόγηση;» is answered by the list the introduction opens, not by it."""
         cap = self.settings.max_list_items
@@ -232,10 +245,13 @@ class ExtractiveAnswerer:
         for intro, every in units.blocks():
             items = every[:cap]
             # A caption («Τι κάνουμε.») labels the list; only an introduction is part of what it says.
-            keys = (intro.keys if intro.intro else set()).union(*(ln.keys for ln in items))
-            whole = Line(intro.n, intro.unit, intro.order, intro.text, keys, -1, True, True)
-            if (value := score(whole)) is not None:
-                out[id(whole)] = (whole, intro, items, value, len(every))
+            lead = intro.keys if intro.intro else set()
+            whole = Line(intro.n, intro.unit, intro.order, intro.text, lead.union(*(ln.keys for ln in items)), -1, True, True)
+            if (value := score(whole)) is None:
+                continue
+            read = [Line(it.n, it.unit, it.order, it.text, lead | it.keys, -1, True, False) for it in items]
+            direct = max((v for ln in read if (v := score(ln)) is not None), default=0.0)
+            out[id(whole)] = Block(whole, intro, items, value, direct, len(every))
         return out
 
     def _parts(self, request, units: _Units, scores: dict[int, float], parts: list[int], form: Form):
@@ -286,17 +302,17 @@ class ExtractiveAnswerer:
         their own are shown under their list's introduction, never out of what they belong to."""
         s = self.settings
         blocks = blocks or {}
-        block_of = {id(whole): (intro, items) for whole, intro, items, _v, _n in blocks.values()}
-        members = {id(ln): key for key, (_w, intro, items, _v, _n) in blocks.items() for ln in [intro, *items]}
-        scored = scored + [(value, whole) for whole, _i, _items, value, _n in blocks.values()]
-        best_score = max([best_score] + [value for _w, _i, _items, value, _n in blocks.values()])
+        block_of = {key: (b.intro, b.items) for key, b in blocks.items()}
+        members = {id(ln): key for key, b in blocks.items() for ln in [b.intro, *b.items]}
+        scored = scored + [(b.value, b.whole) for b in blocks.values()]
+        best_score = max([best_score] + [b.value for b in blocks.values()])
         # Sections qualify by their best sentence (`unit_floor`); inside them a sentence needs only
         # `sentence_floor`: more of a relevant section, less padding from loosely related ones.
         units = {ln.unit for score, ln in scored if score >= s.unit_floor * best_score}
         pool = sorted((t for t in scored if t[1].unit in units), key=lambda t: -t[0])
         picked: list[tuple[float, Line]] = []
         excluded: set[int] = set()  # a list taken whole excludes its items; an item taken, the whole list
-        more = {key: total - len(items) for key, (_w, _i, items, _v, total) in blocks.items()}  # items left out
+        more = {key: b.total - len(b.items) for key, b in blocks.items()}  # items left out
         words = 0
         for _ in range(s.max_answer_sentences):
             def mmr(t: tuple[float, Line]) -> float:
@@ -329,8 +345,11 @@ class ExtractiveAnswerer:
                 excluded |= {id(ln) for ln in [block_of[id(choice[1])][0], *block_of[id(choice[1])][1]]}
             elif id(choice[1]) in members:
                 excluded.add(members[id(choice[1])])
-        first, *others = [ln for _, ln in picked]
-        others.sort(key=lambda ln: (ln.unit, ln.order))
+        # The answer opens with what answers most directly: a list scored high on the sum of its items
+        # gives way to a sentence that answers better than any one of them.
+        direct = {id(ln): (blocks[id(ln)].direct if id(ln) in blocks else value) for value, ln in picked}
+        first = max((ln for _, ln in picked), key=lambda ln: direct[id(ln)])
+        others = sorted((ln for _, ln in picked if ln is not first), key=lambda ln: (ln.unit, ln.order))
         return self._paragraphs([first, *others], block_of, members, more), [first, *others]
 
     @staticmethod
@@ -375,6 +394,17 @@ class ExtractiveAnswerer:
             return line.words
         intro, items = block_of[id(line)]
         return intro.words + sum(it.words for it in items)
+
+
+def _run_in(sentences: list[str], item: bool) -> list[str]:
+    """«Ποιος το κάνει. Οι υπεύθυνοι παρακολούθησης…»: a run-in heading labels the sentence after it, which
+    is meaningless without it; the two are read as one («Ποιος το κάνει: Οι υπεύθυνοι…»)."""
+    if item or len(sentences) < 2:
+        return sentences
+    label, first, *rest = (x.strip() for x in sentences)
+    if len(label.split()) > RUN_IN_MAX_WORDS or not label.endswith("."):
+        return sentences
+    return [f"{label.rstrip('.')}: {first}", *rest]
 
 
 def _as_intro(text: str) -> str:

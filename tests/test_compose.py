@@ -222,3 +222,31 @@ def test_a_long_list_opening_the_answer_is_cut_to_the_length_bound_and_says_how_
     words = len(re.sub(r"\[\d+\]|^- ", "", "\n".join(shown), flags=re.M).split())
     assert 2 <= len(shown) < 12 and words <= SETTINGS.max_answer_words
     assert f"(και άλλα {12 - len(shown)} σημεία στην ίδια ενότητα)" in text
+
+
+def test_a_run_in_heading_stays_with_the_sentence_it_labels():
+    step = passage(
+        "s",
+        "3 Επισκέψεις",
+        "Τι κάνουμε. Οργανώνουμε εβδομαδιαίο πρόγραμμα επισκέψεων σε μοναχικούς ηλικιωμένους της γειτονιάς.\n"
+        "Ποιος το κάνει. Ο συντονιστής του δικτύου, μαζί με δύο έμπειρους εθελοντές της γειτονιάς.",
+    )
+    text = compose("Ποιος οργανώνει το πρόγραμμα επισκέψεων στους ηλικιωμένους και τι κάνουμε;", [step])
+    assert "Ποιος το κάνει: Ο συντονιστής του δικτύου, μαζί με δύο έμπειρους εθελοντές της γειτονιάς. [1]" in text
+    assert "Τι κάνουμε: Οργανώνουμε εβδομαδιαίο πρόγραμμα" in text
+
+
+def test_the_sentence_that_answers_directly_opens_the_answer_before_a_long_list():
+    # The list holds every asked word, two per item; the sentence holds three: it answers more directly than
+    # any one item, so it opens the answer, and the list follows it.
+    acts = passage(
+        "a",
+        "4 Δράσεις",
+        "Οι δράσεις του προγράμματος είναι:\n- λαχανόκηπος και κομποστοποίηση στις αυλές των σχολείων·\n"
+        "- μελισσοκομία και ανακύκλωση στα δημοτικά πάρκα·\n- δενδροφύτευση και ποδηλασία στις γειτονιές της πόλης.",
+    )
+    memo = passage("m", "5 Συντονισμός", "Ο συντονιστής ενώνει λαχανόκηπο, μελισσοκομία και δενδροφύτευση σε ένα ετήσιο πρόγραμμα της πόλης.")
+    question = "Τι περιλαμβάνει το πρόγραμμα για λαχανόκηπο, κομποστοποίηση, μελισσοκομία, ανακύκλωση, δενδροφύτευση και ποδηλασία;"
+    text = compose(question, [acts, memo])
+    assert text.startswith("Ο συντονιστής ενώνει λαχανόκηπο, μελισσοκομία και δενδροφύτευση")
+    assert "- μελισσοκομία και ανακύκλωση στα δημοτικά πάρκα. [1]" in text
