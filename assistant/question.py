@@ -44,7 +44,7 @@ _FORMS: tuple[tuple[Form, re.Pattern[str]], ...] = (
         Form.PROCEDURE,
         re.compile(
             r"\bπωσ\b|\bαπο που\b|\bμε ποια σειρα\b|\bποια (?:ειναι )?(?:τα )?βηματα\b|\bτι (?:κανουμε|κανω|πρεπει να κανουμε|πρεπει να κανω)\b"
-            r"|\bξεκιν\w*|\bhow\b|\bwhere do (?:we|i) start\b|\bwhat steps?\b"
+            r"|\bhow\b|\bwhere do (?:we|i) start\b|\bwhat steps?\b"
         ),
     ),
     (

@@ -17,6 +17,8 @@ from assistant.question import Form, answer_items, asked_facts, asks_whole, clau
         ("how do we apply for a grant?", Form.PROCEDURE),
         ("Ποιες επιλογές έχουμε για να στεγάσουμε το εργαστήρι;", Form.LIST),
         ("Τι είδη εθελοντικών ομάδων υπάρχουν;", Form.LIST),
+        # «ξεκινήσουμε» is a verb, not a «how»: this asks which kind to start with, not for the steps.
+        ("Με τι είδους δίκτυο είναι καλύτερα να ξεκινήσουμε;", Form.LIST),
         ("Τι σημαίνει ενεργειακή κοινότητα;", Form.DEFINITION),
         ("Μπορεί ο Δήμος να είναι μέλος;", Form.PERMISSION),
         ("Είναι πρόβλημα ότι δεν έχουμε καταστατικό;", Form.PERMISSION),
