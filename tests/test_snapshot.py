@@ -10,7 +10,7 @@ from support import synthetic
 
 from assistant import snapshot
 from assistant.core.errors import ModelMismatchError
-from assistant.retrieve import HybridRetriever, SearchIndex
+from assistant.retrieve import HybridSearch, SearchIndex
 from ingest.embed import get_embeddings
 from ingest.lexical import fingerprint
 from ingest.store import VectorStore
@@ -40,7 +40,7 @@ def open_index(settings) -> tuple[SearchIndex, VectorStore]:
 def answers(index: SearchIndex) -> list:
     out = []
     for question in QUESTIONS:
-        got = HybridRetriever(index=index).retrieve(question, whole=True)
+        got = HybridSearch(index=index).retrieve(question, whole=True)
         out.append(
             (
                 [(p.chunk_id, round(p.dense, 6), round(p.fused, 6)) for p in got.passages],
