@@ -15,7 +15,7 @@ import numpy as np
 
 from assistant import snapshot
 from assistant.core.errors import IndexMissingError
-from assistant.core.greek_text import fold, tokens
+from assistant.core.greek_text import fold, remember_stems, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Passage, PreparedQuery, Retrieval
 from assistant.query import Orthography, SpellRepair, prepare_query
@@ -63,6 +63,7 @@ class SearchIndex:
         if snap is None:
             snap = cls._from_store(settings, embeddings, store)
         ids, docs, metas = snap.ids, snap.docs, snap.metas
+        remember_stems(snap.stems)
         path = settings.index_dir / "bm25"
         lexical = LexicalIndex.load(path)
         if lexical is None or lexical.fingerprint != fingerprint(ids):

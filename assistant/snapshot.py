@@ -20,14 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.core.greek_text import tokens
+from assistant.core.greek_text import stem, words
 from assistant.core.settings import Settings
 from ingest.lexical import fingerprint
 
 log = logging.getLogger("kalo.snapshot")
 
 # Bump when what is stored, or how it is derived (tokens, orthography), changes.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass
@@ -41,6 +41,7 @@ class Snapshot:
     by_sound: dict[str, str]
     model_id: str
     fingerprint: str
+    stems: dict[str, str]  # every word of the corpus → its stem (greek_text.stem), so no process stems them again
 
     @property
     def texts(self) -> list[str]:
@@ -117,6 +118,7 @@ def load(settings: Settings, model_id: str, exact_max: int = 0) -> Snapshot | No
         derived["by_sound"],
         model_id,
         fingerprint(records["ids"]),
+        derived.get("stems", {}),
     )
 
 
@@ -134,9 +136,12 @@ def build(
         {},
         model_id,
         fingerprint(list(ids)),
+        {},
     )
     for text in snap.texts:
-        snap.doc_freq.update(set(tokens(text)))
+        found = words(text)
+        snap.stems.update((w, stem(w)) for w in found if w not in snap.stems)
+        snap.doc_freq.update({snap.stems[w] for w in found})
     snap.by_form, snap.by_sound = orthography_maps(snap.docs)
     return snap
 
@@ -160,7 +165,8 @@ def _save(settings: Settings, snap: Snapshot, stamp: dict | None) -> None:
     )
     (tmp / "derived.json").write_text(
         json.dumps(
-            {"doc_freq": dict(snap.doc_freq), "by_form": snap.by_form, "by_sound": snap.by_sound}, ensure_ascii=False
+            {"doc_freq": dict(snap.doc_freq), "by_form": snap.by_form, "by_sound": snap.by_sound, "stems": snap.stems},
+            ensure_ascii=False,
         ),
         encoding="utf-8",
     )

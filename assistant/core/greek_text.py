@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 _WORD = re.compile(r"\w+")  # Unicode-aware: an ASCII-only pattern silently drops every Greek word
@@ -111,10 +111,24 @@ def _stemmer():
     return snowballstemmer.stemmer("greek")
 
 
-@cache
+# Every word's stem, computed once per process (Snowball is the costliest step of a query); seeded with the
+# corpus' words from the query-time snapshot (`remember_stems`), so a new process does not stem them again.
+_STEMS: dict[str, str] = {}
+_STEMS_MAX = 1 << 18  # words kept (≈ 40 MB): a long-running server's stream of new words cannot grow it further
+
+
 def stem(word: str) -> str:
     """Snowball's Greek stemmer, then trailing vowels trimmed, so that its few inconsistencies
     («συνεργασία» → συνεργασ, «συνεργασίες» → συνεργασι) meet on one key."""
+    got = _STEMS.get(word)
+    if got is None:
+        got = _stem(word)
+        if len(_STEMS) < _STEMS_MAX:
+            _STEMS[word] = got
+    return got
+
+
+def _stem(word: str) -> str:
     if not _GREEK.search(word) or len(word) <= 3:
         return word
     stemmed = _stemmer().stemWord(word)
@@ -122,18 +136,36 @@ def stem(word: str) -> str:
     return trimmed if len(trimmed) >= 3 else stemmed
 
 
+def remember_stems(stems: dict[str, str]) -> None:
+    """Stems computed elsewhere by `stem` (the snapshot's, of the corpus' words): not computed again."""
+    _STEMS.update(stems)
+
+
 # Bump when `tokens` changes: persisted lexical indexes built with another version are rebuilt.
 TOKENS_VERSION = 2
 # «Κοιν.Σ.Επ.», «Ν.Π.Δ.Δ.»: the dots inside an abbreviation do not separate words («ΚοινΣΕπ» is the same key).
 _INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_])")
+# Texts whose keys are kept: the passages of a corpus are tokenised again by every question that retrieves
+# them (composer, gate, citations), and folding is per character. Mostly sentences: a few tens of MB at most.
+TOKENS_CACHE = 1 << 14
+
+
+def words(text: str) -> list[str]:
+    """The words `tokens` stems: folded, minus stop-words (removed before stemming, which collapses short
+    words) and single letters."""
+    stop = stopwords()
+    found = _WORD.findall(_INNER_DOT.sub("", fold(text)))
+    return [w for w in found if w not in stop and not (len(w) == 1 and w.isalpha())]
 
 
 def tokens(text: str) -> list[str]:
-    """Search keys of a text: folded words minus stop-words (removed before stemming, which
-    collapses short words), then stemmed."""
-    stop = stopwords()
-    words = _WORD.findall(_INNER_DOT.sub("", fold(text)))
-    return [stem(w) for w in words if w not in stop and not (len(w) == 1 and w.isalpha())]
+    """Search keys of a text: folded words minus stop-words, then stemmed."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=TOKENS_CACHE)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in words(text))
 
 
 # --- Greeklish ------------------------------------------------------------------------------------------
