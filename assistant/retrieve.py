@@ -58,8 +58,9 @@ class SearchIndex:
     @classmethod
     def open(cls, settings: Settings, embeddings: EmbeddingBackend, store: VectorStore) -> SearchIndex:
         """From the persisted snapshot when it matches the collection (an embedded store is checked
-        without opening Chroma), else from Chroma, saving a new snapshot for the next process."""
-        snap = snapshot.load(settings, embeddings.model_id, exact_max=settings.exact_search_max)
+        without opening Chroma, a server with two small requests), else from Chroma, saving a new snapshot
+        for the next process."""
+        snap = snapshot.load(settings, embeddings.model_id, exact_max=settings.exact_search_max, store=store)
         if snap is None:
             snap = cls._from_store(settings, embeddings, store)
         ids, docs, metas = snap.ids, snap.docs, snap.metas
@@ -93,7 +94,7 @@ class SearchIndex:
             raise IndexMissingError(settings.store_location)
         exact = count <= settings.exact_search_max
         # No shortcut on matching ids: a guide's title or audience can change its chunks' metadata alone.
-        stamp = snapshot.store_stamp(settings)  # before reading, so that a write meanwhile is not missed
+        stamp = snapshot.store_stamp(settings, store)  # before reading, so that a write meanwhile is not missed
         if exact:
             ids, docs, metas, vectors = store.all_vectors()
         else:
