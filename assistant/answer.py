@@ -1,6 +1,6 @@
 """The answerer interface and its one registry. Built-in answerers: `extractive` (assistant/compose.py,
 the offline default) and the generative `openai` and `ollama` (assistant/generative.py); a new answerer is
-one module that registers itself with `@register("name")` and is listed in `BUILTIN`."""
+one module that registers itself with `@register("name")` and is listed in `BUILTIN` under that name."""
 
 from __future__ import annotations
 
@@ -49,10 +49,14 @@ class Answerer(Protocol):
 
 ANSWERERS: Registry[Callable[[Settings], Answerer]] = Registry("answerer", "σύστημα απάντησης")
 register = ANSWERERS.register
-BUILTIN = ("assistant.compose", "assistant.generative")
+# Answerer name → the module that registers it. Only the chosen one is imported: the generative module
+# loads LangChain's prompt machinery, which the offline extractive default does not need.
+BUILTIN = {"extractive": "assistant.compose", "openai": "assistant.generative", "ollama": "assistant.generative"}
 
 
 def get_answerer(settings: Settings) -> Answerer:
-    for module in BUILTIN:  # importing a module registers its answerers
+    # Importing a module registers its answerers; an unknown name imports them all, so that the registry's
+    # error lists every choice.
+    for module in dict.fromkeys([BUILTIN[settings.answerer]] if settings.answerer in BUILTIN else BUILTIN.values()):
         importlib.import_module(module)
     return ANSWERERS.get(settings.answerer)(settings)

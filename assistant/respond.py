@@ -18,7 +18,7 @@ from assistant.core.settings import Settings
 from assistant.core.types import Answer, Passage, Retrieval, Source, Turn
 from assistant.gate import Coverage, Verdict, assess
 from assistant.question import Form, Resolved, answer_items, asks_whole, forms, resolve
-from assistant.retrieve import HybridRetriever
+from assistant.retrieve import HybridSearch
 
 # A follow-up's referent guides retrieval and breaks ties; the user's own words decide the selection.
 # An item the user points at («το τελευταίο») is the very topic, so it weighs as much as their words.
@@ -37,14 +37,14 @@ def nearest_sections(sources: list[Source], n: int = 3) -> list[Source]:
     return out[:n]
 
 
-def _weights(keys: list[str], retriever: HybridRetriever) -> dict[str, float]:
+def _weights(keys: list[str], retriever: HybridSearch) -> dict[str, float]:
     """Search keys (typos repaired) → their IDF in the corpus: rare words carry the topic."""
     repair = retriever.index.repair or (lambda k: k)
     repaired = [repair(k) for k in dict.fromkeys(keys) if not k.isdigit()]
     return {k: retriever.index.idf(k) for k in repaired}
 
 
-def _after(previous: str, retriever: HybridRetriever, retrieval: Retrieval) -> Retrieval:
+def _after(previous: str, retriever: HybridSearch, retrieval: Retrieval) -> Retrieval:
     """«και μετά;»: the section that follows, in the guide's order, the one the previous answer ended in."""
     items = answer_items(previous)
     anchor = retriever.retrieve(items[-1] if items else previous, k=1).passages
@@ -75,7 +75,7 @@ class Reading:
     condensed: str | None = None  # a generative answerer's rewrite of a follow-up
 
 
-def read(retriever: HybridRetriever, answerer: Answerer, question: str, history: list[Turn]) -> Reading:
+def read(retriever: HybridSearch, answerer: Answerer, question: str, history: list[Turn]) -> Reading:
     resolved = resolve(question, history)
     condensed = answerer.condense(question, history) if history else None
     search = condensed or resolved.search
@@ -103,7 +103,7 @@ def _note(coverage: Coverage) -> str:
 
 
 def respond(
-    retriever: HybridRetriever,
+    retriever: HybridSearch,
     answerer: Answerer,
     settings: Settings,
     question: str,

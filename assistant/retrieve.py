@@ -1,10 +1,10 @@
 """Hybrid retrieval: dense (exact in memory, or Chroma) + Greek BM25, fused by RRF, then an optional
 cross-encoder, audience preference and a per-section cap. Returns a typed `Retrieval`; the LangChain
-`BaseRetriever` face returns the same passages as `Document`s."""
+`BaseRetriever` face over it (`Document`s) is `assistant.lc_adapters.HybridRetriever`, kept out of this
+module so that answering a question never imports LangChain's runnables and tracers."""
 
 from __future__ import annotations
 
-import asyncio
 import math
 import re
 from collections import Counter, defaultdict
@@ -12,14 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from assistant import snapshot
 from assistant.core.errors import IndexMissingError
-from assistant.core.greek_text import fold, tokens
+from assistant.core.greek_text import fold, remember_stems, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Passage, PreparedQuery, Retrieval
 from assistant.query import Orthography, SpellRepair, prepare_query
@@ -62,11 +58,13 @@ class SearchIndex:
     @classmethod
     def open(cls, settings: Settings, embeddings: EmbeddingBackend, store: VectorStore) -> SearchIndex:
         """From the persisted snapshot when it matches the collection (an embedded store is checked
-        without opening Chroma), else from Chroma, saving a new snapshot for the next process."""
-        snap = snapshot.load(settings, embeddings.model_id, exact_max=settings.exact_search_max)
+        without opening Chroma, a server with two small requests), else from Chroma, saving a new snapshot
+        for the next process."""
+        snap = snapshot.load(settings, embeddings.model_id, exact_max=settings.exact_search_max, store=store)
         if snap is None:
             snap = cls._from_store(settings, embeddings, store)
         ids, docs, metas = snap.ids, snap.docs, snap.metas
+        remember_stems(snap.stems)
         path = settings.index_dir / "bm25"
         lexical = LexicalIndex.load(path)
         if lexical is None or lexical.fingerprint != fingerprint(ids):
@@ -96,7 +94,7 @@ class SearchIndex:
             raise IndexMissingError(settings.store_location)
         exact = count <= settings.exact_search_max
         # No shortcut on matching ids: a guide's title or audience can change its chunks' metadata alone.
-        stamp = snapshot.store_stamp(settings)  # before reading, so that a write meanwhile is not missed
+        stamp = snapshot.store_stamp(settings, store)  # before reading, so that a write meanwhile is not missed
         if exact:
             ids, docs, metas, vectors = store.all_vectors()
         else:
@@ -175,31 +173,16 @@ def shared_words(keys: set[str], title: str) -> int:
     )
 
 
-class HybridRetriever(BaseRetriever):
-    """`invoke(question, k=…)` → the top-k passages as `Document`s (ingestion metadata plus `dense` and
-    `rrf` scores). `retrieve()` gives the typed `Retrieval`, where a question that asks for a whole list or
-    procedure (`whole=True`) also gets every part of the section it lands in, in the guide's order."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+@dataclass
+class HybridSearch:
+    """`retrieve(question)` → the typed `Retrieval`: the top-k passages with the query-level evidence the
+    gate needs. A question that asks for a whole list or procedure (`whole=True`) also gets every part of
+    the section it lands in, in the guide's order."""
 
     index: SearchIndex
     audience: str | None = None
     k: int | None = None
     mode: str = "hybrid"  # hybrid | dense | bm25 (the evaluation compares them)
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
-    ) -> list[Document]:
-        k = k or self.k or self.index.settings.top_k
-        return self.retrieve(query, k=k).documents()[:k]
-
-    async def _aget_relevant_documents(
-        self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun, k: int | None = None
-    ) -> list[Document]:
-        # Search is CPU-bound and in-process: run it in a worker thread so the event loop stays free.
-        return await asyncio.to_thread(
-            self._get_relevant_documents, query, run_manager=run_manager.get_sync(), k=k
-        )
 
     def retrieve(
         self, question: str, *, whole: bool = False, k: int | None = None, context: str = ""

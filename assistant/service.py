@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import SecretStr
@@ -19,11 +20,14 @@ from assistant.core.settings import Settings
 from assistant.core.types import Answer, Turn
 from assistant.library import GuideLibrary, UploadResult
 from assistant.respond import respond
-from assistant.retrieve import HybridRetriever, SearchIndex
+from assistant.retrieve import HybridSearch, SearchIndex
 from ingest.embed import EmbeddingBackend, get_embeddings
 from ingest.pipeline import Ingestor, IngestReport, Progress
 from ingest.status import GuideInfo, IndexStatus, index_status
 from ingest.store import VectorStore
+
+if TYPE_CHECKING:
+    from assistant.lc_adapters import HybridRetriever
 
 
 class Assistant:
@@ -72,14 +76,23 @@ class Assistant:
         if self._store is not None:
             self._store = VectorStore(self.settings, client=self._store.client)
 
+    def search(self, audience: str | None = None, mode: str | None = None, k: int | None = None) -> HybridSearch:
+        """The hybrid search that answers use: `retrieve(question)` → a typed `Retrieval`."""
+        return HybridSearch(index=self.index, audience=audience, mode=mode or self.settings.retrieval_mode, k=k)
+
     def retriever(self, audience: str | None = None, mode: str | None = None, k: int | None = None) -> HybridRetriever:
+        """The same search as a LangChain `BaseRetriever` (`invoke(question)` → `Document`s), for chains."""
+        # Imported on first use: LangChain's retriever machinery (runnables, tracers, langsmith) costs about
+        # a second at start-up, and only LangChain callers need it.
+        from assistant.lc_adapters import HybridRetriever
+
         return HybridRetriever(index=self.index, audience=audience, mode=mode or self.settings.retrieval_mode, k=k)
 
     def stream(
         self, question: str, audience: str | None = None, history: list[Turn] | None = None
     ) -> Iterator[str | Answer]:
         """Yields text pieces as they are produced, then the final verified `Answer`."""
-        yield from respond(self.retriever(audience), self.answerer, self.settings, question, list(history or []))
+        yield from respond(self.search(audience), self.answerer, self.settings, question, list(history or []))
 
     def ask(self, question: str, audience: str | None = None, history: list[Turn] | None = None) -> Answer:
         final = None

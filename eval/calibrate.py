@@ -44,7 +44,7 @@ def observe(assistant: Assistant, cases: list[Case]) -> list[Observed]:
     """Each case read and searched exactly as the facade does (assistant/respond.py), once."""
     out = []
     for case in cases:
-        r = read(assistant.retriever(case.audience), assistant.answerer, case.question, case.history)
+        r = read(assistant.search(case.audience), assistant.answerer, case.question, case.history)
         evidence = features(r.search, r.retrieval, assistant.settings)
         out.append(Observed(case, case.question, r.search, r.retrieval, evidence))
     return out

@@ -6,11 +6,16 @@ default embedding function (which downloads an ONNX model on first use) is never
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 
 from assistant.core.errors import IndexMissingError, ModelMismatchError, StoreUnavailableError
 from assistant.core.registry import Registry
 from assistant.core.settings import Settings
+
+# Collection metadata: a new token after every write of ours, so that a reader of a Chroma server (which has
+# no local SQLite file to read a write sequence from) can tell whether its query-time snapshot is current.
+WRITES_KEY = "kalo_writes"
 
 CLIENTS: Registry[Callable[[Settings], object]] = Registry("Chroma mode", "είδος σύνδεσης Chroma")
 register = CLIENTS.register
@@ -107,6 +112,12 @@ class VectorStore:
         if self.model_id != model_id:
             raise ModelMismatchError(self.model_id or "?", model_id)
 
+    def write_stamp(self) -> dict:
+        """What the collection is now, asked of Chroma afresh: its id, the token of our last write and its
+        count (two small requests; no records are read). Raises what Chroma raises (no collection, down)."""
+        current = self.client.get_collection(self.settings.collection, embedding_function=None)
+        return {"collection": str(current.id), "writes": (current.metadata or {}).get(WRITES_KEY), "count": current.count()}
+
     # -- reading ----------------------------------------------------------------------------------------
     def count(self) -> int:
         return self.collection.count()
@@ -160,8 +171,15 @@ class VectorStore:
                 documents=documents[i : i + batch],
                 metadatas=metadatas[i : i + batch],
             )
+        self._written(bool(ids))
 
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
         for i in range(0, len(ids), 256):
             self.collection.delete(ids=ids[i : i + 256])
+        self._written(bool(ids))
+
+    def _written(self, changed: bool) -> None:
+        if changed:  # the whole metadata: Chroma's modify replaces it
+            meta = dict(self.collection.metadata or {}) | {WRITES_KEY: uuid.uuid4().hex}
+            self.collection.modify(metadata=meta)

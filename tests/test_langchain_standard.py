@@ -8,7 +8,8 @@ from conftest import greek_guide
 from langchain_core.documents import Document
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
-from assistant.retrieve import HybridRetriever, SearchIndex
+from assistant.lc_adapters import HybridRetriever
+from assistant.retrieve import SearchIndex
 
 # Neither a procedure nor a "what kinds…" question: those may bring a whole section's parts (more than k).
 QUERY = "νομικό πλαίσιο και νομική υπηρεσία"

@@ -10,7 +10,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from support.shared import shared_assistant, with_settings
 
-from assistant.retrieve import HybridRetriever
+from assistant.lc_adapters import HybridRetriever
 
 MUNICIPAL = "synergasia-ota-kalo"  # «Συνεργασία ΟΤΑ με Φορείς ΚΑΛΟ», written for Δήμοι
 KALO = "diktyosi-foreon-kalo"  # «Δικτύωση και συνεργασία Φορέων ΚΑΛΟ…», written for φορείς ΚΑΛΟ

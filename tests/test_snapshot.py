@@ -10,7 +10,7 @@ from support import synthetic
 
 from assistant import snapshot
 from assistant.core.errors import ModelMismatchError
-from assistant.retrieve import HybridRetriever, SearchIndex
+from assistant.retrieve import HybridSearch, SearchIndex
 from ingest.embed import get_embeddings
 from ingest.lexical import fingerprint
 from ingest.store import VectorStore
@@ -40,7 +40,7 @@ def open_index(settings) -> tuple[SearchIndex, VectorStore]:
 def answers(index: SearchIndex) -> list:
     out = []
     for question in QUESTIONS:
-        got = HybridRetriever(index=index).retrieve(question, whole=True)
+        got = HybridSearch(index=index).retrieve(question, whole=True)
         out.append(
             (
                 [(p.chunk_id, round(p.dense, 6), round(p.fused, 6)) for p in got.passages],
@@ -124,3 +124,27 @@ def test_threads_opening_at_once_all_get_the_index(ingested):
     assert len({tuple(index.row_ids) for index in opened}) == 1
     assert [p.name for p in snapshot.folder(ingested).parent.iterdir() if p.name.startswith("snapshot")] == ["snapshot"]
     assert open_index(ingested)[1]._client is None  # and what was left is valid
+
+
+def test_a_process_opening_from_the_snapshot_does_not_stem_the_corpus_again(ingested, monkeypatch):
+    from assistant.core import greek_text
+
+    open_index(ingested)  # builds and saves the snapshot
+    snap = snapshot.load(ingested, get_embeddings(ingested).model_id, exact_max=ingested.exact_search_max)
+    assert snap is not None and snap.stems
+    assert snap.stems == {w: greek_text.stem(w) for text in snap.texts for w in greek_text.words(text)}
+    # A new process: nothing stemmed yet. Opening from the snapshot seeds every corpus word's stem.
+    monkeypatch.setattr(greek_text, "_STEMS", {})
+    greek_text._tokens.cache_clear()
+    stemmed: list[str] = []
+    real = greek_text._stem
+    monkeypatch.setattr(greek_text, "_stem", lambda word: stemmed.append(word) or real(word))
+    _index, store = open_index(ingested)
+    assert store._client is None
+    keys = [greek_text.tokens(text) for text in snap.texts]
+    assert stemmed == []
+    assert sum(len(k) for k in keys) > 100
+    greek_text._tokens.cache_clear()
+    assert "αστροναυτεσ" not in snap.stems and "γαλαξιεσ" not in snap.stems
+    greek_text.tokens("αστροναύτες στους γαλαξίες")  # words the corpus never had are stemmed as usual
+    assert stemmed == ["αστροναυτεσ", "γαλαξιεσ"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from langchain_core.documents import Document
 from pydantic import BaseModel, Field
 
 Audience = Literal["municipal", "kalo"]
@@ -119,24 +118,6 @@ class Passage:
     def leaf(self) -> str:
         return self.section.rsplit(" > ", 1)[-1]
 
-    def to_document(self) -> Document:
-        """The LangChain `Document` form (for LangChain chains and retriever callers)."""
-        meta = {
-            "chunk_id": self.chunk_id,
-            "guide_id": self.guide_id,
-            "guide_title": self.guide_title,
-            "source": self.source,
-            "section": self.section,
-            "page_start": self.page_start,
-            "page_end": self.page_end,
-            "chunk_index": self.chunk_index,
-            "dense": self.dense,
-            "rrf": self.fused,
-        }
-        if self.article:
-            meta["article"], meta["act"] = self.article, self.act
-        return Document(page_content=self.text, id=self.chunk_id, metadata=meta)
-
 
 @dataclass
 class PreparedQuery:
@@ -171,6 +152,3 @@ class Retrieval:
     def standout(self) -> float:
         """How many spreads the best passage's cosine lies above the corpus median for this query."""
         return (self.top_dense - self.median_dense) / self.spread_dense if self.spread_dense > 0 else 0.0
-
-    def documents(self) -> list[Document]:
-        return [p.to_document() for p in self.passages]
