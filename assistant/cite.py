@@ -109,12 +109,15 @@ def see_also(text: str, sources: list[Source], k: int) -> str:
         return ""
     phrases = prompts.phrases("extractive")["text"]
     cited = {(s.guide_id, s.section) for s in sources if s.n in cited_numbers(text)}
+    guides = {guide for guide, _section in cited}
     pointers: list[str] = []
     for s in sources[:8]:
         leaf = s.section.rsplit(" > ", 1)[-1]
         if (s.guide_id, s.section) in cited or any(leaf in p for p in pointers) or is_example_section(leaf):
             continue
-        pointers.append(prompts.render(phrases["see_also_item"], section=leaf, guide=s.guide_title, pages=s.pages))
+        # The guide is named only when the answer does not already cite it: its sources list names it.
+        item = phrases["see_also_item_same_guide" if s.guide_id in guides else "see_also_item"]
+        pointers.append(prompts.render(item, section=leaf, guide=s.guide_title, pages=s.pages))
         if len(pointers) == k:
             break
     return f"{phrases['see_also']} " + "· ".join(pointers) + "." if pointers else ""

@@ -253,7 +253,13 @@ def test_see_also_points_to_sections_the_answer_did_not_cite(sources):
     pointers = see_also("Καταγράφουμε την ανάγκη. [1]", sources, k=2)
     assert pointers.startswith("Δείτε επίσης:")
     assert "6.2 Εντοπισμός φορέων" in pointers and "6.1 Χαρτογράφηση" not in pointers
+    # The answer cites that guide already (its sources list names it): the pointer gives section and pages.
+    assert "«6.2 Εντοπισμός φορέων» (σελ. 11–12)" in pointers and sources[1].guide_title not in pointers
     assert see_also("x [1]", sources, k=0) == ""
+    # An uncited guide is named.
+    other = sources_from(make_docs())
+    other[1].guide_id, other[1].guide_title = "allos-odigos", "Άλλος οδηγός"
+    assert "«6.2 Εντοπισμός φορέων» (Άλλος οδηγός, σελ. 11–12)" in see_also("Καταγράφουμε. [1]", other, k=2)
 
 
 def test_a_legal_source_reads_as_act_article_and_page_everywhere():
