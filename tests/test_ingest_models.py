@@ -37,7 +37,7 @@ def test_index_records_the_embedding_model(fake_index):
     store = VectorStore(fake_index)
     assert store.model_id == "fake-hash/256"
     assert store.collection.metadata["embedding_dim"] == 256
-    assert Manifest(fake_index.index_dir / "manifest.json").data["embedding_model"] == store.model_id
+    assert Manifest(VectorStore(fake_index).served_settings.index_dir / "manifest.json").data["embedding_model"] == store.model_id
     assert index_status(fake_index).embedding_model == store.model_id
 
 
@@ -71,7 +71,7 @@ def test_ingesting_with_another_model_rebuilds_the_index(fake_index, tiny_st_mod
     assert store.model_id == f"sentence-transformers/{tiny_st_model}"
     assert store.collection.metadata["embedding_dim"] == 32
     assert set(store.all_metadata()) == before  # chunk ids do not depend on the model
-    assert Manifest(other.index_dir / "manifest.json").data["embedding_model"] == store.model_id
+    assert Manifest(VectorStore(other).served_settings.index_dir / "manifest.json").data["embedding_model"] == store.model_id
 
 
 def test_sentence_transformers_backend_ingests_and_answers_queries(st_settings, write_guides):

@@ -87,7 +87,7 @@ def test_a_user_sets_a_title_in_titles_toml(settings):
     assert files["nomos.docx"].status == "updated" and files["nomos.docx"].title == "Νόμος για την ΚΑΛΟ"
     assert files["nomos.docx"].embedded == files["nomos.docx"].chunks  # the title is embedded with each chunk
     assert {m["guide_title"] for m in _stored(settings)} == {"Νόμος για την ΚΑΛΟ"}
-    manifest = Manifest(settings.index_dir / "manifest.json").files
+    manifest = Manifest(VectorStore(settings).served_settings.index_dir / "manifest.json").files
     assert manifest["nomos.docx"]["title"] == "Νόμος για την ΚΑΛΟ"
     assert _run(settings)["nomos.docx"].status == "unchanged"
 

@@ -135,7 +135,8 @@ def reindex_guides(ctx: WebContext, admin: bool, progress=PROGRESS):
     """Returns (result, guides table, removal choice)."""
     _require(admin)
     try:
-        report = ctx.assistant.ingest(progress=GradioProgress(progress))
+        # Built beside the served index and switched when complete: chat users never see half of it.
+        report = ctx.assistant.ingest(progress=GradioProgress(progress), beside=True)
     except KaloError as exc:
         return warning(exc.el), gr.skip(), gr.skip()
     return report_html(report, title="Επανευρετηρίαση"), guides_html(ctx), files_choice(ctx)
