@@ -78,7 +78,7 @@ class Assistant:
     def _follow(self) -> None:
         """Reload when the served generation is not the one this facade opened (one small file read, or
         with a Chroma server one metadata read)."""
-        if self._store is not None and not self.busy and self._store.moved():
+        if self._store is not None and self._store.moved():
             self.reload()
 
     def reload(self) -> None:
