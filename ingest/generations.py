@@ -113,12 +113,18 @@ def remove(settings: Settings, generation: Generation, client) -> None:
 
 
 def strays(settings: Settings, client, keep: Generation) -> list[Generation]:
-    """Generations left by a build that never switched (a crash): every built generation but `keep`."""
-    names = {n for n in _names(client) if is_generation_of(settings, n)}
+    """What a crash left behind: generations built but never switched to, and a served generation that was
+    switched away from but not yet removed (the first index too, once another generation is served)."""
+    listed = _names(client)
+    names = {n for n in listed if is_generation_of(settings, n)}
     folder = settings.data_dir / "index"
     if folder.is_dir():
         names |= {p.name for p in folder.iterdir() if p.is_dir() and is_generation_of(settings, p.name)}
-    return [Generation(n.rsplit(".", 1)[1], n) for n in sorted(names - {keep.collection})]
+    found = [Generation(n.rsplit(".", 1)[1], n) for n in sorted(names - {keep.collection})]
+    first = initial(settings)
+    if keep.collection != first.collection and (first.collection in listed or first.index_dir(settings).is_dir()):
+        found.insert(0, first)
+    return found
 
 
 def _names(client) -> set[str]:

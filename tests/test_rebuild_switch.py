@@ -220,3 +220,25 @@ def test_nothing_is_switched_when_there_is_nothing_to_serve_yet(tmp_path, write_
     settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data", **FAKE)
     Ingestor(settings).run(rebuild=rebuild)  # the first index is written where it is served
     assert generations.served(settings).collection == settings.collection
+
+
+def test_a_crash_between_the_switch_and_the_removal_is_cleaned_up(tmp_path, write_guides, monkeypatch):
+    settings = _index(tmp_path, write_guides)
+    old = generations.served(settings)
+
+    def crash(*_args):
+        raise KeyboardInterrupt  # killed right after the pointer was switched
+
+    monkeypatch.setattr(generations, "remove", crash)
+    with pytest.raises(KeyboardInterrupt):
+        Ingestor(settings).run(rebuild=True)
+    monkeypatch.undo()
+    new = generations.served(settings)
+    assert new.collection != old.collection  # the switch happened: readers have the whole new index
+    assert _whole(settings, Assistant(settings)) == (new.collection, FILES * SECTIONS)
+    client = VectorStore(settings).client
+    assert [g.collection for g in generations.strays(settings, client, keep=new)] == [old.collection]
+
+    report = Ingestor(settings).run()
+    assert report.embedded == 0 and generations.strays(settings, client, keep=new) == []
+    assert old.collection not in {c.name for c in client.list_collections()} and not old.index_dir(settings).exists()
