@@ -41,6 +41,7 @@ class Assistant:
         self._index: SearchIndex | None = None
         self.library = GuideLibrary(settings)  # the guides folder; ingestion stays here, in the facade
         self._writing = threading.Lock()  # one ingestion at a time in this process
+        self._opening = threading.Lock()  # one opening of the index at a time
 
     @property
     def answerer(self) -> Answerer:
@@ -64,16 +65,23 @@ class Assistant:
         """Opened on first question, once; `reload()` after the corpus changes. Follows a rebuild: when
         another generation is served (a rebuild in any process switched), the new one is opened."""
         self._follow()
-        if self._index is None:
-            try:
-                self._index = SearchIndex.open(self.settings, self.embeddings, self.store)
-            except Exception:
-                # Opened just as a rebuild switched and removed the old generation: open the new one.
-                if self._store is None or not self._store.moved():
-                    raise
-                self.reload()
-                self._index = SearchIndex.open(self.settings, self.embeddings, self.store)
-        return self._index
+        index = self._index
+        if index is None:
+            with self._opening:  # a server's first questions arrive together: one of them opens the index
+                index = self._index
+                if index is None:
+                    index = self._index = self._open()
+        return index
+
+    def _open(self) -> SearchIndex:
+        try:
+            return SearchIndex.open(self.settings, self.embeddings, self.store)
+        except Exception:
+            # Opened just as a rebuild switched and removed the old generation: open the new one.
+            if self._store is None or not self._store.moved():
+                raise
+            self.reload()
+            return SearchIndex.open(self.settings, self.embeddings, self.store)
 
     def _follow(self) -> None:
         """Reload when the served generation is not the one this facade opened (one small file read, or

@@ -191,6 +191,8 @@ def run_fixed(args) -> str:
         except subprocess.TimeoutExpired:
             server.kill()
         load_after = os.getloadavg()[0]
+        if args.log:
+            print((root / "serve.log").read_text(encoding="utf-8", errors="replace")[-20000:], file=sys.stderr)
     at = [r for r in results if r[0] == "at"]
     over = [r for r in results if r[0] == "over"]
     at_ok = [r[2] for r in at if r[1] == 200]
