@@ -68,7 +68,7 @@ class RichProgress:
 @friendly
 def ingest(
     corpus: Annotated[Path | None, typer.Option(help="Folder of guides (default: settings corpus_dir)")] = None,
-    rebuild: Annotated[bool, typer.Option(help="Drop the index and embed everything again")] = False,
+    rebuild: Annotated[bool, typer.Option(help="Embed everything again, beside the served index; readers switch when it is complete")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Parse, chunk and embed the guides into the index. Incremental: unchanged files cost nothing."""
@@ -117,6 +117,8 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")
         table.add_row(g.title, g.source, str(g.pages), str(g.chunks), g.ingested_at)
     console.print(table)
     console.print(f"Embedding model: {info.embedding_model}")
+    built = f", built {info.built_at}" if info.built_at else ""
+    console.print(f"Served index: generation {info.generation} (collection {info.collection}{built})")
     console.print(f"Store: {info.store_location}")
     console.print(f"Total: {len(info.guides)} guides, {info.pages} pages, {info.chunks} chunks")
 

@@ -60,12 +60,13 @@ class SearchIndex:
         """From the persisted snapshot when it matches the collection (an embedded store is checked
         without opening Chroma, a server with two small requests), else from Chroma, saving a new snapshot
         for the next process."""
-        snap = snapshot.load(settings, embeddings.model_id, exact_max=settings.exact_search_max, store=store)
+        served = store.served_settings  # the served generation's collection and folder (ingest/generations.py)
+        snap = snapshot.load(served, embeddings.model_id, exact_max=settings.exact_search_max, store=store)
         if snap is None:
-            snap = cls._from_store(settings, embeddings, store)
+            snap = cls._from_store(served, embeddings, store)
         ids, docs, metas = snap.ids, snap.docs, snap.metas
         remember_stems(snap.stems)
-        path = settings.index_dir / "bm25"
+        path = served.index_dir / "bm25"
         lexical = LexicalIndex.load(path)
         if lexical is None or lexical.fingerprint != fingerprint(ids):
             # A server-mode reader (or a stale copy) lacks the local BM25 index: build it once from the

@@ -45,6 +45,7 @@ class Assistant:
         self._index: SearchIndex | None = None
         self.library = GuideLibrary(settings)  # the guides folder; ingestion stays here, in the facade
         self._writing = threading.Lock()  # one ingestion at a time in this process
+        self._opening = threading.Lock()  # one opening of the index at a time
 
     @property
     def answerer(self) -> Answerer:
@@ -65,10 +66,32 @@ class Assistant:
 
     @property
     def index(self) -> SearchIndex:
-        """Opened on first question, once; `reload()` after the corpus changes."""
-        if self._index is None:
-            self._index = SearchIndex.open(self.settings, self.embeddings, self.store)
-        return self._index
+        """Opened on first question, once; `reload()` after the corpus changes. Follows a rebuild: when
+        another generation is served (a rebuild in any process switched), the new one is opened."""
+        self._follow()
+        index = self._index
+        if index is None:
+            with self._opening:  # a server's first questions arrive together: one of them opens the index
+                index = self._index
+                if index is None:
+                    index = self._index = self._open()
+        return index
+
+    def _open(self) -> SearchIndex:
+        try:
+            return SearchIndex.open(self.settings, self.embeddings, self.store)
+        except Exception:
+            # Opened just as a rebuild switched and removed the old generation: open the new one.
+            if self._store is None or not self._store.moved():
+                raise
+            self.reload()
+            return SearchIndex.open(self.settings, self.embeddings, self.store)
+
+    def _follow(self) -> None:
+        """Reload when the served generation is not the one this facade opened (one small file read, or
+        with a Chroma server one metadata read)."""
+        if self._store is not None and self._store.moved():
+            self.reload()
 
     def reload(self) -> None:
         """Reopen the index on the next question (after the corpus changed), over the same Chroma client."""
@@ -114,7 +137,14 @@ class Assistant:
     def status(self) -> IndexStatus:
         """Guides with their pages and chunks, the embedding model and where the index lives.
         Raises `IndexMissingError` before the first ingestion, `StoreUnavailableError` if Chroma is down."""
-        return index_status(self.settings, self.store)
+        self._follow()
+        try:
+            return index_status(self.settings, self.store)
+        except Exception:
+            if self._store is None or not self._store.moved():
+                raise
+            self.reload()  # the generation it was reading was switched away meanwhile
+            return index_status(self.settings, self.store)
 
     def guides(self) -> list[GuideInfo]:
         return self.status().guides
@@ -127,11 +157,13 @@ class Assistant:
         """A guide's file, only when it lies inside the guides folder (the web app serves it)."""
         return self.library.path(source)
 
-    def ingest(self, rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
+    def ingest(self, rebuild: bool = False, progress: Progress | None = None, beside: bool = False) -> IngestReport:
         """Bring the index up to date with the guides folder (incremental; `rebuild` embeds everything
-        again), then answer from the new index. One ingestion at a time per process."""
+        again), then answer from the new index. A rebuild, a new embedding model or `beside` (the web app's
+        re-index) build a new generation beside the served one and switch to it when complete, so every
+        reader sees a whole index throughout. One ingestion at a time per process."""
         with self._exclusive():
-            return self._ingest(rebuild, progress)
+            return self._ingest(rebuild, progress, beside)
 
     def add_guides(
         self, uploads: list[tuple[str, Path]], overwrite: bool = False, progress: Progress | None = None
@@ -161,9 +193,10 @@ class Assistant:
         data["embedding_model_id"] = self.embeddings.model_id
         return data
 
-    def _ingest(self, rebuild: bool, progress: Progress | None) -> IngestReport:
+    def _ingest(self, rebuild: bool, progress: Progress | None, beside: bool = False) -> IngestReport:
         try:
-            return Ingestor(self.settings, embeddings=self.embeddings, store=self.store).run(rebuild, progress)
+            ingestor = Ingestor(self.settings, embeddings=self.embeddings, store=self.store)
+            return ingestor.run(rebuild, progress, beside=beside)
         finally:
             self.reload()
 

@@ -2,6 +2,10 @@
 (fake-hash embeddings, offline), for a set time. Reports errors, p50/p95 latency and the server's peak RSS.
 
 Usage: python benchmarks/soak.py [--clients 20] [--seconds 60] [--out benchmarks/RESULTS.md]
+       python benchmarks/soak.py --questions 10 [--clients 20] [--out …]   (#14's Done-when figure)
+With --questions, each client asks exactly that many questions, each carrying a history at the configured
+maximum (max_history_turns turns, max_history_chars characters in all); then every client sends histories
+one turn and one character over the limits, which must be refused (4xx) in under a second.
 Bounded: every request has a timeout, the run stops after --seconds, and the server is stopped at the end.
 """
 
@@ -68,13 +72,13 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def start_server(root: Path, port: int) -> subprocess.Popen:
+def start_server(root: Path, port: int, backend: str = "fake-hash") -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KALO_")}
     env |= {
         "KALO_CONFIG": str(root / "none.toml"),
         "KALO_CORPUS_DIR": str(root / "corpus"),
         "KALO_DATA_DIR": str(root / "data"),
-        "KALO_EMBEDDING_BACKEND": "fake-hash",
+        "KALO_EMBEDDING_BACKEND": backend,
         "KALO_AUDIENCE_GUIDES": json.dumps(synthetic.FAKE["audience_guides"]),
     }
     kalo = [sys.executable, "-m", "assistant.cli"]
@@ -121,13 +125,128 @@ def client(url: str, n: int, until: float, latencies: list[float], outcomes: Cou
                     latencies.append(elapsed)
 
 
+def history(turns: int, chars: int) -> list[dict]:
+    """`turns` alternating user/assistant turns of Greek guide text, `chars` characters in all."""
+    words = " ".join(QUESTIONS[:4]).split()
+    out, left = [], chars
+    for n in range(turns):
+        size = left // (turns - n)
+        text, i = "", n
+        while len(text) < size:
+            text += words[i % len(words)] + " "
+            i += 1
+        out.append({"role": "user" if n % 2 == 0 else "assistant", "content": text[:size]})
+        left -= size
+    return out
+
+
+def fixed_client(url: str, n: int, questions: int, turns: int, chars: int, results: list, lock) -> None:
+    """`questions` asks at the history limit, then one over the turn limit and one over the character limit."""
+    at_limit = history(turns, chars)
+    over = [history(turns + 1, min(chars, (turns + 1) * 10)), history(turns, chars + 1)]
+    with httpx.Client(base_url=url, timeout=60) as http:
+        for i in range(questions + len(over)):
+            hostile = i >= questions
+            body = {"question": QUESTIONS[(n + i) % len(QUESTIONS)], "history": over[i - questions] if hostile else at_limit}
+            started = time.perf_counter()
+            try:
+                r = http.post("/api/ask", json=body)
+                code, text = r.status_code, r.text
+            except httpx.HTTPError as exc:
+                code, text = 0, type(exc).__name__
+            elapsed = time.perf_counter() - started
+            with lock:
+                results.append(("over" if hostile else "at", code, elapsed, len(text), text[:300]))
+
+
+def run_fixed(args) -> str:
+    from assistant.core.settings import Settings
+
+    turns = Settings.model_fields["max_history_turns"].default
+    chars = Settings.model_fields["max_history_chars"].default
+    with tempfile.TemporaryDirectory(prefix="kalo-soak-") as tmp:
+        root = Path(tmp)
+        synthetic.write_corpus(root / "corpus", pdf=True)
+        port = free_port()
+        server = start_server(root, port, args.embedding_backend)
+        url = f"http://127.0.0.1:{port}"
+        if not args.cold:  # one question first: the model is loaded and the index open before the clock starts
+            httpx.post(f"{url}/api/ask", json={"question": QUESTIONS[0]}, timeout=300)
+        results: list = []
+        lock = threading.Lock()
+        load_before = os.getloadavg()[0]
+        started = time.monotonic()
+        threads = [
+            threading.Thread(target=fixed_client, args=(url, n, args.questions, turns, chars, results, lock), daemon=True)
+            for n in range(args.clients)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=args.seconds + 600)
+        wall = time.monotonic() - started
+        alive = server.poll() is None
+        rss = peak_rss_mb(server.pid)
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        load_after = os.getloadavg()[0]
+        if args.log:
+            print((root / "serve.log").read_text(encoding="utf-8", errors="replace")[-20000:], file=sys.stderr)
+    at = [r for r in results if r[0] == "at"]
+    over = [r for r in results if r[0] == "over"]
+    at_ok = [r[2] for r in at if r[1] == 200]
+    at_errors = [r for r in at if r[1] != 200]
+    refused = [r for r in over if 400 <= r[1] < 500]
+    over_times = [r[2] for r in over]
+    sample = next((r[4] for r in refused), "")
+    lines = [
+        f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — soak at the history limit (#14): {args.clients} clients × "
+        f"{args.questions} questions ({platform.node() or 'host'}, {os.cpu_count()} cores, Python {platform.python_version()})",
+        "",
+        f"Written by `python benchmarks/soak.py --questions {args.questions} --clients {args.clients} --embedding-backend "
+        f"{args.embedding_backend}`: `kalo serve` on loopback over the synthetic guides ({args.embedding_backend} "
+        "embeddings, extractive answerer); every question carries a "
+        f"history at the configured maximum ({turns} turns, {chars:,} characters in all); then each client sends a "
+        f"history of {turns + 1} turns and one of {chars + 1:,} characters. "
+        f"{'Cold: the clients start as soon as /api/health answers (the model may still be loading)' if args.cold else 'Warm: one question is answered before the clients start'}. "
+        "Load average before/after: "
+        f"{load_before:.1f}/{load_after:.1f}; wall {wall:.1f} s.",
+        "",
+        "| questions at the limit | answered (200) | errors | p50 s | p95 s | max s | over the limit | refused (4xx) | "
+        "refusal max s | largest refusal body | peak RSS MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {len(at)} | {len(at_ok)} | {len(at_errors)} | {percentile(at_ok, 0.5):.2f} | {percentile(at_ok, 0.95):.2f} | "
+        f"{max(at_ok, default=0):.2f} | {len(over)} | {len(refused)} | {max(over_times, default=0):.2f} | "
+        f"{max((r[3] for r in over), default=0)} B | {rss:.0f} |",
+        "",
+        f"Targets: 0 errors ({'met' if not at_errors else 'NOT met'}), p95 < 3 s "
+        f"({'met' if percentile(at_ok, 0.95) < 3 else 'NOT met'}), every over-limit history refused in < 1 s "
+        f"({'met' if len(refused) == len(over) and max(over_times, default=0) < 1 else 'NOT met'}); server alive at "
+        f"the end: {'yes' if alive else 'NO'}.",
+        f"A refusal reads: `{sample}`",
+        "",
+    ]
+    if at_errors:
+        lines += [f"Errors: {sorted({(r[1], r[4][:120]) for r in at_errors})}", ""]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--questions", type=int, default=0, help="per client, with histories at the limit")
+    parser.add_argument("--embedding-backend", default="fake-hash", help="with --questions: fake-hash or e5-bundled")
+    parser.add_argument("--cold", action="store_true", help="with --questions: no warm-up question first")
     parser.add_argument("--log", action="store_true", help="print the end of the server's log")
     parser.add_argument("--out", type=Path, default=None, help="append a section to this Markdown file")
     args = parser.parse_args()
+    if args.questions:
+        write(run_fixed(args), args.out)
+        return
 
     with tempfile.TemporaryDirectory(prefix="kalo-soak-") as tmp:
         root = Path(tmp)
@@ -182,14 +301,16 @@ def main() -> None:
         f"{'yes' if alive else 'NO'}; mean answer {statistics.fmean(latencies) if latencies else 0:.2f} s.",
         "",
     ]
-    report = "\n".join(lines)
+    write("\n".join(lines), args.out)
+
+
+def write(report: str, out: Path | None) -> None:
+    """Print the section, and put it first in `out` (newest first)."""
     print(report)
-    if args.out:
-        text = args.out.read_text(encoding="utf-8") if args.out.exists() else "# Benchmarks\n\n"
+    if out:
+        text = out.read_text(encoding="utf-8") if out.exists() else "# Benchmarks\n\n"
         head, sep, rest = text.partition("\n## ")
-        args.out.write_text(
-            head.rstrip() + "\n\n" + report + "\n" + (sep.lstrip("\n") + rest if sep else ""), encoding="utf-8"
-        )
+        out.write_text(head.rstrip() + "\n\n" + report + "\n" + (sep.lstrip("\n") + rest if sep else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":

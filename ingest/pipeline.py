@@ -14,13 +14,14 @@ import stat
 import time
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 from assistant.core.errors import IndexBusyError, IngestError
 from assistant.core.settings import Settings
+from ingest import generations
 from ingest.chunk import chunk_document
 from ingest.clean import clean_document
 from ingest.dedup import Passages
@@ -185,84 +186,126 @@ class Ingestor:
     ):
         self.settings = settings
         self.embeddings = embeddings or get_embeddings(settings)
-        self.store = store or VectorStore(settings)
-        self.manifest_path = settings.index_dir / "manifest.json"
-        self.lexical_path = settings.index_dir / "bm25"
+        self.store = store or VectorStore(settings)  # the served generation; after a rebuild, the new one
         self.titles: dict[str, str] = {}  # titles the user set (corpus/titles.toml), read at each run
         self.passages = Passages({})  # which file holds each indexed passage, rebuilt at each run
-        self.reembed = False  # this run is a rebuild in place (same model): every file embedded again
 
-    def run(self, rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
+    @property
+    def manifest_path(self) -> Path:
+        return self.store.served_settings.index_dir / "manifest.json"
+
+    @property
+    def lexical_path(self) -> Path:
+        return self.store.served_settings.index_dir / "bm25"
+
+    def run(self, rebuild: bool = False, progress: Progress | None = None, beside: bool = False) -> IngestReport:
+        """Bring the index up to date with the corpus folder. `rebuild` (or another embedding model) embeds
+        everything again into a new generation; `beside` updates a copy of the served generation (vectors
+        reused) — both switch readers to it only once it is complete. Otherwise files are updated in place."""
         progress = progress or _Silent()
         started = time.perf_counter()
         report = IngestReport()
         with writer_lock(self.settings):
+            served = self.store
+            for stray in generations.strays(self.settings, served.client, keep=served.generation):
+                generations.remove(self.settings, stray, served.client)  # a build that crashed before its switch
+            report.note = self._choose_generation(rebuild, beside)
+            if beside and self.store is not served and not rebuild and not report.note:
+                self._seed(served)
             manifest = Manifest(self.manifest_path)
-            report.note = self._open_collection(manifest, rebuild)
-            by_source: dict[str, set[str]] = defaultdict(set)
-            metadata = self.store.all_metadata()
-            for chunk_id, meta in metadata.items():
-                by_source[str(meta.get("source", ""))].add(chunk_id)
-            self.passages = Passages(metadata)
-
-            corpus = self.settings.corpus_dir
-            if not corpus.is_dir():
-                raise IngestError(f"Corpus folder not found: {corpus}", f"Δεν βρέθηκε ο φάκελος οδηγών: {corpus}")
-            paths, passed_over = walk_corpus(corpus)
-            self.titles = title_overrides(corpus)
-            sources = {p.relative_to(corpus).as_posix(): p for p in paths}
-            gone = (set(by_source) | set(manifest.files)) - set(sources)
-            progress.start(len(paths) + len(gone) + len(passed_over))
-            for source in sorted(gone):
-                self.store.delete(by_source.pop(source, set()))
-                self.passages.forget(source)
-                manifest.files.pop(source, None)
-                manifest.save()
-                file_report = FileReport(source, "removed")
-                report.files.append(file_report)
-                progress.done(file_report)
-            for source, why in passed_over.items():  # said per file, as a failure: nothing of it is read
-                file_report = FileReport(source, "failed", reason=why, reason_el=SKIPPED_EL[why])
-                report.files.append(file_report)
-                progress.done(file_report)
-            for source, path in sources.items():
-                file_report = self._ingest_file(path, source, manifest, by_source.get(source, set()), progress)
-                report.files.append(file_report)
-                progress.done(file_report)
-            # A file that left passages to another one takes them back when that one is removed or changed.
-            changed = {f.source for f in report.files if f.status in ("removed", "updated")}
-            for n, f in enumerate(report.files):
-                entry = manifest.files.get(f.source)
-                if entry and changed & set(entry.get("duplicate_of", [])) and f.source in sources:
-                    entry["file_hash"] = ""
-                    ids = set(entry["chunk_ids"])
-                    report.files[n] = self._ingest_file(sources[f.source], f.source, manifest, ids, progress)
+            self._open_collection(manifest)
+            self._ingest_all(manifest, report, progress)
             self._refresh_lexical(changed=bool(report.embedded or report.count("removed", "updated", "added")))
+            if self.store is not served:
+                self._switch(served)
         report.seconds = time.perf_counter() - started
         return report
 
-    def _open_collection(self, manifest: Manifest, rebuild: bool) -> str:
-        model_id = self.embeddings.model_id
+    def _choose_generation(self, rebuild: bool, beside: bool) -> str:
+        """Write into the served index, or — for a rebuild, another embedding model or a `beside` update —
+        into a new generation, so that readers keep answering from the whole old index until it is complete."""
+        served, model_id = self.store, self.embeddings.model_id
+        if not served.exists() or not (rebuild or beside or served.model_id != model_id):
+            return ""
         note = ""
-        # A rebuild with the same model re-embeds every file in place (upserts under the same ids, then drops
-        # what no file produces any more): readers keep answering from a whole index throughout, where a
-        # dropped collection would leave them failing, then answering from a half-built one. A new model
-        # has vectors of another space (maybe another size): that index has to be dropped first.
-        self.reembed = rebuild and self.store.exists() and self.store.model_id == model_id
-        if self.reembed:
-            return note
-        if self.store.exists() and (rebuild or self.store.model_id != model_id):
-            if not rebuild:
-                note = f"embedding model changed ({self.store.model_id} → {model_id}): index rebuilt"
-            self.store.drop()
-            manifest.files.clear()
+        if not rebuild and served.model_id != model_id:
+            note = f"embedding model changed ({served.model_id} → {model_id}): index rebuilt"
+        new = generations.fresh(self.settings, model_id)
+        self.store = VectorStore(self.settings, client=served.client, generation=new)
+        return note
+
+    def _seed(self, served: VectorStore) -> None:
+        """Start the new generation as a copy of the served one (same model): unchanged files keep their
+        vectors and cost nothing; the run then updates what changed, out of the readers' sight."""
+        ids, docs, metas, vectors = served.all_vectors()
+        self.store.create(self.embeddings.model_id, int((served.collection.metadata or {}).get("embedding_dim", 0)))
+        self.store.upsert(list(ids), [list(v) for v in vectors], list(docs), list(metas))
+        old = Manifest(served.served_settings.index_dir / "manifest.json")
+        seeded = Manifest(self.manifest_path)
+        seeded.data = json.loads(json.dumps(old.data))
+        seeded.save()
+
+    def _switch(self, old: VectorStore) -> None:
+        """Serve the new generation (one atomic pointer write), then remove the old one."""
+        built = replace(self.store.generation, built_at=datetime.now(UTC).isoformat(timespec="seconds"))
+        generations.write(self.settings, built, self.store.client)
+        self.store = VectorStore(self.settings, client=self.store.client, generation=built)
+        generations.remove(self.settings, old.generation, old.client)
+
+    def _open_collection(self, manifest: Manifest) -> None:
         if not self.store.exists():
             dim = len(self.embeddings.embed_query("δοκιμή"))
-            self.store.create(model_id, dim)
+            self.store.create(self.embeddings.model_id, dim)
             manifest.files.clear()
-        manifest.data["embedding_model"] = model_id
+            if not self.store.generation.name:  # the first index: recorded as served from its creation
+                first = replace(
+                    self.store.generation,
+                    built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                    model=self.embeddings.model_id,
+                )
+                generations.write(self.settings, first, self.store.client)
+        manifest.data["embedding_model"] = self.embeddings.model_id
         manifest.save()
-        return note
+
+    def _ingest_all(self, manifest: Manifest, report: IngestReport, progress: Progress) -> None:
+        by_source: dict[str, set[str]] = defaultdict(set)
+        metadata = self.store.all_metadata()
+        for chunk_id, meta in metadata.items():
+            by_source[str(meta.get("source", ""))].add(chunk_id)
+        self.passages = Passages(metadata)
+
+        corpus = self.settings.corpus_dir
+        if not corpus.is_dir():
+            raise IngestError(f"Corpus folder not found: {corpus}", f"Δεν βρέθηκε ο φάκελος οδηγών: {corpus}")
+        paths, passed_over = walk_corpus(corpus)
+        self.titles = title_overrides(corpus)
+        sources = {p.relative_to(corpus).as_posix(): p for p in paths}
+        gone = (set(by_source) | set(manifest.files)) - set(sources)
+        progress.start(len(paths) + len(gone) + len(passed_over))
+        for source in sorted(gone):
+            self.store.delete(by_source.pop(source, set()))
+            self.passages.forget(source)
+            manifest.files.pop(source, None)
+            manifest.save()
+            file_report = FileReport(source, "removed")
+            report.files.append(file_report)
+            progress.done(file_report)
+        for source, why in passed_over.items():  # said per file, as a failure: nothing of it is read
+            file_report = FileReport(source, "failed", reason=why, reason_el=SKIPPED_EL[why])
+            report.files.append(file_report)
+            progress.done(file_report)
+        for source, path in sources.items():
+            file_report = self._ingest_file(path, source, manifest, by_source.get(source, set()), progress)
+            report.files.append(file_report)
+            progress.done(file_report)
+        # A file that left passages to another one takes them back when that one is removed or changed.
+        changed = {f.source for f in report.files if f.status in ("removed", "updated")}
+        for n, f in enumerate(report.files):
+            entry = manifest.files.get(f.source)
+            if entry and changed & set(entry.get("duplicate_of", [])) and f.source in sources:
+                entry["file_hash"] = ""
+                ids = set(entry["chunk_ids"])
+                report.files[n] = self._ingest_file(sources[f.source], f.source, manifest, ids, progress)
 
     def _ingest_file(self, path: Path, source: str, manifest: Manifest, existing: set[str], progress) -> FileReport:
         try:
@@ -272,7 +315,6 @@ class Ingestor:
             override = self.titles.get(source, "")
             if (
                 entry
-                and not self.reembed
                 and entry["file_hash"] == digest
                 and set(entry["chunk_ids"]) == existing
                 and entry.get("title_override", "") == override
@@ -305,7 +347,7 @@ class Ingestor:
         chunks, elsewhere = self.passages.split(chunks, source)
         # Chunk ids come from content and position: a chunk already stored needs no new embedding
         # (unless the title, which is part of what is embedded, changed).
-        retitled = self.reembed or (bool(entry) and entry.get("title") != doc.title)
+        retitled = bool(entry) and entry.get("title") != doc.title
         todo = [c for c in chunks if c.id not in existing or retitled]
         progress.file(source, len(todo))
         batch = self.settings.embedding_batch_size * 2
@@ -328,7 +370,7 @@ class Ingestor:
             "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         manifest.save()
-        status = "updated" if entry and not self.reembed else "added"  # a rebuild adds each file anew
+        status = "updated" if entry else "added"  # a rebuild writes a new generation: each file is added anew
         return FileReport(
             source,
             status,

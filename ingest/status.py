@@ -23,6 +23,9 @@ class GuideInfo(BaseModel):
 class IndexStatus(BaseModel):
     store_location: str
     embedding_model: str
+    generation: str = ""  # which generation of the index is served ("initial": the first one)
+    collection: str = ""  # its Chroma collection
+    built_at: str = ""  # when it was complete and switched to (UTC)
     guides: list[GuideInfo] = Field(default_factory=list)
 
     @property
@@ -40,7 +43,7 @@ def index_status(settings: Settings, store: VectorStore | None = None) -> IndexS
     metas = store.all_metadata()  # raises IndexMissingError when there is no collection
     counts = Counter(str(m["source"]) for m in metas.values())
     titles = {str(m["source"]): (str(m["guide_id"]), str(m["guide_title"])) for m in metas.values()}
-    manifest = Manifest(settings.index_dir / "manifest.json").files
+    manifest = Manifest(store.served_settings.index_dir / "manifest.json").files
     guides = [
         GuideInfo(
             guide_id=titles[source][0],
@@ -52,4 +55,12 @@ def index_status(settings: Settings, store: VectorStore | None = None) -> IndexS
         )
         for source, n in sorted(counts.items())
     ]
-    return IndexStatus(store_location=settings.store_location, embedding_model=store.model_id, guides=guides)
+    served = store.generation
+    return IndexStatus(
+        store_location=settings.store_location,
+        embedding_model=store.model_id,
+        generation=served.label,
+        collection=served.collection,
+        built_at=served.built_at,
+        guides=guides,
+    )

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from assistant.core.errors import IndexMissingError, ModelMismatchError, StoreUnavailableError
 from assistant.core.registry import Registry
 from assistant.core.settings import Settings
+from ingest import generations
+from ingest.generations import Generation
 
 # Collection metadata: a new token after every write of ours, so that a reader of a Chroma server (which has
 # no local SQLite file to read a write sequence from) can tell whether its query-time snapshot is current.
@@ -63,14 +65,18 @@ def connect(settings: Settings):
 
 
 class VectorStore:
-    """One Chroma collection plus the embedding model it was built with (kept in collection metadata)."""
+    """One Chroma collection plus the embedding model it was built with (kept in collection metadata).
 
-    def __init__(self, settings: Settings, client=None) -> None:
+    The collection is the served generation's (ingest/generations.py), read from the pointer on first use,
+    unless a `generation` is given (a rebuild writing beside the served one)."""
+
+    def __init__(self, settings: Settings, client=None, generation: Generation | None = None) -> None:
         self.settings = settings
         # A server is reached at once, so that one that is down is reported where the store is made; an
         # embedded store is opened on first use (a reader with a valid snapshot never imports chromadb).
         self._client = client or (connect(settings) if settings.chroma_mode != "embedded" else None)
         self._collection = None
+        self._generation = generation
 
     @property
     def client(self):
@@ -78,13 +84,39 @@ class VectorStore:
             self._client = connect(self.settings)
         return self._client
 
+    @property
+    def generation(self) -> Generation:
+        """The generation this store reads and writes (the served one when it was opened)."""
+        if self._generation is None:
+            self._generation = generations.served(self.settings, self._pointer_client())
+        return self._generation
+
+    @property
+    def name(self) -> str:
+        return self.generation.collection
+
+    @property
+    def served_settings(self) -> Settings:
+        """The settings with this generation's collection: its index folder, its snapshot, its stamp."""
+        return self.generation.settings_for(self.settings)
+
+    def moved(self) -> bool:
+        """Whether another generation is served now than the one this store opened (a rebuild switched)."""
+        try:
+            return generations.served(self.settings, self._pointer_client()).collection != self.name
+        except Exception:  # a store that cannot be asked has not moved as far as we know
+            return False
+
+    def _pointer_client(self):
+        return None if self.settings.chroma_mode == "embedded" else self.client
+
     # -- opening ----------------------------------------------------------------------------------------
     def exists(self) -> bool:
-        return self.settings.collection in {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
+        return self.name in {c.name if hasattr(c, "name") else c for c in self.client.list_collections()}
 
     def create(self, model_id: str, dim: int):
         self._collection = self.client.get_or_create_collection(
-            name=self.settings.collection,
+            name=self.name,
             embedding_function=None,
             configuration={"hnsw": {"space": "cosine"}},
             metadata={"embedding_model": model_id, "embedding_dim": dim},
@@ -93,7 +125,7 @@ class VectorStore:
 
     def drop(self) -> None:
         if self.exists():
-            self.client.delete_collection(self.settings.collection)
+            self.client.delete_collection(self.name)
         self._collection = None
 
     @property
@@ -101,7 +133,7 @@ class VectorStore:
         if self._collection is None:
             if not self.exists():
                 raise IndexMissingError(self.settings.store_location)
-            self._collection = self.client.get_collection(self.settings.collection, embedding_function=None)
+            self._collection = self.client.get_collection(self.name, embedding_function=None)
         return self._collection
 
     @property

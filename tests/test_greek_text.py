@@ -213,3 +213,34 @@ def test_folding_deletes_exactly_the_combining_marks_in_every_script():
         nfd = unicodedata.normalize("NFD", text)
         assert _strip_marks(nfd) == "".join(c for c in nfd if not unicodedata.combining(c))
     assert fold("Ἀθῆναι") == "αθηναι" and fold("ΠΡΩΤΟΒΟΥΛΊΕΣ") == "πρωτοβουλιεσ"
+
+
+def test_stemming_from_many_threads_gives_the_same_keys_as_from_one():
+    """A server answers questions in several threads at once; the stemmer must not mix their words."""
+    import threading
+
+    from assistant.core import greek_text
+
+    endings = ["ία", "ίες", "ιών", "ισμός", "ισμού", "ότητα", "ότητες", "ικός", "ικής", "ούμε", "ουμε", "ήσεις"]
+    roots = ["συνεργασ", "κοινωνικ", "αλληλεγγ", "δημοτικ", "ενεργει", "εθελοντ", "παντοπωλ", "χρηματοδοτ"]
+    words = [f"{r}{'α' * (n % 5)}{e}" for n in range(60) for r in roots for e in endings]
+    greek_text._STEMS.clear()
+    expected = {w: greek_text.stem(w) for w in words}
+    failures: list[str] = []
+
+    def work(offset: int) -> None:
+        for _ in range(3):
+            greek_text._STEMS.clear()  # every call reaches the stemmer itself
+            for w in words[offset:] + words[:offset]:
+                try:
+                    if greek_text.stem(w) != expected[w]:
+                        failures.append(w)
+                except Exception as exc:  # the shared stemmer raised IndexError here
+                    failures.append(f"{w}: {type(exc).__name__}")
+
+    threads = [threading.Thread(target=work, args=(k * 97,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []

@@ -93,7 +93,7 @@ def test_good_files_are_ingested_despite_bad_ones(batch):
         name: "failed" for name in BAD_FILES
     }
     assert [g.source for g in index_status(settings).guides] == ["good.pdf", "guide-01.md", "guide-02.md"]
-    assert set(Manifest(settings.index_dir / "manifest.json").files) == {"good.pdf", "guide-01.md", "guide-02.md"}
+    assert set(Manifest(VectorStore(settings).served_settings.index_dir / "manifest.json").files) == {"good.pdf", "guide-01.md", "guide-02.md"}
     assert {m["source"] for m in VectorStore(settings).all_metadata().values()} == {
         "good.pdf",
         "guide-01.md",
@@ -142,14 +142,14 @@ def test_a_file_that_became_bad_keeps_its_old_chunks(fast_settings, write_guides
     pdf = text_pdf(settings.corpus_dir / "odigos.pdf")
     Ingestor(settings).run()
     before = VectorStore(settings).all_metadata()
-    manifest_before = Manifest(settings.index_dir / "manifest.json").files
+    manifest_before = Manifest(VectorStore(settings).served_settings.index_dir / "manifest.json").files
     assert {m["source"] for m in before.values()} == {"odigos.pdf", "guide-01.md"}
 
     spoil(pdf)
     report = Ingestor(settings).run()
     assert {f.source: f.status for f in report.files} == {"guide-01.md": "unchanged", "odigos.pdf": "failed"}
     assert VectorStore(settings).all_metadata() == before  # nothing already in the index is lost
-    assert Manifest(settings.index_dir / "manifest.json").files == manifest_before
+    assert Manifest(VectorStore(settings).served_settings.index_dir / "manifest.json").files == manifest_before
     status = {g.source: g for g in index_status(settings).guides}
     assert status["odigos.pdf"].pages == 2 and status["odigos.pdf"].chunks > 0
 

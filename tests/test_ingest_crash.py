@@ -25,13 +25,13 @@ SECTIONS = 3  # one chunk per section: 24 chunks in all
 def _snapshot(settings: Settings) -> dict:
     got = VectorStore(settings).collection.get(include=["documents", "metadatas", "embeddings"])
     ids, docs, metas, vectors = got["ids"], got["documents"], got["metadatas"], got["embeddings"]
-    files = Manifest(settings.index_dir / "manifest.json").files
+    files = Manifest(VectorStore(settings).served_settings.index_dir / "manifest.json").files
     return {
         "ids": ids,
         "chunks": {i: (d, m) for i, d, m in zip(ids, docs, metas, strict=True)},
         "vectors": dict(zip(ids, vectors, strict=True)),
         "manifest": {s: {k: v for k, v in e.items() if k != "ingested_at"} for s, e in files.items()},
-        "bm25": sorted(LexicalIndex.load(settings.index_dir / "bm25").ids),
+        "bm25": sorted(LexicalIndex.load(VectorStore(settings).served_settings.index_dir / "bm25").ids),
     }
 
 
@@ -85,7 +85,7 @@ def test_killed_ingest_is_completed_by_the_next_run(tmp_path, write_guides, coun
     returncode, lines = _start_and_kill(corpus, data, tmp_path)
     assert any(": added (" in line for line in lines), "".join(lines)
     settings = Settings(corpus_dir=corpus, data_dir=data, **FAKE)
-    done_before = set(Manifest(settings.index_dir / "manifest.json").files)
+    done_before = set(Manifest(VectorStore(settings).served_settings.index_dir / "manifest.json").files)
     if returncode == -signal.SIGKILL:  # the usual case: killed with files still to do
         assert 1 <= len(done_before) < FILES, done_before
     else:  # it finished first: the next run must still leave the same final state
@@ -140,7 +140,7 @@ def test_run_interrupted_inside_a_file_reuses_its_stored_chunks(tmp_path, write_
     interrupted = InterruptedEmbeddings(counting_embeddings(settings).inner, limit=SECTIONS + 2)
     with pytest.raises(KeyboardInterrupt):
         Ingestor(settings, embeddings=interrupted).run()
-    assert set(Manifest(settings.index_dir / "manifest.json").files) == {"guide-01.md"}
+    assert set(Manifest(VectorStore(settings).served_settings.index_dir / "manifest.json").files) == {"guide-01.md"}
     stored = VectorStore(settings).all_metadata()
     assert sorted(m["source"] for m in stored.values()).count("guide-02.md") == 2
 

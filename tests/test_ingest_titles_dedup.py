@@ -87,7 +87,7 @@ def test_a_user_sets_a_title_in_titles_toml(settings):
     assert files["nomos.docx"].status == "updated" and files["nomos.docx"].title == "Νόμος για την ΚΑΛΟ"
     assert files["nomos.docx"].embedded == files["nomos.docx"].chunks  # the title is embedded with each chunk
     assert {m["guide_title"] for m in _stored(settings)} == {"Νόμος για την ΚΑΛΟ"}
-    manifest = Manifest(settings.index_dir / "manifest.json").files
+    manifest = Manifest(VectorStore(settings).served_settings.index_dir / "manifest.json").files
     assert manifest["nomos.docx"]["title"] == "Νόμος για την ΚΑΛΟ"
     assert _run(settings)["nomos.docx"].status == "unchanged"
 
@@ -99,3 +99,35 @@ def test_a_broken_titles_file_is_a_clear_error(settings):
     (settings.corpus_dir / "titles.toml").write_text("nomos.docx = Νόμος\n", encoding="utf-8")
     with pytest.raises(IngestError, match=r"titles\.toml is not valid TOML"):
         Ingestor(settings).run()
+
+
+def test_the_same_text_in_three_encodings_is_indexed_and_cited_once(fast_settings):
+    """Finding 10 of #14: copies of one guide saved as UTF-8, UTF-16 (BOM) and ISO-8859-7 («Ά» is 0xA2 there,
+    a pilcrow in cp1253) are one text: stored once, the other two reported as its duplicates, cited once."""
+    from support import synthetic
+
+    settings = fast_settings()
+    synthetic.write_corpus(settings.corpus_dir)  # other guides beside them, as in a real corpus
+    text = (
+        "Άρθρο 1. Κοινωνικό παντοπωλείο\n\n"
+        "Άπορες οικογένειες εγγράφονται στο κοινωνικό παντοπωλείο του Δήμου με βεβαίωση εισοδήματος. "
+        "Ύστερα από έλεγχο των δικαιολογητικών, η κοινωνική υπηρεσία εκδίδει κάρτα προμηθειών για έξι μήνες.\n\n"
+        "Άρθρο 2. Εθελοντές\n\n"
+        "Όλοι οι εθελοντές του παντοπωλείου παρακολουθούν σεμινάριο υγιεινής τροφίμων πριν από την πρώτη βάρδια.\n"
+    )
+    copies = {"a-utf8.txt": "utf-8", "b-utf16.txt": "utf-16", "c-iso.txt": "iso-8859-7"}
+    for name, encoding in copies.items():
+        (settings.corpus_dir / name).write_bytes(text.encode(encoding))
+    files = _run(settings)
+    assert files["a-utf8.txt"].status == "added" and files["a-utf8.txt"].chunks > 0
+    for copy in ("b-utf16.txt", "c-iso.txt"):
+        assert files[copy].status == "added" and files[copy].duplicate_of == ["a-utf8.txt"], files[copy]
+        assert files[copy].duplicates == files["a-utf8.txt"].chunks
+    _ids, texts, metas = VectorStore(settings).all_documents()
+    ours = [t for t, m in zip(texts, metas, strict=True) if m["source"] in copies]
+    assert len(ours) == len(set(ours)) == files["a-utf8.txt"].chunks
+    assert not any("¶" in t for t in texts)
+    answer = synthetic.assistant(settings).ask("Τι παρακολουθούν οι εθελοντές πριν από την πρώτη βάρδια;")
+    cited = [(s.section, s.excerpt) for s in answer.cited_sources]
+    assert answer.found and "a-utf8.txt" in {s.source for s in answer.cited_sources}, answer.text
+    assert len(cited) == len(set(cited)) and not {s.source for s in answer.sources} & {"b-utf16.txt", "c-iso.txt"}

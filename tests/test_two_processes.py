@@ -200,3 +200,36 @@ def test_post_api_reload(cluster):
     assert response.status_code == 200
     assert response.json() == {"reloaded": True, "store_version": version, "index_version": version}
     assert answered_from(urls["B"], question, name)
+
+
+def test_a_reindex_on_the_writer_is_followed_by_the_others_without_a_gap(cluster):
+    """The writer's re-index builds a new generation beside the served one in the shared Chroma and switches
+    the pointer there: B (its own data folder) answers throughout, then serves the new generation."""
+    import threading
+
+    urls = cluster["urls"]
+    before = health(urls["B"])
+    assert before["generation"]
+    question = "Ποια είναι η μέγιστη επιχορήγηση του προγράμματος Ηλιαχτίδα;"
+    body = {"model": "kalo-assistant", "messages": [{"role": "user", "content": question}]}
+    outcomes: list[tuple[int, bool]] = []
+    done = threading.Event()
+
+    def keep_asking() -> None:
+        while not done.is_set():
+            r = httpx.post(f"{urls['B']}/v1/chat/completions", json=body, timeout=120)
+            outcomes.append((r.status_code, r.status_code == 200 and r.json()["found"]))
+
+    reader = threading.Thread(target=keep_asking)
+    reader.start()
+    try:
+        response = httpx.post(f"{urls['A']}/api/reindex", headers=HEADERS, timeout=300)
+    finally:
+        done.set()
+        reader.join(timeout=180)
+    assert response.status_code == 200, response.text
+    writer = health(urls["A"])
+    assert writer["generation"] != before["generation"] and writer["built_at"]
+    assert outcomes and set(outcomes) == {(200, True)}, outcomes  # B answered from a whole index throughout
+    until(lambda: health(urls["B"])["generation"] == writer["generation"], 60, "B follows the switch")
+    assert ask(urls["B"], question)["found"] is True

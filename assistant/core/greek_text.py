@@ -6,6 +6,7 @@ Stored text is never changed by this module: it only produces search keys.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
@@ -118,11 +119,18 @@ def stopwords() -> frozenset[str]:
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
-@cache
-def _stemmer():
-    import snowballstemmer
+_THREAD = threading.local()
 
-    return snowballstemmer.stemmer("greek")
+
+def _stemmer():
+    """One Snowball stemmer per thread: `stemWord` keeps its work in the object, so two threads sharing one
+    (a server's concurrent questions) corrupt each other's words (IndexError inside the stemmer)."""
+    stemmer = getattr(_THREAD, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _THREAD.stemmer = snowballstemmer.stemmer("greek")
+    return stemmer
 
 
 # Every word's stem, computed once per process (Snowball is the costliest step of a query); seeded with the

@@ -149,6 +149,10 @@ class Settings(BaseSettings):
     # done. 40 turns (the API's former cap) of ~500 characters cover a long conversation.
     max_history_turns: int = Field(40, ge=0)
     max_history_chars: int = Field(20_000, ge=0)  # all turns together
+    # Admin sign-in (JSON API and the Guides tab, per client address): this many wrong passwords are free,
+    # then each one doubles the wait (1 s, 2 s, 4 s …) up to admin_max_wait_s; a right one resets it.
+    admin_free_failures: int = Field(5, ge=1)
+    admin_max_wait_s: float = Field(900.0, gt=0)
     # OpenAI-compatible API (/v1, assistant/openai_api.py): bearer key; empty: the chat password, if any
     api_key: SecretStr = SecretStr("")
     # Seconds between checks of the shared store for guides another process added (0: only on

@@ -14,7 +14,7 @@ from assistant.web.render import guides_table, report_html, warning
 from assistant.web.security import admin_throttle, wait_detail
 from ingest.pipeline import FileReport
 
-UI_CLIENT = "sign-in box"  # the throttle's key for the Guides tab (assistant/web/security.py)
+UI_CLIENT = "ui:unknown"  # the throttle's key when Gradio gives no client address (a direct call)
 
 PROGRESS = gr.Progress()  # a marker: Gradio gives each event its own tracker in place of this default
 
@@ -67,18 +67,27 @@ def files_choice(ctx: WebContext):
     return gr.update(choices=ctx.assistant.guide_files(), value=None)
 
 
-def admin_login(ctx: WebContext, password: str):
-    """Returns (admin flag, login box, admin box, login message, guides table, removal choice, password box)."""
-    # The sign-in box does not see the client, so its failures share one back-off (the API's are per client).
+def ui_client(request: gr.Request | None) -> str:
+    """The throttle's key for a Guides-tab sign-in: the client's address, as the JSON API keys it (the same
+    address shares one back-off across both), or UI_CLIENT when Gradio passes no request."""
+    client = getattr(request, "client", None)
+    host = getattr(client, "host", None)
+    return str(host) if host else UI_CLIENT
+
+
+def admin_login(ctx: WebContext, password: str, request: gr.Request | None = None):
+    """Returns (admin flag, login box, admin box, login message, guides table, removal choice, password box).
+    Wrong passwords back off per client (assistant/web/security.py), logged with the client's address."""
+    client = ui_client(request)
     throttle = admin_throttle(ctx)
-    wait = throttle.retry_after(UI_CLIENT)
+    wait = throttle.retry_after(client)
     if wait > 0 or not ctx.is_admin(password):
         if wait <= 0:
-            throttle.failed(UI_CLIENT)
+            throttle.failed(client)  # logs the failure, the client and the next wait
         text = wait_detail(wait) if wait > 0 else "Λάθος κωδικός διαχειριστή."
         message = f'<p class="kalo-warn" role="alert">{text}</p>'
         return False, gr.update(), gr.update(), message, "", gr.update(), ""
-    throttle.succeeded(UI_CLIENT)
+    throttle.succeeded(client)
     return True, gr.update(visible=False), gr.update(visible=True), "", guides_html(ctx), files_choice(ctx), ""
 
 
@@ -126,7 +135,8 @@ def reindex_guides(ctx: WebContext, admin: bool, progress=PROGRESS):
     """Returns (result, guides table, removal choice)."""
     _require(admin)
     try:
-        report = ctx.assistant.ingest(progress=GradioProgress(progress))
+        # Built beside the served index and switched when complete: chat users never see half of it.
+        report = ctx.assistant.ingest(progress=GradioProgress(progress), beside=True)
     except KaloError as exc:
         return warning(exc.el), gr.skip(), gr.skip()
     return report_html(report, title="Επανευρετηρίαση"), guides_html(ctx), files_choice(ctx)

@@ -117,6 +117,8 @@ class Health(BaseModel):
     index_version: str = Field(
         "", description="Η έκδοση από την οποία απαντά αυτή η διεργασία (κενό: δεν άνοιξε ακόμη)."
     )
+    generation: str = Field("", description="Η γενιά του ευρετηρίου που σερβίρεται («initial»: η πρώτη).")
+    built_at: str = Field("", description="Πότε ολοκληρώθηκε η γενιά που σερβίρεται (UTC).")
 
 
 class GuideOut(GuideInfo):
@@ -191,6 +193,8 @@ def make_router(ctx: WebContext) -> APIRouter:
             base |= {
                 "store_version": store_version(ctx.assistant.store),
                 "index_version": loaded_version(ctx.assistant) or "",
+                "generation": info.generation,
+                "built_at": info.built_at,
             }
         except IndexMissingError as exc:
             return Health(status="no_index", index=False, guides=0, chunks=0, embedding_model="", detail=exc.el, **base)
@@ -244,7 +248,7 @@ def make_router(ctx: WebContext) -> APIRouter:
     @router.post("/reindex", dependencies=admin, summary="Επανευρετηρίαση όλων των οδηγών")
     def reindex():
         try:
-            return report_dict(ctx.assistant.ingest())
+            return report_dict(ctx.assistant.ingest(beside=True))  # switched to only when complete
         except KaloError as exc:
             raise kalo_error(exc) from None
 

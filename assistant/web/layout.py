@@ -294,7 +294,11 @@ def _guides_tab(ctx: WebContext) -> None:
                 reindex = gr.Button("Επανευρετηρίαση", elem_id="kalo-reindex-btn")
 
     login_outputs = [signed_in, login_box, admin_box, login_msg, table, remove_choice, password]
-    gr.on([login.click, password.submit], lambda p: admin.admin_login(ctx, p), [password], login_outputs, **PRIVATE)
+
+    def sign_in(password_text: str, request: gr.Request):  # Gradio fills `request` by its type hint
+        return admin.admin_login(ctx, password_text, request)
+
+    gr.on([login.click, password.submit], sign_in, [password], login_outputs, **PRIVATE)
     logout.click(admin.admin_logout, None, login_outputs, queue=False, **PRIVATE)
     # One ingestion at a time; its progress is drawn over the result box.
     writes = {"concurrency_limit": 1, "show_progress_on": [result], **PRIVATE}

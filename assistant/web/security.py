@@ -116,7 +116,12 @@ def admin_throttle(owner) -> SignInThrottle:
     with _THROTTLE_LOCK:
         throttle = getattr(owner, "_admin_throttle", None)
         if throttle is None:
-            throttle = SignInThrottle()
+            settings = getattr(owner, "settings", None)
+            throttle = (
+                SignInThrottle(settings.admin_free_failures, settings.admin_max_wait_s)
+                if settings is not None
+                else SignInThrottle()
+            )
             owner._admin_throttle = throttle
         return throttle
 
