@@ -8,6 +8,8 @@ from typing import Literal
 from langchain_core.documents import Document
 from pydantic import BaseModel, Field
 
+from assistant.core.documents import provenance
+
 Audience = Literal["municipal", "kalo"]
 AUDIENCE_LABELS: dict[str, str] = {"municipal": "Στέλεχος Δήμου", "kalo": "Στέλεχος φορέα ΚΑΛΟ"}
 
@@ -121,18 +123,15 @@ class Passage:
 
     def to_document(self) -> Document:
         """The LangChain `Document` form (for LangChain chains and retriever callers)."""
-        meta = {
-            "chunk_id": self.chunk_id,
-            "guide_id": self.guide_id,
-            "guide_title": self.guide_title,
-            "source": self.source,
-            "section": self.section,
-            "page_start": self.page_start,
-            "page_end": self.page_end,
-            "chunk_index": self.chunk_index,
-            "dense": self.dense,
-            "rrf": self.fused,
-        }
+        meta = (
+            {"chunk_id": self.chunk_id}
+            | provenance(self)
+            | {
+                "chunk_index": self.chunk_index,
+                "dense": self.dense,
+                "rrf": self.fused,
+            }
+        )
         if self.article:
             meta["article"], meta["act"] = self.article, self.act
         return Document(page_content=self.text, id=self.chunk_id, metadata=meta)
