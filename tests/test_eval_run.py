@@ -68,7 +68,7 @@ def records(out: Path) -> dict[str, dict]:
     return {r["id"]: r for r in map(json.loads, lines)}
 
 
-def test_run_writes_cases_summary_and_a_self_contained_report(hybrid_run):
+def test_run_writes_cases_summary_and_a_self_contained_report(hybrid_run, assistant):
     out, summary = hybrid_run
     assert {p.name for p in out.iterdir()} >= {"cases.jsonl", "summary.json", "report.html"}
     assert json.loads((out / "summary.json").read_text(encoding="utf-8")) == summary
