@@ -23,6 +23,9 @@ BUNDLED = REPO / "corpus" / "guides"
 # Nothing in the suite may fetch weights: make the hubs refuse instead of downloading.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# The bundled model's OpenMP threads spin while they wait; with the real-model indexes built on a worker
+# thread beside other embedding tests, spinning threads outnumber the cores: make them sleep instead.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -86,9 +89,13 @@ def _isolated_settings(root: Path, **values) -> Settings:
 
 
 def _build(settings: Settings) -> Settings:
+    """Ingest with one embedding thread (the other core is the foreground tests'); the settings returned
+    are left as they were."""
+    from ingest.embed import get_embeddings
     from ingest.pipeline import Ingestor
 
-    report = Ingestor(settings).run()
+    embeddings = get_embeddings(settings.model_copy(update={"embedding_threads_ingest": 1}))
+    report = Ingestor(settings, embeddings=embeddings).run()
     assert not report.failed, report.failed
     assert report.embedded > 0
     return settings
