@@ -6,15 +6,10 @@ from __future__ import annotations
 import re
 
 import prompts
+from assistant.core.answer_text import CITATION, answer_sentences, best_excerpt, citation_numbers
 from assistant.core.documents import is_example_section
-from assistant.core.greek_text import ends_with_abbreviation, split_sentences, tokens
+from assistant.core.greek_text import tokens
 from assistant.core.types import Passage, Source
-
-CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-# Sentence ends in an answer: after final punctuation (unless citations follow it, which belong to
-# the sentence, or what follows is a number or a lower-case word: «ο ν. 4430/2016», «π.χ. η»), after a
-# run of citations, or at a line break.
-_ANSWER_SPLIT = re.compile(r"(?<=[^\d\s][.!?;;])\s+(?!\[\d|\d|[^\W\d_A-ZΑ-ΩΆ-Ώ])|(?<=\])\s+(?![\[.,;;])|\n+")
 
 
 def sources_from(passages: list[Passage]) -> list[Source]:
@@ -36,36 +31,6 @@ def sources_from(passages: list[Passage]) -> list[Source]:
         )
         for n, p in enumerate(passages, start=1)
     ]
-
-
-def passage_sentences(text: str) -> list[str]:
-    """Sentences of a stored passage; list items and table rows count as sentences of their own."""
-    return [s.strip() for line in text.split("\n") for s in split_sentences(line) if s.strip()]
-
-
-def overlap(a: str, b: str) -> float:
-    """Share of a's search keys found in b (0..1): the lexical side of citation support."""
-    ka = set(tokens(a))
-    return len(ka & set(tokens(b))) / len(ka) if ka else 0.0
-
-
-def best_excerpt(claim: str, passage: str) -> str:
-    sentences = passage_sentences(passage)
-    return max(sentences, key=lambda s: overlap(claim, s), default="")
-
-
-def answer_sentences(text: str) -> list[str]:
-    """Sentences of an answer; a line break always ends one, an abbreviation («Κοιν.Σ.Επ.») never does."""
-    sentences: list[str] = []
-    for line in text.split("\n"):
-        in_line: list[str] = []
-        for piece in (p.strip() for p in _ANSWER_SPLIT.split(line)):
-            if piece and in_line and ends_with_abbreviation(in_line[-1]):
-                in_line[-1] = f"{in_line[-1]} {piece}"
-            elif piece:
-                in_line.append(piece)
-        sentences += in_line
-    return sentences
 
 
 def verify(text: str, sources: list[Source]) -> tuple[str, list[int], list[str]]:
@@ -108,7 +73,7 @@ def see_also(text: str, sources: list[Source], k: int) -> str:
     if k == 0:
         return ""
     phrases = prompts.phrases("extractive")["text"]
-    cited = {(s.guide_id, s.section) for s in sources if s.n in cited_numbers(text)}
+    cited = {(s.guide_id, s.section) for s in sources if s.n in citation_numbers(text)}
     guides = {guide for guide, _section in cited}
     pointers: list[str] = []
     for s in sources[:8]:
@@ -121,10 +86,6 @@ def see_also(text: str, sources: list[Source], k: int) -> str:
         if len(pointers) == k:
             break
     return f"{phrases['see_also']} " + "· ".join(pointers) + "." if pointers else ""
-
-
-def cited_numbers(text: str) -> list[int]:
-    return [int(x) for m in CITATION.finditer(text) for x in m.group(1).split(",")]
 
 
 class Renumberer:

@@ -131,6 +131,7 @@ def inspect(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Show what ingestion understands of one file (title, structure, chunks, repairs); the index is not touched."""
+    from assistant.core.types import page_range
     from ingest.inspect import inspect_file
 
     settings = load_settings()
@@ -153,8 +154,10 @@ def inspect(
         table.add_row(str(h.page), "  " * (h.level - 1) + h.title, h.article)
     console.print(table)
     for chunk in report.samples:
-        pages = f"{chunk.page_start}" if chunk.page_start == chunk.page_end else f"{chunk.page_start}–{chunk.page_end}"
-        console.rule(f"{chunk.section} · p. {pages}" + (f" · {chunk.article}" if chunk.article else ""))
+        console.rule(
+            f"{chunk.section} · p. {page_range(chunk.page_start, chunk.page_end)}"
+            + (f" · {chunk.article}" if chunk.article else "")
+        )
         console.print(chunk.text[:600] + ("…" if len(chunk.text) > 600 else ""), markup=False)
     for warning in report.warnings:
         console.print(f"[yellow]![/] {warning}")

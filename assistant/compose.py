@@ -12,147 +12,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import prompts
 from assistant.answer import NOT_FOUND, AnswerRequest, register
 from assistant.core.documents import is_example_section
-from assistant.core.greek_text import fold, split_sentences, tokens
-from assistant.core.safety import is_instruction
+from assistant.core.greek_text import fold, tokens
 from assistant.core.settings import Settings
-from assistant.core.types import Passage, Turn
+from assistant.core.types import Turn
 from assistant.gate import matches
 from assistant.question import Form, asks_whole
+from assistant.units import Block, Line, Units
 
 PHRASES = prompts.phrases("extractive")
-_ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α-ω][).]\s+)")
 # Structure, not wording: a document speaks of itself in standard ways.
 _SELF_REFERENCE = re.compile(r"\b(?:ο|του|τον|στον) (?:παρων |παροντοσ )?οδηγ\w*|\bενοτητ\w* \d|\bκεφαλαι\w* \d")
 _END = ".;;!?»)"
-CAPTION_MAX_WORDS = 6  # a line of its own this short, right above a list, is the list's caption
-RUN_IN_MAX_WORDS = 3  # a line opening with a «sentence» this short has a run-in heading («Ποιος το κάνει.»)
 _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3})*(?![\d/])")
-
-
-@dataclass
-class Line:
-    """One sentence of a section, where it came from and what it is."""
-
-    n: int  # the passage it is cited from (1-based)
-    unit: int  # rank of its section among the answer units (0 = best)
-    order: tuple[int, int, int]  # reading order: chunk index, line, sentence
-    text: str
-    keys: set[str]
-    item: int  # which list it belongs to (-1: running text)
-    head: bool  # first sentence of its line (an item's own statement)
-    intro: bool  # ends with «:» (introduces what follows)
-
-    @property
-    def words(self) -> int:
-        return len(self.text.split())
-
-
-@dataclass
-class Block:
-    """A list with the sentence that introduces it (or its caption), as one candidate of an answer."""
-
-    whole: Line  # stands for the list among the candidates: all its words, the introduction's place
-    intro: Line
-    items: list[Line]
-    value: float  # its score on all its words
-    direct: float  # its best item's score: how directly it answers, for the answer's opening
-    total: int  # items in the guide's list (more than `items` past max_list_items)
 
 
 def _finish(text: str) -> str:
     text = text.rstrip(" ,·")
     return text if text.endswith(tuple(_END)) else text.rstrip(":") + "."
-
-
-class _Units:
-    """The passages grouped into sections (answer units), ranked by their best passage, with their
-    sentences in reading order and their lists (consecutive item lines, with the line introducing them)."""
-
-    def __init__(self, passages: list[Passage]) -> None:
-        self.passages = passages
-        self.keys: list[tuple[str, str]] = []
-        by_unit: dict[tuple[str, str], list[int]] = {}
-        for n, p in enumerate(passages, start=1):
-            key = (p.guide_id, p.section)
-            if key not in by_unit:
-                self.keys.append(key)
-            by_unit.setdefault(key, []).append(n)
-        self.lines: list[Line] = []
-        self.lists: dict[int, list[Line]] = {}
-        seen: set[str] = set()
-        list_id = 0
-        for unit, key in enumerate(self.keys):
-            ns = sorted(by_unit[key], key=lambda n: passages[n - 1].chunk_index)
-            open_list = False
-            for n in ns:
-                p = passages[n - 1]
-                for li, raw in enumerate(line for line in p.text.split("\n") if line.strip()):
-                    is_item = bool(_ITEM.match(raw))
-                    body = _ITEM.sub("", raw).strip()
-                    folded = fold(body)
-                    if folded in seen:  # chunk overlap repeats the tail of the previous chunk
-                        continue
-                    seen.add(folded)
-                    if is_item and not open_list:
-                        list_id += 1
-                        open_list = True
-                    elif not is_item:
-                        open_list = False
-                    for si, sentence in enumerate(_run_in(split_sentences(body), is_item)):
-                        sentence = sentence.strip()
-                        if is_instruction(sentence):
-                            continue  # «Αγνόησε τις οδηγίες…», a password, a link: never quoted, in any form
-                        if si == 0 and not is_item and self._continues(sentence, unit):
-                            continue
-                        line = Line(
-                            n, unit, (p.chunk_index, li, si), sentence, set(tokens(sentence)),
-                            list_id if is_item else -1, si == 0, sentence.endswith(":"),
-                        )  # fmt: skip
-                        self.lines.append(line)
-                        if is_item:
-                            self.lists.setdefault(list_id, []).append(line)
-
-    def _continues(self, sentence: str, unit: int) -> bool:
-        """«Ένας πρακτικός κανόνας είναι:» ⏎ «τουλάχιστον ένα δίκτυο…»: a lower-case line after an
-        introduction that ends with «:» (not a list) finishes that sentence, so it is joined to it."""
-        last = self.lines[-1] if self.lines else None
-        if last is None or last.unit != unit or not last.intro or last.item >= 0 or not sentence[:1].islower():
-            return False
-        last.text = f"{last.text} {sentence}"
-        last.keys |= set(tokens(sentence))
-        last.intro = last.text.endswith(":")
-        return True
-
-    def passage(self, line: Line) -> Passage:
-        return self.passages[line.n - 1]
-
-    def blocks(self) -> list[tuple[Line, list[Line]]]:
-        """Each list with the sentence introducing it («Η αξιολόγηση εξετάζει:»): together they are one
-        statement, whose items, lowercase continuations of the introduction, do not stand alone."""
-        out = []
-        for list_id, members in self.lists.items():
-            intro = self.intro_of(list_id)
-            heads = [ln for ln in members if ln.head]
-            if intro is not None and len(heads) >= 2:
-                out.append((intro, heads))
-        return out
-
-    def intro_of(self, list_id: int) -> Line | None:
-        """The sentence right before a list, when it introduces it («…διακρίνονται στα εξής είδη:») or is
-        its caption: a short line of its own right above it («Συνηθισμένα λάθη.»)."""
-        first = self.lists[list_id][0]
-        before = [ln for ln in self.lines if ln.unit == first.unit and ln.order < first.order and ln.item == -1]
-        if not before:
-            return None
-        last = before[-1]
-        alone = last.head and not any(ln.n == last.n and ln.order[:2] == last.order[:2] and ln is not last for ln in self.lines)
-        caption = alone and last.words <= CAPTION_MAX_WORDS and last.order[:2] == (first.order[0], first.order[1] - 1)
-        return last if last.intro or caption else None
 
 
 @register("extractive")
@@ -170,7 +50,7 @@ class ExtractiveAnswerer:
         yield from re.findall(r".+?(?:\]\s+|$)", self.compose(request), flags=re.S)
 
     # -- scoring ---------------------------------------------------------------------------------------
-    def _scorer(self, request: AnswerRequest, units: _Units):
+    def _scorer(self, request: AnswerRequest, units: Units):
         weights, referent = request.weights, request.referent
         total, ref_total = sum(weights.values()), sum(referent.values())
         asks_example = Form.EXAMPLE in request.forms
@@ -218,7 +98,7 @@ class ExtractiveAnswerer:
     def compose(self, request: AnswerRequest) -> str:
         if not request.passages:
             return NOT_FOUND
-        units = _Units(request.passages)
+        units = Units(request.passages)
         score = self._scorer(request, units)
         scored = [(s, ln) for ln in units.lines if (s := score(ln)) is not None]
         blocks = self._blocks(units, score)  # a section may be only an introduction and its list
@@ -237,7 +117,7 @@ class ExtractiveAnswerer:
             body, _used = self._free(scored, best_score, blocks)
         return body
 
-    def _blocks(self, units: _Units, score) -> dict[int, Block]:
+    def _blocks(self, units: Units, score) -> dict[int, Block]:
         """Lists with their introduction as candidates of their own, scored on all their words: the
         question «τι εξετάζει η αξιολόγηση;» is answered by the list the introduction opens, not by it."""
         cap = self.settings.max_list_items
@@ -254,7 +134,7 @@ class ExtractiveAnswerer:
             out[id(whole)] = Block(whole, intro, items, value, direct, len(every))
         return out
 
-    def _parts(self, request, units: _Units, scores: dict[int, float], parts: list[int], form: Form):
+    def _parts(self, request, units: Units, scores: dict[int, float], parts: list[int], form: Form):
         """One item per part (step, kind): the part's best sentence, preferring its opening ones."""
         items: list[Line] = []
         for n in parts:
@@ -263,7 +143,7 @@ class ExtractiveAnswerer:
                 items.append(max(own, key=lambda ln: scores[id(ln)] - 0.1 * ln.order[1] - 0.05 * ln.order[2]))
         return self._render_items(request, units, None, items, form)
 
-    def _list_of(self, units: _Units, best: Line, form: Form) -> tuple[Line | None, list[Line]] | None:
+    def _list_of(self, units: Units, best: Line, form: Form) -> tuple[Line | None, list[Line]] | None:
         """The list the best sentence introduces or belongs to, when the answer should be that list."""
         list_id = best.item
         if best.intro:
@@ -279,7 +159,7 @@ class ExtractiveAnswerer:
             return None
         return intro, heads
 
-    def _render_items(self, request, units: _Units, intro: Line | None, items: list[Line], form: Form):
+    def _render_items(self, request, units: Units, intro: Line | None, items: list[Line], form: Form):
         cap = self.settings.max_list_items
         shown, rest = items[:cap], len(items) - cap
         if intro is not None:
@@ -394,17 +274,6 @@ class ExtractiveAnswerer:
             return line.words
         intro, items = block_of[id(line)]
         return intro.words + sum(it.words for it in items)
-
-
-def _run_in(sentences: list[str], item: bool) -> list[str]:
-    """«Ποιος το κάνει. Οι υπεύθυνοι παρακολούθησης…»: a run-in heading labels the sentence after it, which
-    is meaningless without it; the two are read as one («Ποιος το κάνει: Οι υπεύθυνοι…»)."""
-    if item or len(sentences) < 2:
-        return sentences
-    label, first, *rest = (x.strip() for x in sentences)
-    if len(label.split()) > RUN_IN_MAX_WORDS or not label.endswith("."):
-        return sentences
-    return [f"{label.rstrip('.')}: {first}", *rest]
 
 
 def _as_intro(text: str) -> str:

@@ -17,6 +17,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from assistant.core.documents import provenance
 from assistant.core.types import Passage, Retrieval
 from assistant.retrieve import HybridSearch, SearchIndex
 from ingest.embed_base import EmbeddingBackend
@@ -28,18 +29,11 @@ Embeddings.register(EmbeddingBackend)
 
 def to_document(passage: Passage) -> Document:
     """A passage as a LangChain `Document`: its text, the ingestion metadata and the retrieval scores."""
-    meta = {
-        "chunk_id": passage.chunk_id,
-        "guide_id": passage.guide_id,
-        "guide_title": passage.guide_title,
-        "source": passage.source,
-        "section": passage.section,
-        "page_start": passage.page_start,
-        "page_end": passage.page_end,
-        "chunk_index": passage.chunk_index,
-        "dense": passage.dense,
-        "rrf": passage.fused,
-    }
+    meta = (
+        {"chunk_id": passage.chunk_id}
+        | provenance(passage)
+        | {"chunk_index": passage.chunk_index, "dense": passage.dense, "rrf": passage.fused}
+    )
     if passage.article:
         meta["article"], meta["act"] = passage.article, passage.act
     return Document(page_content=passage.text, id=passage.chunk_id, metadata=meta)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import APIRouter, Header, HTTPException
 
 from assistant.core.errors import KaloError
+from assistant.web.context import header_text
 from ingest.lexical import fingerprint
 
 if TYPE_CHECKING:
@@ -105,8 +106,6 @@ class Refresher:
 def mount(app: FastAPI, ctx) -> Refresher:
     """POST /api/reload (admin) on the app; `ctx` is the web context (assistant, settings, password check).
     The returned refresher is also `app.state.refresher`; `start()` it where the server starts."""
-    from assistant.web.context import header_text
-
     refresher = Refresher(lambda: ctx.assistant, ctx.settings.refresh_interval)
     router = APIRouter(prefix="/api", tags=["kalo"])
 

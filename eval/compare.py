@@ -8,15 +8,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.core.errors import KaloError
+from assistant.core.errors import RunNotFoundError
 from eval.catalogue import METRICS, case_values
 from eval.stats import Paired, holm, paired_test
 
 EPSILON = 0.01  # per-case score changes smaller than this are noise, not "better" or "worse"
-
-
-class RunNotFoundError(KaloError):
-    """A run folder lacks summary.json or cases.jsonl."""
 
 
 @dataclass

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from assistant.core.errors import KaloError
-from assistant.core.types import Turn
+from assistant.core.errors import DatasetError
+from assistant.core.types import Audience, Turn
 
 SECTION_PREFIX = re.compile(r"^\d{1,2}(?:\.\d{1,2})*$")
 TAG = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -32,10 +32,6 @@ KNOWN_TAGS = {
     "example": "παράδειγμα",
     "feedback": "από σχόλια χρηστών",
 }
-
-
-class DatasetError(KaloError):
-    """A dataset file is missing or has an invalid line."""
 
 
 class Gold(BaseModel):
@@ -77,7 +73,7 @@ class Case(BaseModel):
 
     id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     question: str = Field(min_length=2)
-    audience: Literal["municipal", "kalo"] | None = None
+    audience: Audience | None = None
     history: list[Turn] = Field(default_factory=list)
     answerable: bool | None
     gold: Gold | None = None

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.core.errors import DatasetError
 from assistant.core.greek_text import fold
-from eval.dataset import Case, DatasetError
+from assistant.core.types import AUDIENCE_LABELS
+from eval.dataset import Case
 from eval.metrics import section_number
 
 _NEGATIVE_WORDS = {
@@ -83,7 +85,7 @@ def _history(raw: Any) -> list[dict]:
 
 def draft_case(item: dict) -> Case:
     question = " ".join(str(item.get("question", "")).split())
-    audience = item.get("audience") if item.get("audience") in {"municipal", "kalo"} else None
+    audience = item.get("audience") if item.get("audience") in AUDIENCE_LABELS else None
     stamp = str(item.get("time", ""))
     case_id = "fb-" + hashlib.sha1(f"{question}|{stamp}".encode()).hexdigest()[:10]
     history = _history(item.get("history"))

@@ -10,9 +10,9 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 
-from assistant.core.errors import ConfigError
+from assistant.core.errors import ConfigError, DatasetError
 from eval import DATASETS_DIR, DEFAULT_DATASET
-from eval.dataset import Case, DatasetError, case_line
+from eval.dataset import Case, case_line
 
 MANIFEST = DATASETS_DIR / "datasets.toml"
 REPO = Path(__file__).resolve().parents[1]

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from eval.dataset import Case, DatasetError, load_dataset
+from assistant.core.errors import DatasetError
+from eval.dataset import Case, load_dataset
 
 # case field → column names tried in order (the first present wins); `--map field=column` goes first.
 COLUMNS: dict[str, list[str]] = {

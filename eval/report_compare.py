@@ -7,8 +7,8 @@ from html import escape
 
 from eval.catalogue import METRICS
 from eval.compare import CHANGE_KINDS, Comparison, MetricDelta
+from eval.html_page import fmt, page
 from eval.memo import compare_memo
-from eval.report import fmt, page
 
 
 def scaled(name: str, value: float) -> str:

@@ -43,12 +43,6 @@ def with_mode(assistant: Assistant, mode: str | None) -> Assistant:
     return Assistant(settings, embeddings=assistant.embeddings, store=assistant.store, answerer=assistant.answerer)
 
 
-def settings_snapshot(assistant: Assistant) -> dict:
-    data = assistant.settings.model_dump(mode="json")  # secrets dump as "**********"
-    data["embedding_model_id"] = getattr(assistant.embeddings, "model_id", "")
-    return data
-
-
 def default_run_dir(root: Path, label: str) -> Path:
     return root / "eval-runs" / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-{label}"
 
@@ -166,7 +160,7 @@ def run(
         "repeat": repeat,
         "seconds": round(time.perf_counter() - started, 1),
         "scoring": {"cosine_floor": options.cosine_floor, "support_threshold": options.support_threshold},
-        "settings": settings_snapshot(active),
+        "settings": active.snapshot(),  # without secrets, as feedback records it
     }
     summary = summarize(records, meta)
     if judge is not None:

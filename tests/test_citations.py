@@ -9,7 +9,8 @@ import pytest
 from support.shared import shared_assistant
 
 from assistant.answer import NOT_FOUND
-from assistant.cite import Renumberer, answer_sentences, best_excerpt, passage_sentences, see_also, sources_from, verify
+from assistant.cite import Renumberer, see_also, sources_from, verify
+from assistant.core.answer_text import answer_sentences, best_excerpt, passage_sentences
 from assistant.core.types import Passage, Source
 from assistant.generative import format_context
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from langchain_core.language_models import FakeListChatModel
+from support.shared import shared_assistant
 from typer.testing import CliRunner
 
 from assistant.cli import app
@@ -37,7 +38,7 @@ def small_dataset(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def assistant(bundled_settings) -> Assistant:
-    return Assistant(bundled_settings)
+    return shared_assistant(bundled_settings)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +68,7 @@ def records(out: Path) -> dict[str, dict]:
     return {r["id"]: r for r in map(json.loads, lines)}
 
 
-def test_run_writes_cases_summary_and_a_self_contained_report(hybrid_run):
+def test_run_writes_cases_summary_and_a_self_contained_report(hybrid_run, assistant):
     out, summary = hybrid_run
     assert {p.name for p in out.iterdir()} >= {"cases.jsonl", "summary.json", "report.html"}
     assert json.loads((out / "summary.json").read_text(encoding="utf-8")) == summary
@@ -78,7 +79,8 @@ def test_run_writes_cases_summary_and_a_self_contained_report(hybrid_run):
     assert summary["metrics"]["n_errors"] == 0 and summary["llm_judge"] is None  # the judge is opt-in
     assert set(summary["by_audience"]) == {"municipal", "kalo", "none"}
     assert "follow-up" in summary["by_tag"] and "synergasia-ota-kalo §6" in summary["by_section"]
-    assert summary["run"]["settings"]["llm_api_key"] in {"", "**********"}
+    assert summary["run"]["settings"] == assistant.snapshot()  # what produced the answers, secrets left out
+    assert "llm_api_key" not in summary["run"]["settings"]
     for r in recs.values():
         assert r["retrieved"] and r["answer"] and "case_score" in r["scores"]
         assert all({"rank", "chunk_id", "section", "pages", "matched", "cited"} <= set(p) for p in r["retrieved"])

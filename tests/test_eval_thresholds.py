@@ -4,8 +4,8 @@ eval/thresholds.toml (the same check as `kalo eval run --thresholds eval/thresho
 from __future__ import annotations
 
 import pytest
+from support.shared import shared_assistant
 
-from assistant.service import Assistant
 from eval import DEFAULT_DATASET, DEFAULT_THRESHOLDS
 from eval.dataset import load_dataset
 from eval.gates import failures, load_thresholds
@@ -15,7 +15,7 @@ from eval.runner import run
 @pytest.mark.slow
 def test_full_dataset_meets_the_thresholds(bundled_settings, tmp_path):
     cases = load_dataset(DEFAULT_DATASET)
-    summary = run(Assistant(bundled_settings), cases, tmp_path / "ci", dataset=DEFAULT_DATASET)
+    summary = run(shared_assistant(bundled_settings), cases, tmp_path / "ci", dataset=DEFAULT_DATASET)
     assert summary["metrics"]["n_cases"] == len([c for c in cases if not c.draft])
     assert summary["metrics"]["n_errors"] == 0, summary["errors"]
     missed = failures(summary["metrics"], load_thresholds(DEFAULT_THRESHOLDS))
@@ -30,7 +30,7 @@ def test_held_out_split_meets_its_gate(bundled_settings, tmp_path):
     from eval.identity import resolve
 
     path = resolve(split="test")
-    summary = run(Assistant(bundled_settings), load_dataset(path), tmp_path / "test", dataset=path)
+    summary = run(shared_assistant(bundled_settings), load_dataset(path), tmp_path / "test", dataset=path)
     assert summary["run"]["dataset_info"]["split"] == "test" and summary["metrics"]["n_errors"] == 0
     missed = failures(summary["metrics"], load_thresholds(DEFAULT_THRESHOLDS, "test"))
     assert not missed, "Below [split.test] in eval/thresholds.toml:\n" + "\n".join(missed)

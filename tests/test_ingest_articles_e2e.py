@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from fixtures.make import FIXTURE
 
 from assistant.service import Assistant
 
@@ -22,22 +19,8 @@ QUESTIONS = [
 
 
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory) -> Assistant:
-    import os
-
-    from assistant.core.settings import Settings
-
-    root = tmp_path_factory.mktemp("law")
-    (root / "corpus").mkdir()
-    shutil.copy(FIXTURE, root / "corpus" / "3606_2007.pdf")
-    with pytest.MonkeyPatch.context() as mp:  # module scope: isolate from KALO_* and kalo.toml by hand
-        for key in [k for k in os.environ if k.startswith("KALO_")]:
-            mp.delenv(key)
-        mp.setenv("KALO_CONFIG", str(root / "no-such-kalo.toml"))
-        facade = Assistant(Settings(corpus_dir=root / "corpus", data_dir=root / "data"))
-        report = facade.ingest()
-    assert not report.failed, report.failed
-    return facade
+def assistant(law_settings) -> Assistant:
+    return Assistant(law_settings)
 
 
 @pytest.mark.parametrize(("question", "article", "page"), QUESTIONS)

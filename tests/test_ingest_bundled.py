@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from assistant.core.documents import Chunk
 from ingest.chunk import FRONT_MATTER, sha
 from ingest.embed import BundledE5
-from ingest.loaders import _pdf_outline
+from ingest.loaders.pdf import pdf_outline
 from ingest.status import index_status
 from ingest.store import VectorStore
 
@@ -83,9 +83,9 @@ def test_chunk_metadata_is_complete(chunks, pdfs):
         assert all(a.page_start <= b.page_start for a, b in pairwise(ordered)), source
 
 
-def test_sections_follow_the_pdf_outline(chunks, pdfs):
+def test_sections_follow_thepdf_outline(chunks, pdfs):
     for source, group in _by_source(chunks).items():
-        outline = _pdf_outline(pdfs[source])
+        outline = pdf_outline(pdfs[source])
         titles = {h.title for h in outline}
         assert len(titles) > 20
         used = set()
@@ -106,7 +106,7 @@ def test_sections_follow_the_pdf_outline(chunks, pdfs):
 
 def test_no_chunk_straddles_two_sections(chunks, pdfs):
     for source, group in _by_source(chunks).items():
-        titles = {h.title for h in _pdf_outline(pdfs[source])}
+        titles = {h.title for h in pdf_outline(pdfs[source])}
         for c in group:
             foreign = titles - set(c.section.split(" > "))
             lines = [line.strip() for line in c.text.split("\n")]

@@ -288,13 +288,14 @@ def test_hybrid_beats_dense_and_bm25_alone(assistant):
 
 def test_a_removed_and_re_added_guide_is_found_again_by_dense_search(make_settings, write_guides, tmp_path):
     """Chroma's approximate index was seen to miss chunks deleted and re-added under the same ids; dense
-    search must still return them (it is exact for collections of this size)."""
+    search must still return them (it is exact for collections of this size). About the index, not the
+    model: fake-hash vectors."""
     from assistant.service import Assistant
     from ingest.pipeline import Ingestor
 
     corpus = tmp_path / "guides"
     write_guides(corpus, 30, sections=3)
-    settings = make_settings(corpus_dir=corpus)
+    settings = make_settings(corpus_dir=corpus, embedding_backend="fake-hash")
     extra = corpus / "elaiones.md"
     extra.write_text(
         "# Οδηγός ελαιώνων\n\n## 1. Συγκομιδή\n\n"

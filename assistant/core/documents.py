@@ -70,6 +70,14 @@ class LoadedDocument:
     notes: IngestNotes = field(default_factory=IngestNotes)
 
 
+# Where a chunk comes from: stored with it in Chroma and handed on with each passage (the same keys).
+PROVENANCE = ("guide_id", "guide_title", "source", "section", "page_start", "page_end")
+
+
+def provenance(item) -> dict[str, str | int]:
+    return {name: getattr(item, name) for name in PROVENANCE}
+
+
 @dataclass(frozen=True)
 class Chunk:
     id: str
@@ -86,13 +94,7 @@ class Chunk:
     act: str = ""  # «Ν. 3606/2007»: the legal text's short citation
 
     def metadata(self) -> dict[str, str | int]:
-        meta: dict[str, str | int] = {
-            "guide_id": self.guide_id,
-            "guide_title": self.guide_title,
-            "source": self.source,
-            "section": self.section,
-            "page_start": self.page_start,
-            "page_end": self.page_end,
+        meta: dict[str, str | int] = provenance(self) | {
             "chunk_index": self.index,
             "content_hash": self.content_hash,
             "text_key": text_key(self.text),

@@ -64,3 +64,11 @@ class GuideNotFoundError(KaloError):
 
     def __init__(self, source: str) -> None:
         super().__init__(f"No such guide: {source}", f"Δεν υπάρχει οδηγός «{source}».")
+
+
+class DatasetError(KaloError):
+    """An evaluation dataset file is missing or has an invalid line."""
+
+
+class RunNotFoundError(KaloError):
+    """An evaluation run folder lacks summary.json or cases.jsonl."""

@@ -1,0 +1,144 @@
+"""Answer units: the retrieved passages read as sections, their sentences in the guide's order, and their
+lists — consecutive item lines with the sentence that introduces them or the caption above them — so the
+composer (assistant/compose.py) chooses among statements, not loose lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.core.greek_text import fold, split_sentences, tokens
+from assistant.core.safety import is_instruction
+from assistant.core.types import Passage
+
+ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α-ω][).]\s+)")
+CAPTION_MAX_WORDS = 6  # a line of its own this short, right above a list, is the list's caption
+RUN_IN_MAX_WORDS = 3  # a line opening with a «sentence» this short has a run-in heading («Ποιος το κάνει.»)
+
+
+@dataclass
+class Line:
+    """One sentence of a section, where it came from and what it is."""
+
+    n: int  # the passage it is cited from (1-based)
+    unit: int  # rank of its section among the answer units (0 = best)
+    order: tuple[int, int, int]  # reading order: chunk index, line, sentence
+    text: str
+    keys: set[str]
+    item: int  # which list it belongs to (-1: running text)
+    head: bool  # first sentence of its line (an item's own statement)
+    intro: bool  # ends with «:» (introduces what follows)
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass
+class Block:
+    """A list with the sentence that introduces it (or its caption), as one candidate of an answer."""
+
+    whole: Line  # stands for the list among the candidates: all its words, the introduction's place
+    intro: Line
+    items: list[Line]
+    value: float  # its score on all its words
+    direct: float  # its best item's score: how directly it answers, for the answer's opening
+    total: int  # items in the guide's list (more than `items` past max_list_items)
+
+
+class Units:
+    """The passages grouped into sections (answer units), ranked by their best passage, with their
+    sentences in reading order and their lists (consecutive item lines, with the line introducing them)."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        self.passages = passages
+        self.keys: list[tuple[str, str]] = []
+        by_unit: dict[tuple[str, str], list[int]] = {}
+        for n, p in enumerate(passages, start=1):
+            key = (p.guide_id, p.section)
+            if key not in by_unit:
+                self.keys.append(key)
+            by_unit.setdefault(key, []).append(n)
+        self.lines: list[Line] = []
+        self.lists: dict[int, list[Line]] = {}
+        seen: set[str] = set()
+        list_id = 0
+        for unit, key in enumerate(self.keys):
+            ns = sorted(by_unit[key], key=lambda n: passages[n - 1].chunk_index)
+            open_list = False
+            for n in ns:
+                p = passages[n - 1]
+                for li, raw in enumerate(line for line in p.text.split("\n") if line.strip()):
+                    is_item = bool(ITEM.match(raw))
+                    body = ITEM.sub("", raw).strip()
+                    folded = fold(body)
+                    if folded in seen:  # chunk overlap repeats the tail of the previous chunk
+                        continue
+                    seen.add(folded)
+                    if is_item and not open_list:
+                        list_id += 1
+                        open_list = True
+                    elif not is_item:
+                        open_list = False
+                    for si, sentence in enumerate(_run_in(split_sentences(body), is_item)):
+                        sentence = sentence.strip()
+                        if is_instruction(sentence):
+                            continue  # «Αγνόησε τις οδηγίες…», a password, a link: never quoted, in any form
+                        if si == 0 and not is_item and self._continues(sentence, unit):
+                            continue
+                        line = Line(
+                            n, unit, (p.chunk_index, li, si), sentence, set(tokens(sentence)),
+                            list_id if is_item else -1, si == 0, sentence.endswith(":"),
+                        )  # fmt: skip
+                        self.lines.append(line)
+                        if is_item:
+                            self.lists.setdefault(list_id, []).append(line)
+
+    def _continues(self, sentence: str, unit: int) -> bool:
+        """«Ένας πρακτικός κανόνας είναι:» ⏎ «τουλάχιστον ένα δίκτυο…»: a lower-case line after an
+        introduction that ends with «:» (not a list) finishes that sentence, so it is joined to it."""
+        last = self.lines[-1] if self.lines else None
+        if last is None or last.unit != unit or not last.intro or last.item >= 0 or not sentence[:1].islower():
+            return False
+        last.text = f"{last.text} {sentence}"
+        last.keys |= set(tokens(sentence))
+        last.intro = last.text.endswith(":")
+        return True
+
+    def passage(self, line: Line) -> Passage:
+        return self.passages[line.n - 1]
+
+    def blocks(self) -> list[tuple[Line, list[Line]]]:
+        """Each list with the sentence introducing it («Η αξιολόγηση εξετάζει:»): together they are one
+        statement, whose items, lowercase continuations of the introduction, do not stand alone."""
+        out = []
+        for list_id, members in self.lists.items():
+            intro = self.intro_of(list_id)
+            heads = [ln for ln in members if ln.head]
+            if intro is not None and len(heads) >= 2:
+                out.append((intro, heads))
+        return out
+
+    def intro_of(self, list_id: int) -> Line | None:
+        """The sentence right before a list, when it introduces it («…διακρίνονται στα εξής είδη:») or is
+        its caption: a short line of its own right above it («Συνηθισμένα λάθη.»)."""
+        first = self.lists[list_id][0]
+        before = [ln for ln in self.lines if ln.unit == first.unit and ln.order < first.order and ln.item == -1]
+        if not before:
+            return None
+        last = before[-1]
+        alone = last.head and not any(ln.n == last.n and ln.order[:2] == last.order[:2] and ln is not last for ln in self.lines)
+        caption = alone and last.words <= CAPTION_MAX_WORDS and last.order[:2] == (first.order[0], first.order[1] - 1)
+        return last if last.intro or caption else None
+
+
+def _run_in(sentences: list[str], item: bool) -> list[str]:
+    """«Ποιος το κάνει. Οι υπεύθυνοι παρακολούθησης…»: a run-in heading labels the sentence after it, which
+    is meaningless without it; the two are read as one («Ποιος το κάνει: Οι υπεύθυνοι…»)."""
+    if item or len(sentences) < 2:
+        return sentences
+    label, first, *rest = (x.strip() for x in sentences)
+    if len(label.split()) > RUN_IN_MAX_WORDS or not label.endswith("."):
+        return sentences
+    return [f"{label.rstrip('.')}: {first}", *rest]
