@@ -14,6 +14,7 @@ from assistant.core.types import Passage
 
 ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α-ω][).]\s+)")
 CAPTION_MAX_WORDS = 6  # a line of its own this short, right above a list, is the list's caption
+_FINAL = ".;;!?»)…"  # a line ending otherwise goes on in the next one
 RUN_IN_MAX_WORDS = 3  # a line opening with a «sentence» this short has a run-in heading («Ποιος το κάνει.»)
 
 
@@ -96,10 +97,13 @@ class Units:
                             self.lists.setdefault(list_id, []).append(line)
 
     def _continues(self, sentence: str, unit: int) -> bool:
-        """«Ένας πρακτικός κανόνας είναι:» ⏎ «τουλάχιστον ένα δίκτυο…»: a lower-case line after an
-        introduction that ends with «:» (not a list) finishes that sentence, so it is joined to it."""
+        """A lower-case line that finishes the sentence before it is joined to it: after an introduction
+        ending with «:» (not a list: «Ένας πρακτικός κανόνας είναι:» ⏎ «τουλάχιστον ένα δίκτυο…»), or after
+        a line with no final punctuation (a paragraph wrapped across lines in a text or Markdown file)."""
         last = self.lines[-1] if self.lines else None
-        if last is None or last.unit != unit or not last.intro or last.item >= 0 or not sentence[:1].islower():
+        if last is None or last.unit != unit or last.item >= 0 or not sentence[:1].islower():
+            return False
+        if not (last.intro or not last.text.rstrip().endswith(tuple(_FINAL))):
             return False
         last.text = f"{last.text} {sentence}"
         last.keys |= set(tokens(sentence))
@@ -139,6 +143,6 @@ def _run_in(sentences: list[str], item: bool) -> list[str]:
     if item or len(sentences) < 2:
         return sentences
     label, first, *rest = (x.strip() for x in sentences)
-    if len(label.split()) > RUN_IN_MAX_WORDS or not label.endswith("."):
-        return sentences
+    if len(label.split()) > RUN_IN_MAX_WORDS or not label.endswith(".") or not label[:1].isupper():
+        return sentences  # a heading is capitalised; «μαγειρικού ελαιολάδου.» ends a wrapped sentence
     return [f"{label.rstrip('.')}: {first}", *rest]

@@ -250,3 +250,17 @@ def test_the_sentence_that_answers_directly_opens_the_answer_before_a_long_list(
     text = compose(question, [acts, memo])
     assert text.startswith("Ο συντονιστής ενώνει λαχανόκηπο, μελισσοκομία και δενδροφύτευση")
     assert "- μελισσοκομία και ανακύκλωση στα δημοτικά πάρκα. [1]" in text
+
+
+def test_a_sentence_wrapped_across_lines_is_read_whole():
+    # A Markdown or text paragraph wrapped by the author: the second line goes on with the first sentence.
+    grant = passage(
+        "w",
+        "1 Πρόγραμμα",
+        "Το πρόγραμμα Ζέφυρος χρηματοδοτεί κοινές δράσεις Δήμων και φορέων για τη συλλογή και ανακύκλωση\n"
+        "μαγειρικού ελαιολάδου. Η μέγιστη επιχορήγηση ανά κοινή δράση του προγράμματος είναι 47.300 ευρώ.",
+    )
+    text = compose("Ποια είναι η μέγιστη επιχορήγηση του προγράμματος Ζέφυρος;", [grant])
+    assert "Η μέγιστη επιχορήγηση ανά κοινή δράση του προγράμματος είναι 47.300 ευρώ. [1]" in text
+    assert "ελαιολάδου:" not in text  # not a run-in heading …
+    assert not re.search(r"(?:^|\] )μαγειρικού", text)  # … nor a fragment: quoted, it follows «ανακύκλωση»

@@ -108,9 +108,13 @@ def test_the_pdf_viewer_is_served_from_package_files(app_url):
     page = httpx.get(f"{app_url}/viewer/")
     assert page.status_code == 200 and '<html lang="el">' in page.text and "viewer.js" in page.text
     assert page.headers["x-frame-options"] == "SAMEORIGIN"
+    httpx.get(f"{app_url}/")  # Gradio's page re-registers «.js» as application/javascript on every visit
     for name in ("viewer.js", "pdfjs/pdf.min.mjs", "pdfjs/pdf.worker.min.mjs"):
         r = httpx.get(f"{app_url}/viewer/{name}")
-        assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript"), name
+        # A module script runs only when served with a JavaScript type (either spelling); «.mjs» is unknown
+        # to many mime.types files, which would serve it as text/plain.
+        kind = r.headers["content-type"].split(";")[0]
+        assert r.status_code == 200 and kind in {"text/javascript", "application/javascript"}, (name, kind)
     assert httpx.get(f"{app_url}/viewer/../data/feedback.sqlite3").status_code == 404
 
 

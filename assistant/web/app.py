@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 
 import gradio as gr
@@ -39,6 +40,10 @@ TEXT_TYPES = {
 HTML_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 SESSION_HOURS = 12
 VIEWER_DIR = Path(__file__).parent / "static" / "viewer"
+# PDF.js is loaded as ES modules, which browsers run only when served as JavaScript: the type is set here,
+# not left to the machine's mime.types (and to what other packages register: «.mjs» is often unknown).
+for _suffix in (".js", ".mjs"):
+    mimetypes.add_type("text/javascript", _suffix)
 
 
 def guide_response(path: Path | None) -> Response:
