@@ -239,7 +239,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--questions", type=int, default=0, help="per client, with histories at the limit")
-    parser.add_argument("--embedding-backend", default="fake-hash", help="with --questions: fake-hash or e5-bundled")
+    parser.add_argument("--embedding-backend", default="fake-hash", help="fake-hash or e5-bundled (the real model)")
     parser.add_argument("--cold", action="store_true", help="with --questions: no warm-up question first")
     parser.add_argument("--log", action="store_true", help="print the end of the server's log")
     parser.add_argument("--out", type=Path, default=None, help="append a section to this Markdown file")
@@ -252,7 +252,7 @@ def main() -> None:
         root = Path(tmp)
         synthetic.write_corpus(root / "corpus", pdf=True)
         port = free_port()
-        server = start_server(root, port)
+        server = start_server(root, port, args.embedding_backend)
         url = f"http://127.0.0.1:{port}"
         latencies: list[float] = []
         outcomes: Counter = Counter()
@@ -287,7 +287,8 @@ def main() -> None:
         f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — soak: {args.clients} clients for {args.seconds:g} s "
         f"({platform.node() or 'host'}, {os.cpu_count()} cores, Python {platform.python_version()})",
         "",
-        "Written by `python benchmarks/soak.py`: `kalo serve` on loopback over the synthetic guides (fake-hash",
+        f"Written by `python benchmarks/soak.py --clients {args.clients} --seconds {args.seconds:g} --embedding-backend "
+        f"{args.embedding_backend}`: `kalo serve` on loopback over the synthetic guides ({args.embedding_backend}",
         "embeddings, extractive answerer); every tenth request is hostile (NaN, lone surrogate, 5,000-deep",
         f"JSON, 30 KB history) and must be a 422. Load average before/after: {load_before:.1f}/{load_after:.1f}.",
         "",
