@@ -101,6 +101,27 @@ def start_server(root: Path, port: int, backend: str = "fake-hash") -> subproces
     raise RuntimeError("kalo serve did not answer within 120 s")
 
 
+def run_clients(threads: list[threading.Thread], started: float, timeout: float) -> float:
+    """Start every client, wait for them all; the wall time since `started`."""
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    return time.monotonic() - started
+
+
+def stop_server(server: subprocess.Popen) -> tuple[bool, float]:
+    """Whether the server was still alive, and its peak RSS (MB), read before it is stopped."""
+    alive = server.poll() is None
+    rss = peak_rss_mb(server.pid)
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    return alive, rss
+
+
 def client(url: str, n: int, until: float, latencies: list[float], outcomes: Counter, lock: threading.Lock) -> None:
     with httpx.Client(base_url=url, timeout=30) as http:
         i = n
@@ -180,18 +201,8 @@ def run_fixed(args) -> str:
             threading.Thread(target=fixed_client, args=(url, n, args.questions, turns, chars, results, lock), daemon=True)
             for n in range(args.clients)
         ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=args.seconds + 600)
-        wall = time.monotonic() - started
-        alive = server.poll() is None
-        rss = peak_rss_mb(server.pid)
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        wall = run_clients(threads, started, args.seconds + 600)
+        alive, rss = stop_server(server)
         load_after = os.getloadavg()[0]
         if args.log:
             print((root / "serve.log").read_text(encoding="utf-8", errors="replace")[-20000:], file=sys.stderr)
@@ -264,18 +275,8 @@ def main() -> None:
             threading.Thread(target=client, args=(url, n, until, latencies, outcomes, lock), daemon=True)
             for n in range(args.clients)
         ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=args.seconds + 60)
-        wall = time.monotonic() - started
-        alive = server.poll() is None
-        rss = peak_rss_mb(server.pid)
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        wall = run_clients(threads, started, args.seconds + 60)
+        alive, rss = stop_server(server)
         load_after = os.getloadavg()[0]
         server_log = (root / "serve.log").read_text(encoding="utf-8", errors="replace")
         if args.log:
