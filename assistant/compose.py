@@ -21,18 +21,17 @@ from assistant.core.settings import Settings
 from assistant.core.types import Turn
 from assistant.gate import matches
 from assistant.question import Form, asks_whole
-from assistant.units import Block, Line, Units
+from assistant.units import FINAL, Block, Line, Units
 
 PHRASES = prompts.phrases("extractive")
 # Structure, not wording: a document speaks of itself in standard ways.
 _SELF_REFERENCE = re.compile(r"\b(?:ο|του|τον|στον) (?:παρων |παροντοσ )?οδηγ\w*|\bενοτητ\w* \d|\bκεφαλαι\w* \d")
-_END = ".;;!?»)"
 _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3})*(?![\d/])")
 
 
 def _finish(text: str) -> str:
     text = text.rstrip(" ,·")
-    return text if text.endswith(tuple(_END)) else text.rstrip(":") + "."
+    return text if text.endswith(FINAL) else text.rstrip(":") + "."
 
 
 @register("extractive")
@@ -163,26 +162,19 @@ class ExtractiveAnswerer:
         cap = self.settings.max_list_items
         shown, rest = items[:cap], len(items) - cap
         if intro is not None:
-            lines = [f"{_as_intro(intro.text)} [{intro.n}]"]
+            head = _intro_text(intro)
         else:
             guide = units.passage(shown[0]).guide_title if shown else ""
-            lead = PHRASES["lead"].get(form.value, PHRASES["lead"]["general"])
-            lines = [prompts.render(lead, guide=guide)]
-        numbered = form == Form.PROCEDURE
-        for i, ln in enumerate(shown, start=1):
-            lines.append(f"{f'{i}.' if numbered else '-'} {_finish(ln.text)} [{ln.n}]")
-        if rest > 0:
-            lines.append(prompts.render(PHRASES["text"]["more_items"], count=rest))
+            head = prompts.render(PHRASES["lead"].get(form.value, PHRASES["lead"]["general"]), guide=guide)
         used = shown + ([intro] if intro else [])
-        return "\n".join(lines), used
+        return _list_text(head, shown, rest, numbered=form == Form.PROCEDURE), used
 
-    def _free(self, scored: list[tuple[float, Line]], best_score: float, blocks: dict | None = None):
+    def _free(self, scored: list[tuple[float, Line]], best_score: float, blocks: dict[int, Block] | None = None):
         """Sentences chosen by maximal marginal relevance: each one must add what the others do not. A
         list with its introduction competes as one candidate and is shown as that list; items picked on
         their own are shown under their list's introduction, never out of what they belong to."""
         s = self.settings
         blocks = blocks or {}
-        block_of = {key: (b.intro, b.items) for key, b in blocks.items()}
         members = {id(ln): key for key, b in blocks.items() for ln in [b.intro, *b.items]}
         scored = scored + [(b.value, b.whole) for b in blocks.values()]
         best_score = max([best_score] + [b.value for b in blocks.values()])
@@ -192,7 +184,6 @@ class ExtractiveAnswerer:
         pool = sorted((t for t in scored if t[1].unit in units), key=lambda t: -t[0])
         picked: list[tuple[float, Line]] = []
         excluded: set[int] = set()  # a list taken whole excludes its items; an item taken, the whole list
-        more = {key: b.total - len(b.items) for key, b in blocks.items()}  # items left out
         words = 0
         for _ in range(s.max_answer_sentences):
             def mmr(t: tuple[float, Line]) -> float:
@@ -201,28 +192,25 @@ class ExtractiveAnswerer:
 
             candidates = [
                 t for t in pool
-                if t not in picked and id(t[1]) not in excluded and (id(t[1]) in block_of or not t[1].intro)
+                if t not in picked and id(t[1]) not in excluded and (id(t[1]) in blocks or not t[1].intro)
             ]  # fmt: skip
             if not candidates:
                 break
             choice = max(candidates, key=mmr)
-            size = self._words(choice[1], block_of)
+            block = blocks.get(id(choice[1]))
+            size = block.words if block else choice[1].words
             if picked and (mmr(choice) < s.sentence_floor * best_score or words + size > s.max_answer_words):
-                if id(choice[1]) in block_of:  # a list too long for what is left: the next candidate
+                if block:  # a list too long for what is left: the next candidate
                     pool.remove(choice)
                     continue
                 break
-            if id(choice[1]) in block_of and size > s.max_answer_words:  # a long list opens the answer
-                intro, items = block_of[id(choice[1])]
-                kept = [it for i, it in enumerate(items) if intro.words + sum(x.words for x in items[: i + 1]) <= s.max_answer_words]
-                kept = kept if len(kept) >= 2 else items[:2]
-                block_of[id(choice[1])] = (intro, kept)
-                more[id(choice[1])] += len(items) - len(kept)
-                size = self._words(choice[1], block_of)
+            if block and size > s.max_answer_words:  # a long list opens the answer: cut to the bound
+                block.fit(s.max_answer_words)
+                size = block.words
             picked.append(choice)
             words += size
-            if id(choice[1]) in block_of:
-                excluded |= {id(ln) for ln in [block_of[id(choice[1])][0], *block_of[id(choice[1])][1]]}
+            if block:
+                excluded |= {id(ln) for ln in [block.intro, *block.items]}
             elif id(choice[1]) in members:
                 excluded.add(members[id(choice[1])])
         # The answer opens with what answers most directly: a list scored high on the sum of its items
@@ -230,21 +218,22 @@ class ExtractiveAnswerer:
         direct = {id(ln): (blocks[id(ln)].direct if id(ln) in blocks else value) for value, ln in picked}
         first = max((ln for _, ln in picked), key=lambda ln: direct[id(ln)])
         others = sorted((ln for _, ln in picked if ln is not first), key=lambda ln: (ln.unit, ln.order))
-        return self._paragraphs([first, *others], block_of, members, more), [first, *others]
+        return self._paragraphs([first, *others], blocks, members), [first, *others]
 
     @staticmethod
-    def _paragraphs(lines: list[Line], block_of: dict, members: dict, more: dict[int, int]) -> str:
+    def _paragraphs(lines: list[Line], blocks: dict[int, Block], members: dict[int, int]) -> str:
         """Running sentences of a section form a paragraph; a list, whole or in part, is one of its own,
         under its introduction."""
         entries: list[Line | tuple[Line, list[Line], int]] = []
         partial: dict[int, tuple[Line, list[Line], int]] = {}
         for ln in lines:
             key = members.get(id(ln))
-            if id(ln) in block_of:
-                entries.append((*block_of[id(ln)], more.get(id(ln), 0)))
-            elif key is not None and ln is not block_of[key][0]:
+            if id(ln) in blocks:
+                block = blocks[id(ln)]
+                entries.append((block.intro, block.items, block.left))
+            elif key is not None and ln is not blocks[key].intro:
                 if key not in partial:
-                    partial[key] = (block_of[key][0], [], 0)
+                    partial[key] = (blocks[key].intro, [], 0)
                     entries.append(partial[key])
                 partial[key][1].append(ln)
             else:
@@ -254,10 +243,7 @@ class ExtractiveAnswerer:
         for entry in entries:
             if isinstance(entry, tuple):
                 intro, items, rest = entry
-                items = sorted(items, key=lambda ln: ln.order)
-                head = f"{_as_intro(intro.text)} [{intro.n}]"
-                tail = [prompts.render(PHRASES["text"]["more_items"], count=rest)] if rest else []
-                paragraphs.append("\n".join([head, *(f"- {_finish(it.text)} [{it.n}]" for it in items), *tail]))
+                paragraphs.append(_list_text(_intro_text(intro), sorted(items, key=lambda ln: ln.order), rest))
                 last = None
                 continue
             sentence = f"{_finish(entry.text)} [{entry.n}]"
@@ -268,12 +254,18 @@ class ExtractiveAnswerer:
             last = entry
         return "\n\n".join(paragraphs)
 
-    @staticmethod
-    def _words(line: Line, block_of: dict) -> int:
-        if id(line) not in block_of:
-            return line.words
-        intro, items = block_of[id(line)]
-        return intro.words + sum(it.words for it in items)
+
+def _intro_text(intro: Line) -> str:
+    return f"{_as_intro(intro.text)} [{intro.n}]"
+
+
+def _list_text(head: str, items: list[Line], rest: int, numbered: bool = False) -> str:
+    """A list as the answer shows it: its head line, one line per item with its citation, and how many
+    items of the guide's list are not shown."""
+    lines = [head] + [f"{f'{i}.' if numbered else '-'} {_finish(ln.text)} [{ln.n}]" for i, ln in enumerate(items, 1)]
+    if rest > 0:
+        lines.append(prompts.render(PHRASES["text"]["more_items"], count=rest))
+    return "\n".join(lines)
 
 
 def _as_intro(text: str) -> str:

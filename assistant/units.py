@@ -14,7 +14,7 @@ from assistant.core.types import Passage
 
 ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α-ω][).]\s+)")
 CAPTION_MAX_WORDS = 6  # a line of its own this short, right above a list, is the list's caption
-_FINAL = ".;;!?»)…"  # a line ending otherwise goes on in the next one
+FINAL = tuple(".;;!?»)…")  # how a finished sentence ends; a line ending otherwise goes on in the next one
 RUN_IN_MAX_WORDS = 3  # a line opening with a «sentence» this short has a run-in heading («Ποιος το κάνει.»)
 
 
@@ -46,6 +46,25 @@ class Block:
     value: float  # its score on all its words
     direct: float  # its best item's score: how directly it answers, for the answer's opening
     total: int  # items in the guide's list (more than `items` past max_list_items)
+
+    @property
+    def words(self) -> int:
+        return self.intro.words + sum(it.words for it in self.items)
+
+    @property
+    def left(self) -> int:
+        """Items of the guide's list not shown (past max_list_items, or cut for length)."""
+        return self.total - len(self.items)
+
+    def fit(self, max_words: int) -> None:
+        """Keep the items that fit in `max_words` with the introduction (at least two)."""
+        budget, kept = max_words - self.intro.words, []
+        for it in self.items:
+            budget -= it.words
+            if budget < 0:
+                break
+            kept.append(it)
+        self.items = kept if len(kept) >= 2 else self.items[:2]
 
 
 class Units:
@@ -103,7 +122,7 @@ class Units:
         last = self.lines[-1] if self.lines else None
         if last is None or last.unit != unit or last.item >= 0 or not sentence[:1].islower():
             return False
-        if not (last.intro or not last.text.rstrip().endswith(tuple(_FINAL))):
+        if last.text.rstrip().endswith(FINAL):  # an introduction ends with «:», which is not final
             return False
         last.text = f"{last.text} {sentence}"
         last.keys |= set(tokens(sentence))

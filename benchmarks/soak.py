@@ -23,6 +23,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -99,6 +101,22 @@ def start_server(root: Path, port: int, backend: str = "fake-hash") -> subproces
         time.sleep(0.2)  # waiting for a process to listen: no event to wait on across processes
     server.kill()
     raise RuntimeError("kalo serve did not answer within 120 s")
+
+
+@contextmanager
+def serving(backend: str) -> Iterator[tuple[Path, subprocess.Popen, str]]:
+    """`kalo serve` over a fresh copy of the synthetic guides: (its folder, the process, its URL). The
+    caller stops it (`stop_server`, to read its peak memory first); a run that fails is killed here."""
+    with tempfile.TemporaryDirectory(prefix="kalo-soak-") as tmp:
+        root = Path(tmp)
+        synthetic.write_corpus(root / "corpus", pdf=True)
+        port = free_port()
+        server = start_server(root, port, backend)
+        try:
+            yield root, server, f"http://127.0.0.1:{port}"
+        finally:
+            if server.poll() is None:
+                server.kill()
 
 
 def run_clients(threads: list[threading.Thread], started: float, timeout: float) -> float:
@@ -185,12 +203,7 @@ def run_fixed(args) -> str:
 
     turns = Settings.model_fields["max_history_turns"].default
     chars = Settings.model_fields["max_history_chars"].default
-    with tempfile.TemporaryDirectory(prefix="kalo-soak-") as tmp:
-        root = Path(tmp)
-        synthetic.write_corpus(root / "corpus", pdf=True)
-        port = free_port()
-        server = start_server(root, port, args.embedding_backend)
-        url = f"http://127.0.0.1:{port}"
+    with serving(args.embedding_backend) as (root, server, url):
         if not args.cold:  # one question first: the model is loaded and the index open before the clock starts
             httpx.post(f"{url}/api/ask", json={"question": QUESTIONS[0]}, timeout=300)
         results: list = []
@@ -259,12 +272,7 @@ def main() -> None:
         write(run_fixed(args), args.out)
         return
 
-    with tempfile.TemporaryDirectory(prefix="kalo-soak-") as tmp:
-        root = Path(tmp)
-        synthetic.write_corpus(root / "corpus", pdf=True)
-        port = free_port()
-        server = start_server(root, port, args.embedding_backend)
-        url = f"http://127.0.0.1:{port}"
+    with serving(args.embedding_backend) as (root, server, url):
         latencies: list[float] = []
         outcomes: Counter = Counter()
         lock = threading.Lock()
