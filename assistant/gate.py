@@ -67,8 +67,10 @@ def _typed_words(question: str, unknown: set[str]) -> list[str]:
     return out
 
 
-def features(question: str, retrieval: Retrieval, settings: Settings) -> dict[str, float]:
-    """The evidence the gate weighs, each a share of the question's IDF mass (thresholds in Settings)."""
+def features(question: str, retrieval: Retrieval, settings: Settings, own: str = "") -> dict[str, float]:
+    """The evidence the gate weighs, each a share of the question's IDF mass (thresholds in Settings).
+    `question` is everything searched; `own` the user's new turn, whose asking sentence is the need (a
+    follow-up's previous question is context, not what is asked now)."""
     passages = retrieval.passages
     standout = retrieval.standout
     if retrieval.query.cross_lingual:
@@ -83,7 +85,7 @@ def features(question: str, retrieval: Retrieval, settings: Settings) -> dict[st
         k: 0.5 for raw, k in repaired.items() if raw != k and k not in retrieval.unknown
     }
     # The same evidence on the asking sentence alone, when the question first describes a situation.
-    asking = {k: weights[k] for raw in tokens(need(question)) if (k := repaired.get(raw, raw)) in weights}
+    asking = {k: weights[k] for raw in tokens(need(own or question)) if (k := repaired.get(raw, raw)) in weights}
     # …and a repaired word found in the passages is half evidence too: the repair, not the user, matched it.
     trust = {k: (0.5 if unknown.get(k) == 0.5 else 1.0) * w for k, w in weights.items()}
 
@@ -122,10 +124,10 @@ def assess(
     if not retrieval.passages:
         return Coverage(Verdict.NOT_COVERED, reason="no passages")
     topic = topic or question
-    ev = evidence or features(topic, retrieval, settings)
+    ev = evidence or features(topic, retrieval, settings, own=question)
     result = Coverage(Verdict.COVERED, retrieval.standout, ev.get("coverage", 0.0), ev.get("unknown", 0.0))
     unknown = set(retrieval.unknown)
-    asking = need(topic)
+    asking = need(question)
     if retrieval.query.cross_lingual:
         if retrieval.standout < settings.gate_cross_lingual_standout:
             return _refuse(result, "nothing stands out for a question in another language")

@@ -45,7 +45,7 @@ def observe(assistant: Assistant, cases: list[Case]) -> list[Observed]:
     out = []
     for case in cases:
         r = read(assistant.search(case.audience), assistant.answerer, case.question, case.history)
-        evidence = features(r.search, r.retrieval, assistant.settings)
+        evidence = features(r.search, r.retrieval, assistant.settings, own=case.question)
         out.append(Observed(case, case.question, r.search, r.retrieval, evidence))
     return out
 

@@ -99,3 +99,20 @@ def test_no_passages_is_never_covered():
     r = retrieval(q, standout=9.0)
     r.passages = []
     assert assess(q, r, SETTINGS).verdict == Verdict.NOT_COVERED
+
+
+def test_a_follow_up_is_judged_by_what_it_asks_now_not_by_the_question_before_it():
+    """The previous question is context for a follow-up: its asking sentence is not what is asked now."""
+    before = "Ξεκινάμε επισκέψεις σε μοναχικούς ηλικιωμένους. Τι περιμένουν συνήθως οι οικογένειές τους;"
+    now = "Ωραία. Και πώς εκπαιδεύουμε τους εθελοντές μας; Ο πρόεδρός μας ξέρει έναν γιατρό."
+    topic = f"{before} {now}"
+    strange = ("ξεκιν", "μοναχικ", "περιμεν", "συνηθ", "οικογεν", "ωραι", "προεδρ", "ξερ", "γιατρ")
+    unknown = tuple(k for k in tokens(topic) if k.startswith(strange))
+    assert assess(now, retrieval(topic, standout=3.0, unknown=unknown), SETTINGS, topic=topic).answerable
+
+    now = "Και πώς κάνουμε αίτηση συνταξιοδότησης;"
+    before = "Πώς εκπαιδεύουμε τους εθελοντές; Ποιος ασφαλίζει τους εθελοντές για ατυχήματα;"
+    topic = f"{before} {now}"
+    unknown = tuple(k for k in tokens(topic) if k.startswith(("αιτησ", "συνταξιοδοτ")))
+    verdict = assess(now, retrieval(topic, standout=3.0, unknown=unknown), SETTINGS, topic=topic)
+    assert verdict.verdict == Verdict.NOT_COVERED and "συνταξιοδότησης" in verdict.unknown_words
