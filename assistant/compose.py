@@ -20,13 +20,26 @@ from assistant.core.greek_text import fold, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Turn
 from assistant.gate import matches
-from assistant.question import Form, asks_whole
-from assistant.units import FINAL, Block, Line, Units
+from assistant.question import Form, asks_whole, forms
+from assistant.units import CAPTION_MAX_WORDS, FINAL, RUN_IN_MAX_WORDS, Block, Line, Units
 
 PHRASES = prompts.phrases("extractive")
 # Structure, not wording: a document speaks of itself in standard ways.
 _SELF_REFERENCE = re.compile(r"\b(?:ο|του|τον|στον) (?:παρων |παροντοσ )?οδηγ\w*|\bενοτητ\w* \d|\bκεφαλαι\w* \d")
 _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3})*(?![\d/])")
+# A list's caption or a run-in label asks the question its content answers («Συνηθισμένα λάθη.» is what
+# «τι κάνουμε λάθος;» asks, «Ποιος το κάνει:» what «ποιος είναι αρμόδιος;» asks): read with the same
+# question forms, a label of the asked form lifts what it labels by this much.
+FORM_LABEL_BONUS = 0.1
+
+
+def _label_forms(text: str) -> set[Form]:
+    """The question forms of a label: a short caption, or the run-in heading before «:»."""
+    head = text.split(":", 1)[0] if ":" in text else text
+    limit = RUN_IN_MAX_WORDS if ":" in text else CAPTION_MAX_WORDS
+    if len(head.split()) > limit:
+        return set()
+    return set(forms(head)) - {Form.GENERAL}
 
 
 def _finish(text: str) -> str:
@@ -59,6 +72,13 @@ class ExtractiveAnswerer:
         # «Τι προβλέπει το άρθρο 11;», «τι λέει η ενότητα 5.3;»: a number the question names picks its section.
         named = set(_NUMBER.findall(request.question))
         named_units = {key for key in units.keys if named & set(_NUMBER.findall(key[1].rsplit(" > ", 1)[-1]))}
+        asked = request.forms[0]
+        list_labels = {i: _label_forms(intro.text) for i in units.lists if (intro := units.intro_of(i)) is not None}
+
+        def labelled(line: Line) -> bool:
+            """The line, or the list it is an item of, is labelled with the form the question asks."""
+            label = list_labels.get(line.item, set()) if line.item >= 0 else _label_forms(line.text)
+            return asked != Form.GENERAL and asked in label
 
         def coverage(w: dict[str, float], tot: float, keys: set[str]) -> float:
             return sum(v for k, v in w.items() if matches(k, keys)) / tot if tot else 0.0
@@ -78,6 +98,8 @@ class ExtractiveAnswerer:
             if request.item:  # «πες μου για το δεύτερο»: the section that item names is the answer
                 value += 0.6 * coverage(referent, ref_total, title_keys[(p.guide_id, p.section)] | line.keys)
             value += 0.15 / (1 + line.unit)
+            if labelled(line):
+                value += FORM_LABEL_BONUS
             if (p.guide_id, p.section) in named_units:
                 value += 1.0  # as much as a sentence with every word of the question: it is the answer
             if line.order[1:] == (0, 0) and line.head:

@@ -43,14 +43,14 @@ _FORMS: tuple[tuple[Form, re.Pattern[str]], ...] = (
     (
         Form.PROCEDURE,
         re.compile(
-            r"\bπωσ\b|\bαπο που\b|\bμε ποια σειρα\b|\bποια (?:ειναι )?(?:τα )?βηματα\b|\bτι (?:κανουμε|κανω|πρεπει να κανουμε|πρεπει να κανω)\b"
+            r"\bπωσ\b|\bαπο που\b|\bμε ποια σειρα\b|\bποια (?:ειναι )?(?:τα )?βηματα\b|\bτι (?:κανουμε|κανω|πρεπει να κανουμε|πρεπει να κανω)\b(?! λαθ)"
             r"|\bhow\b|\bwhere do (?:we|i) start\b|\bwhat steps?\b"
         ),
     ),
     (
         Form.RISKS,
         re.compile(
-            r"\bκινδυν\w*|\bεμποδι\w*|\bδυσκολι\w*|\bπαγιδ\w*|\bλαθη\b|\bστραβα\b|\bπροσεχ\w*|\bπροσεξ\w*"
+            r"\bκινδυν\w*|\bεμποδι\w*|\bδυσκολι\w*|\bπαγιδ\w*|\bλαθ(?:η|οσ|ων)\b|\bστραβα\b|\bπροσεχ\w*|\bπροσεξ\w*"
             r"|\brisks?\b|\bpitfalls?\b|\bobstacles?\b|\bgo wrong\b|\bmistakes?\b"
         ),
     ),

@@ -24,6 +24,9 @@ from assistant.question import Form, answer_items, asked_facts, asks_whole, clau
         ("Είναι πρόβλημα ότι δεν έχουμε καταστατικό;", Form.PERMISSION),
         ("Γιατί να μπούμε σε ένα δίκτυο;", Form.WHY),
         ("Τι κινδύνους έχει μια τέτοια συμφωνία;", Form.RISKS),
+        # «τι κάνουμε» asks for steps, «τι κάνουμε λάθος» for mistakes
+        ("Οι εθελοντές μας φεύγουν γρήγορα. Τι κάνουμε λάθος;", Form.RISKS),
+        ("Πού έγινε το λάθος στην αίτηση;", Form.RISKS),
         ("Ποιος αναλαμβάνει την ασφάλιση των εθελοντών;", Form.WHO),
         ("Τι πρέπει να ετοιμάσουμε πριν τη συνάντηση;", Form.PREPARE),
         ("Σε τι διαφέρει ένα μνημόνιο από μια σύμβαση;", Form.DIFFERENCE),
