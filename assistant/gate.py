@@ -24,7 +24,7 @@ from enum import StrEnum
 from assistant.core.greek_text import tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Retrieval
-from assistant.question import asked_facts, clauses, need, states_fact
+from assistant.question import OWN_WORDS_MIN, asked_facts, clauses, need, states_fact
 
 
 class Verdict(StrEnum):
@@ -85,7 +85,7 @@ def features(question: str, retrieval: Retrieval, settings: Settings, own: str =
         k: 0.5 for raw, k in repaired.items() if raw != k and k not in retrieval.unknown
     }
     # The same evidence on the asking sentence alone, when the question first describes a situation.
-    asking = {k: weights[k] for raw in tokens(need(own or question)) if (k := repaired.get(raw, raw)) in weights}
+    asking = {k: weights[k] for raw in tokens(_asking(own, question)) if (k := repaired.get(raw, raw)) in weights}
     # …and a repaired word found in the passages is half evidence too: the repair, not the user, matched it.
     trust = {k: (0.5 if unknown.get(k) == 0.5 else 1.0) * w for k, w in weights.items()}
 
@@ -101,6 +101,12 @@ def features(question: str, retrieval: Retrieval, settings: Settings, own: str =
         "need_unknown": _share(asking, unknown) if asking else _share(weights, unknown),
         "need_keys": float(len(asking) or len(weights)),
     }
+
+
+def _asking(own: str, topic: str) -> str:
+    """The asking sentence: the user's new turn's, unless it has too few words of its own to ask anything
+    («πες μου για το 5»), when what it refers to (the topic searched) asks it."""
+    return need(own) if own and len(tokens(own)) >= OWN_WORDS_MIN else need(topic)
 
 
 def _share(weights: dict[str, float], keys: set[str] | dict[str, float]) -> float:
@@ -127,7 +133,7 @@ def assess(
     ev = evidence or features(topic, retrieval, settings, own=question)
     result = Coverage(Verdict.COVERED, retrieval.standout, ev.get("coverage", 0.0), ev.get("unknown", 0.0))
     unknown = set(retrieval.unknown)
-    asking = need(question)
+    asking = _asking(question, topic)
     if retrieval.query.cross_lingual:
         if retrieval.standout < settings.gate_cross_lingual_standout:
             return _refuse(result, "nothing stands out for a question in another language")

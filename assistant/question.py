@@ -151,6 +151,11 @@ def clauses(question: str) -> list[str]:
     return [p.strip() for p in parts if re.search(r"\w", p)]
 
 
+# A follow-up with fewer words of its own than this («κι αυτό;», «πες μου για το 5») cannot say what it asks:
+# what it refers to does.
+OWN_WORDS_MIN = 3
+
+
 def need(question: str) -> str:
     """The asking part of a question that first describes a situation: «Πουλάμε ψωμί σε δύο ταβέρνες.
     Μετράει αυτό ως δικτύωση;» → the last sentence. The situation's words need not be in the guides;
@@ -273,7 +278,7 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
         search = f"{previous_q} {question}".strip()
         return Resolved(question, search, previous_q, shown, after=previous_a or previous_q, follow_up=True)
     own = tokens(question)
-    if len(own) < 3:
+    if len(own) < OWN_WORDS_MIN:
         # «κι αυτό;»: too few words of its own to search by; the previous question supplies the topic.
         return Resolved(question, f"{previous_q} {question}", previous_q, shown, follow_up=True)
     if _LEANS.search(folded):

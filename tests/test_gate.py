@@ -116,3 +116,12 @@ def test_a_follow_up_is_judged_by_what_it_asks_now_not_by_the_question_before_it
     unknown = tuple(k for k in tokens(topic) if k.startswith(("αιτησ", "συνταξιοδοτ")))
     verdict = assess(now, retrieval(topic, standout=3.0, unknown=unknown), SETTINGS, topic=topic)
     assert verdict.verdict == Verdict.NOT_COVERED and "συνταξιοδότησης" in verdict.unknown_words
+
+
+def test_a_follow_up_too_short_to_ask_anything_asks_what_it_refers_to():
+    """«πες μου λεπτομέρειες»: words the guides never use, but the ask is the item referred to."""
+    now = "πες μου λεπτομέρειες"
+    topic = f"Εκπαίδευση των νέων εθελοντών πριν από την πρώτη επίσκεψη {now}"
+    unknown = tuple(k for k in tokens(topic) if k.startswith(("πεσ", "λεπτομερ")))
+    assert len(unknown) == 2
+    assert assess(now, retrieval(topic, standout=3.0, unknown=unknown), SETTINGS, topic=topic).answerable
