@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from assistant.cli_support import console, err, friendly
 from assistant.core.errors import KaloError
 from assistant.core.settings import Settings
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+# Every command pays for this module's imports (#13: a cold `kalo ask` ≤ 3 × a bare model process): what only
+# some commands draw (rich progress bars and tables, ingestion, evaluation) is imported inside them.
 
 app = typer.Typer(
     help="kalo-assistant: Greek guidance over the ΟΤΑ–ΚΑΛΟ guides (ingest, ask, chat, serve, eval).",
@@ -72,6 +76,8 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Parse, chunk and embed the guides into the index. Incremental: unchanged files cost nothing."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from assistant.service import Assistant
     from ingest.pipeline import report_dict
 
@@ -103,6 +109,8 @@ def ingest(
 @friendly
 def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False) -> None:
     """Show what the index holds: guides, pages, chunks, embedding model, store location."""
+    from rich.table import Table
+
     from assistant.service import Assistant
 
     info = Assistant(load_settings()).status()
@@ -131,6 +139,8 @@ def inspect(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Show what ingestion understands of one file (title, structure, chunks, repairs); the index is not touched."""
+    from rich.table import Table
+
     from assistant.core.types import page_range
     from ingest.inspect import inspect_file
 
