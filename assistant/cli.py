@@ -209,9 +209,9 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result")] = False,
 ) -> None:
     """Answer one question from the guides, with its sources."""
-    from assistant.service import Assistant
+    from assistant.reader import Reader  # the facade's read side: no ingestion modules to import
 
-    answer = Assistant(load_settings()).ask(question, _check_audience(audience))
+    answer = Reader(load_settings()).ask(question, _check_audience(audience))
     if as_json:
         data = answer.model_dump() | {"cited": [s.n for s in answer.cited_sources]}
         console.print_json(json.dumps(data, ensure_ascii=False))
@@ -225,9 +225,9 @@ def chat(audience: AudienceOpt = None) -> None:
     """An interactive conversation in the terminal (follow-up questions use the history).
     Type /new for a new conversation, /exit or Ctrl-D to leave."""
     from assistant.core.types import Answer, Turn
-    from assistant.service import Assistant
+    from assistant.reader import Reader
 
-    assistant = Assistant(load_settings())
+    assistant = Reader(load_settings())
     history: list[Turn] = []
     console.print("[bold]Βοηθός ΚΑΛΟ[/] — γράψτε την ερώτησή σας (/new νέα συνομιλία, /exit έξοδος)")
     while True:

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from assistant.answer import NOT_FOUND
 from assistant.cli import app
 from assistant.core.types import Turn
-from assistant.service import Assistant
+from assistant.reader import Reader
 
 GRANT = "Ποια είναι η μέγιστη επιχορήγηση του προγράμματος Ηλιαχτίδα;"
 WHAT = "Τι είναι μια ενεργειακή κοινότητα;"
@@ -109,15 +109,15 @@ def test_ask_without_an_index_says_to_run_ingest(runner, monkeypatch, tmp_path):
 
 @pytest.fixture
 def asked(monkeypatch):
-    """What `kalo chat` passes to the facade: (question, history) per turn."""
+    """What `kalo chat` passes to the facade's read side: (question, history) per turn."""
     calls: list[tuple[str, list[Turn]]] = []
-    stream = Assistant.stream
+    stream = Reader.stream
 
     def recording(self, question, audience=None, history=None):
         calls.append((question, list(history or [])))
         return stream(self, question, audience, history)
 
-    monkeypatch.setattr(Assistant, "stream", recording)
+    monkeypatch.setattr(Reader, "stream", recording)
     return calls
 
 
