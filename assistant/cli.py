@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.cli_support import console, err, friendly
+from assistant.cli_support import console, err, friendly, one_shot
 from assistant.core.errors import KaloError
 from assistant.core.settings import Settings
 
@@ -210,14 +210,15 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result")] = False,
 ) -> None:
     """Answer one question from the guides, with its sources."""
-    from assistant.reader import Reader  # the facade's read side: no ingestion modules to import
+    with one_shot():
+        from assistant.reader import Reader  # the facade's read side: no ingestion modules to import
 
-    answer = Reader(load_settings()).ask(question, _check_audience(audience))
-    if as_json:
-        data = answer.model_dump() | {"cited": [s.n for s in answer.cited_sources]}
-        console.print_json(json.dumps(data, ensure_ascii=False))
-    else:
-        print_answer(answer)
+        answer = Reader(load_settings()).ask(question, _check_audience(audience))
+        if as_json:
+            data = answer.model_dump() | {"cited": [s.n for s in answer.cited_sources]}
+            console.print_json(json.dumps(data, ensure_ascii=False))
+        else:
+            print_answer(answer)
 
 
 @app.command()
