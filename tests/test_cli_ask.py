@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from assistant.answer import NOT_FOUND
 from assistant.cli import app
 from assistant.core.types import Turn
-from assistant.service import Assistant
+from assistant.reader import Reader
 
 GRANT = "Ποια είναι η μέγιστη επιχορήγηση του προγράμματος Ηλιαχτίδα;"
 WHAT = "Τι είναι μια ενεργειακή κοινότητα;"
@@ -97,6 +97,27 @@ def test_ask_rejects_an_unknown_audience(runner, cli_env):
     assert "audience must be one of: municipal, kalo" in squash(result.output)
 
 
+def test_ask_pauses_the_garbage_collector_only_while_it_answers(runner, cli_env, monkeypatch):
+    """`kalo ask` answers with the cyclic collector off (#13: its passes over the start-up's objects were
+    ≈ 0.1 s of a cold ask); in a process that goes on, it is back on when the command returns."""
+    import gc
+
+    seen: list[bool] = []
+    ask = Reader.ask
+
+    def recording(self, *args, **kwargs):
+        seen.append(gc.isenabled())
+        return ask(self, *args, **kwargs)
+
+    monkeypatch.setattr(Reader, "ask", recording)
+    assert gc.isenabled()
+    result = runner.invoke(app, ["ask", GRANT, "--json"])
+    assert result.exit_code == 0, result.output
+    assert seen == [False] and gc.isenabled()
+    assert runner.invoke(app, ["ask", GRANT, "--json", "--audience", "nobody"]).exit_code != 0
+    assert gc.isenabled()  # also after a failed command
+
+
 def test_ask_without_an_index_says_to_run_ingest(runner, monkeypatch, tmp_path):
     monkeypatch.setenv("KALO_CORPUS_DIR", str(tmp_path / "corpus"))
     monkeypatch.setenv("KALO_DATA_DIR", str(tmp_path / "empty-data"))
@@ -109,15 +130,15 @@ def test_ask_without_an_index_says_to_run_ingest(runner, monkeypatch, tmp_path):
 
 @pytest.fixture
 def asked(monkeypatch):
-    """What `kalo chat` passes to the facade: (question, history) per turn."""
+    """What `kalo chat` passes to the facade's read side: (question, history) per turn."""
     calls: list[tuple[str, list[Turn]]] = []
-    stream = Assistant.stream
+    stream = Reader.stream
 
     def recording(self, question, audience=None, history=None):
         calls.append((question, list(history or [])))
         return stream(self, question, audience, history)
 
-    monkeypatch.setattr(Assistant, "stream", recording)
+    monkeypatch.setattr(Reader, "stream", recording)
     return calls
 
 

@@ -12,7 +12,7 @@ from assistant.core.settings import Settings
 from assistant.core.types import Passage
 from assistant.question import forms
 
-SETTINGS = Settings(_env_file=None)
+SETTINGS = Settings()
 
 
 def passage(cid: str, section: str, text: str, index: int = 0, part: bool = False, guide: str = "g") -> Passage:

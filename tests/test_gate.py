@@ -9,7 +9,7 @@ from assistant.core.settings import Settings
 from assistant.core.types import Passage, PreparedQuery, Retrieval
 from assistant.gate import Verdict, assess
 
-SETTINGS = Settings(_env_file=None)
+SETTINGS = Settings()
 
 VOLUNTEERS = Passage(
     chunk_id="v1",

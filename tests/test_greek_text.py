@@ -244,3 +244,19 @@ def test_stemming_from_many_threads_gives_the_same_keys_as_from_one():
     for t in threads:
         t.join()
     assert failures == []
+
+
+def test_the_greek_stemmer_alone_stems_as_the_whole_snowball_package_does(synthetic_settings):
+    """`greek_text` loads only snowballstemmer's Greek module (the package's __init__ imports ~38 languages);
+    its stems are the package's `stemmer("greek")`, word for word, over every word of the synthetic guides."""
+    import snowballstemmer
+
+    from assistant.core import greek_text
+
+    guides = sorted(p for p in synthetic_settings.corpus_dir.rglob("*") if p.suffix in {".md", ".txt"})
+    text = " ".join(p.read_text(encoding="utf-8") for p in guides)
+    words = [*sorted({w for w in greek_text.words(text) if len(w) > 3}), "συνεργασίες", "παραχωρηση", "ακινητου"]
+    assert len(words) > 100
+    package = snowballstemmer.stemmer("greek")
+    assert [greek_text._stemmer().stemWord(w) for w in words] == [package.stemWord(w) for w in words]
+    assert type(greek_text._stemmer()).__name__ == type(package).__name__ == "GreekStemmer"

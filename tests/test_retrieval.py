@@ -311,3 +311,18 @@ def test_a_removed_and_re_added_guide_is_found_again_by_dense_search(make_settin
     ingestor.run()
     docs = Assistant(settings).retriever(mode="dense").invoke("Πότε μαζεύει ο συνεταιρισμός τις ελιές;")
     assert docs[0].metadata["source"] == "elaiones.md"
+
+
+def test_median_of_is_numpys_median_to_the_bit():
+    """The dense evidence's median and spread avoid `np.median` (it imports numpy.ma); same values, bit for bit."""
+    import numpy as np
+
+    from assistant.retrieve import median_of
+
+    rng = np.random.default_rng(13)
+    arrays = [rng.standard_normal(n).astype(dtype) for n in range(1, 66) for dtype in (np.float32, np.float64)]
+    arrays += [rng.uniform(0.7, 0.9, (3, 7)).astype(np.float32), np.array([0.5, 0.5, 0.25, 0.5], np.float32)]
+    arrays += [np.abs(a - median_of(a)) for a in arrays[:40]]  # the spread's input
+    for a in arrays:
+        assert np.float64(median_of(a)).tobytes() == np.float64(float(np.median(a))).tobytes(), a
+    assert np.isnan(median_of(np.array([0.1, np.nan, 0.3]))) and np.isnan(np.median(np.array([0.1, np.nan, 0.3])))

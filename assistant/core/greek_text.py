@@ -5,8 +5,11 @@ Stored text is never changed by this module: it only produces search keys.
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 import threading
+import types
 import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
@@ -127,10 +130,31 @@ def _stemmer():
     (a server's concurrent questions) corrupt each other's words (IndexError inside the stemmer)."""
     stemmer = getattr(_THREAD, "stemmer", None)
     if stemmer is None:
-        import snowballstemmer
-
-        stemmer = _THREAD.stemmer = snowballstemmer.stemmer("greek")
+        stemmer = _THREAD.stemmer = _greek_stemmer_class()()
     return stemmer
+
+
+_SNOWBALL_GREEK = "_kalo_snowball"  # a private name for snowballstemmer's folder: see below
+_LOADING = threading.Lock()
+
+
+def _greek_stemmer_class() -> type:
+    """snowballstemmer's `GreekStemmer` (what `snowballstemmer.stemmer("greek")` builds without PyStemmer,
+    as here; ingestion and queries both stem through this, so their keys agree), without importing
+    the package: its __init__ imports the stemmers of all ~38 languages (30–50 ms of a cold `kalo ask`
+    whose question has a word the snapshot's stems lack). Its folder is mounted under a private package
+    name whose __init__ is never run, so only greek_stemmer.py and the two modules it imports load, and
+    `import snowballstemmer` elsewhere still gets the whole, untouched package."""
+    with _LOADING:  # two threads' first words: one mounts the folder
+        package = sys.modules.get(_SNOWBALL_GREEK)
+        if package is None:
+            spec = importlib.util.find_spec("snowballstemmer")  # finds, does not import
+            if spec is None or not spec.submodule_search_locations:
+                raise ModuleNotFoundError("snowballstemmer", name="snowballstemmer")
+            package = types.ModuleType(_SNOWBALL_GREEK)
+            package.__path__ = list(spec.submodule_search_locations)
+            sys.modules[_SNOWBALL_GREEK] = package
+        return importlib.import_module(f"{_SNOWBALL_GREEK}.greek_stemmer").GreekStemmer
 
 
 # Every word's stem, computed once per process (Snowball is the costliest step of a query); seeded with the
