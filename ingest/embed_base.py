@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from assistant.core.registry import Registry
@@ -24,16 +25,10 @@ class EmbeddingBackend:
     def embed_query(self, text: str) -> list[float]:
         raise NotImplementedError
 
-    # asyncio is imported where it is awaited: an event loop is running then, so it is loaded already, and
-    # a synchronous process (`kalo ask`) does not pay ≈ 15 ms to import it.
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
-        import asyncio
-
         return await asyncio.to_thread(self.embed_documents, texts)
 
     async def aembed_query(self, text: str) -> list[float]:
-        import asyncio
-
         return await asyncio.to_thread(self.embed_query, text)
 
 

@@ -1,31 +1,29 @@
-"""The one settings object: keyword arguments, then env vars (KALO_*), then an optional kalo.toml, then defaults.
-
-The sources are read here, as pydantic-settings read them when it was the base class (tests/test_settings.py
-pins how): variable names in any case; a variable for a list or a table is JSON, except lists marked
-`NoDecode`, whose validator takes the raw text; tables given by several sources are merged key by key.
-Not importing pydantic-settings spares every `kalo` start ≈ 30 ms (it imports asyncio, argparse, dotenv and
-twenty kinds of source; #13).
-"""
+"""The one settings object: env vars (KALO_*), an optional kalo.toml, then defaults."""
 
 from __future__ import annotations
 
 import json
 import os
-import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_origin
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
-ENV_PREFIX = "KALO_"
+
+def _config_file() -> Path:
+    # Read once, at construction time, by the settings source below: never deep inside a function.
+    return Path(os.environ.get("KALO_CONFIG", "kalo.toml"))
 
 
-class NoDecode:
-    """Marks a list setting whose KALO_* variable goes to its validator as text, not decoded as JSON."""
-
-
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KALO_", extra="forbid")
 
     # Where things live
     corpus_dir: Path = Path("corpus/guides")
@@ -171,15 +169,17 @@ class Settings(BaseModel):
             return [u.strip() for u in text.split(",") if u.strip()]
         return value
 
-    def __init__(self, **values: Any) -> None:
-        # pydantic calls this for `model_validate` too (a model with its own __init__), as it did for
-        # pydantic-settings: validating reads the sources like constructing.
-        super().__init__(**_merged(_from_file(type(self).config_file()), _from_env(type(self)), values))
-
     @classmethod
-    def config_file(cls) -> Path:
-        """The TOML file under the variables, looked up at each construction (a missing file is none)."""
-        return Path(os.environ.get("KALO_CONFIG", "kalo.toml"))
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        return (init_settings, env_settings, toml, file_secret_settings)
 
     # Derived locations under data_dir, so a whole index can be moved or deleted as one folder.
     @property
@@ -196,39 +196,3 @@ class Settings(BaseModel):
             scheme = "https" if self.chroma_ssl else "http"
             return f"{scheme}://{self.chroma_host}:{self.chroma_port} ({self.collection})"
         return f"{self.chroma_path.resolve()} ({self.collection})"
-
-
-def _from_env(cls: type[Settings]) -> dict[str, Any]:
-    variables = {name.lower(): value for name, value in os.environ.items()}
-    found: dict[str, Any] = {}
-    for name, field in cls.model_fields.items():
-        value = variables.get(f"{ENV_PREFIX}{name}".lower())
-        if value is None:
-            continue
-        if get_origin(field.annotation) in (list, dict, tuple, set, frozenset) and NoDecode not in field.metadata:
-            try:
-                value = json.loads(value)
-            except ValueError as exc:
-                raise ValueError(f"{ENV_PREFIX}{name.upper()} is not valid JSON for {name}: {exc}") from None
-        found[name] = value
-    return found
-
-
-def _from_file(path: Path) -> dict[str, Any]:
-    path = path.expanduser()
-    if not path.is_file():
-        return {}
-    with path.open("rb") as file:
-        return tomllib.load(file)
-
-
-def _merged(*layers: dict[str, Any]) -> dict[str, Any]:
-    """Later layers win; a table given by two layers is merged key by key, at every depth."""
-    merged: dict[str, Any] = {}
-    for layer in layers:
-        for key, value in layer.items():
-            if isinstance(value, dict) and isinstance(merged.get(key), dict):
-                merged[key] = _merged(merged[key], value)
-            else:
-                merged[key] = value
-    return merged
