@@ -1,6 +1,5 @@
 """How `Settings` reads its sources: keyword arguments over KALO_* variables over the TOML file (KALO_CONFIG,
-else ./kalo.toml) over the defaults. Written against pydantic-settings, the base class before #13; the
-settings module reads the sources itself now and must read them the same way."""
+else ./kalo.toml) over the defaults, as pydantic-settings reads them for `Settings`."""
 
 from __future__ import annotations
 
