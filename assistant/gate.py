@@ -122,18 +122,21 @@ def assess(
     settings: Settings,
     evidence: dict[str, float] | None = None,
     topic: str | None = None,
+    asks: str | None = None,
 ) -> Coverage:
     """Judge coverage from the retrieval's evidence. `question` is the user's own words (what facts it
     asks for); `topic` is what was searched, which for a follow-up includes what the conversation refers
-    to («πες μου για το 2» is about item 2). `evidence` may be passed when `features` was already
-    computed (calibration replays the gate many times)."""
+    to («πες μου για το 2» is about item 2); `asks` is the turn whose asking sentence is what is asked now
+    (the question, unless it refers to an item or what follows, when the topic asks it). `evidence` may
+    be passed when `features` was already computed (calibration replays the gate many times)."""
     if not retrieval.passages:
         return Coverage(Verdict.NOT_COVERED, reason="no passages")
     topic = topic or question
-    ev = evidence or features(topic, retrieval, settings, own=question)
+    asks = question if asks is None else asks
+    ev = evidence or features(topic, retrieval, settings, own=asks)
     result = Coverage(Verdict.COVERED, retrieval.standout, ev.get("coverage", 0.0), ev.get("unknown", 0.0))
     unknown = set(retrieval.unknown)
-    asking = _asking(question, topic)
+    asking = _asking(asks, topic)
     if retrieval.query.cross_lingual:
         if retrieval.standout < settings.gate_cross_lingual_standout:
             return _refuse(result, "nothing stands out for a question in another language")

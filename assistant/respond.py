@@ -74,6 +74,14 @@ class Reading:
     retrieval: Retrieval
     condensed: str | None = None  # a generative answerer's rewrite of a follow-up
 
+    @property
+    def asks(self) -> str:
+        """The turn whose asking sentence is what is asked now: the user's, unless it refers to an item
+        of the previous answer or asks what follows it («πες μου περισσότερα για το τρίτο»), when what is
+        searched says it."""
+        r = self.resolved
+        return self.search if (r.item or r.after) else r.question
+
 
 def read(retriever: HybridSearch, answerer: Answerer, question: str, history: list[Turn]) -> Reading:
     resolved = resolve(question, history)
@@ -114,7 +122,7 @@ def respond(
     question = " ".join(question.split())
     reading = read(retriever, answerer, question, history)
     resolved, asked, retrieval = reading.resolved, reading.forms, reading.retrieval
-    coverage = assess(question, retrieval, settings, topic=reading.search)
+    coverage = assess(question, retrieval, settings, topic=reading.search, asks=reading.asks)
     sources = retrieved = sources_from(retrieval.passages)  # `retrieved` keeps retrieval's rank order
     text, removed, uncited, extras = NOT_FOUND, [], [], []
     if coverage.answerable:

@@ -38,6 +38,7 @@ class Observed:
     topic: str
     retrieval: Retrieval
     evidence: dict[str, float]
+    asks: str
 
 
 def observe(assistant: Assistant, cases: list[Case]) -> list[Observed]:
@@ -45,8 +46,8 @@ def observe(assistant: Assistant, cases: list[Case]) -> list[Observed]:
     out = []
     for case in cases:
         r = read(assistant.search(case.audience), assistant.answerer, case.question, case.history)
-        evidence = features(r.search, r.retrieval, assistant.settings, own=case.question)
-        out.append(Observed(case, case.question, r.search, r.retrieval, evidence))
+        evidence = features(r.search, r.retrieval, assistant.settings, own=r.asks)
+        out.append(Observed(case, case.question, r.search, r.retrieval, evidence, r.asks))
     return out
 
 
@@ -54,7 +55,7 @@ def errors(observed: list[Observed], settings: Settings) -> tuple[int, int]:
     """(false refusals, unanswerable answered)."""
     false_refusals = answered = 0
     for o in observed:
-        ok = assess(o.question, o.retrieval, settings, o.evidence, o.topic).answerable
+        ok = assess(o.question, o.retrieval, settings, o.evidence, o.topic, o.asks).answerable
         if o.case.answerable and not ok:
             false_refusals += 1
         if not o.case.answerable and ok:
@@ -86,7 +87,7 @@ def report(name: str, observed: list[Observed], settings: Settings, show: int = 
         f"unanswerable refused {unanswerable - ans}/{unanswerable} ({(unanswerable - ans) / max(unanswerable, 1):.0%})"
     )
     for o in observed:
-        c = assess(o.question, o.retrieval, settings, o.evidence, o.topic)
+        c = assess(o.question, o.retrieval, settings, o.evidence, o.topic, o.asks)
         wrong = c.answerable != bool(o.case.answerable)
         if wrong and show > 0:
             show -= 1
