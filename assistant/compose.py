@@ -31,6 +31,10 @@ _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3})*(?![\d/])")
 # «τι κάνουμε λάθος;» asks, «Ποιος το κάνει:» what «ποιος είναι αρμόδιος;» asks): read with the same
 # question forms, a label of the asked form lifts what it labels by this much.
 FORM_LABEL_BONUS = 0.1
+# Retrieval's rank of a sentence's section (dense and lexical together) as a prior: the composer's own score
+# is lexical, and the rank carries what the words alone miss. Chosen on dev (0.15 → 0.3: dev key-fact
+# recall 45.5 → 47.2 %, follow-ups 51.5 → 57.6 %; flat to 0.5, worse below 0.15).
+RANK_PRIOR = 0.3
 
 
 def _label_forms(text: str) -> set[Form]:
@@ -97,7 +101,7 @@ class ExtractiveAnswerer:
             value += 0.3 * coverage(referent, ref_total, line.keys)
             if request.item:  # «πες μου για το δεύτερο»: the section that item names is the answer
                 value += 0.6 * coverage(referent, ref_total, title_keys[(p.guide_id, p.section)] | line.keys)
-            value += 0.15 / (1 + line.unit)
+            value += RANK_PRIOR / (1 + line.unit)
             if labelled(line):
                 value += FORM_LABEL_BONUS
             if (p.guide_id, p.section) in named_units:
