@@ -94,7 +94,8 @@ def test_chat_sources_and_feedback(server, page):
     first = cards.first.locator("a.kalo-open")
     href = first.get_attribute("href")
     assert re.fullmatch(r"guides/[\w.-]+\.pdf#page=\d+", href), href
-    excerpt = cards.first.locator(".kalo-excerpt mark").first.inner_text()
+    # every sentence the answer cites from this source is marked in its excerpt, and highlighted in the page
+    excerpt = " ".join(cards.first.locator(".kalo-excerpt mark").all_inner_texts())
     first.click()
     viewer = page.locator("dialog.kalo-viewer")
     viewer.wait_for(state="visible")
