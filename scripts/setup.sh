@@ -17,6 +17,9 @@ python -m pip install -q --upgrade pip
 # torch first and pinned: this CPU build is on the machines; an unpinned torch pulls a multi-GB CUDA build.
 python -m pip install -q torch==2.13.0
 python -m pip install -q -e '.[dev]'
+# pip compiles what it installs, but not an editable project's own sources: compile them once, so every
+# `kalo` start reads bytecode even where PYTHONDONTWRITEBYTECODE keeps Python from caching it (#13).
+python -m compileall -q assistant ingest eval prompts
 kalo ingest
 kalo status
 if [ "${1:-}" != "--no-serve" ]; then
