@@ -77,12 +77,18 @@ class ExtractiveAnswerer:
         named = set(_NUMBER.findall(request.question))
         named_units = {key for key in units.keys if named & set(_NUMBER.findall(key[1].rsplit(" > ", 1)[-1]))}
         asked = request.forms[0]
-        list_labels = {i: _label_forms(intro.text) for i in units.lists if (intro := units.intro_of(i)) is not None}
+        list_labels = (
+            {i: _label_forms(intro.text) for i in units.lists if (intro := units.intro_of(i)) is not None}
+            if asked != Form.GENERAL
+            else {}
+        )
 
         def labelled(line: Line) -> bool:
             """The line, or the list it is an item of, is labelled with the form the question asks."""
+            if asked == Form.GENERAL:  # a question of no particular form: no label to match, no regexes run
+                return False
             label = list_labels.get(line.item, set()) if line.item >= 0 else _label_forms(line.text)
-            return asked != Form.GENERAL and asked in label
+            return asked in label
 
         def coverage(w: dict[str, float], tot: float, keys: set[str]) -> float:
             return sum(v for k, v in w.items() if matches(k, keys)) / tot if tot else 0.0
