@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 import prompts
 from assistant.answer import NOT_FOUND, AnswerRequest, register
@@ -35,6 +36,8 @@ FORM_LABEL_BONUS = 0.1
 # is lexical, and the rank carries what the words alone miss. Chosen on dev (0.15 → 0.3: dev key-fact
 # recall 45.5 → 47.2 %, follow-ups 51.5 → 57.6 %; flat to 0.5, worse below 0.15).
 RANK_PRIOR = 0.3
+# Parts (steps, kinds) are written to one pattern when this share of them have the same run-in label.
+PARALLEL_SHARE = 2 / 3
 
 
 def _label_forms(text: str) -> set[Form]:
@@ -166,10 +169,19 @@ class ExtractiveAnswerer:
         return out
 
     def _parts(self, request, units: Units, scores: dict[int, float], parts: list[int], form: Form):
-        """One item per part (step, kind): the part's best sentence, preferring its opening ones."""
+        """One item per part (step, kind): the part's best sentence, preferring its opening ones. Parts
+        written to one pattern (the same run-in labels in each: «Τι κάνουμε:», «Ποιος το κάνει:») give the
+        line under the shared label of the asked form, and the label, the same on every item, is not shown."""
+        label = _parallel_label(units, parts, form)
         items: list[Line] = []
         for n in parts:
-            own = [ln for ln in units.lines if ln.n == n and id(ln) in scores and not ln.intro]
+            own = [ln for ln in units.lines if ln.n == n and id(ln) in scores]
+            under = [ln for ln in own if label and _run_in(ln.text) == label]
+            if under:
+                first = min(under, key=lambda ln: ln.order)
+                items.append(replace(first, text=_without_label(first.text)))
+                continue
+            own = [ln for ln in own if not ln.intro]
             if own:
                 items.append(max(own, key=lambda ln: scores[id(ln)] - 0.1 * ln.order[1] - 0.05 * ln.order[2]))
         return self._render_items(request, units, None, items, form)
@@ -285,6 +297,32 @@ class ExtractiveAnswerer:
                 paragraphs.append(sentence)
             last = entry
         return "\n\n".join(paragraphs)
+
+
+def _run_in(text: str) -> str | None:
+    """A line's run-in label («Ποιος το κάνει: Η κοινωνική υπηρεσία…» → «ποιοσ το κανει»), folded."""
+    head, colon, rest = text.partition(":")
+    if not colon or not rest.strip() or len(head.split()) > RUN_IN_MAX_WORDS:
+        return None
+    return fold(head).strip()
+
+
+def _parallel_label(units: Units, parts: list[int], form: Form) -> str | None:
+    """The run-in label that most of the parts share (`PARALLEL_SHARE`, three parts at least) and whose
+    own question form is the one asked, if there is one: the parts are written to one pattern and that
+    label says where each part answers the question."""
+    seen: dict[str, int] = {}
+    for n in parts:
+        for label in {lab for ln in units.lines if ln.n == n if (lab := _run_in(ln.text))}:
+            seen[label] = seen.get(label, 0) + 1
+    need = max(3, PARALLEL_SHARE * len(parts))
+    shared = [lab for lab, count in seen.items() if count >= need and form in forms(lab)]
+    return max(shared, key=lambda lab: seen[lab]) if shared else None
+
+
+def _without_label(text: str) -> str:
+    rest = text.partition(":")[2].strip()
+    return rest[:1].upper() + rest[1:]
 
 
 def _intro_text(intro: Line) -> str:

@@ -4,6 +4,7 @@ with numbered sections, a Markdown export with a bulleted list): what it keeps, 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from assistant.answer import NOT_FOUND, AnswerRequest
 from assistant.compose import ExtractiveAnswerer
@@ -103,6 +104,47 @@ def test_parts_of_a_section_become_one_item_each_numbered_for_a_procedure():
     numbered = [line for line in text.splitlines() if re.match(r"^\d\. ", line)]
     assert [line[:2] for line in numbered] == ["1.", "2.", "3."]
     assert "συντονιστής συναντά" in numbered[0] and "έμπειρο εθελοντή" in numbered[2]
+
+
+def test_steps_written_to_one_pattern_give_each_step_s_line_of_the_asked_form_without_its_label():
+    # Each step has the same run-in labels; the question asks «how», so each item is the step's «how» line
+    # (one introduces a numbered list) with the label, the same on every item, left out — not a list item
+    # or the «who» line that happen to share more of the question's words.
+    steps = [
+        passage(f"p{i}", f"Β. Οδηγός > Β.{i} {title}", body, index=20 + i, part=True)
+        for i, (title, body) in enumerate(
+            [
+                (
+                    "Αίτηση",
+                    "Πώς γίνεται: Ο εθελοντής συμπληρώνει την αίτηση συμμετοχής στο δίκτυο.\n"
+                    "Υπεύθυνος: Ο συντονιστής του δικτύου ελέγχει την αίτηση του εθελοντή.",
+                ),
+                (
+                    "Συνέντευξη",
+                    "Πώς γίνεται: Ορίζουμε συνέντευξη του εθελοντή με τον συντονιστή σε δύο βήματα:\n"
+                    "1) Ο εθελοντής του δικτύου ορίζει ημέρα συνέντευξης με τον συντονιστή.\n"
+                    "2) Η συνέντευξη καταγράφεται σε σύντομο σημείωμα.\n"
+                    "Υπεύθυνος: Ο συντονιστής και ένας έμπειρος εθελοντής του δικτύου.",
+                ),
+                (
+                    "Ένταξη",
+                    "Πώς γίνεται: Ο νέος εθελοντής συνοδεύει έμπειρο μέλος στις τρεις πρώτες επισκέψεις.\n"
+                    "Υπεύθυνος: Ο συντονιστής του δικτύου ορίζει τον συνοδό κάθε νέου εθελοντή.",
+                ),
+            ],
+            start=1,
+        )
+    ]
+    text = compose("Πώς γίνεται ένας εθελοντής μέλος του δικτύου;", steps)
+    numbered = [line for line in text.splitlines() if re.match(r"^\d\. ", line)]
+    assert numbered == [
+        "1. Ο εθελοντής συμπληρώνει την αίτηση συμμετοχής στο δίκτυο. [1]",
+        "2. Ορίζουμε συνέντευξη του εθελοντή με τον συντονιστή σε δύο βήματα. [2]",
+        "3. Ο νέος εθελοντής συνοδεύει έμπειρο μέλος στις τρεις πρώτες επισκέψεις. [3]",
+    ]
+    # Two of three steps relabelled: no pattern, so each step keeps its best sentence with its label.
+    mixed = [replace(p, text=p.text.replace("Πώς γίνεται:", "Σημείωση:", 1) if i else p.text) for i, p in enumerate(steps)]
+    assert "\n1. Πώς γίνεται: Ο εθελοντής συμπληρώνει" in compose("Πώς γίνεται ένας εθελοντής μέλος του δικτύου;", mixed)
 
 
 def test_a_hypothetical_example_is_left_out_unless_an_example_is_asked_for():
