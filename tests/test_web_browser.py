@@ -122,6 +122,11 @@ def test_chat_sources_and_feedback(server, page):
     page.click("#kalo-send-comment")
     page.wait_for_selector("#kalo-feedback-note :text('καταχωρίστηκε')")
     assert _feedback_rows(server["root"])[0]["comment"] == "Λείπει ο συγκριτικός πίνακας."
+    # Gradio's own labels for a chosen 👎, examples, file chips and the tab bar are read out in Greek too
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[aria-label], [title]')].every(el => !['aria-label', 'title'].some("
+        "a => /^(Liked|Disliked|More tabs|Remove this file|Select example)/.test(el.getAttribute(a) || '')))"
+    )
     page.screenshot(path=str(ARTIFACTS / "chat-feedback.png"))
 
     # «Αντιγραφή» carries the cited sources with the answer

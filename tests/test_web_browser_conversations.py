@@ -5,7 +5,7 @@ the server. Screenshot: test-artifacts/conversations.png."""
 from __future__ import annotations
 
 import pytest
-from support.browser import ARTIFACTS, ask, chromium, serving, watched_page
+from support.browser import ANSWERED, ARTIFACTS, ask, chromium, serving, watched_page
 
 pytestmark = pytest.mark.slow
 
@@ -104,3 +104,45 @@ def test_conversation_list_switch_rename_delete_across_reload_and_restart(server
     assert _conversations(page) == [second]
 
 
+
+
+def test_while_an_answer_is_still_arriving_a_sent_question_and_a_switch_wait(server, page):
+    """On a slow connection the server may have finished composing while the answer is still arriving in
+    the page («Διακοπή» showing): a question sent then stays in the box, and a click on another
+    conversation is refused with the Greek note, so neither the question nor a conversation is lost."""
+    page.goto(server["url"] + "/")
+    page.wait_for_selector("#kalo-question textarea")
+    ask(page, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
+    page.click("#kalo-new")
+    page.wait_for_function("document.querySelectorAll('#kalo-conversations label').length === 2")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    # A slow line (150 ms, ~2 KB/s down): the answer takes seconds to arrive after the server is done.
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 150, "downloadThroughput": 2000, "uploadThroughput": 100_000},
+    )
+    first = "Τι τύποι δικτύων υπάρχουν;"
+    page.fill("#kalo-question textarea", first)
+    page.keyboard.press("Enter")
+    page.locator("#kalo-stop").wait_for(state="visible")
+    waiting = "Ποιοι κίνδυνοι υπάρχουν σε μια συνεργασία;"
+    page.fill("#kalo-question textarea", waiting)
+    page.keyboard.press("Enter")
+    page.locator("#kalo-conversations label", has_text="παντοπωλείο").click()
+    assert page.locator("#kalo-stop").is_visible(), "the answer arrived before the test could act"
+    assert page.inner_text("#kalo-convs-note").strip() == "Περιμένετε να ολοκληρωθεί η απάντηση ή πατήστε «Διακοπή»."
+    assert page.input_value("#kalo-question textarea") == waiting
+    page.wait_for_function(ANSWERED, arg=0, timeout=120_000)
+    page.locator("#kalo-send").wait_for(state="visible")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    assert page.input_value("#kalo-question textarea") == waiting  # kept, not sent, not lost
+    users = page.locator("#kalo-chatbot [data-testid='user']").all_inner_texts()
+    assert [u.strip() for u in users] == [first]
+    page.wait_for_function(  # the list names the new conversation after its question once it is saved
+        "q => document.querySelector('#kalo-conversations label:has(input:checked)')?.innerText.trim() === q", arg=first
+    )
+    page.wait_for_function("document.querySelectorAll('#kalo-conversations label').length === 2")
+    assert _conversations(page) == [first, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;"]
+    page.locator("#kalo-conversations label", has_text="παντοπωλείο").click()  # now it switches
+    page.wait_for_function("() => document.querySelector('#kalo-chatbot').innerText.includes('παντοπωλείο')")
