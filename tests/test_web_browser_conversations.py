@@ -113,6 +113,7 @@ def test_while_an_answer_is_still_arriving_a_sent_question_and_a_switch_wait(ser
     page.goto(server["url"] + "/")
     page.wait_for_selector("#kalo-question textarea")
     ask(page, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
+    page.wait_for_function("() => document.querySelector('#kalo-conversations').innerText.includes('παντοπωλείο')")
     page.click("#kalo-new")
     page.wait_for_function("document.querySelectorAll('#kalo-conversations label').length === 2")
     cdp = page.context.new_cdp_session(page)
