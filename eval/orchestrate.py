@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
-from pydantic_settings import TomlConfigSettingsSource
 
 from assistant.core.errors import ConfigError
 from assistant.core.settings import Settings
@@ -30,11 +29,8 @@ def load_settings(config: Path | None = None, **overrides) -> Settings:
 
         class FromFile(Settings):
             @classmethod
-            def settings_customise_sources(
-                cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
-            ):
-                toml = TomlConfigSettingsSource(settings_cls, toml_file=Path(config))
-                return (init_settings, env_settings, toml, file_secret_settings)
+            def config_file(cls) -> Path:
+                return Path(config)
 
         loaded = FromFile(**given)
         values = {name: getattr(loaded, name) for name in Settings.model_fields}

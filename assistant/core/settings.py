@@ -17,11 +17,6 @@ from pydantic_settings import (
 )
 
 
-def _config_file() -> Path:
-    # Read once, at construction time, by the settings source below: never deep inside a function.
-    return Path(os.environ.get("KALO_CONFIG", "kalo.toml"))
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KALO_", extra="forbid")
 
@@ -170,6 +165,12 @@ class Settings(BaseSettings):
         return value
 
     @classmethod
+    def config_file(cls) -> Path:
+        """The TOML file under the variables (`kalo --config` overrides it), looked up at each construction
+        by the sources below: never deep inside a function."""
+        return Path(os.environ.get("KALO_CONFIG", "kalo.toml"))
+
+    @classmethod
     def settings_customise_sources(
         cls,
         settings_cls: type[BaseSettings],
@@ -178,7 +179,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=settings_cls.config_file())
         return (init_settings, env_settings, toml, file_secret_settings)
 
     # Derived locations under data_dir, so a whole index can be moved or deleted as one folder.
