@@ -36,6 +36,10 @@ FORM_LABEL_BONUS = 0.1
 # is lexical, and the rank carries what the words alone miss. Chosen on dev (0.15 → 0.3: dev key-fact
 # recall 45.5 → 47.2 %, follow-ups 51.5 → 57.6 %; flat to 0.5, worse below 0.15).
 RANK_PRIOR = 0.3
+# A follow-up's item is on a line of the guide when the line has this share of the item's IDF mass; the
+# line's other sentences (the answer after a question in a list) then gain as much as a section title.
+ITEM_MATCH = 0.7
+ITEM_LINE_BONUS = 0.6
 # Parts (steps, kinds) are written to one pattern when this share of them have the same run-in label.
 PARALLEL_SHARE = 2 / 3
 
@@ -77,7 +81,8 @@ class ExtractiveAnswerer:
         shown = [set(tokens(s)) for s in request.shown]
         title_keys = {key: set(tokens(key[1])) for key in units.keys}
         # «Τι προβλέπει το άρθρο 11;», «τι λέει η ενότητα 5.3;»: a number the question names picks its section.
-        named = set(_NUMBER.findall(request.question))
+        # Not when the number points at an item of the previous answer («πες μου για το 1»).
+        named = set() if request.item else set(_NUMBER.findall(request.question))
         named_units = {key for key in units.keys if named & set(_NUMBER.findall(key[1].rsplit(" > ", 1)[-1]))}
         asked = request.forms[0]
         list_labels = (
@@ -86,15 +91,25 @@ class ExtractiveAnswerer:
             else {}
         )
 
+        def coverage(w: dict[str, float], tot: float, keys: set[str]) -> float:
+            return sum(v for k, v in w.items() if matches(k, keys)) / tot if tot else 0.0
+
+        # «Το δεύτερο τι σημαίνει;» where the previous answer's items are items of a list in the guide:
+        # the guide's line that carries the item (every sentence of it, the answer after a question too).
+        # An item that is a section's title names that section instead (the title bonus below).
+        titled = any(coverage(referent, ref_total, keys) >= ITEM_MATCH for keys in title_keys.values())
+        item_lines = (
+            {(ln.n, *ln.order[:2]) for ln in units.lines if coverage(referent, ref_total, ln.keys) >= ITEM_MATCH}
+            if request.item and ref_total and not titled
+            else set()
+        )
+
         def labelled(line: Line) -> bool:
             """The line, or the list it is an item of, is labelled with the form the question asks."""
             if asked == Form.GENERAL:  # a question of no particular form: no label to match, no regexes run
                 return False
             label = list_labels.get(line.item, set()) if line.item >= 0 else _label_forms(line.text)
             return asked in label
-
-        def coverage(w: dict[str, float], tot: float, keys: set[str]) -> float:
-            return sum(v for k, v in w.items() if matches(k, keys)) / tot if tot else 0.0
 
         def score(line: Line) -> float | None:
             """None: never part of an answer (fragment, table row, rhetorical question, already said)."""
@@ -110,6 +125,8 @@ class ExtractiveAnswerer:
             value += 0.3 * coverage(referent, ref_total, line.keys)
             if request.item:  # «πες μου για το δεύτερο»: the section that item names is the answer
                 value += 0.6 * coverage(referent, ref_total, title_keys[(p.guide_id, p.section)] | line.keys)
+                if (line.n, *line.order[:2]) in item_lines:
+                    value += ITEM_LINE_BONUS
             value += RANK_PRIOR / (1 + line.unit)
             if labelled(line):
                 value += FORM_LABEL_BONUS

@@ -24,7 +24,7 @@ from enum import StrEnum
 from assistant.core.greek_text import tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Retrieval
-from assistant.question import OWN_WORDS_MIN, asked_facts, clauses, need, states_fact
+from assistant.question import OWN_WORDS_MIN, asked_facts, clauses, form_keys, need, situation, states_fact
 
 
 class Verdict(StrEnum):
@@ -105,8 +105,11 @@ def features(question: str, retrieval: Retrieval, settings: Settings, own: str =
 
 def _asking(own: str, topic: str) -> str:
     """The asking sentence: the user's new turn's, unless it has too few words of its own to ask anything
-    («πες μου για το 5»), when what it refers to (the topic searched) asks it."""
-    return need(own) if own and len(tokens(own)) >= OWN_WORDS_MIN else need(topic)
+    («πες μου για το 5») and the topic's asking sentence has more, when what it refers to asks it."""
+    if not own:
+        return need(topic)
+    short = len(tokens(own)) < OWN_WORDS_MIN and len(tokens(need(topic))) > len(tokens(own))
+    return need(topic) if short else need(own)
 
 
 def _share(weights: dict[str, float], keys: set[str] | dict[str, float]) -> float:
@@ -158,12 +161,21 @@ def assess(
     missing = [kind for kind in asked_facts(own) if not states_fact(kind, all_text)]
     if missing:
         result.missing_facts = missing
-        others = [c for c in clauses(own) if not asked_facts(c)]
+        # «Θέλουμε κοινοπραξία για έναν διαγωνισμό. Τι να προσέξουμε και πόσο κοστίζει;»: an ask that
+        # names nothing but its form («τι να προσέξουμε») is about the situation told before it.
+        told = situation(question)
+        others = [c if _names_something(c) else f"{told} {c}" for c in clauses(own) if not asked_facts(c)]
         if not any(_clause_covered(c, retrieval, settings) for c in others):
             return _refuse(result, "the fact asked for is not stated")
         result.verdict = Verdict.PARTIAL
         result.reason = "a fact asked for is not stated; the rest is covered"
     return result
+
+
+def _names_something(clause: str) -> bool:
+    """Whether an ask has words of its own besides those that give it its form."""
+    form = form_keys(clause)
+    return any(k not in form and not k.isdigit() for k in tokens(clause))
 
 
 def _clause_covered(clause: str, retrieval: Retrieval, settings: Settings) -> bool:

@@ -92,6 +92,11 @@ _WORDS_NUMBER = (
     r"\b(?:δυο|τρια|τρεισ|τεσσερ\w*|πεντε|εξι|επτα|εφτα|οκτω|οχτω|εννεα|εννια|δεκα\w*|εικοσι|τριαντα"
     r"|σαραντα|πενηντα|εκατο\w*|διακοσι\w*|χιλι\w*)\s+(?:ωρ|ημερ|μην|ετ|εβδομαδ|μελ|ατομ|ευρω|χρον|φορ)\w*"
 )
+# «Πότε ταιριάζει / χρειάζεται / προτιμάμε …;» asks in which circumstances, not for a date.
+_CONDITIONS = (
+    r"(?:\s+\w+){0,2}?\s+(?:ταιριαζ|ενδεικνυ|καταλληλ|προτιμ|προτειν|χρησιμοποι|επιλεγ|αρκει|αρκουν|αξιζει|συμφερ"
+    r"|εφαρμοζ|χρειαζ|εξεταζ|ενδιαφερ|βοηθ|is (?:it )?(?:best|better|suitable|appropriate)|should)\w*"
+)
 # Kinds of fact a question can ask for, and what a passage must contain to state one.
 _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # Money is only stated by money: an hours figure does not answer «πόσο κοστίζει».
@@ -113,7 +118,7 @@ _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "προθεσμίες ή ημερομηνίες": (
         re.compile(
-            r"\bποτε\b|\bμεχρι ποτε\b|\bπροθεσμι\w*|\bημερομηνι\w*|\bσε ποσ\w* (?:μερ|ημερ|μην)\w*|\bποσο (?:καιρο|διαρκ)\w*"
+            rf"\bποτε\b(?!{_CONDITIONS})|\bμεχρι ποτε\b|\bπροθεσμι\w*|\bημερομηνι\w*|\bσε ποσ\w* (?:μερ|ημερ|μην)\w*|\bποσο (?:καιρο|διαρκ)\w*"
             r"|\bwhen\b|\bdeadline\b|\bhow long\b"
         ),
         re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d+\s*(?:ημερ|εργασιμ|μην|εβδομαδ|ετ)\w*"),
@@ -140,6 +145,13 @@ def forms(question: str) -> list[Form]:
     return found or [Form.GENERAL]
 
 
+def form_keys(question: str) -> set[str]:
+    """The search keys of the words that give the question its form («προσέξουμε», «πώς», «μπορούμε»):
+    they say what kind of answer is wanted, not what it is about."""
+    folded = fold(question)
+    return {k for _form, pattern in _FORMS for m in pattern.finditer(folded) for k in tokens(m.group(0))}
+
+
 def asks_whole(form: Form) -> bool:
     """Forms whose answer is naturally a whole list or sequence (every step, kind, risk, reason)."""
     return form in {Form.PROCEDURE, Form.LIST, Form.RISKS, Form.WHY, Form.PREPARE}
@@ -147,7 +159,7 @@ def asks_whole(form: Form) -> bool:
 
 def clauses(question: str) -> list[str]:
     """The separate asks of a question: «Πώς γίνεται η εγγραφή και πόσο κοστίζει;» → two."""
-    parts = re.split(r"[;;?]\s*|,\s*(?:και|αλλα|ενω)\s+|\s+και\s+(?=(?:πωσ|ποι|τι|ποσ|ποτε|αν|γιατι|μπορ)\w*)", fold(question))
+    parts = re.split(r"[;;?]\s*|,\s*(?:και|αλλα|ενω)\s+|\s+και\s+(?=(?:πωσ|ποι|τι|ποσ|ποτε|αν|γιατι|μπορ|μεχρι)\w*)", fold(question))
     return [p.strip() for p in parts if re.search(r"\w", p)]
 
 
@@ -163,6 +175,15 @@ def need(question: str) -> str:
     sentences = [s.strip() for s in split_sentences(question.strip()) if s.strip()]
     asking = [s for s in sentences if s.rstrip().endswith((";", ";", "?"))]
     return " ".join(asking) if asking and len(asking) < len(sentences) else question
+
+
+def situation(question: str) -> str:
+    """What a question tells before it asks («Θέλουμε να κάνουμε κοινοπραξία. Τι προσέχουμε;» → the first
+    sentence); empty when it only asks."""
+    if need(question) == question:
+        return ""
+    told = [s.strip() for s in split_sentences(question.strip()) if s.strip()]
+    return " ".join(s for s in told if not s.endswith((";", ";", "?")))
 
 
 def asked_facts(question: str) -> list[str]:
@@ -216,6 +237,7 @@ class Resolved:
     after: str = ""
     follow_up: bool = False
     item: bool = False  # the referent is one item of the previous answer («το δεύτερο»)
+    items: list[str] = field(default_factory=list)  # every item of that answer (where the referent sits)
     context: str = ""  # searched alongside `search` (at context_weight): the topic the history supplies
 
     @property
@@ -252,13 +274,16 @@ def answer_statements(text: str) -> list[str]:
 
 
 def _item_number(folded: str, count: int) -> int | None:
+    """The item a follow-up points at. The earliest reference wins: in «Στο 2, τι κάνουμε μετά την πρώτη
+    συνάντηση;» the user points at item 2 and «πρώτη» describes a meeting."""
+    found = []
     if m := _ORDINAL.search(folded):
-        return _ORDINALS[m.group(1)]
-    if _LAST.search(folded) and count:
-        return count
+        found.append((m.start(), _ORDINALS[m.group(1)]))
+    if count and (m := _LAST.search(folded)):
+        found.append((m.start(), count))
     if m := _NUMBERED.search(folded):
-        return int(next(g for g in m.groups() if g))
-    return None
+        found.append((m.start(), int(next(g for g in m.groups() if g))))
+    return min(found)[1] if found else None
 
 
 def resolve(question: str, history: list[Turn]) -> Resolved:
@@ -272,7 +297,7 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
     n = _item_number(folded, len(items))
     if n is not None and 1 <= n <= len(items):
         referent = items[n - 1]
-        return Resolved(question, f"{referent} {question}", referent, shown, follow_up=True, item=True)
+        return Resolved(question, f"{referent} {question}", referent, shown, follow_up=True, item=True, items=items)
     if _NEXT.search(folded):
         # Searched with the previous question too (the topic); what follows it in the guide is placed first.
         search = f"{previous_q} {question}".strip()

@@ -16,8 +16,8 @@ from assistant.cite import Renumberer, see_also, sources_from, verify
 from assistant.core.greek_text import tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Answer, Passage, Retrieval, Source, Turn
-from assistant.gate import Coverage, Verdict, assess
-from assistant.question import Form, Resolved, answer_items, asks_whole, forms, resolve
+from assistant.gate import Coverage, Verdict, assess, matches
+from assistant.question import Form, Resolved, answer_items, asks_whole, forms, need, resolve
 from assistant.retrieve import HybridSearch
 
 # A follow-up's referent guides retrieval and breaks ties; the user's own words decide the selection.
@@ -50,9 +50,42 @@ def _after(previous: str, retriever: HybridSearch, retrieval: Retrieval) -> Retr
     anchor = retriever.retrieve(items[-1] if items else previous, k=1).passages
     if not anchor:
         return retrieval
+    nxt = retriever.index.next_section(anchor[0].guide_id, anchor[0].section)
+    return _lead_with(anchor[0].guide_id, nxt or "", retriever, retrieval)
+
+
+def _title_keys(section: str) -> set[str]:
+    return {k for k in tokens(section.rsplit(" > ", 1)[-1]) if not k.isdigit()}
+
+
+def _same_words(a: set[str], b: set[str]) -> bool:
+    """Two short labels say the same thing: every word of each is in the other (a stem may be a prefix)."""
+    return bool(a and b) and all(matches(k, b) for k in a) and all(matches(k, a) for k in b)
+
+
+def item_section(referent: str, items: list[str], retriever: HybridSearch) -> tuple[str, str] | None:
+    """The section an item of the previous answer names, when the item is a section's title: a list of
+    steps or kinds is usually the titles of one parent's subsections. Among sections with that title,
+    the one whose siblings carry the answer's other items wins; a tie is left to retrieval."""
+    wanted = _title_keys(referent)
+    found = [key for key in retriever.index.sections if _same_words(wanted, _title_keys(key[1]))]
+    if len(found) <= 1:
+        return found[0] if found else None
+    others = [_title_keys(i) for i in items if i != referent]
+
+    def siblings(key: tuple[str, str]) -> int:
+        parent = key[1].rsplit(" > ", 1)[0]
+        kids = [_title_keys(s) for s, _c in retriever.index.children.get((key[0], parent), [])]
+        return sum(any(_same_words(o, k) for k in kids) for o in others)
+
+    ranked = sorted(found, key=siblings, reverse=True)
+    return ranked[0] if siblings(ranked[0]) > siblings(ranked[1]) else None
+
+
+def _lead_with(guide: str, section: str, retriever: HybridSearch, retrieval: Retrieval) -> Retrieval:
+    """The retrieval with one section's passages placed first (the rest keep their order)."""
     index = retriever.index
-    nxt = index.next_section(anchor[0].guide_id, anchor[0].section)
-    ids = index.sections.get((anchor[0].guide_id, nxt or ""), [])[: index.settings.max_section_chunks]
+    ids = index.sections.get((guide, section), [])[: index.settings.max_section_chunks]
     if not ids:
         return retrieval
     records = index.get(ids)
@@ -80,7 +113,10 @@ class Reading:
         of the previous answer or asks what follows it («πες μου περισσότερα για το τρίτο»), when what is
         searched says it."""
         r = self.resolved
-        return self.search if (r.item or r.after) else r.question
+        if r.item:
+            # «Πες μου για το 2. Πού τους βρίσκουμε;» asks about item 2: its words and the asking sentence.
+            return f"{r.referent} {need(r.question)}"
+        return self.search if r.after else r.question
 
 
 def read(retriever: HybridSearch, answerer: Answerer, question: str, history: list[Turn]) -> Reading:
@@ -96,6 +132,8 @@ def read(retriever: HybridSearch, answerer: Answerer, question: str, history: li
     retrieval = retriever.retrieve(search, whole=asks_whole(asked[0]) and not resolved.follow_up, context=context)
     if resolved.after and not condensed:  # a model that rewrote «και μετά;» already said what follows
         retrieval = _after(resolved.after, retriever, retrieval)
+    elif resolved.item and (key := item_section(resolved.referent, resolved.items, retriever)):
+        retrieval = _lead_with(*key, retriever, retrieval)  # «πες μου για το 5»: the section item 5 names
     return Reading(resolved, condensed or resolved.topic, asked, retrieval, condensed)
 
 

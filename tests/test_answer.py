@@ -120,3 +120,12 @@ def test_audience_prefers_its_own_guide(synthetic_assistant):
     question = "Πώς συνεργάζεται ο φορέας με τις κοινωνικές υπηρεσίες του Δήμου;"
     kalo = synthetic_assistant.ask(question, audience="kalo")
     assert kalo.found and kalo.cited_sources[0].guide_id in {"ethelontika-diktya", "koinonika-pantopoleia"}
+
+
+def test_an_ask_that_leans_on_the_situation_is_judged_with_it(synthetic_assistant):
+    # «Τι πρέπει να προσέξουμε» names nothing by itself: the situation told before it says what about.
+    answer = synthetic_assistant.ask(
+        "Θα εκπαιδεύσουμε νέους εθελοντές πριν τις επισκέψεις σε ηλικιωμένους. Τι πρέπει να προσέξουμε και πόσο κοστίζει;"
+    )
+    assert answer.found and answer.coverage == "partial"
+    assert "οκτώ ωρών" in answer.text and "Οι οδηγοί δεν αναφέρουν χρηματικά ποσά" in answer.text

@@ -325,3 +325,25 @@ def test_a_list_labelled_with_what_the_question_asks_answers_it():
     assert text.startswith("Συνηθισμένα λάθη: [1]"), text
     assert "- Οργανώνουμε τις επισκέψεις των εθελοντών χωρίς να ρωτήσουμε την οικογένεια. [1]" in text
     assert "μαζί με την οικογένεια του ηλικιωμένου" not in text
+
+
+def test_an_item_the_follow_up_points_at_is_answered_by_the_rest_of_its_line_in_the_guide():
+    # A checklist of questions, each answered on its own line: the previous answer listed the questions,
+    # «το δεύτερο τι σημαίνει;» asks what the guide says after the second one.
+    checklist = passage(
+        "c",
+        "4 Πριν από τη συμφωνία",
+        "Πριν υπογράψετε, απαντήστε σε τρία ερωτήματα:\n"
+        "1. Θα μετακινούνται οι εθελοντές με δικά τους αυτοκίνητα; Αν ναι, ζητήστε βεβαίωση ασφάλισης οχήματος.\n"
+        "2. Θα χειρίζονται χρήματα των ηλικιωμένων; Τότε ορίζεται ένα ακόμη πρόσωπο που υπογράφει κάθε απόδειξη.\n"
+        "3. Θα μπαίνουν σε σπίτια χωρίς συνοδό; Τότε χρειάζεται γραπτή συναίνεση του ωφελούμενου.\n",
+    )
+    referent = "Θα χειρίζονται χρήματα των ηλικιωμένων;"
+    text = compose(
+        "Το δεύτερο τι σημαίνει για εμάς;",
+        [checklist, TRAINING],
+        item=True,
+        referent={k: 2.0 for k in tokens(referent)},
+        shown=["Θα μετακινούνται οι εθελοντές με δικά τους αυτοκίνητα;", referent],
+    )
+    assert text.startswith("Τότε ορίζεται ένα ακόμη πρόσωπο που υπογράφει κάθε απόδειξη. [1]")

@@ -65,6 +65,10 @@ def test_need_is_the_asking_sentence_after_a_situation():
         ("Πόσα είδη δικτύων υπάρχουν;", []),
         ("Κάθε πόσο συναντιόμαστε;", []),
         ("Πώς οργανώνουμε τους εθελοντές;", []),
+        # «πότε ταιριάζει / προτιμάμε» asks in which circumstances, not for a date.
+        ("Το δεύτερο πότε ταιριάζει;", []),
+        ("Πότε προτιμάμε το μνημόνιο αντί για σύμβαση;", []),
+        ("Πότε λήγει η προθεσμία υποβολής;", ["προθεσμίες ή ημερομηνίες"]),
     ],
 )
 def test_the_kind_of_fact_a_question_asks_for(question, kinds):
@@ -75,6 +79,7 @@ def test_clauses_are_the_separate_asks():
     assert len(clauses("Πώς γίνεται η εγγραφή και πόσο κοστίζει;")) == 2
     assert len(clauses("Τι είναι το μνημόνιο; Πόσες;")) == 2
     assert len(clauses("Ποιοι είναι οι κανόνες λειτουργίας και επικοινωνίας;")) == 1
+    assert len(clauses("Ποιοι μπορούν να συμμετέχουν και μέχρι τι ποσό φτάνει η σύμβαση;")) == 2
 
 
 PREVIOUS = [
@@ -104,6 +109,8 @@ def test_answer_items_are_read_without_citations():
         ("Και στο 3 τι γίνεται;", 3),
         ("Το τελευταίο ποιος το κάνει;", 3),
         ("tell me more about the first one", 1),
+        # The earliest reference is the item; «πρώτη» here describes a meeting.
+        ("Στο 2, τι γίνεται μετά την πρώτη γενική συνέλευση;", 2),
     ],
 )
 def test_an_item_reference_resolves_to_that_item(question, item):

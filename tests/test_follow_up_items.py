@@ -1,0 +1,57 @@
+"""A follow-up that points at an item of the previous answer («πες μου για το 3», «στο 2 τι κάνουμε;»):
+the item is found in the guide by the document's structure — a listed step or kind is usually the title
+of one subsection — and the gate judges the item together with what is asked about it."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from assistant.core.types import Turn
+from assistant.respond import item_section
+
+STAGES = [
+    Turn(role="user", content="Πώς οργανώνουμε τους εθελοντές μας;"),
+    # Written as another assistant (or a colleague) would: inline numbers, the guide's own labels.
+    Turn(role="assistant", content="Σε τρία στάδια: 1. Προσέλκυση 2. Εκπαίδευση 3. Ασφάλιση."),
+]
+
+
+def test_an_item_that_is_a_section_title_leads_to_that_section(synthetic_assistant):
+    answer = synthetic_assistant.ask("πες μου για το 3", history=STAGES)
+    assert answer.found and answer.cited_sources[0].section.endswith("2.3 Ασφάλιση")
+
+
+def test_the_item_and_the_asking_sentence_decide_not_the_words_the_guide_lacks(synthetic_assistant):
+    # «ψάχνουμε» is a word this corpus never uses; the question is about item 1 (Προσέλκυση) all the same.
+    answer = synthetic_assistant.ask("Πες μου περισσότερα για το 1. Πού τους ψάχνουμε;", history=STAGES)
+    assert answer.found and answer.cited_sources[0].section.endswith("2.1 Προσέλκυση")
+    assert "σχολεία, ενορίες" in answer.text
+
+
+def _index(sections: list[str]):
+    keys = [("g", s) for s in sections]
+    children: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for g, s in keys:
+        if " > " in s:
+            children.setdefault((g, s.rsplit(" > ", 1)[0]), []).append((s, f"{s}-0"))
+    return SimpleNamespace(index=SimpleNamespace(sections={key: [] for key in keys}, children=children))
+
+
+def test_among_sections_with_the_same_title_the_one_whose_siblings_are_the_other_items_wins():
+    retriever = _index(
+        [
+            "3. Έναρξη",
+            "3. Έναρξη > 3.1 Χαρτογράφηση αναγκών",
+            "3. Έναρξη > 3.2 Ενημέρωση",
+            "7. Δίκτυα",
+            "7. Δίκτυα > 7.1 Χαρτογράφηση εταίρων",
+            "7. Δίκτυα > 7.2 Ενημέρωση",
+            "7. Δίκτυα > 7.3 Συμφωνία",
+        ]
+    )
+    items = ["Χαρτογράφηση εταίρων", "Ενημέρωση", "Συμφωνία"]
+    assert item_section("Ενημέρωση", items, retriever) == ("g", "7. Δίκτυα > 7.2 Ενημέρωση")
+    # No sibling tells them apart: retrieval decides, not a guess.
+    assert item_section("Ενημέρωση", ["Ενημέρωση", "Κάτι άλλο"], retriever) is None
+    # An item that is not a title (a sentence of a list) names no section.
+    assert item_section("Μελετούμε τον εταίρο πριν τη συνάντηση", items, retriever) is None
