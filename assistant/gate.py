@@ -6,7 +6,8 @@ Evidence a reader would accept, each independent of any one corpus:
 - coverage: the IDF-weighted share of the question's search keys found in the top passages (rare words
   carry the topic; «πώς», «μπορούμε» carry little);
 - unknown words: the share of the question's IDF mass on keys the corpus never uses («σύνταξη» in
-  guides that never mention pensions);
+  guides that never mention pensions); an unknown verb («να μας γράψει») counts less than an unknown
+  noun, since users say what they do in their own words;
 - asked facts: a question that asks for an amount, a deadline, a phone or an article number is only
   answered by passages that state one.
 A question written in another language is judged by the standout alone (no shared words to count).
@@ -24,7 +25,7 @@ from enum import StrEnum
 from assistant.core.greek_text import tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Retrieval
-from assistant.question import OWN_WORDS_MIN, asked_facts, clauses, form_keys, need, situation, states_fact
+from assistant.question import OWN_WORDS_MIN, asked_facts, clauses, form_keys, need, situation, states_fact, verb_keys
 
 
 class Verdict(StrEnum):
@@ -84,6 +85,9 @@ def features(question: str, retrieval: Retrieval, settings: Settings, own: str =
     unknown = {k: 1.0 for k in retrieval.unknown} | {
         k: 0.5 for raw, k in repaired.items() if raw != k and k not in retrieval.unknown
     }
+    for raw in verb_keys(question):
+        if (k := repaired.get(raw, raw)) in unknown:
+            unknown[k] *= settings.gate_verb_unknown
     # The same evidence on the asking sentence alone, when the question first describes a situation.
     asking = {k: weights[k] for raw in tokens(_asking(own, question)) if (k := repaired.get(raw, raw)) in weights}
     # …and a repaired word found in the passages is half evidence too: the repair, not the user, matched it.

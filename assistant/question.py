@@ -186,6 +186,27 @@ def situation(question: str) -> str:
     return " ".join(s for s in told if not s.endswith((";", ";", "?")))
 
 
+# Greek verb grammar: the word after «να», «θα», «ας», «δεν», «μην» (past the weak pronouns between) is
+# a verb, and so is a word in the first person plural («ετοιμάζουμε», «δεχτούμε»).
+_VERB_LEAD = {"να", "θα", "ασ", "δεν", "μην"}
+_CLITICS = {"μου", "σου", "του", "τησ", "μασ", "σασ", "τουσ", "τον", "την", "τη", "το", "τα", "τισ", "τι"}
+_PLURAL_FIRST = re.compile(r"(?:ουμε|ουμαστε|ησαμε|αμε)$")
+
+
+def verb_keys(text: str) -> set[str]:
+    """The search keys of the verbs in a text. What a user does or wants done («να μας γράψει»,
+    «δεχτούμε») is said in their own words; what it is about is said by nouns the guides must use."""
+    words = re.findall(r"\w+", fold(text))
+    out: set[str] = set()
+    for i, word in enumerate(words):
+        j = i - 1
+        while j >= 0 and words[j] in _CLITICS:
+            j -= 1
+        if (j >= 0 and words[j] in _VERB_LEAD and j < i) or (len(word) > 5 and _PLURAL_FIRST.search(word)):
+            out.update(tokens(word))
+    return out
+
+
 def asked_facts(question: str) -> list[str]:
     """Kinds of fact (amounts, deadlines, contacts, article numbers) the question asks for."""
     folded = fold(question)

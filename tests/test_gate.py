@@ -125,3 +125,14 @@ def test_a_follow_up_too_short_to_ask_anything_asks_what_it_refers_to():
     unknown = tuple(k for k in tokens(topic) if k.startswith(("πεσ", "λεπτομερ")))
     assert len(unknown) == 2
     assert assess(now, retrieval(topic, standout=3.0, unknown=unknown), SETTINGS, topic=topic).answerable
+
+
+def test_verbs_the_corpus_never_uses_weigh_less_than_nouns_it_never_uses():
+    # The user's own verbs («να μας γράψουν», «δεχτούμε») are how they put it; the topic is in the nouns.
+    q = "Ο εταίρος προσφέρθηκε να μας γράψει τις εκπαιδεύσεις των εθελοντών. Να δεχτούμε;"
+    unknown = tuple(k for k in tokens(q) if k.startswith(("προσφερθ", "γραψ", "δεχτ")))
+    assert assess(q, retrieval(q, standout=3.0, unknown=unknown), SETTINGS).verdict == Verdict.COVERED
+    # The same share of the question on unknown nouns is a topic the corpus does not have.
+    q = "Ο εταίρος ζήτησε σύνταξη χηρείας και επίδομα μητρότητας για τους εθελοντές. Τι ισχύει;"
+    unknown = tuple(k for k in tokens(q) if k.startswith(("ζητ", "συνταξ", "χηρ", "επιδομ", "μητροτητ")))
+    assert assess(q, retrieval(q, standout=3.0, unknown=unknown), SETTINGS).verdict == Verdict.NOT_COVERED

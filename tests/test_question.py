@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.core.greek_text import tokens
 from assistant.core.types import Turn
-from assistant.question import Form, answer_items, asked_facts, asks_whole, clauses, forms, need, resolve
+from assistant.question import Form, answer_items, asked_facts, asks_whole, clauses, forms, need, resolve, verb_keys
 
 
 @pytest.mark.parametrize(
@@ -158,3 +159,10 @@ def test_items_written_inline_are_items_too():
     text = "Ο οδηγός επισημαίνει τρεις: 1. Απώλεια αυτονομίας 2. Εξάρτηση από έναν χρηματοδότη 3. Κόπωση δικτύου."
     assert answer_items(text) == ["Απώλεια αυτονομίας", "Εξάρτηση από έναν χρηματοδότη", "Κόπωση δικτύου"]
     assert answer_items("Το άρθρο 3. ορίζει και το 7. επίσης.") == []  # numbers that do not run 1, 2, 3
+
+
+def test_verbs_are_read_from_greek_grammar():
+    text = "Μια Κοιν.Σ.Επ. προσφέρθηκε να μας γράψει τις προδιαγραφές. Ετοιμάζουμε διαγωνισμό. Να δεχτούμε τη σύνταξη;"
+    verbs = verb_keys(text)
+    assert {"γραψ", "δεχτ", "ετοιμαζ"} <= verbs
+    assert not verbs & set(tokens("προδιαγραφές διαγωνισμό σύνταξη"))  # nouns stay the topic

@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     gate_min_need_coverage: float = 0.3  # below (with many unknown words): the ask itself is not covered
     gate_cross_lingual_standout: float = 1.5  # questions in another language are judged by the standout alone
     gate_top_passages: int = Field(3, ge=1)  # passages whose words count for coverage
+    # An unknown verb («να μας γράψει», «δεχτούμε») counts this much of an unknown word: what a user does is
+    # said in their own words, what it is about in nouns the guides must use.
+    gate_verb_unknown: float = Field(0.5, ge=0.0, le=1.0)
     # Extractive composition
     # Free-text answers: up to this many sentences and words (chosen on dev: 8 / 140 / 0.2 gave the best
     # key-fact recall with a median answer under 150 words, pointers included).
