@@ -230,9 +230,12 @@ _NUMBERED = re.compile(
     r"|\b(?:στο|στη|στην|το|τη|την)\s+(\d{1,2})(?:ο|η)?\b(?!\s*(?:%|ευρω|μερ|ημερ|μην|ετ|χρον))"
     r"|(?:^|\s)#?(\d{1,2})(?:ο|η)?\s*;?$"
 )
+# «μετά» on its own asks what comes next; «μετά τους 18 μήνες», «μετά την υπογραφή» names a moment and
+# asks about it (a preposition with its object).
+_AFTER = r"μετα\b(?!\s+(?:τ(?:ο|ου|ον|ην|η|α|ισ|ουσ|ων)\b|απ[οό]?\s+(?!αυτ|εκειν)))"
 _NEXT = re.compile(
-    r"^(?:και )?(?:μετα|επειτα|επομεν\w*|κατοπιν)\b|\bτι (?:ακολουθει|γινεται μετα|κανουμε μετα)\b|\bκαι μετα\b"
-    r"|\bτο επομενο\b|\bwhat next\b|\bthen what\b|\bafter that\b|\bwhat comes next\b"
+    rf"^(?:και )?(?:{_AFTER}|επειτα|επομεν\w*|κατοπιν)\b|\bτι (?:ακολουθει|γινεται {_AFTER}|κανουμε {_AFTER})"
+    rf"|\bκαι {_AFTER}|\bτο επομενο\b|\bwhat next\b|\bthen what\b|\bafter that\b|\bwhat comes next\b"
 )
 _LEANS = re.compile(
     r"^(?:και|κι|ενω|ομωσ|τοτε|αρα|δηλαδη|and|but|so)\b|\b(?:αυτ(?:ο|α|η|ην|ου|ουσ|εσ|ων|οσ|οι)|εκει|εκεινο\w*|το ιδιο|"

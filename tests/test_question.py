@@ -124,6 +124,14 @@ def test_an_item_reference_resolves_to_that_item(question, item):
 def test_and_then_asks_for_what_follows_the_previous_answer():
     resolved = resolve("και μετά;", PREVIOUS)
     assert resolved.follow_up and resolved.after == PREVIOUS[1].content
+    assert resolve("Τι κάνουμε μετά από αυτό;", PREVIOUS).after
+
+
+def test_after_a_named_moment_asks_about_that_moment_not_what_follows():
+    # «μετά» with its object names a moment: the question is searched by its own words.
+    resolved = resolve("Και μετά τους 18 μήνες; Τι γίνεται όταν λήξει η χρηματοδότηση;", PREVIOUS)
+    assert resolved.follow_up and not resolved.after
+    assert not resolve("Μετά την πρώτη γενική συνέλευση τι κάνουμε;", PREVIOUS).after
 
 
 def test_a_pronoun_borrows_the_previous_topic_without_replacing_the_question():
