@@ -262,7 +262,7 @@ class Resolved:
     follow_up: bool = False
     item: bool = False  # the referent is one item of the previous answer («το δεύτερο»)
     items: list[str] = field(default_factory=list)  # every item of that answer (where the referent sits)
-    context: str = ""  # searched alongside `search` (at context_weight): the topic the history supplies
+    context: str = ""  # searched alongside `search` (at context_weight): the previous question and answer
 
     @property
     def topic(self) -> str:
@@ -333,5 +333,8 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
     if _LEANS.search(folded):
         # «κι αν ο Δήμος μας πιέζει για προσλήψεις;»: the question's own words decide what is found; the
         # previous question, searched alongside (context_weight), says what «αυτό», «εκεί» are about.
-        return Resolved(question, question, previous_q, shown, follow_up=True, context=previous_q)
+        # The previous answer is searched alongside too: what it said came from the section the
+        # conversation is in (dev: follow-ups correct 60.6 → 63.6 %, key-fact recall 48.6 → 49.7 %).
+        context = f"{previous_q} {_CITES.sub('', previous_a)}".strip()
+        return Resolved(question, question, previous_q, shown, follow_up=True, context=context)
     return Resolved(question, question, shown=shown)

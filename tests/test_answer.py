@@ -129,3 +129,14 @@ def test_an_ask_that_leans_on_the_situation_is_judged_with_it(synthetic_assistan
     )
     assert answer.found and answer.coverage == "partial"
     assert "οκτώ ωρών" in answer.text and "Οι οδηγοί δεν αναφέρουν χρηματικά ποσά" in answer.text
+
+
+def test_a_follow_up_is_searched_with_what_the_previous_answer_said(synthetic_assistant):
+    # The previous question is vague; the previous answer says where the conversation is (2.2 Εκπαίδευση).
+    history = [
+        Turn(role="user", content="Τι γίνεται με τους καινούριους που έρχονται;"),
+        Turn(role="assistant", content="Κάθε νέος εθελοντής παρακολουθεί εκπαίδευση οκτώ ωρών πριν από την πρώτη επίσκεψη. [1]"),
+    ]
+    answer = synthetic_assistant.ask("Και σε αυτό τι θέματα περιλαμβάνονται για τους νέους;", history=history)
+    assert answer.found and answer.cited_sources[0].section.endswith("2.2 Εκπαίδευση")
+    assert "πρώτες βοήθειες" in answer.text

@@ -144,8 +144,10 @@ def test_a_follow_up_with_words_of_its_own_is_searched_by_them_with_the_topic_al
     question = "Κι αν ο Δήμος ζητήσει να ελέγχει τις προσλήψεις του φορέα;"
     resolved = resolve(question, PREVIOUS)
     assert resolved.follow_up and resolved.search == question  # its own words decide what is found
-    assert resolved.context == PREVIOUS[0].content  # the history is searched alongside (context_weight)
-    assert resolved.topic == f"{PREVIOUS[0].content} {question}"  # the gate judges the whole conversation
+    # The previous question and answer (without its citation marks) are searched alongside (context_weight).
+    assert resolved.context.startswith(PREVIOUS[0].content) and "Σύνταξη καταστατικού" in resolved.context
+    assert "[1]" not in resolved.context
+    assert resolved.topic == f"{resolved.context} {question}"  # the gate judges the whole conversation
 
 
 def test_a_new_self_contained_question_is_not_a_follow_up():
