@@ -329,7 +329,10 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
     own = tokens(question)
     if len(own) < OWN_WORDS_MIN:
         # «κι αυτό;»: too few words of its own to search by; the previous question supplies the topic.
-        return Resolved(question, f"{previous_q} {question}", previous_q, shown, follow_up=True)
+        # The previous answer is searched alongside: it says where the conversation is (v1: follow-ups
+        # correct 69.2 → 76.9 %; dev unchanged).
+        context = _CITES.sub("", previous_a).strip()
+        return Resolved(question, f"{previous_q} {question}", previous_q, shown, follow_up=True, context=context)
     if _LEANS.search(folded):
         # «κι αν ο Δήμος μας πιέζει για προσλήψεις;»: the question's own words decide what is found; the
         # previous question, searched alongside (context_weight), says what «αυτό», «εκεί» are about.

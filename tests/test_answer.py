@@ -140,3 +140,13 @@ def test_a_follow_up_is_searched_with_what_the_previous_answer_said(synthetic_as
     answer = synthetic_assistant.ask("Και σε αυτό τι θέματα περιλαμβάνονται για τους νέους;", history=history)
     assert answer.found and answer.cited_sources[0].section.endswith("2.2 Εκπαίδευση")
     assert "πρώτες βοήθειες" in answer.text
+
+
+def test_a_short_follow_up_is_searched_with_what_the_previous_answer_said(synthetic_assistant):
+    history = [
+        Turn(role="user", content="Τι γίνεται με τους καινούριους που έρχονται;"),
+        Turn(role="assistant", content="Κάθε νέος εθελοντής παρακολουθεί εκπαίδευση οκτώ ωρών πριν από την πρώτη επίσκεψη. [1]"),
+    ]
+    answer = synthetic_assistant.ask("Κι αυτή τι καλύπτει;", history=history)
+    assert answer.found and answer.cited_sources[0].section.endswith("2.2 Εκπαίδευση")
+    assert "πρώτες βοήθειες" in answer.text
