@@ -32,6 +32,9 @@ class AnswerRequest:
     shown: list[str] = field(default_factory=list)  # sentences the previous answer gave
     item: bool = False  # the referent is one item of the previous answer: its section is the answer
     cross_lingual: bool = False
+    # For a question in another language, which shares no words with the guides: each text's closeness
+    # to the question by meaning (the embeddings' cosine), so that sentences can be chosen at all.
+    meaning: Callable[[list[str]], list[float]] | None = None
 
 
 class Answerer(Protocol):

@@ -40,6 +40,10 @@ RANK_PRIOR = 0.3
 # line's other sentences (the answer after a question in a list) then gain as much as a section title.
 ITEM_MATCH = 0.7
 ITEM_LINE_BONUS = 0.6
+# Questions in another language: a sentence's closeness by meaning (0–1 over the candidates of the first
+# MEANING_UNITS sections) adds up to MEANING_WEIGHT, as much as every word of the question would.
+MEANING_WEIGHT = 1.0
+MEANING_UNITS = 4
 # Parts (steps, kinds) are written to one pattern when this share of them have the same run-in label.
 PARALLEL_SHARE = 2 / 3
 
@@ -104,6 +108,15 @@ class ExtractiveAnswerer:
             else set()
         )
 
+        # A question in another language: closeness by meaning stands in for the shared words it lacks,
+        # rescaled over the candidates (e5 cosines are compressed into a narrow band).
+        meaning: dict[int, float] = {}
+        if request.meaning is not None:
+            lines = [ln for ln in units.lines if len(ln.keys) >= 3 and ln.unit < MEANING_UNITS]
+            sims = request.meaning([ln.text for ln in lines]) if lines else []
+            low, high = min(sims, default=0.0), max(sims, default=0.0)
+            meaning = {id(ln): (s - low) / (high - low) if high > low else 0.0 for ln, s in zip(lines, sims, strict=True)}
+
         def labelled(line: Line) -> bool:
             """The line, or the list it is an item of, is labelled with the form the question asks."""
             if asked == Form.GENERAL:  # a question of no particular form: no label to match, no regexes run
@@ -128,6 +141,7 @@ class ExtractiveAnswerer:
                 if (line.n, *line.order[:2]) in item_lines:
                     value += ITEM_LINE_BONUS
             value += RANK_PRIOR / (1 + line.unit)
+            value += MEANING_WEIGHT * meaning.get(id(line), 0.0)
             if labelled(line):
                 value += FORM_LABEL_BONUS
             if (p.guide_id, p.section) in named_units:

@@ -137,6 +137,16 @@ def read(retriever: HybridSearch, answerer: Answerer, question: str, history: li
     return Reading(resolved, condensed or resolved.topic, asked, retrieval, condensed)
 
 
+def _meaning(retriever: HybridSearch, retrieval: Retrieval):
+    """Texts → their cosine with the question's vector (vectors are L2-normalised by every backend)."""
+
+    def cosines(texts: list[str]) -> list[float]:
+        q = retrieval.vector
+        return [sum(a * b for a, b in zip(v, q, strict=True)) for v in retriever.index.embeddings.embed_documents(texts)]
+
+    return cosines
+
+
 def _note(coverage: Coverage) -> str:
     """What the guides do not cover, said plainly after a partly covered answer."""
     phrases = prompts.phrases("extractive")["text"]
@@ -177,6 +187,7 @@ def respond(
             shown=resolved.shown,
             item=resolved.item,
             cross_lingual=retrieval.query.cross_lingual,
+            meaning=_meaning(retriever, retrieval) if retrieval.query.cross_lingual else None,
         )
         renumber = Renumberer({s.n for s in sources})
         parts: list[str] = []

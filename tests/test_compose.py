@@ -347,3 +347,19 @@ def test_an_item_the_follow_up_points_at_is_answered_by_the_rest_of_its_line_in_
         shown=["Θα μετακινούνται οι εθελοντές με δικά τους αυτοκίνητα;", referent],
     )
     assert text.startswith("Τότε ορίζεται ένα ακόμη πρόσωπο που υπογράφει κάθε απόδειξη. [1]")
+
+
+def test_a_question_in_another_language_is_answered_by_meaning_when_no_words_are_shared():
+    kinds = passage(
+        "k2",
+        "3 Μορφές δικτύων",
+        "Τα δίκτυα διαφέρουν σε μέγεθος και διάρκεια. "
+        "Ένας νέος φορέας ωφελείται περισσότερο από γειτονικά δίκτυα, που του δίνουν γνώση και ορατότητα.",
+        index=3,
+    )
+    question = "We were just founded. Which networks should we join first?"
+    # A stand-in for the embeddings: close by meaning only to the sentence that answers.
+    by_meaning = lambda texts: [0.9 if "νέος φορέας" in t else 0.8 for t in texts]  # noqa: E731
+    text = compose(question, [TRAINING, kinds], cross_lingual=True, meaning=by_meaning)
+    assert text.startswith("Ένας νέος φορέας ωφελείται περισσότερο από γειτονικά δίκτυα")
+    assert not compose(question, [TRAINING, kinds], cross_lingual=True).startswith("Ένας νέος φορέας")
