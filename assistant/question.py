@@ -262,6 +262,7 @@ class Resolved:
     follow_up: bool = False
     item: bool = False  # the referent is one item of the previous answer («το δεύτερο»)
     items: list[str] = field(default_factory=list)  # every item of that answer (where the referent sits)
+    own: str = ""  # the question without the words that point at the item («για το 3» → «για»)
     context: str = ""  # searched alongside `search` (at context_weight): the previous question and answer
 
     @property
@@ -297,17 +298,33 @@ def answer_statements(text: str) -> list[str]:
     return [s for s in out if s]
 
 
-def _item_number(folded: str, count: int) -> int | None:
-    """The item a follow-up points at. The earliest reference wins: in «Στο 2, τι κάνουμε μετά την πρώτη
-    συνάντηση;» the user points at item 2 and «πρώτη» describes a meeting."""
+def _item_reference(folded: str, count: int) -> tuple[int, str] | None:
+    """The item a follow-up points at, and the words that point («το 2», «δεύτερο»). The earliest
+    reference wins: in «Στο 2, τι κάνουμε μετά την πρώτη συνάντηση;» the user points at item 2 and
+    «πρώτη» describes a meeting."""
     found = []
     if m := _ORDINAL.search(folded):
-        found.append((m.start(), _ORDINALS[m.group(1)]))
+        found.append((m.start(), _ORDINALS[m.group(1)], m.group(0)))
     if count and (m := _LAST.search(folded)):
-        found.append((m.start(), count))
+        found.append((m.start(), count, m.group(0)))
     if m := _NUMBERED.search(folded):
-        found.append((m.start(), int(next(g for g in m.groups() if g))))
-    return min(found)[1] if found else None
+        found.append((m.start(), int(next(g for g in m.groups() if g)), m.group(0)))
+    return min(found)[1:] if found else None
+
+
+def _without(question: str, pointer: str) -> str:
+    """The question without the words that point at an item: «δεύτερο» or «2» is not what it is about
+    (and «τρίτο» would find «τρίτους»)."""
+    words, drop = question.split(), fold(pointer).split()
+    folded = [re.sub(r"^\W+|\W+$", "", fold(w)) for w in words]
+    for i in range(len(words) - len(drop) + 1):
+        if folded[i : i + len(drop)] == drop:
+            before, after = words[:i], words[i + len(drop) :]
+            end = re.search(r"[.;;!?]+$", words[i + len(drop) - 1])  # «για το 2. Πού…»: keep the full stop
+            if end and before:
+                before[-1] += end.group(0)
+            return " ".join(before + after)
+    return question
 
 
 def resolve(question: str, history: list[Turn]) -> Resolved:
@@ -318,10 +335,10 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
     folded = fold(question)
     shown = answer_statements(previous_a)
     items = answer_items(previous_a)
-    n = _item_number(folded, len(items))
-    if n is not None and 1 <= n <= len(items):
-        referent = items[n - 1]
-        return Resolved(question, f"{referent} {question}", referent, shown, follow_up=True, item=True, items=items)
+    reference = _item_reference(folded, len(items))
+    if reference is not None and 1 <= reference[0] <= len(items):
+        referent, own = items[reference[0] - 1], _without(question, reference[1])
+        return Resolved(question, f"{referent} {own}", referent, shown, follow_up=True, item=True, items=items, own=own)
     if _NEXT.search(folded):
         # Searched with the previous question too (the topic); what follows it in the guide is placed first.
         search = f"{previous_q} {question}".strip()

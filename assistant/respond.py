@@ -115,7 +115,7 @@ class Reading:
         r = self.resolved
         if r.item:
             # «Πες μου για το 2. Πού τους βρίσκουμε;» asks about item 2: its words and the asking sentence.
-            return f"{r.referent} {need(r.question)}"
+            return f"{r.referent} {need(r.own or r.question)}"
         return self.search if r.after else r.question
 
 
@@ -179,7 +179,7 @@ def respond(
             passages=retrieval.passages,
             history=history,
             forms=asked,
-            weights=_weights(tokens(question) if resolved.follow_up else retrieval.query.keys, retriever),
+            weights=_weights(tokens(resolved.own or question) if resolved.follow_up else retrieval.query.keys, retriever),
             referent={
                 k: (ITEM_WEIGHT if resolved.item else REFERENT_WEIGHT) * w
                 for k, w in _weights(tokens(resolved.referent), retriever).items()
