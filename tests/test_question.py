@@ -7,7 +7,18 @@ import pytest
 
 from assistant.core.greek_text import tokens
 from assistant.core.types import Turn
-from assistant.question import Form, answer_items, asked_facts, asks_whole, clauses, forms, need, resolve, verb_keys
+from assistant.question import (
+    Form,
+    answer_items,
+    asked_facts,
+    asks_whole,
+    clauses,
+    forms,
+    need,
+    resolve,
+    states_fact,
+    verb_keys,
+)
 
 
 @pytest.mark.parametrize(
@@ -74,10 +85,16 @@ def test_need_is_the_asking_sentence_after_a_situation():
         ("Πόσο είναι το τέλος για τα τραπεζάκια;", ["χρηματικά ποσά"]),
         ("Τι ενοίκιο ανά τετραγωνικό ζητάμε;", ["χρηματικά ποσά"]),
         ("Πόσο είναι σημαντικό να έχουμε καταστατικό;", []),
+        ("Τι εισφορές πληρώνουμε για τα μέλη και με ποιο ποσοστό;", ["ποσοστά"]),
     ],
 )
 def test_the_kind_of_fact_a_question_asks_for(question, kinds):
     assert asked_facts(question) == kinds
+
+
+def test_a_share_is_only_stated_by_a_share():
+    assert states_fact("ποσοστά", "Το 30 % των εργαζομένων προέρχεται από ευάλωτες ομάδες.")
+    assert not states_fact("ποσοστά", "Ορισμένο ελάχιστο ποσοστό του προσωπικού, με πέντε μέλη τουλάχιστον.")
 
 
 def test_clauses_are_the_separate_asks():
