@@ -195,13 +195,17 @@ def _clause_covered(clause: str, retrieval: Retrieval, settings: Settings) -> bo
 
 
 _NAME = re.compile(r"(?<![.;;!?]\s)(?<!^)\b([Α-ΩΆ-Ώ][α-ωά-ώϊϋΐΰς]{3,})\b")
+# An abbreviation the question asks for by an interrogative («σε ποιους ΚΑΔ…;»): what is asked is named by
+# it. (Abbreviations elsewhere are mostly the setting, «στα ΚΑΠΗ», and need not be in the guides.)
+_ASKED_ABBREVIATION = re.compile(r"\b(?i:ποι(?:ο|α|οσ|ος|ου|ουσ|ους|εσ|ες|οι|ων)|τι)\s+([Α-Ω]{2,}[Α-Ωα-ω]*)\b")
 
 
 def _unknown_names(text: str, retrieval: Retrieval) -> list[str]:
     """Capitalised words inside a sentence (proper names: «Δήμο Λαρισαίων») that the corpus never uses,
     as typed — before spelling repair, which would map a name onto some nearby word."""
     typed = set(retrieval.typed_unknown)
-    return [m.group(1) for m in _NAME.finditer(text.strip()) if (keys := tokens(m.group(1))) and keys[0] in typed]
+    found = [m.group(1) for m in (*_NAME.finditer(text.strip()), *_ASKED_ABBREVIATION.finditer(text))]
+    return [w for w in dict.fromkeys(found) if (keys := tokens(w)) and keys[0] in typed]
 
 
 def _refuse(evidence: Coverage, reason: str) -> Coverage:

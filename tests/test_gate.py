@@ -136,3 +136,11 @@ def test_verbs_the_corpus_never_uses_weigh_less_than_nouns_it_never_uses():
     q = "Ο εταίρος ζήτησε σύνταξη χηρείας και επίδομα μητρότητας για τους εθελοντές. Τι ισχύει;"
     unknown = tuple(k for k in tokens(q) if k.startswith(("ζητ", "συνταξ", "χηρ", "επιδομ", "μητροτητ")))
     assert assess(q, retrieval(q, standout=3.0, unknown=unknown), SETTINGS).verdict == Verdict.NOT_COVERED
+
+
+def test_an_abbreviation_asked_for_that_the_corpus_never_uses_is_not_covered_one_of_the_setting_is():
+    q = "Σε ποιους ΚΑΔ πρέπει να είναι γραμμένος ο φορέας για την εκπαίδευση των εθελοντών;"
+    verdict = assess(q, retrieval(q, standout=3.0, unknown=tuple(tokens("ΚΑΔ"))), SETTINGS)
+    assert verdict.verdict == Verdict.NOT_COVERED and "ΚΑΔ" in verdict.unknown_words
+    q = "Πώς γίνεται η εκπαίδευση των εθελοντών που πηγαίνουν στα ΚΑΠΗ;"  # the setting, not what is asked
+    assert assess(q, retrieval(q, standout=3.0, unknown=tuple(tokens("ΚΑΠΗ"))), SETTINGS).answerable
