@@ -171,7 +171,9 @@ class ExtractiveAnswerer:
             return NOT_FOUND
         form = request.forms[0]
         parts = [n for n, p in enumerate(request.passages, start=1) if p.part]
-        if scored and asks_whole(form) and len(parts) >= 3:
+        # Parts written as steps (each with its «what we do» label) do not answer «which kind?» or «why?».
+        steps = form != Form.PROCEDURE and _parallel_label(units, parts, Form.PROCEDURE) is not None
+        if scored and asks_whole(form) and len(parts) >= 3 and not steps:
             body, _used = self._parts(request, units, dict((id(ln), s) for s, ln in scored), parts, form)
             return body
         best_score, best = max(scored, key=lambda t: t[0]) if scored else (0.0, None)

@@ -363,3 +363,25 @@ def test_a_question_in_another_language_is_answered_by_meaning_when_no_words_are
     text = compose(question, [TRAINING, kinds], cross_lingual=True, meaning=by_meaning)
     assert text.startswith("Ένας νέος φορέας ωφελείται περισσότερο από γειτονικά δίκτυα")
     assert not compose(question, [TRAINING, kinds], cross_lingual=True).startswith("Ένας νέος φορέας")
+
+
+def test_parts_written_as_steps_do_not_answer_which_kind():
+    # Each part has its «Πώς γίνεται:» line: they are the steps of a procedure, not kinds to choose from.
+    bodies = [
+        ("Αίτηση", "Πώς γίνεται: Ο εθελοντής συμπληρώνει την αίτηση συμμετοχής στο δίκτυο."),
+        ("Συνέντευξη", "Πώς γίνεται: Ο συντονιστής κάνει συνέντευξη με κάθε νέο εθελοντή του δικτύου."),
+        ("Ένταξη", "Πώς γίνεται: Ο νέος εθελοντής συνοδεύει έμπειρο μέλος στις πρώτες επισκέψεις του δικτύου."),
+    ]
+    steps = [
+        passage(f"s{i}", f"Β. Ένταξη στο δίκτυο > Β.{i} {t}", body, index=30 + i, part=True)
+        for i, (t, body) in enumerate(bodies, start=1)
+    ]
+    kinds = passage(
+        "kk", "Γ. Ρόλοι εθελοντών", "Στο δίκτυο υπάρχουν εθελοντές συνοδείας, εθελοντές τηλεφωνικής επικοινωνίας και συντονιστές."
+    )
+    text = compose("Τι είδους εθελοντές χρειάζεται το δίκτυο;", [*steps, kinds])
+    assert "εθελοντές συνοδείας, εθελοντές τηλεφωνικής επικοινωνίας" in text
+    assert len([line for line in text.splitlines() if line.startswith("- ")]) < len(steps)
+    # The same parts do answer «how»: one item per step.
+    how = compose("Πώς γίνεται κάποιος εθελοντής του δικτύου;", steps)
+    assert len([line for line in how.splitlines() if re.match(r"^\d\. ", line)]) == len(steps)
