@@ -36,6 +36,8 @@ FORM_LABEL_BONUS = 0.1
 # is lexical, and the rank carries what the words alone miss. Chosen on dev (0.15 → 0.3: dev key-fact
 # recall 45.5 → 47.2 %, follow-ups 51.5 → 57.6 %; flat to 0.5, worse below 0.15).
 RANK_PRIOR = 0.3
+# «και μετά;»: the section placed first (the one that follows in the guide) gains as much as a title match.
+LEAD_BONUS = 0.6
 # A follow-up's item is on a line of the guide when the line has this share of the item's IDF mass; the
 # line's other sentences (the answer after a question in a list) then gain as much as a section title.
 ITEM_MATCH = 0.7
@@ -141,6 +143,8 @@ class ExtractiveAnswerer:
                 if (line.n, *line.order[:2]) in item_lines:
                     value += ITEM_LINE_BONUS
             value += RANK_PRIOR / (1 + line.unit)
+            if request.lead and line.unit == 0:
+                value += LEAD_BONUS
             value += MEANING_WEIGHT * meaning.get(id(line), 0.0)
             if labelled(line):
                 value += FORM_LABEL_BONUS
@@ -166,7 +170,12 @@ class ExtractiveAnswerer:
         units = Units(request.passages)
         score = self._scorer(request, units)
         scored = [(s, ln) for ln in units.lines if (s := score(ln)) is not None]
-        blocks = self._blocks(units, score)  # a section may be only an introduction and its list
+        shown = [set(tokens(x)) for x in request.shown]
+
+        def said(line: Line) -> bool:  # the previous answer gave it: a list goes on without it
+            return any(_contained(line.keys, keys) for keys in shown)
+
+        blocks = self._blocks(units, score, said)  # a section may be only an introduction and its list
         if not scored and not blocks:
             return NOT_FOUND
         form = request.forms[0]
@@ -177,19 +186,24 @@ class ExtractiveAnswerer:
             body, _used = self._parts(request, units, dict((id(ln), s) for s, ln in scored), parts, form)
             return body
         best_score, best = max(scored, key=lambda t: t[0]) if scored else (0.0, None)
-        listed = self._list_of(units, best, form) if best is not None else None
+        listed = self._list_of(units, best, form, said) if best is not None else None
         if listed is not None:
             body, _used = self._render_items(request, units, *listed, form)
         else:
             body, _used = self._free(scored, best_score, blocks)
         return body
 
-    def _blocks(self, units: Units, score) -> dict[int, Block]:
+    def _blocks(self, units: Units, score, said) -> dict[int, Block]:
         """Lists with their introduction as candidates of their own, scored on all their words: the
-        question «τι εξετάζει η αξιολόγηση;» is answered by the list the introduction opens, not by it."""
+        question «τι εξετάζει η αξιολόγηση;» is answered by the list the introduction opens, not by it.
+        Items already `said` (by the previous answer) are left out; a list left with fewer than two is no
+        candidate."""
         cap = self.settings.max_list_items
         out = {}
-        for intro, every in units.blocks():
+        for intro, listed in units.blocks():
+            every = [ln for ln in listed if not said(ln)]
+            if len(every) < 2:
+                continue
             items = every[:cap]
             # A caption («Τι κάνουμε.») labels the list; only an introduction is part of what it says.
             lead = intro.keys if intro.intro else set()
@@ -219,7 +233,7 @@ class ExtractiveAnswerer:
                 items.append(max(own, key=lambda ln: scores[id(ln)] - 0.1 * ln.order[1] - 0.05 * ln.order[2]))
         return self._render_items(request, units, None, items, form)
 
-    def _list_of(self, units: Units, best: Line, form: Form) -> tuple[Line | None, list[Line]] | None:
+    def _list_of(self, units: Units, best: Line, form: Form, said) -> tuple[Line | None, list[Line]] | None:
         """The list the best sentence introduces or belongs to, when the answer should be that list."""
         list_id = best.item
         if best.intro:
@@ -230,7 +244,7 @@ class ExtractiveAnswerer:
         intro = units.intro_of(list_id) if list_id >= 0 else None
         if intro is None or not (asks_whole(form) or best.intro):
             return None
-        heads = [ln for ln in units.lists[list_id] if ln.head]
+        heads = [ln for ln in units.lists[list_id] if ln.head and not said(ln)]
         if len(heads) < 2:
             return None
         return intro, heads

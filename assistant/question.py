@@ -94,7 +94,7 @@ _WORDS_NUMBER = (
 )
 # «Πότε ταιριάζει / χρειάζεται / προτιμάμε …;» asks in which circumstances, not for a date.
 _CONDITIONS = (
-    r"(?:\s+\w+){0,2}?\s+(?:ταιριαζ|ενδεικνυ|καταλληλ|προτιμ|προτειν|χρησιμοποι|επιλεγ|αρκει|αρκουν|αξιζει|συμφερ"
+    r"(?:\s+\w+){0,3}?\s+(?:ταιριαζ|ενδεικνυ|καταλληλ|προτιμ|προτειν|χρησιμοποι|επιλεγ|αρκει|αρκουν|αξιζει|αξια|συμφερ"
     r"|εφαρμοζ|χρειαζ|εξεταζ|ενδιαφερ|βοηθ|is (?:it )?(?:best|better|suitable|appropriate)|should)\w*"
 )
 # Kinds of fact a question can ask for, and what a passage must contain to state one.
@@ -125,7 +125,7 @@ _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "προθεσμίες ή ημερομηνίες": (
         re.compile(
-            rf"\bποτε\b(?!{_CONDITIONS})|\bμεχρι ποτε\b|\bπροθεσμι\w*|\bημερομηνι\w*|\bσε ποσ\w* (?:μερ|ημερ|μην)\w*|\bποσο (?:καιρο|διαρκ)\w*"
+            rf"(?<!καθε )\bποτε\b(?!{_CONDITIONS})|\bμεχρι ποτε\b|\bπροθεσμι\w*|\bημερομηνι\w*|\bσε ποσ\w* (?:μερ|ημερ|μην)\w*|\bποσο (?:καιρο|διαρκ)\w*"
             r"|\bwhen\b|\bdeadline\b|\bhow long\b"
         ),
         re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d+\s*(?:ημερ|εργασιμ|μην|εβδομαδ|ετ)\w*"),
@@ -269,7 +269,7 @@ class Resolved:
     follow_up: bool = False
     item: bool = False  # the referent is one item of the previous answer («το δεύτερο»)
     items: list[str] = field(default_factory=list)  # every item of that answer (where the referent sits)
-    own: str = ""  # the question without the words that point at the item («για το 3» → «για»)
+    own: str = ""  # the question without the words that point («για το 3», «τι ακολουθεί»)
     context: str = ""  # searched alongside `search` (at context_weight): the previous question and answer
 
     @property
@@ -346,10 +346,11 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
     if reference is not None and 1 <= reference[0] <= len(items):
         referent, own = items[reference[0] - 1], _without(question, reference[1])
         return Resolved(question, f"{referent} {own}", referent, shown, follow_up=True, item=True, items=items, own=own)
-    if _NEXT.search(folded):
+    if m := _NEXT.search(folded):
         # Searched with the previous question too (the topic); what follows it in the guide is placed first.
-        search = f"{previous_q} {question}".strip()
-        return Resolved(question, search, previous_q, shown, after=previous_a or previous_q, follow_up=True)
+        # «τι ακολουθεί» says where to look, not what about: it is not weighed.
+        search, own = f"{previous_q} {question}".strip(), _without(question, m.group(0))
+        return Resolved(question, search, previous_q, shown, after=previous_a or previous_q, follow_up=True, own=own)
     own = tokens(question)
     if len(own) < OWN_WORDS_MIN:
         # «κι αυτό;»: too few words of its own to search by; the previous question supplies the topic.

@@ -186,6 +186,7 @@ def respond(
             },
             shown=resolved.shown,
             item=resolved.item,
+            lead=bool(resolved.after) and not reading.condensed,
             cross_lingual=retrieval.query.cross_lingual,
             meaning=_meaning(retriever, retrieval) if retrieval.query.cross_lingual else None,
         )

@@ -385,3 +385,25 @@ def test_parts_written_as_steps_do_not_answer_which_kind():
     # The same parts do answer «how»: one item per step.
     how = compose("Πώς γίνεται κάποιος εθελοντής του δικτύου;", steps)
     assert len([line for line in how.splitlines() if re.match(r"^\d\. ", line)]) == len(steps)
+
+
+def test_items_the_previous_answer_listed_are_not_listed_again():
+    checklist = passage(
+        "cl",
+        "5 Πριν την πρώτη επίσκεψη",
+        "Τι κάνουμε: Ο συντονιστής ελέγχει τα εξής:\n"
+        "- Υπογραφή της δήλωσης εμπιστευτικότητας από τον εθελοντή.\n"
+        "- Ολοκλήρωση της εκπαίδευσης οκτώ ωρών του εθελοντή.\n"
+        "- Ενημέρωση της οικογένειας του ηλικιωμένου για την επίσκεψη.\n",
+    )
+    shown = ["Υπογραφή της δήλωσης εμπιστευτικότητας", "Ολοκλήρωση της εκπαίδευσης οκτώ ωρών"]
+    text = compose("Τι κάνουμε πριν την επίσκεψη του εθελοντή;", [checklist], shown=shown)
+    assert "Ενημέρωση της οικογένειας" in text and "δήλωσης εμπιστευτικότητας" not in text
+
+
+def test_and_then_answers_from_the_section_placed_first():
+    following = passage("nx", "2 Οργάνωση > 2.3 Ασφάλιση", "Ο φορέας ασφαλίζει τους εθελοντές για ατυχήματα κατά τη δράση.")
+    signed = passage("sg", "2 Οργάνωση > 2.2 Εκπαίδευση", "Η εκπαίδευση ολοκληρώνεται με υπογραφή βεβαίωσης από τον εθελοντή.", 1)
+    question = "Υπογράψαμε τις βεβαιώσεις. Από εδώ και πέρα;"
+    assert compose(question, [following, signed], lead=True).startswith("Ο φορέας ασφαλίζει τους εθελοντές")
+    assert not compose(question, [following, signed]).startswith("Ο φορέας ασφαλίζει")
