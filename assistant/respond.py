@@ -24,6 +24,10 @@ from assistant.retrieve import HybridSearch
 # An item the user points at («το τελευταίο») is the very topic, so it weighs as much as their words.
 REFERENT_WEIGHT = 0.5
 ITEM_WEIGHT = 1.0
+# An item of the previous answer is a line of the guide when one line has this share of its IDF mass; the
+# best ITEM_CANDIDATES chunks by BM25 on the item's words are looked through.
+ITEM_LINE_MATCH = 0.8
+ITEM_CANDIDATES = 5
 
 
 def nearest_sections(sources: list[Source], n: int = 3) -> list[Source]:
@@ -82,6 +86,25 @@ def item_section(referent: str, items: list[str], retriever: HybridSearch) -> tu
     return ranked[0] if siblings(ranked[0]) > siblings(ranked[1]) else None
 
 
+def item_line_section(referent: str, retriever: HybridSearch) -> tuple[str, str] | None:
+    """The section with a line that carries an item of the previous answer (most of its rare words), when
+    the item is a line of a list in the guide rather than a title: that line is what is asked about."""
+    keys = [k for k in dict.fromkeys(tokens(referent)) if not k.isdigit()]
+    if len(keys) < 2:
+        return None  # a one-word label would be found on too many lines
+    index = retriever.index
+    weights = {k: index.idf(k) for k in keys}
+    total = sum(weights.values())
+    hits = [cid for cid, _s in index.lexical.search(keys, ITEM_CANDIDATES)]
+    records = index.get(hits) if hits else {}
+    for text, meta in (records[cid] for cid in hits if cid in records):  # best first
+        for line in text.splitlines():
+            found = set(tokens(line))
+            if sum(w for k, w in weights.items() if matches(k, found)) >= ITEM_LINE_MATCH * total:
+                return str(meta.get("guide_id")), str(meta.get("section"))
+    return None
+
+
 def _lead_with(guide: str, section: str, retriever: HybridSearch, retrieval: Retrieval) -> Retrieval:
     """The retrieval with one section's passages placed first (the rest keep their order)."""
     index = retriever.index
@@ -132,7 +155,9 @@ def read(retriever: HybridSearch, answerer: Answerer, question: str, history: li
     retrieval = retriever.retrieve(search, whole=asks_whole(asked[0]) and not resolved.follow_up, context=context)
     if resolved.after and not condensed:  # a model that rewrote «και μετά;» already said what follows
         retrieval = _after(resolved.after, retriever, retrieval)
-    elif resolved.item and (key := item_section(resolved.referent, resolved.items, retriever)):
+    elif resolved.item and (
+        key := item_section(resolved.referent, resolved.items, retriever) or item_line_section(resolved.referent, retriever)
+    ):
         retrieval = _lead_with(*key, retriever, retrieval)  # «πες μου για το 5»: the section item 5 names
     return Reading(resolved, condensed or resolved.topic, asked, retrieval, condensed)
 

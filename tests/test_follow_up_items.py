@@ -55,3 +55,24 @@ def test_among_sections_with_the_same_title_the_one_whose_siblings_are_the_other
     assert item_section("Ενημέρωση", ["Ενημέρωση", "Κάτι άλλο"], retriever) is None
     # An item that is not a title (a sentence of a list) names no section.
     assert item_section("Μελετούμε τον εταίρο πριν τη συνάντηση", items, retriever) is None
+
+
+def test_an_item_that_is_a_line_of_a_list_leads_to_the_section_that_has_the_line():
+    from assistant.respond import item_line_section
+
+    chunks = {
+        "a": ("Ο φορέας ενημερώνει τους εθελοντές κάθε μήνα.", {"guide_id": "g", "section": "1 Γενικά"}),
+        "b": (
+            "Πριν την επίσκεψη:\n- δήλωση εμπιστευτικότητας από κάθε εθελοντή\n- εκπαίδευση οκτώ ωρών",
+            {"guide_id": "g", "section": "4 Προετοιμασία"},
+        ),
+    }
+    index = SimpleNamespace(
+        idf=lambda k: 2.0,
+        lexical=SimpleNamespace(search=lambda keys, k: [("a", 2.0), ("b", 1.0)]),
+        get=lambda ids: {c: chunks[c] for c in ids},
+    )
+    retriever = SimpleNamespace(index=index)
+    assert item_line_section("Δήλωση εμπιστευτικότητας εθελοντή", retriever) == ("g", "4 Προετοιμασία")
+    assert item_line_section("Ασφάλιση οχημάτων των εθελοντών", retriever) is None  # on no line of the guide
+    assert item_line_section("Εθελοντές", retriever) is None  # one word is on too many lines to say
