@@ -127,6 +127,8 @@ _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(
             rf"(?<!καθε )\bποτε\b(?!{_CONDITIONS})|\bμεχρι ποτε\b|\bπροθεσμι\w*|\bημερομηνι\w*|\bσε ποσ\w* (?:μερ|ημερ|μην)\w*|\bποσο (?:καιρο|διαρκ)\w*"
             r"|\bwhen\b|\bdeadline\b|\bhow long\b"
+            # «ποιο πρόγραμμα είναι ανοιχτό αυτή τη στιγμή;»: what holds now is dated, a guide is not
+            r"|\bαυτη τη στιγμη\b|\bαυτο τον καιρο\b|\bcurrently\b|\bright now\b"
         ),
         re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d+\s*(?:ημερ|εργασιμ|μην|εβδομαδ|ετ)\w*"),
     ),
