@@ -119,6 +119,10 @@ class ExtractiveAnswerer:
             low, high = min(sims, default=0.0), max(sims, default=0.0)
             meaning = {id(ln): (s - low) / (high - low) if high > low else 0.0 for ln, s in zip(lines, sims, strict=True)}
 
+        # A line that asks a question and answers it («Υπάρχει δαπάνη; Αν όχι, ένα μνημόνιο αρκεί.»): the
+        # answer depends on its question, which is never quoted, so it is used only when that line is asked.
+        asks_first = {(ln.n, *ln.order[:2]) for ln in units.lines if ln.order[2] == 0 and ln.text.endswith((";", ";"))}
+
         def labelled(line: Line) -> bool:
             """The line, or the list it is an item of, is labelled with the form the question asks."""
             if asked == Form.GENERAL:  # a question of no particular form: no label to match, no regexes run
@@ -134,6 +138,9 @@ class ExtractiveAnswerer:
                 return None
             # A continuation fragment, or what the previous answer already said, is never part of an answer.
             if line.text[0].islower() or any(_contained(line.keys, keys) for keys in shown):
+                return None
+            where = (line.n, *line.order[:2])
+            if line.order[2] > 0 and where in asks_first and where not in item_lines:
                 return None
             value = coverage(weights, total, line.keys)
             value += 0.35 * coverage(weights, total, title_keys[(p.guide_id, p.section)])

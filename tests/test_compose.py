@@ -407,3 +407,17 @@ def test_and_then_answers_from_the_section_placed_first():
     question = "Υπογράψαμε τις βεβαιώσεις. Από εδώ και πέρα;"
     assert compose(question, [following, signed], lead=True).startswith("Ο φορέας ασφαλίζει τους εθελοντές")
     assert not compose(question, [following, signed]).startswith("Ο φορέας ασφαλίζει")
+
+
+def test_the_answer_half_of_a_question_line_is_not_quoted_without_its_question():
+    # «Θα χειρίζονται χρήματα; Τότε …»: «Τότε …» means nothing once its question is left out.
+    checklist = passage(
+        "q",
+        "4 Πριν από τη συμφωνία",
+        "Πριν υπογράψετε τη συμφωνία για τους εθελοντές, απαντήστε σε τρία ερωτήματα.\n"
+        "1. Θα μετακινούνται οι εθελοντές με δικά τους αυτοκίνητα; Αν ναι, ζητήστε βεβαίωση ασφάλισης οχήματος.\n"
+        "2. Θα χειρίζονται οι εθελοντές χρήματα; Τότε ορίζεται ένα ακόμη πρόσωπο που υπογράφει κάθε απόδειξη.\n"
+        "3. Θα μπαίνουν οι εθελοντές σε σπίτια χωρίς συνοδό; Τότε χρειάζεται γραπτή συναίνεση.\n",
+    )
+    text = compose("Τι πρέπει να ελέγξουμε πριν τη συμφωνία για τους εθελοντές;", [checklist, TRAINING])
+    assert "Αν ναι, ζητήστε" not in text and "Τότε ορίζεται" not in text and "Τότε χρειάζεται" not in text
