@@ -129,6 +129,7 @@ class Reading:
     forms: list[Form]
     retrieval: Retrieval
     condensed: str | None = None  # a generative answerer's rewrite of a follow-up
+    lead: bool = False  # the first passage's section was placed there as what is asked (what follows, an item)
 
     @property
     def asks(self) -> str:
@@ -153,13 +154,14 @@ def read(retriever: HybridSearch, answerer: Answerer, question: str, history: li
     # A follow-up asks about part of what was discussed («κι αν…», «το δεύτερο»), not for the whole list
     # again; only a new question is given every part of a procedure or list.
     retrieval = retriever.retrieve(search, whole=asks_whole(asked[0]) and not resolved.follow_up, context=context)
+    lead = False
     if resolved.after and not condensed:  # a model that rewrote «και μετά;» already said what follows
-        retrieval = _after(resolved.after, retriever, retrieval)
+        retrieval, lead = _after(resolved.after, retriever, retrieval), True
     elif resolved.item and (
         key := item_section(resolved.referent, resolved.items, retriever) or item_line_section(resolved.referent, retriever)
     ):
-        retrieval = _lead_with(*key, retriever, retrieval)  # «πες μου για το 5»: the section item 5 names
-    return Reading(resolved, condensed or resolved.topic, asked, retrieval, condensed)
+        retrieval, lead = _lead_with(*key, retriever, retrieval), True  # «πες μου για το 5»: item 5's section
+    return Reading(resolved, condensed or resolved.topic, asked, retrieval, condensed, lead)
 
 
 def _meaning(retriever: HybridSearch, retrieval: Retrieval):
@@ -211,7 +213,7 @@ def respond(
             },
             shown=resolved.shown,
             item=resolved.item,
-            lead=bool(resolved.after) and not reading.condensed,
+            lead=reading.lead,
             cross_lingual=retrieval.query.cross_lingual,
             meaning=_meaning(retriever, retrieval) if retrieval.query.cross_lingual else None,
         )

@@ -19,6 +19,8 @@ STAGES = [
 def test_an_item_that_is_a_section_title_leads_to_that_section(synthetic_assistant):
     answer = synthetic_assistant.ask("πες μου για το 3", history=STAGES)
     assert answer.found and answer.cited_sources[0].section.endswith("2.3 Ασφάλιση")
+    # The answer is that section, not padded with others («Ο φορέας υπογράφει μνημόνιο…» of section 3).
+    assert {s.section for s in answer.cited_sources} == {"2 Οργάνωση των εθελοντών > 2.3 Ασφάλιση"}
 
 
 def test_the_item_and_the_asking_sentence_decide_not_the_words_the_guide_lacks(synthetic_assistant):
