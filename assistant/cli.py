@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from assistant.cli_support import console, err, friendly, one_shot
 from assistant.core.errors import KaloError
@@ -250,7 +251,7 @@ def chat(audience: AudienceOpt = None) -> None:
                 e for e in assistant.stream(question, _check_audience(audience), history) if isinstance(e, Answer)
             )
         except KaloError as exc:
-            err.print(f"[bold red]Error:[/] {exc.en}")
+            err.print(f"[bold red]Error:[/] {escape(exc.en)}")  # «[split.dev]» is text, not markup
             continue
         print_answer(answer)
         history += [Turn(role="user", content=question), Turn(role="assistant", content=answer.text)]

@@ -10,6 +10,7 @@ from functools import wraps
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from assistant.core.errors import KaloError
 
@@ -25,7 +26,7 @@ def friendly(fn):
         try:
             return fn(*args, **kwargs)
         except KaloError as exc:
-            err.print(f"[bold red]Error:[/] {exc.en}")
+            err.print(f"[bold red]Error:[/] {escape(exc.en)}")  # «[split.dev]» is text, not markup
             raise typer.Exit(1) from None
 
     return run

@@ -168,3 +168,20 @@ def test_chat_without_an_index_reports_and_goes_on(runner, monkeypatch, tmp_path
     result = runner.invoke(app, ["chat"], input=f"{GRANT}\n/exit\n")
     assert result.exit_code == 0
     assert "Run `kalo ingest` first." in squash(result.stderr)
+
+
+def test_an_error_message_with_brackets_is_printed_as_written(capsys):
+    import typer
+
+    from assistant.cli_support import friendly
+    from assistant.core.errors import KaloError
+
+    @friendly
+    def fails():
+        raise KaloError("eval/thresholds.toml has no [split.dev] table of thresholds", "Δεν υπάρχει πίνακας [split.dev]")
+
+    try:
+        fails()
+    except typer.Exit:
+        pass
+    assert "no [split.dev] table" in capsys.readouterr().err  # rich would read «[split.dev]» as a style tag
