@@ -21,8 +21,9 @@ from assistant.core.greek_text import fold, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Turn
 from assistant.gate import matches
-from assistant.question import Form, asks_whole, forms
-from assistant.units import CAPTION_MAX_WORDS, FINAL, RUN_IN_MAX_WORDS, Block, Line, Units
+from assistant.labels import label_forms, parallel_label, run_in, without_label
+from assistant.question import Form, asks_whole
+from assistant.units import FINAL, Block, Line, Units
 
 PHRASES = prompts.phrases("extractive")
 # Structure, not wording: a document speaks of itself in standard ways.
@@ -46,17 +47,7 @@ ITEM_LINE_BONUS = 0.6
 # MEANING_UNITS sections) adds up to MEANING_WEIGHT, as much as every word of the question would.
 MEANING_WEIGHT = 1.0
 MEANING_UNITS = 4
-# Parts (steps, kinds) are written to one pattern when this share of them have the same run-in label.
-PARALLEL_SHARE = 2 / 3
 
-
-def _label_forms(text: str) -> set[Form]:
-    """The question forms of a label: a short caption, or the run-in heading before «:»."""
-    head = text.split(":", 1)[0] if ":" in text else text
-    limit = RUN_IN_MAX_WORDS if ":" in text else CAPTION_MAX_WORDS
-    if len(head.split()) > limit:
-        return set()
-    return set(forms(head)) - {Form.GENERAL}
 
 
 def _finish(text: str) -> str:
@@ -92,7 +83,7 @@ class ExtractiveAnswerer:
         named_units = {key for key in units.keys if named & set(_NUMBER.findall(key[1].rsplit(" > ", 1)[-1]))}
         asked = request.forms[0]
         list_labels = (
-            {i: _label_forms(intro.text) for i in units.lists if (intro := units.intro_of(i)) is not None}
+            {i: label_forms(intro.text) for i in units.lists if (intro := units.intro_of(i)) is not None}
             if asked != Form.GENERAL
             else {}
         )
@@ -127,7 +118,7 @@ class ExtractiveAnswerer:
             """The line, or the list it is an item of, is labelled with the form the question asks."""
             if asked == Form.GENERAL:  # a question of no particular form: no label to match, no regexes run
                 return False
-            label = list_labels.get(line.item, set()) if line.item >= 0 else _label_forms(line.text)
+            label = list_labels.get(line.item, set()) if line.item >= 0 else label_forms(line.text)
             return asked in label
 
         def score(line: Line) -> float | None:
@@ -188,7 +179,7 @@ class ExtractiveAnswerer:
         form = request.forms[0]
         parts = [n for n, p in enumerate(request.passages, start=1) if p.part]
         # Parts written as steps (each with its «what we do» label) do not answer «which kind?» or «why?».
-        steps = form != Form.PROCEDURE and _parallel_label(units, parts, Form.PROCEDURE) is not None
+        steps = form != Form.PROCEDURE and parallel_label(units, parts, Form.PROCEDURE) is not None
         if scored and asks_whole(form) and len(parts) >= 3 and not steps:
             body, _used = self._parts(request, units, dict((id(ln), s) for s, ln in scored), parts, form)
             return body
@@ -226,14 +217,14 @@ class ExtractiveAnswerer:
         """One item per part (step, kind): the part's best sentence, preferring its opening ones. Parts
         written to one pattern (the same run-in labels in each: «Τι κάνουμε:», «Ποιος το κάνει:») give the
         line under the shared label of the asked form, and the label, the same on every item, is not shown."""
-        label = _parallel_label(units, parts, form)
+        label = parallel_label(units, parts, form)
         items: list[Line] = []
         for n in parts:
             own = [ln for ln in units.lines if ln.n == n and id(ln) in scores]
-            under = [ln for ln in own if label and _run_in(ln.text) == label]
+            under = [ln for ln in own if label and run_in(ln.text) == label]
             if under:
                 first = min(under, key=lambda ln: ln.order)
-                items.append(replace(first, text=_without_label(first.text)))
+                items.append(replace(first, text=without_label(first.text)))
                 continue
             own = [ln for ln in own if not ln.intro]
             if own:
@@ -351,32 +342,6 @@ class ExtractiveAnswerer:
                 paragraphs.append(sentence)
             last = entry
         return "\n\n".join(paragraphs)
-
-
-def _run_in(text: str) -> str | None:
-    """A line's run-in label («Ποιος το κάνει: Η κοινωνική υπηρεσία…» → «ποιοσ το κανει»), folded."""
-    head, colon, rest = text.partition(":")
-    if not colon or not rest.strip() or len(head.split()) > RUN_IN_MAX_WORDS:
-        return None
-    return fold(head).strip()
-
-
-def _parallel_label(units: Units, parts: list[int], form: Form) -> str | None:
-    """The run-in label that most of the parts share (`PARALLEL_SHARE`, three parts at least) and whose
-    own question form is the one asked, if there is one: the parts are written to one pattern and that
-    label says where each part answers the question."""
-    seen: dict[str, int] = {}
-    for n in parts:
-        for label in {lab for ln in units.lines if ln.n == n if (lab := _run_in(ln.text))}:
-            seen[label] = seen.get(label, 0) + 1
-    need = max(3, PARALLEL_SHARE * len(parts))
-    shared = [lab for lab, count in seen.items() if count >= need and form in forms(lab)]
-    return max(shared, key=lambda lab: seen[lab]) if shared else None
-
-
-def _without_label(text: str) -> str:
-    rest = text.partition(":")[2].strip()
-    return rest[:1].upper() + rest[1:]
 
 
 def _intro_text(intro: Line) -> str:

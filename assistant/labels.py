@@ -1,0 +1,49 @@
+"""Run-in labels and captions read as questions: «Τι κάνουμε:», «Ποιος το κάνει:», «Συνηθισμένα λάθη.»
+label what follows them, and the question form a label has says which question its content answers.
+Structure, not wording: a label is recognised by its shape (a few words before «:», a short line above a
+list), and its form by the same question grammar as the user's question (assistant/question.py).
+"""
+
+from __future__ import annotations
+
+from assistant.core.greek_text import fold
+from assistant.question import Form, forms
+from assistant.units import CAPTION_MAX_WORDS, RUN_IN_MAX_WORDS, Units
+
+# Parts (steps, kinds) are written to one pattern when this share of them have the same run-in label.
+PARALLEL_SHARE = 2 / 3
+
+
+def label_forms(text: str) -> set[Form]:
+    """The question forms of a label: a short caption, or the run-in heading before «:»."""
+    head = text.split(":", 1)[0] if ":" in text else text
+    limit = RUN_IN_MAX_WORDS if ":" in text else CAPTION_MAX_WORDS
+    if len(head.split()) > limit:
+        return set()
+    return set(forms(head)) - {Form.GENERAL}
+
+
+def run_in(text: str) -> str | None:
+    """A line's run-in label («Ποιος το κάνει: Η κοινωνική υπηρεσία…» → «ποιοσ το κανει»), folded."""
+    head, colon, rest = text.partition(":")
+    if not colon or not rest.strip() or len(head.split()) > RUN_IN_MAX_WORDS:
+        return None
+    return fold(head).strip()
+
+
+def parallel_label(units: Units, parts: list[int], form: Form) -> str | None:
+    """The run-in label that most of the parts share (`PARALLEL_SHARE`, three parts at least) and whose
+    own question form is the one asked, if there is one: the parts are written to one pattern and that
+    label says where each part answers the question."""
+    seen: dict[str, int] = {}
+    for n in parts:
+        for label in {lab for ln in units.lines if ln.n == n if (lab := run_in(ln.text))}:
+            seen[label] = seen.get(label, 0) + 1
+    need = max(3, PARALLEL_SHARE * len(parts))
+    shared = [lab for lab, count in seen.items() if count >= need and form in forms(lab)]
+    return max(shared, key=lambda lab: seen[lab]) if shared else None
+
+
+def without_label(text: str) -> str:
+    rest = text.partition(":")[2].strip()
+    return rest[:1].upper() + rest[1:]
