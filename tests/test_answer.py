@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from assistant.answer import NOT_FOUND
 from assistant.cite import CITATION
 from assistant.core.types import Answer, Turn
@@ -131,22 +133,21 @@ def test_an_ask_that_leans_on_the_situation_is_judged_with_it(synthetic_assistan
     assert "οκτώ ωρών" in answer.text and "Οι οδηγοί δεν αναφέρουν χρηματικά ποσά" in answer.text
 
 
-def test_a_follow_up_is_searched_with_what_the_previous_answer_said(synthetic_assistant):
+VAGUE_THEN_TRAINING = [
+    Turn(role="user", content="Τι γίνεται με τους καινούριους που έρχονται;"),
+    Turn(role="assistant", content="Κάθε νέος εθελοντής παρακολουθεί εκπαίδευση οκτώ ωρών πριν από την πρώτη επίσκεψη. [1]"),
+]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Και σε αυτό τι θέματα περιλαμβάνονται για τους νέους;",  # words of its own, searched with the history
+        "Κι αυτή τι καλύπτει;",  # too short to search by: the history supplies the topic
+    ],
+)
+def test_a_follow_up_is_searched_with_what_the_previous_answer_said(synthetic_assistant, question):
     # The previous question is vague; the previous answer says where the conversation is (2.2 Εκπαίδευση).
-    history = [
-        Turn(role="user", content="Τι γίνεται με τους καινούριους που έρχονται;"),
-        Turn(role="assistant", content="Κάθε νέος εθελοντής παρακολουθεί εκπαίδευση οκτώ ωρών πριν από την πρώτη επίσκεψη. [1]"),
-    ]
-    answer = synthetic_assistant.ask("Και σε αυτό τι θέματα περιλαμβάνονται για τους νέους;", history=history)
-    assert answer.found and answer.cited_sources[0].section.endswith("2.2 Εκπαίδευση")
-    assert "πρώτες βοήθειες" in answer.text
-
-
-def test_a_short_follow_up_is_searched_with_what_the_previous_answer_said(synthetic_assistant):
-    history = [
-        Turn(role="user", content="Τι γίνεται με τους καινούριους που έρχονται;"),
-        Turn(role="assistant", content="Κάθε νέος εθελοντής παρακολουθεί εκπαίδευση οκτώ ωρών πριν από την πρώτη επίσκεψη. [1]"),
-    ]
-    answer = synthetic_assistant.ask("Κι αυτή τι καλύπτει;", history=history)
+    answer = synthetic_assistant.ask(question, history=VAGUE_THEN_TRAINING)
     assert answer.found and answer.cited_sources[0].section.endswith("2.2 Εκπαίδευση")
     assert "πρώτες βοήθειες" in answer.text
