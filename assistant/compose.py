@@ -70,12 +70,11 @@ class ExtractiveAnswerer:
         yield from re.findall(r".+?(?:\]\s+|$)", self.compose(request), flags=re.S)
 
     # -- scoring ---------------------------------------------------------------------------------------
-    def _scorer(self, request: AnswerRequest, units: Units):
+    def _scorer(self, request: AnswerRequest, units: Units, said):
         weights, referent = request.weights, request.referent
         total, ref_total = sum(weights.values()), sum(referent.values())
         asks_example = Form.EXAMPLE in request.forms
         mentions_guide = "οδηγ" in fold(request.question)
-        shown = [set(tokens(s)) for s in request.shown]
         title_keys = {key: set(tokens(key[1])) for key in units.keys}
         # «Τι προβλέπει το άρθρο 11;», «τι λέει η ενότητα 5.3;»: a number the question names picks its section.
         # Not when the number points at an item of the previous answer («πες μου για το 1»).
@@ -128,7 +127,7 @@ class ExtractiveAnswerer:
             if len(line.keys) < 3 or line.words > 60 or " | " in line.text or line.text.endswith((";", ";")):
                 return None
             # A continuation fragment, or what the previous answer already said, is never part of an answer.
-            if line.text[0].islower() or any(_contained(line.keys, keys) for keys in shown):
+            if line.text[0].islower() or said(line):
                 return None
             where = (line.n, *line.order[:2])
             if line.order[2] > 0 and where in asks_first and where not in item_lines:
@@ -138,7 +137,7 @@ class ExtractiveAnswerer:
             value += 0.3 * coverage(referent, ref_total, line.keys)
             if request.item:  # «πες μου για το δεύτερο»: the section that item names is the answer
                 value += 0.6 * coverage(referent, ref_total, title_keys[(p.guide_id, p.section)] | line.keys)
-                if (line.n, *line.order[:2]) in item_lines:
+                if where in item_lines:
                     value += ITEM_LINE_BONUS
             value += RANK_PRIOR / (1 + line.unit)
             if request.lead and line.unit == 0:
@@ -166,13 +165,13 @@ class ExtractiveAnswerer:
         if not request.passages:
             return NOT_FOUND
         units = Units(request.passages)
-        score = self._scorer(request, units)
-        scored = [(s, ln) for ln in units.lines if (s := score(ln)) is not None]
         shown = [set(tokens(x)) for x in request.shown]
 
-        def said(line: Line) -> bool:  # the previous answer gave it: a list goes on without it
+        def said(line: Line) -> bool:  # the previous answer gave it: never repeated, a list goes on without it
             return any(_contained(line.keys, keys) for keys in shown)
 
+        score = self._scorer(request, units, said)
+        scored = [(s, ln) for ln in units.lines if (s := score(ln)) is not None]
         blocks = self._blocks(units, score, said)  # a section may be only an introduction and its list
         if not scored and not blocks:
             return NOT_FOUND

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from assistant.anchor import item_section
 from assistant.core.types import Turn
-from assistant.respond import item_section
 
 STAGES = [
     Turn(role="user", content="Πώς οργανώνουμε τους εθελοντές μας;"),
@@ -60,7 +60,7 @@ def test_among_sections_with_the_same_title_the_one_whose_siblings_are_the_other
 
 
 def test_an_item_that_is_a_line_of_a_list_leads_to_the_section_that_has_the_line():
-    from assistant.respond import item_line_section
+    from assistant.anchor import item_line_section
 
     chunks = {
         "a": ("Ο φορέας ενημερώνει τους εθελοντές κάθε μήνα.", {"guide_id": "g", "section": "1 Γενικά"}),

@@ -1,0 +1,90 @@
+"""Where a follow-up points in the guide, placed first among the passages: the section that follows the
+one the previous answer ended in («και μετά;»), or the section an item of the previous answer names
+(«πες μου για το 5»): its title, or the line of a list that carries it. Structure decides (titles,
+siblings, list lines), not the guides' wording.
+"""
+
+from __future__ import annotations
+
+from assistant.core.greek_text import tokens
+from assistant.core.types import Passage, Retrieval
+from assistant.gate import matches
+from assistant.question import answer_items
+from assistant.retrieve import HybridSearch
+
+# An item of the previous answer is a line of the guide when one line has this share of its IDF mass; the
+# best ITEM_CANDIDATES chunks by BM25 on the item's words are looked through.
+ITEM_LINE_MATCH = 0.8
+ITEM_CANDIDATES = 5
+
+
+def after(previous: str, retriever: HybridSearch, retrieval: Retrieval) -> Retrieval:
+    """«και μετά;»: the section that follows, in the guide's order, the one the previous answer ended in."""
+    items = answer_items(previous)
+    anchor = retriever.retrieve(items[-1] if items else previous, k=1).passages
+    if not anchor:
+        return retrieval
+    nxt = retriever.index.next_section(anchor[0].guide_id, anchor[0].section)
+    return lead_with(anchor[0].guide_id, nxt or "", retriever, retrieval)
+
+
+def _title_keys(section: str) -> set[str]:
+    return {k for k in tokens(section.rsplit(" > ", 1)[-1]) if not k.isdigit()}
+
+
+def _same_words(a: set[str], b: set[str]) -> bool:
+    """Two short labels say the same thing: every word of each is in the other (a stem may be a prefix)."""
+    return bool(a and b) and all(matches(k, b) for k in a) and all(matches(k, a) for k in b)
+
+
+def item_section(referent: str, items: list[str], retriever: HybridSearch) -> tuple[str, str] | None:
+    """The section an item of the previous answer names, when the item is a section's title: a list of
+    steps or kinds is usually the titles of one parent's subsections. Among sections with that title,
+    the one whose siblings carry the answer's other items wins; a tie is left to retrieval."""
+    wanted = _title_keys(referent)
+    found = [key for key in retriever.index.sections if _same_words(wanted, _title_keys(key[1]))]
+    if len(found) <= 1:
+        return found[0] if found else None
+    others = [_title_keys(i) for i in items if i != referent]
+
+    def siblings(key: tuple[str, str]) -> int:
+        parent = key[1].rsplit(" > ", 1)[0]
+        kids = [_title_keys(s) for s, _c in retriever.index.children.get((key[0], parent), [])]
+        return sum(any(_same_words(o, k) for k in kids) for o in others)
+
+    ranked = sorted(found, key=siblings, reverse=True)
+    return ranked[0] if siblings(ranked[0]) > siblings(ranked[1]) else None
+
+
+def item_line_section(referent: str, retriever: HybridSearch) -> tuple[str, str] | None:
+    """The section with a line that carries an item of the previous answer (most of its rare words), when
+    the item is a line of a list in the guide rather than a title: that line is what is asked about."""
+    keys = [k for k in dict.fromkeys(tokens(referent)) if not k.isdigit()]
+    if len(keys) < 2:
+        return None  # a one-word label would be found on too many lines
+    index = retriever.index
+    weights = {k: index.idf(k) for k in keys}
+    total = sum(weights.values())
+    hits = [cid for cid, _s in index.lexical.search(keys, ITEM_CANDIDATES)]
+    records = index.get(hits) if hits else {}
+    for text, meta in (records[cid] for cid in hits if cid in records):  # best first
+        for line in text.splitlines():
+            found = set(tokens(line))
+            if sum(w for k, w in weights.items() if matches(k, found)) >= ITEM_LINE_MATCH * total:
+                return str(meta.get("guide_id")), str(meta.get("section"))
+    return None
+
+
+def lead_with(guide: str, section: str, retriever: HybridSearch, retrieval: Retrieval) -> Retrieval:
+    """The retrieval with one section's passages placed first (the rest keep their order)."""
+    index = retriever.index
+    ids = index.sections.get((guide, section), [])[: index.settings.max_section_chunks]
+    if not ids:
+        return retrieval
+    records = index.get(ids)
+    scores = index.cosine(retrieval.vector, ids)
+    head = [Passage.from_record(c, *records[c], dense=scores.get(c, 0.0)) for c in ids if c in records]
+    rest = [p for p in retrieval.passages if p.chunk_id not in set(ids)]
+    retrieval.passages = head + rest
+    retrieval.top_dense = max(retrieval.top_dense, *(p.dense for p in head))
+    return retrieval
