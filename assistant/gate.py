@@ -25,7 +25,17 @@ from enum import StrEnum
 from assistant.core.greek_text import tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Retrieval
-from assistant.question import OWN_WORDS_MIN, asked_facts, clauses, form_keys, need, situation, states_fact, verb_keys
+from assistant.question import (
+    NUMERAL_KEYS,
+    OWN_WORDS_MIN,
+    asked_facts,
+    clauses,
+    form_keys,
+    need,
+    situation,
+    states_fact,
+    verb_keys,
+)
 
 
 class Verdict(StrEnum):
@@ -78,7 +88,7 @@ def features(question: str, retrieval: Retrieval, settings: Settings, own: str =
         return {"cross_lingual": 1.0, "cross_lingual_standout": standout}
     top = passages[: settings.gate_top_passages]
     keys = set().union(*(set(tokens(f"{p.section}\n{p.text}")) for p in top))
-    weights = retrieval.idf
+    weights = {k: w for k, w in retrieval.idf.items() if k not in NUMERAL_KEYS}
     # A word repaired into one the corpus has may have been a real word the corpus lacks («συνταγή» →
     # «σύνταξη»): it counts half unknown, a word left unknown counts whole.
     repaired = dict(zip(retrieval.query.raw_keys, retrieval.query.keys, strict=False))

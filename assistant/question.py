@@ -92,6 +92,14 @@ _WORDS_NUMBER = (
     r"\b(?:δυο|τρια|τρεισ|τεσσερ\w*|πεντε|εξι|επτα|εφτα|οκτω|οχτω|εννεα|εννια|δεκα\w*|εικοσι|τριαντα"
     r"|σαραντα|πενηντα|εκατο\w*|διακοσι\w*|χιλι\w*)\s+(?:ωρ|ημερ|μην|ετ|εβδομαδ|μελ|ατομ|ευρω|χρον|φορ)\w*"
 )
+# The search keys of cardinal numbers written out: a quantity («για δέκα άτομα») is part of what is asked,
+# not what it is about, so the gate does not count it as topic covered by a passage that counts too.
+NUMERAL_KEYS = frozenset(
+    tokens(
+        "δύο τρία τρεις τέσσερα τέσσερις πέντε έξι επτά εφτά οκτώ οχτώ εννέα εννιά δέκα έντεκα δώδεκα "
+        "είκοσι τριάντα σαράντα πενήντα εξήντα εβδομήντα ογδόντα ενενήντα εκατό διακόσια χίλια χιλιάδες"
+    )
+)
 # «Πότε ταιριάζει / χρειάζεται / προτιμάμε …;» asks in which circumstances, not for a date.
 _CONDITIONS = (
     r"(?:\s+\w+){0,3}?\s+(?:ταιριαζ|ενδεικνυ|καταλληλ|προτιμ|προτειν|χρησιμοποι|επιλεγ|αρκει|αρκουν|αξιζει|αξια|συμφερ"
@@ -120,15 +128,16 @@ _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     # A share is only stated by a share: «πέντε μέλη» does not answer «με ποιο ποσοστό;».
     "ποσοστά": (
-        re.compile(r"\bποσοστ\w*|\bpercentage\b|\brate\b"),
+        # «με πόσο ΦΠΑ;», «με πόσο μειώνεται;»: by how much is a rate
+        re.compile(r"\bποσοστ\w*|\bμε ποσο\b|\bpercentage\b|\brate\b"),
         re.compile(r"\d\s*%|\bτοισ εκατο\b|\bστα \w+ (?:εκατο|χιλια)\b"),
     ),
     "προθεσμίες ή ημερομηνίες": (
         re.compile(
             rf"(?<!καθε )\bποτε\b(?!{_CONDITIONS})|\bμεχρι ποτε\b|\bπροθεσμι\w*|\bημερομηνι\w*|\bσε ποσ\w* (?:μερ|ημερ|μην)\w*|\bποσο (?:καιρο|διαρκ)\w*"
             r"|\bwhen\b|\bdeadline\b|\bhow long\b"
-            # «ποιο πρόγραμμα είναι ανοιχτό αυτή τη στιγμή;»: what holds now is dated, a guide is not
-            r"|\bαυτη τη στιγμη\b|\bαυτο τον καιρο\b|\bcurrently\b|\bright now\b"
+            # «ποιο πρόγραμμα είναι ανοιχτό αυτή τη στιγμή;», «ποιος είναι σήμερα…»: what holds now is dated, a guide is not
+            r"|\bαυτη τη στιγμη\b|\bαυτο τον καιρο\b|\bσημερα\b|\bcurrently\b|\bright now\b|\btoday\b"
         ),
         re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d+\s*(?:ημερ|εργασιμ|μην|εβδομαδ|ετ)\w*"),
     ),

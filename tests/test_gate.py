@@ -144,3 +144,12 @@ def test_an_abbreviation_asked_for_that_the_corpus_never_uses_is_not_covered_one
     assert verdict.verdict == Verdict.NOT_COVERED and "ΚΑΔ" in verdict.unknown_words
     q = "Πώς γίνεται η εκπαίδευση των εθελοντών που πηγαίνουν στα ΚΑΠΗ;"  # the setting, not what is asked
     assert assess(q, retrieval(q, standout=3.0, unknown=tuple(tokens("ΚΑΠΗ"))), SETTINGS).answerable
+
+
+def test_a_quantity_in_the_question_is_not_evidence_that_its_topic_is_covered():
+    # «για οκτώ …»: the passage's «οκτώ ωρών» counts something else; the dish is what is asked about.
+    q = "Πώς μαγειρεύω φασολάδα για οκτώ εθελοντές της δράσης;"
+    unknown = tuple(k for k in tokens(q) if k.startswith(("μαγειρ", "φασολαδ")))
+    assert assess(q, retrieval(q, standout=3.0, unknown=unknown), SETTINGS).verdict == Verdict.NOT_COVERED
+    q = "Πώς εκπαιδεύουμε οκτώ νέους εθελοντές;"
+    assert assess(q, retrieval(q, standout=3.0), SETTINGS).verdict == Verdict.COVERED
