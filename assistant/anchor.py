@@ -6,6 +6,8 @@ siblings, list lines), not the guides' wording.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from assistant.core.greek_text import tokens
 from assistant.core.types import Passage, Retrieval
 from assistant.gate import matches
@@ -56,23 +58,47 @@ def item_section(referent: str, items: list[str], retriever: HybridSearch) -> tu
     return ranked[0] if siblings(ranked[0]) > siblings(ranked[1]) else None
 
 
-def item_line_section(referent: str, retriever: HybridSearch) -> tuple[str, str] | None:
+def item_line_section(referent: str, retriever: HybridSearch, items: list[str] | None = None) -> tuple[str, str] | None:
     """The section with a line that carries an item of the previous answer (most of its rare words), when
-    the item is a line of a list in the guide rather than a title: that line is what is asked about."""
-    keys = [k for k in dict.fromkeys(tokens(referent)) if not k.isdigit()]
-    if len(keys) < 2:
-        return None  # a one-word label would be found on too many lines
+    the item is a line of a list in the guide rather than a title: that line is what is asked about.
+    When several chunks have such a line («θεσμικά σημεία επαφής» in a table row and as an item of a list),
+    the one whose other lines carry the answer's other items too is that list; a tie keeps BM25's order."""
     index = retriever.index
-    weights = {k: index.idf(k) for k in keys}
-    total = sum(weights.values())
-    hits = [cid for cid, _s in index.lexical.search(keys, ITEM_CANDIDATES)]
+    carries = _line_matcher(referent, retriever)
+    if carries is None:
+        return None  # a one-word label would be found on too many lines
+    hits = [cid for cid, _s in index.lexical.search(list(carries.keys), ITEM_CANDIDATES)]
     records = index.get(hits) if hits else {}
+    others = [m for i in items or [] if i != referent and (m := _line_matcher(i, retriever)) is not None]
+    best, best_siblings = None, -1
     for text, meta in (records[cid] for cid in hits if cid in records):  # best first
-        for line in text.splitlines():
-            found = set(tokens(line))
-            if sum(w for k, w in weights.items() if matches(k, found)) >= ITEM_LINE_MATCH * total:
-                return str(meta.get("guide_id")), str(meta.get("section"))
-    return None
+        lines = [set(tokens(line)) for line in text.splitlines()]
+        if not any(carries(found) for found in lines):
+            continue
+        siblings = sum(any(other(found) for found in lines) for other in others)
+        if siblings > best_siblings:
+            best, best_siblings = (str(meta.get("guide_id")), str(meta.get("section"))), siblings
+    return best
+
+
+@dataclass
+class _LineMatch:
+    """Whether a line carries an item: ITEM_LINE_MATCH of the item's IDF mass is among the line's keys."""
+
+    weights: dict[str, float]
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self.weights)
+
+    def __call__(self, found: set[str]) -> bool:
+        total = sum(self.weights.values())
+        return sum(w for k, w in self.weights.items() if matches(k, found)) >= ITEM_LINE_MATCH * total
+
+
+def _line_matcher(item: str, retriever: HybridSearch) -> _LineMatch | None:
+    keys = [k for k in dict.fromkeys(tokens(item)) if not k.isdigit()]
+    return _LineMatch({k: retriever.index.idf(k) for k in keys}) if len(keys) >= 2 else None
 
 
 def lead_with(guide: str, section: str, retriever: HybridSearch, retrieval: Retrieval) -> Retrieval:

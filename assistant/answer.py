@@ -31,6 +31,7 @@ class AnswerRequest:
     referent: dict[str, float] = field(default_factory=dict)  # keys the history supplies, lower weight
     shown: list[str] = field(default_factory=list)  # sentences the previous answer gave
     item: bool = False  # the referent is one item of the previous answer: its section is the answer
+    others: list[dict[str, float]] = field(default_factory=list)  # that answer's other items (keys → IDF)
     lead: bool = False  # the first passage's section is what is asked («και μετά;»: the one that follows)
     cross_lingual: bool = False
     # For a question in another language, which shares no words with the guides: each text's closeness

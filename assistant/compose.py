@@ -168,7 +168,7 @@ class ExtractiveAnswerer:
         shown = [set(tokens(x)) for x in request.shown]
 
         def said(line: Line) -> bool:  # the previous answer gave it: never repeated, a list goes on without it
-            return any(_contained(line.keys, keys) for keys in shown)
+            return any(_contained(line.keys, keys) for keys in shown) or _sibling(request, line.keys)
 
         score = self._scorer(request, units, said)
         scored = [(s, ln) for ln in units.lines if (s := score(ln)) is not None]
@@ -301,6 +301,8 @@ class ExtractiveAnswerer:
                 excluded |= {id(ln) for ln in [block.intro, *block.items]}
             elif id(choice[1]) in members:
                 excluded.add(members[id(choice[1])])
+        if not picked:  # only a list's introduction matched, and its items were all said before
+            return NOT_FOUND, []
         # The answer opens with what answers most directly: a list scored high on the sum of its items
         # gives way to a sentence that answers better than any one of them.
         direct = {id(ln): (blocks[id(ln)].direct if id(ln) in blocks else value) for value, ln in picked}
@@ -359,6 +361,22 @@ def _list_text(head: str, items: list[Line], rest: int, numbered: bool = False) 
 def _as_intro(text: str) -> str:
     """A list's caption («Συνηθισμένα λάθη.») shown as what it is: the label of the list below it."""
     return text if text.endswith(":") else text.rstrip(" .") + ":"
+
+
+def _sibling(request: AnswerRequest, keys: set[str]) -> bool:
+    """«Το δεύτερο;»: a guide line that carries another item of the previous answer, and not the one asked
+    about, is that answer's list again: the user asked about one item, not for the list."""
+    return (
+        bool(request.others)
+        and _share(request.referent, keys) < ITEM_MATCH
+        and any(_share(other, keys) >= ITEM_MATCH for other in request.others)
+    )
+
+
+def _share(weights: dict[str, float], keys: set[str]) -> float:
+    """How much of a text's IDF mass `keys` carry."""
+    total = sum(weights.values())
+    return sum(v for k, v in weights.items() if matches(k, keys)) / total if total else 0.0
 
 
 def _contained(a: set[str], b: set[str]) -> bool:

@@ -38,6 +38,15 @@ def nearest_sections(sources: list[Source], n: int = 3) -> list[Source]:
     return out[:n]
 
 
+def _others(resolved: Resolved, retriever: HybridSearch) -> list[dict[str, float]]:
+    """The previous answer's other items, when the question points at one of them; a one-word item
+    («Συμφωνία») would match too many lines to say that a line is that item."""
+    if not resolved.item:
+        return []
+    others = [_weights(tokens(i), retriever) for i in resolved.items if i != resolved.referent]
+    return [w for w in others if len(w) >= 2]
+
+
 def _weights(keys: list[str], retriever: HybridSearch) -> dict[str, float]:
     """Search keys (typos repaired) → their IDF in the corpus: rare words carry the topic."""
     repair = retriever.index.repair or (lambda k: k)
@@ -83,7 +92,8 @@ def read(retriever: HybridSearch, answerer: Answerer, question: str, history: li
     if resolved.after and not condensed:  # a model that rewrote «και μετά;» already said what follows
         retrieval, lead = after(resolved.after, retriever, retrieval), True
     elif resolved.item and (
-        key := item_section(resolved.referent, resolved.items, retriever) or item_line_section(resolved.referent, retriever)
+        key := item_section(resolved.referent, resolved.items, retriever)
+        or item_line_section(resolved.referent, retriever, resolved.items)
     ):
         retrieval, lead = lead_with(*key, retriever, retrieval), True  # «πες μου για το 5»: item 5's section
     return Reading(resolved, condensed or resolved.topic, asked, retrieval, condensed, lead)
@@ -138,6 +148,7 @@ def respond(
             },
             shown=resolved.shown,
             item=resolved.item,
+            others=_others(resolved, retriever),
             lead=reading.lead,
             cross_lingual=retrieval.query.cross_lingual,
             meaning=_meaning(retriever, retrieval) if retrieval.query.cross_lingual else None,

@@ -421,3 +421,44 @@ def test_the_answer_half_of_a_question_line_is_not_quoted_without_its_question()
     )
     text = compose("Τι πρέπει να ελέγξουμε πριν τη συμφωνία για τους εθελοντές;", [checklist, TRAINING])
     assert "Αν ναι, ζητήστε" not in text and "Τότε ορίζεται" not in text and "Τότε χρειάζεται" not in text
+
+
+def test_an_item_of_a_labelled_list_is_answered_by_its_line_not_by_the_list_again():
+    # The previous answer gave the list's labels; «το δεύτερο» asks about one of them. The guide's list
+    # answers it, but its other lines are the previous answer again, so only the asked line is quoted.
+    conditions = passage(
+        "p",
+        "5 Τι κάνει ένα δίκτυο βιώσιμο",
+        "Λίγα πράγματα κρατούν ένα εθελοντικό δίκτυο ζωντανό χρόνο με τον χρόνο:\n"
+        "- Σταθερή χρηματοδότηση: πόροι για τρία χρόνια, όχι από πρόσκληση σε πρόσκληση.\n"
+        "- Υπεύθυνος συντονισμού: ένα πρόσωπο με χρόνο και εντολή να οργανώνει τις βάρδιες.\n"
+        "- Τακτική εκπαίδευση: δύο συναντήσεις τον χρόνο για όλους τους εθελοντές.\n"
+        "- Δημόσια αναγνώριση: βεβαιώσεις και εκδήλωση ευχαριστίας στο τέλος της χρονιάς.",
+    )
+    items = ["Σταθερή χρηματοδότηση", "Υπεύθυνος συντονισμού", "Τακτική εκπαίδευση", "Δημόσια αναγνώριση"]
+    referent = items[1]
+    text = compose(
+        "Το δεύτερο: ποιος πρέπει να είναι και τι κάνει;",
+        [conditions],
+        item=True,
+        referent={k: 2.0 for k in tokens(referent)},
+        others=[{k: 2.0 for k in tokens(i)} for i in items if i != referent],
+    )
+    assert "ένα πρόσωπο με χρόνο και εντολή να οργανώνει τις βάρδιες" in text
+    for other in ("πόροι για τρία χρόνια", "δύο συναντήσεις τον χρόνο", "εκδήλωση ευχαριστίας"):
+        assert other not in text, text
+
+
+def test_a_list_whose_items_were_all_given_before_is_no_answer_on_its_introduction_alone():
+    listed = passage(
+        "l",
+        "5 Βιωσιμότητα",
+        "Τρία πράγματα κρατούν ένα εθελοντικό δίκτυο ζωντανό:\n"
+        "- Σταθερή χρηματοδότηση για τρία χρόνια.\n- Υπεύθυνος συντονισμού με εντολή.",
+    )
+    text = compose(
+        "Τι άλλο κρατά ένα εθελοντικό δίκτυο ζωντανό;",
+        [listed],
+        shown=["Σταθερή χρηματοδότηση για τρία χρόνια.", "Υπεύθυνος συντονισμού με εντολή."],
+    )
+    assert text == NOT_FOUND

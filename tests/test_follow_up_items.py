@@ -78,3 +78,31 @@ def test_an_item_that_is_a_line_of_a_list_leads_to_the_section_that_has_the_line
     assert item_line_section("Δήλωση εμπιστευτικότητας εθελοντή", retriever) == ("g", "4 Προετοιμασία")
     assert item_line_section("Ασφάλιση οχημάτων των εθελοντών", retriever) is None  # on no line of the guide
     assert item_line_section("Εθελοντές", retriever) is None  # one word is on too many lines to say
+
+
+def test_among_chunks_with_the_item_on_a_line_the_one_that_lists_the_other_items_too_wins():
+    from assistant.anchor import item_line_section
+
+    # The item is a row of a table of problems and also a line of the list the previous answer gave;
+    # BM25 ranks the table first, but only the list has the answer's other items beside it.
+    chunks = {
+        "table": (
+            "| Εμπόδιο | Τι κάνουμε |\n| Αλλάζουν συνεχώς οι υπεύθυνοι | Υπεύθυνος συντονισμού εθελοντών |",
+            {"guide_id": "g", "section": "8 Εμπόδια"},
+        ),
+        "list": (
+            "Τι κρατά ένα δίκτυο ζωντανό:\n- Σταθερή χρηματοδότηση για τρία χρόνια\n"
+            "- Υπεύθυνος συντονισμού εθελοντών με εντολή\n- Τακτική εκπαίδευση δύο φορές τον χρόνο",
+            {"guide_id": "g", "section": "5 Βιωσιμότητα"},
+        ),
+    }
+    index = SimpleNamespace(
+        idf=lambda k: 2.0,
+        lexical=SimpleNamespace(search=lambda keys, k: [("table", 3.0), ("list", 1.0)]),
+        get=lambda ids: {c: chunks[c] for c in ids},
+    )
+    retriever = SimpleNamespace(index=index)
+    items = ["Σταθερή χρηματοδότηση", "Υπεύθυνος συντονισμού εθελοντών", "Τακτική εκπαίδευση"]
+    assert item_line_section(items[1], retriever, items) == ("g", "5 Βιωσιμότητα")
+    # Without the other items nothing tells them apart, and BM25's order stands.
+    assert item_line_section(items[1], retriever) == ("g", "8 Εμπόδια")
