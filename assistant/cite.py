@@ -76,7 +76,7 @@ def see_also(text: str, sources: list[Source], k: int) -> str:
     cited = {(s.guide_id, s.section) for s in sources if s.n in citation_numbers(text)}
     guides = {guide for guide, _section in cited}
     pointers: list[str] = []
-    for s in sources[:8]:
+    for s in sources:
         leaf = s.section.rsplit(" > ", 1)[-1]
         if (s.guide_id, s.section) in cited or any(leaf in p for p in pointers) or is_example_section(leaf):
             continue

@@ -19,6 +19,7 @@ from assistant.core.greek_text import fold, remember_stems, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Passage, PreparedQuery, Retrieval
 from assistant.query import Orthography, SpellRepair, prepare_query
+from assistant.question import clauses, form_keys
 from ingest.embed import EmbeddingBackend
 from ingest.lexical import LexicalIndex, fingerprint
 from ingest.store import VectorStore
@@ -165,6 +166,25 @@ def _orthography_maps(docs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     return spelling.by_form, spelling.by_sound
 
 
+def _title(section: str) -> str:
+    return section.rsplit(" > ", 1)[-1]
+
+
+def _asks(section: str) -> bool:
+    return _title(section).rstrip().endswith((";", ";", "?"))
+
+
+def _stem_in(key: str, keys: set[str]) -> bool:
+    """A key among `keys`, exactly or as a stem prefix (both at least five letters), as the gate matches."""
+    return key in keys or (len(key) >= 5 and any(len(k) >= 5 and (k.startswith(key) or key.startswith(k)) for k in keys))
+
+
+def _names(ask: set[str], section: str) -> bool:
+    """Every word of a section's title is in the ask."""
+    title = [t for t in tokens(_title(section)) if not t.isdigit()]
+    return bool(title) and all(_stem_in(t, ask) for t in title)
+
+
 def shared_words(keys: set[str], title: str) -> int:
     """How many search keys a heading shares, a stem counting when one is a prefix of the other: the
     stemmer leaves «αξιολογούμε» and «αξιολόγηση» as «αξιολογ» and «αξιολογησ»."""
@@ -273,17 +293,30 @@ class HybridSearch:
         The structure decides, not the headings' wording: the question must share more words with the
         parent's title than with any one part's, so «how do I find partners?» keeps its one step."""
         keys = set(prepared.keys)
+        asks = [(set(tokens(c)), form_keys(c)) for c in clauses(prepared.text)]
 
-        def closer_to_parent(parent: str, kids: list[tuple[str, str]]) -> bool:
-            to_parent = shared_words(keys, parent.rsplit(" > ", 1)[-1])
-            return to_parent > 0 and to_parent > max(shared_words(keys, kid.rsplit(" > ", 1)[-1]) for kid, _ in kids)
+        def closer_to_parent(parent: str, kids: list[tuple[str, str]], first: bool) -> bool:
+            to_parent = shared_words(keys, _title(parent))
+            if to_parent > 0 and to_parent > max(shared_words(keys, _title(kid)) for kid, _ in kids):
+                return True
+            # «Τι τύποι δικτύων υπάρχουν;» under «Τύποι δικτύων» shares as many words with the part «Άτυπα και
+            # τυπικά δίκτυα»: an ask that names the parent's title and at most one word besides (its verb)
+            # asks for the parent whole, unless it names one part's title as fully.
+            title = set(tokens(_title(parent)))
+            return first and any(
+                _names(ask, parent)
+                and len([k for k in ask - form if not _stem_in(k, title)]) <= 1
+                and not any(_names(ask, kid) for kid, _ in kids)
+                for ask, form in asks
+            )
 
         for i, p in enumerate(passages[:3]):
             parts = p.section.split(" > ")
             for depth in range(len(parts), 0, -1):
                 parent = " > ".join(parts[:depth])
-                kids = self.index.children.get((p.guide_id, parent), [])
-                if len(kids) < 3 or not closer_to_parent(parent, kids):
+                # A part titled as a question («Ποιος τύπος μας ταιριάζει;») discusses the parts; it is not one.
+                kids = [kid for kid in self.index.children.get((p.guide_id, parent), []) if not _asks(kid[0])]
+                if len(kids) < 3 or not closer_to_parent(parent, kids, i == 0):
                     continue
                 ids = [cid for _, cid in kids[: self.index.settings.max_list_items]]
                 by_id = self.index.get(ids)

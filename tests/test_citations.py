@@ -276,3 +276,11 @@ def test_a_legal_source_reads_as_act_article_and_page_everywhere():
     assert (out.article, out.act, out.label) == ("άρθρο 11", "Ν. 3606/2007", "Ν. 3606/2007, άρθρο 11 — σελ. 7")
     guide = law.model_copy(update={"article": "", "act": "", "section": "6. Βήματα > 6.1 Χαρτογράφηση"})
     assert guide.label() == "Ν. 3606/2007 — Αγορές χρηματοπιστωτικών μέσων, 6. Βήματα > 6.1 Χαρτογράφηση, σελ. 7"
+
+
+def test_see_also_reaches_past_a_long_list_of_cited_parts(sources):
+    # Eight parts listed and cited, then the section the question landed on: it is still pointed to.
+    parts = [sources[0].model_copy(update={"n": n, "section": f"5 Μορφές > 5.{n} Μορφή {n}"}) for n in range(1, 9)]
+    landed = sources[1].model_copy(update={"n": 9, "section": "5 Μορφές > 5.9 Ποια μορφή μας ταιριάζει;"})
+    text = " ".join(f"Μορφή {n}. [{n}]" for n in range(1, 9))
+    assert "5.9 Ποια μορφή μας ταιριάζει;" in see_also(text, [*parts, landed], k=2)

@@ -72,6 +72,10 @@ def test_the_api_answers_with_pages_to_open(url):
     assert body["found"] is True
     assert body["citations"] == sorted({int(n) for n in re.findall(r"\[(\d+)\]", body["answer"])})
     assert body["sources"][0]["guide_id"] == KALO and body["sources"][0]["section"].startswith("5. Τύποι δικτύων")
+    # The kinds are the chapter's parts, one cited per kind; not the part on choosing one («…μας ταιριάζει;»).
+    cited = {s["section"] for s in body["sources"] if s["n"] in body["citations"]}
+    assert len(cited) >= 5 and all(s.startswith("5. Τύποι δικτύων > 5.") for s in cited), cited
+    assert not any(s.endswith(";") for s in cited)
     for s in body["sources"]:
         assert s["url"] == f"guides/{s['source']}#page={s['page_start']}"
         assert httpx.head(f"{url}/{s['url'].split('#')[0]}").status_code == 200

@@ -326,3 +326,50 @@ def test_median_of_is_numpys_median_to_the_bit():
     for a in arrays:
         assert np.float64(median_of(a)).tobytes() == np.float64(float(np.median(a))).tobytes(), a
     assert np.isnan(median_of(np.array([0.1, np.nan, 0.3]))) and np.isnan(np.median(np.array([0.1, np.nan, 0.3])))
+
+
+def _chapter_index(chapter: str, kids: list[str]):
+    """A stub index over one chapter whose subsections are `kids` (a text guide's numbered headings)."""
+    from types import SimpleNamespace
+
+    sections = [f"{chapter} > {kid}" for kid in kids]
+    records = {f"c{i}": (f"Κείμενο της ενότητας {kid}.", {"guide_id": "g", "section": s, "chunk_index": i})
+               for i, (kid, s) in enumerate(zip(kids, sections, strict=True))}  # fmt: skip
+    return SimpleNamespace(
+        children={("g", chapter): [(s, f"c{i}") for i, s in enumerate(sections)]},
+        get=lambda ids: {c: records[c] for c in ids if c in records},
+        cosine=lambda vector, ids: {c: 0.5 for c in ids},
+        settings=SimpleNamespace(max_list_items=10),
+    ), records
+
+
+def _parts_for(question: str, landed: str, chapter: str, kids: list[str]) -> list[str]:
+    from assistant.core.greek_text import tokens
+    from assistant.core.types import Passage, PreparedQuery
+    from assistant.retrieve import HybridSearch
+
+    index, records = _chapter_index(chapter, kids)
+    cid = next(c for c, (_t, meta) in records.items() if meta["section"].endswith(landed))
+    first = Passage.from_record(cid, *records[cid], dense=0.8)
+    prepared = PreparedQuery(text=question, keys=tokens(question), raw_keys=tokens(question))
+    passages = HybridSearch(index=index)._with_parts([first], prepared, 6, [0.0])
+    return [p.leaf for p in passages if p.part]
+
+
+def test_a_question_that_names_a_chapter_gets_its_parts_even_when_a_part_shares_as_many_words():
+    # «Μορφές εθελοντισμού» and its part «Τακτικός και περιστασιακός εθελοντισμός» share «εθελοντισμ»
+    # with the question alike: the question names the chapter's whole title, and no part's, so it asks
+    # for the kinds. The part titled as a question discusses the kinds and is not one of them.
+    chapter = "3 Μορφές εθελοντισμού"
+    kids = [
+        "3.1 Τακτικός και περιστασιακός εθελοντισμός",
+        "3.2 Εξ αποστάσεως εθελοντισμός",
+        "3.3 Εταιρικός εθελοντισμός",
+        "3.4 Ποια μορφή ταιριάζει στον φορέα μας;",
+    ]
+    asked = _parts_for("Τι μορφές εθελοντισμού υπάρχουν;", kids[3], chapter, kids)
+    assert asked == kids[:3]
+    # Two asks, the second about choosing: the first still asks for the kinds.
+    assert _parts_for("Τι μορφές εθελοντισμού υπάρχουν και ποια μας ταιριάζει;", kids[3], chapter, kids) == kids[:3]
+    # A question that names one part's title is about that part.
+    assert _parts_for("Τι είναι ο εταιρικός εθελοντισμός;", kids[2], chapter, kids) == []
