@@ -18,10 +18,12 @@ from assistant.core.errors import IndexMissingError
 from assistant.core.greek_text import fold, remember_stems, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Passage, PreparedQuery, Retrieval
+from assistant.headings import is_question, leaf_title, names, shared_words, stem_in
 from assistant.query import Orthography, SpellRepair, prepare_query
 from assistant.question import clauses, form_keys
 from ingest.embed import EmbeddingBackend
 from ingest.lexical import LexicalIndex, fingerprint
+from ingest.sentences import SentenceIndex
 from ingest.store import VectorStore
 
 Key = tuple[str, str]  # (guide id, section path)
@@ -54,6 +56,8 @@ class SearchIndex:
     rows: dict[str, int] = field(default_factory=dict)  # chunk id → its row in `matrix`
     repair: SpellRepair | None = None
     orthography: Orthography | None = None
+    sentences: SentenceIndex | None = None  # a vector per sentence (ingest/sentences.py); None: off
+    sentence_rows: np.ndarray | None = None  # sentence → its chunk's row in `matrix` (exact search)
     _reranker: Any = field(default=None, repr=False)
 
     @classmethod
@@ -83,6 +87,8 @@ class SearchIndex:
             index.matrix = snap.matrix
             index.row_ids = list(ids)
             index.rows = {cid: i for i, cid in enumerate(ids)}
+        if settings.sentence_weight > 0:
+            index._open_sentences(served, snap)
         index.repair = SpellRepair(lexical.vocab)
         index.orthography = Orthography([])
         index.orthography.by_form, index.orthography.by_sound = snap.by_form, snap.by_sound
@@ -104,6 +110,12 @@ class SearchIndex:
         snap = snapshot.build(ids, docs, metas, vectors, embeddings.model_id, _orthography_maps)
         snapshot.save(settings, snap, stamp)
         return snap
+
+    def _open_sentences(self, served: Settings, snap: snapshot.Snapshot) -> None:
+        found = SentenceIndex.ensure(served.index_dir / "sentences", snap.ids, snap.docs, snap.metas, self.embeddings)
+        self.sentences = found
+        if self.matrix is not None:
+            self.sentence_rows = np.asarray([self.rows[cid] for cid in found.chunk_ids], dtype=np.int64)
 
     def _outline(self, metas: dict[str, dict]) -> None:
         by_section: dict[Key, list[tuple[int, str]]] = defaultdict(list)
@@ -141,7 +153,25 @@ class SearchIndex:
         top = np.argsort(-sims)[:k]
         return [(self.row_ids[i], float(sims[i])) for i in top], sims
 
+    def ranked(self, vector: list[float], k: int) -> tuple[list[tuple[str, float]], np.ndarray]:
+        """`dense`, ordered by the mix of each chunk's own cosine and its closest sentence's
+        (`sentence_weight`); each hit still carries the chunk's own cosine, which the gate reads."""
+        hits, sims = self.dense(vector, k)
+        weight, found = self.settings.sentence_weight, self.sentences
+        if found is None or weight == 0 or not found.chunk_ids:
+            return hits, sims
+        if self.matrix is not None and self.sentence_rows is not None:
+            top = np.argsort(-found.closest(vector, self.sentence_rows, sims, weight))[:k]
+            return [(self.row_ids[i], float(sims[i])) for i in top], sims
+        # Search through Chroma: the chunks of the closest sentences join its candidates.
+        closest, own = found.closest_chunks(vector, 4 * k), dict(hits)
+        own |= self.cosine(vector, [c for c in closest if c not in own])
+        mixed = {c: weight * closest.get(c, own[c]) + (1 - weight) * own[c] for c in own}
+        return [(c, own[c]) for c in sorted(mixed, key=lambda c: -mixed[c])[:k]], sims
+
     def cosine(self, vector: list[float], ids: list[str]) -> dict[str, float]:
+        if not ids:
+            return {}  # Chroma refuses a `get` of no ids
         q = np.asarray(vector, dtype=np.float32)
         if self.matrix is not None:
             return {cid: float(self.matrix[self.rows[cid]] @ q) for cid in ids if cid in self.rows}
@@ -164,34 +194,6 @@ class SearchIndex:
 def _orthography_maps(docs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
     spelling = Orthography(docs)
     return spelling.by_form, spelling.by_sound
-
-
-def _title(section: str) -> str:
-    return section.rsplit(" > ", 1)[-1]
-
-
-def _asks(section: str) -> bool:
-    return _title(section).rstrip().endswith((";", ";", "?"))
-
-
-def _stem_in(key: str, keys: set[str]) -> bool:
-    """A key among `keys`, exactly or as a stem prefix (both at least five letters), as the gate matches."""
-    return key in keys or (len(key) >= 5 and any(len(k) >= 5 and (k.startswith(key) or key.startswith(k)) for k in keys))
-
-
-def _names(ask: set[str], section: str) -> bool:
-    """Every word of a section's title is in the ask."""
-    title = [t for t in tokens(_title(section)) if not t.isdigit()]
-    return bool(title) and all(_stem_in(t, ask) for t in title)
-
-
-def shared_words(keys: set[str], title: str) -> int:
-    """How many search keys a heading shares, a stem counting when one is a prefix of the other: the
-    stemmer leaves «αξιολογούμε» and «αξιολόγηση» as «αξιολογ» and «αξιολογησ»."""
-    title_keys = [t for t in tokens(title) if not t.isdigit()]
-    return sum(
-        1 for k in keys if any(t.startswith(k) or k.startswith(t) for t in title_keys if min(len(t), len(k)) >= 4)
-    )
 
 
 @dataclass
@@ -220,7 +222,7 @@ class HybridSearch:
             prepared = prepare_query(text, self.index.lexical.vocab, self.index.repair, self.index.orthography)
             # The query vector is needed in every mode: the gate compares it with the corpus.
             vector = self.index.embeddings.embed_query(prepared.text)
-            hits, distribution = self.index.dense(vector, s.candidates)
+            hits, distribution = self.index.ranked(vector, s.candidates)
             if self.mode in {"hybrid", "dense"}:
                 for rank, (cid, _sim) in enumerate(hits):
                     ranked[cid] = ranked.get(cid, 0.0) + weight / (s.rrf_k + rank + 1)
@@ -296,17 +298,17 @@ class HybridSearch:
         asks = [(set(tokens(c)), form_keys(c)) for c in clauses(prepared.text)]
 
         def closer_to_parent(parent: str, kids: list[tuple[str, str]], first: bool) -> bool:
-            to_parent = shared_words(keys, _title(parent))
-            if to_parent > 0 and to_parent > max(shared_words(keys, _title(kid)) for kid, _ in kids):
+            to_parent = shared_words(keys, leaf_title(parent))
+            if to_parent > 0 and to_parent > max(shared_words(keys, leaf_title(kid)) for kid, _ in kids):
                 return True
             # «Τι τύποι δικτύων υπάρχουν;» under «Τύποι δικτύων» shares as many words with the part «Άτυπα και
             # τυπικά δίκτυα»: an ask that names the parent's title and at most one word besides (its verb)
             # asks for the parent whole, unless it names one part's title as fully.
-            title = set(tokens(_title(parent)))
+            title = set(tokens(leaf_title(parent)))
             return first and any(
-                _names(ask, parent)
-                and len([k for k in ask - form if not _stem_in(k, title)]) <= 1
-                and not any(_names(ask, kid) for kid, _ in kids)
+                names(ask, parent)
+                and len([k for k in ask - form if not stem_in(k, title)]) <= 1
+                and not any(names(ask, kid) for kid, _ in kids)
                 for ask, form in asks
             )
 
@@ -315,7 +317,7 @@ class HybridSearch:
             for depth in range(len(parts), 0, -1):
                 parent = " > ".join(parts[:depth])
                 # A part titled as a question («Ποιος τύπος μας ταιριάζει;») discusses the parts; it is not one.
-                kids = [kid for kid in self.index.children.get((p.guide_id, parent), []) if not _asks(kid[0])]
+                kids = [kid for kid in self.index.children.get((p.guide_id, parent), []) if not is_question(kid[0])]
                 if len(kids) < 3 or not closer_to_parent(parent, kids, i == 0):
                     continue
                 ids = [cid for _, cid in kids[: self.index.settings.max_list_items]]

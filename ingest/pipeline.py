@@ -21,12 +21,11 @@ from typing import Protocol
 
 from assistant.core.errors import IndexBusyError, IngestError
 from assistant.core.settings import Settings
-from ingest import generations
+from ingest import generations, sidecars
 from ingest.chunk import chunk_document
 from ingest.clean import clean_document
 from ingest.dedup import Passages
 from ingest.embed import EmbeddingBackend, get_embeddings
-from ingest.lexical import LexicalIndex, fingerprint
 from ingest.loaders import Limits, check_file, load
 from ingest.store import VectorStore
 from ingest.titles import TITLES_FILE, title_overrides, unique_title
@@ -194,10 +193,6 @@ class Ingestor:
     def manifest_path(self) -> Path:
         return self.store.served_settings.index_dir / "manifest.json"
 
-    @property
-    def lexical_path(self) -> Path:
-        return self.store.served_settings.index_dir / "bm25"
-
     def run(self, rebuild: bool = False, progress: Progress | None = None, beside: bool = False) -> IngestReport:
         """Bring the index up to date with the corpus folder. `rebuild` (or another embedding model) embeds
         everything again into a new generation; `beside` updates a copy of the served generation (vectors
@@ -215,7 +210,10 @@ class Ingestor:
             manifest = Manifest(self.manifest_path)
             self._open_collection(manifest)
             self._ingest_all(manifest, report, progress)
-            self._refresh_lexical(changed=bool(report.embedded or report.count("removed", "updated", "added")))
+            changed = bool(report.embedded or report.count("removed", "updated", "added"))
+            sidecars.refresh(
+                self.settings, self.store, served, self.embeddings, changed=changed, rebuild=rebuild, progress=progress
+            )
             if self.store is not served:
                 self._switch(served)
         report.seconds = time.perf_counter() - started
@@ -382,14 +380,6 @@ class Ingestor:
             duplicate_of=sorted(elsewhere),
             warnings=list(doc.notes.warnings),
         )
-
-    def _refresh_lexical(self, changed: bool) -> None:
-        ids, docs, metas = self.store.all_documents()
-        current = LexicalIndex.load(self.lexical_path)
-        if not changed and current is not None and current.fingerprint == fingerprint(ids):
-            return
-        texts = [f"{m.get('section', '')}\n{d}" for d, m in zip(docs, metas, strict=True)]
-        LexicalIndex.build(ids, texts).save(self.lexical_path)
 
 
 def report_dict(report: IngestReport) -> dict:

@@ -296,17 +296,22 @@ def write_guides():
 
 
 class CountingEmbeddings(EmbeddingBackend):
-    """A real embeddings backend wrapped to count the passages it embeds (not a mock: vectors are real)."""
+    """A real embeddings backend wrapped to count the passages it embeds (not a mock: vectors are real).
+    A passage is embedded as its title line and text (`Chunk.embedding_text`); the sentence vectors beside
+    the index (ingest/sentences.py), one line each, are counted apart."""
 
     def __init__(self, inner) -> None:
         self.inner = inner
         self.model_id = inner.model_id
         self.calls = 0
         self.texts: list[str] = []
+        self.sentences: list[str] = []
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        passages = [t for t in texts if "\n" in t]
         self.calls += 1
-        self.texts += texts
+        self.texts += passages
+        self.sentences += [t for t in texts if "\n" not in t]
         return self.inner.embed_documents(texts)
 
     def embed_query(self, text: str) -> list[float]:

@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     # Added to the fused score of the chunks of an article a question names («άρθρο 11»): more than any
     # fused score can reach (two first places give 2/61), so the named article ranks first.
     article_boost: float = Field(0.1, ge=0)
+    # Dense search ranks a chunk by this mix of its closest sentence's cosine and its own (ingest/sentences.py):
+    # a question about one point of a chunk is closer to the sentence that makes it. 0: chunk vectors only,
+    # and no sentence vectors are built. Chosen on dev, dev-followups and v1 together: at 0.3 hit@k dev .73 →
+    # .79, dev-followups .78 → .85, v1 .92 → .93 (hit@1 .79 kept), key-fact recall 52.3 → 51.5, 34.6 → 38.6,
+    # 71.5 → 72.1 %; 0.5 gained as much on dev but put a misspelt heading question's section second, 1.0 lost
+    # v1's hit@1 (.79 → .74).
+    sentence_weight: float = Field(0.3, ge=0, le=1)
     reranker_model: str = ""  # a sentence-transformers CrossEncoder id/path; empty: off
     # Fused scores of the audience's own guides are multiplied by 1 + audience_boost: 0.1 lifts a passage
     # about five ranks near the top, a preference that never buries the other guide.

@@ -1,0 +1,117 @@
+"""Sentence vectors beside the index (ingest/sentences.py): a chunk is also ranked by its closest sentence,
+the vectors are kept up to date by ingestion without embedding a sentence twice, and a reader without them
+builds them once. About the mechanism, not the model: fake-hash vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.service import Assistant
+from ingest.pipeline import Ingestor
+from ingest.sentences import SentenceIndex, sentence_texts
+
+# One point among many (section A) against a short passage that shares half the question's words (B).
+MANY_POINTS = """# Οδηγός για συνεταιρισμούς
+
+## 1. Η καθημερινή λειτουργία
+
+Το πρωί ο συνεταιρισμός ανοίγει το εργαστήριο στις οκτώ και καθαρίζει τους πάγκους εργασίας.
+Τα μέλη μοιράζονται τις βάρδιες κάθε Δευτέρα σε σύντομη συνάντηση στο γραφείο.
+Η αποθήκη απογράφεται στο τέλος κάθε μήνα από δύο μέλη που ορίζει η διοίκηση.
+Η ετήσια αποτίμηση της συνεργασίας με τον Δήμο γίνεται από κοινού με τα στελέχη του.
+Οι πελάτες εξυπηρετούνται και τηλεφωνικά, με ραντεβού που κλείνεται μία μέρα νωρίτερα.
+Το λογιστήριο στέλνει τα τιμολόγια στους προμηθευτές μέσα σε δέκα εργάσιμες ημέρες.
+Τα απορρίμματα του εργαστηρίου ανακυκλώνονται σε συνεργασία με την τοπική κοινότητα.
+
+## 2. Σχέσεις με φορείς
+
+Η συνεργασία με τα στελέχη του Δήμου ξεκινά με μια πρώτη συνάντηση.
+"""
+QUESTION = "Πώς γίνεται η ετήσια αποτίμηση της συνεργασίας με τα στελέχη του Δήμου;"
+
+
+def _index(make_settings, tmp_path, **overrides):
+    corpus = tmp_path / "guides"
+    corpus.mkdir(exist_ok=True)
+    (corpus / "synetairismos.md").write_text(MANY_POINTS, encoding="utf-8")
+    settings = make_settings(corpus_dir=corpus, embedding_backend="fake-hash", **overrides)
+    Ingestor(settings).run()
+    return settings
+
+
+def _first_section(settings) -> str:
+    docs = Assistant(settings).retriever(mode="dense").invoke(QUESTION)
+    return docs[0].metadata["section"]
+
+
+@pytest.mark.parametrize("exact", [True, False], ids=["in-memory", "through-chroma"])
+def test_a_chunk_is_found_by_the_one_sentence_that_answers_the_question(make_settings, tmp_path, exact):
+    """Averaged with six unrelated points, the answering sentence's chunk loses to a short passage that
+    shares fewer of the question's words; ranked also by its closest sentence, it comes first — whether
+    dense search is exact in memory or Chroma's (collections beyond `exact_search_max`)."""
+    size = {} if exact else {"exact_search_max": 0}
+    assert _first_section(_index(make_settings, tmp_path, sentence_weight=0, **size)).startswith("2.")
+    assert _first_section(_index(make_settings, tmp_path, data_dir=tmp_path / "d2", **size)).startswith("1.")
+
+
+def test_each_sentence_is_embedded_with_its_sections_title():
+    texts = sentence_texts(
+        "Πρώτη πρόταση εδώ μέσα. Δεύτερη πρόταση εδώ.\nΤίτλος\n- Ένα στοιχείο λίστας εδώ",
+        {"section": "4. Βήματα > 4.2 Χαρτογράφηση"},
+    )
+    assert texts == [
+        "4.2 Χαρτογράφηση: Πρώτη πρόταση εδώ μέσα.",
+        "4.2 Χαρτογράφηση: Δεύτερη πρόταση εδώ.",
+        "4.2 Χαρτογράφηση: - Ένα στοιχείο λίστας εδώ",
+    ]  # a one-word caption is no sentence of its own
+
+
+def test_ingestion_embeds_only_new_sentences_and_drops_removed_ones(make_settings, tmp_path, counting_embeddings):
+    settings = _index(make_settings, tmp_path)
+    path = settings.index_dir / "sentences"
+    first = SentenceIndex.load(path)
+    assert first is not None and len(first.chunk_ids) == len(set(first.keys)) >= 8
+
+    guide = settings.corpus_dir / "synetairismos.md"
+    guide.write_text(
+        MANY_POINTS + "\nΗ δεύτερη συνάντηση ορίζει τους υπεύθυνους επικοινωνίας των δύο πλευρών.\n", encoding="utf-8"
+    )
+    embeddings = counting_embeddings(settings)
+    Ingestor(settings, embeddings=embeddings).run()
+    after = SentenceIndex.load(path)
+    # The changed chunk is embedded again; of its sentences only the one added.
+    assert len(embeddings.texts) == 1
+    assert embeddings.sentences == ["2. Σχέσεις με φορείς: Η δεύτερη συνάντηση ορίζει τους υπεύθυνους επικοινωνίας των δύο πλευρών."]
+    assert len(after.chunk_ids) == len(first.chunk_ids) + 1
+
+    guide.unlink()
+    Ingestor(settings).run()
+    assert SentenceIndex.load(path).chunk_ids == []
+
+
+def test_a_reader_without_sentence_vectors_builds_them_once(make_settings, tmp_path):
+    """An index written before sentence vectors existed, or read from a Chroma server on another machine,
+    has none beside it: the first reader embeds them from the collection and saves them."""
+    settings = _index(make_settings, tmp_path)
+    path = settings.index_dir / "sentences"
+    saved = SentenceIndex.load(path)
+    for name in ("vectors.npy", "meta.json"):
+        (path / name).unlink()
+    assert _first_section(settings).startswith("1.")
+    rebuilt = SentenceIndex.load(path)
+    assert rebuilt is not None and rebuilt.chunk_ids == saved.chunk_ids
+    assert np.allclose(rebuilt.vectors, saved.vectors)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "other-model"])
+def test_damaged_or_foreign_sentence_vectors_are_not_used(make_settings, tmp_path, damage):
+    settings = _index(make_settings, tmp_path)
+    path = settings.index_dir / "sentences"
+    if damage == "truncated":
+        (path / "vectors.npy").write_bytes(b"\x93NUMPY garbage")
+        assert SentenceIndex.load(path) is None
+    else:
+        found = SentenceIndex.load(path)
+        assert not found.matches(found.chunk_ids, "another/model")
+    assert _first_section(settings).startswith("1.")  # rebuilt on opening, and used
