@@ -115,3 +115,34 @@ def test_damaged_or_foreign_sentence_vectors_are_not_used(make_settings, tmp_pat
         found = SentenceIndex.load(path)
         assert not found.matches(found.chunk_ids, "another/model")
     assert _first_section(settings).startswith("1.")  # rebuilt on opening, and used
+
+
+def test_ingest_progress_shows_the_sentences_being_embedded(make_settings, tmp_path):
+    """A front end is told of the sentence vectors as one more item, so a long last phase is not silent."""
+    from ingest.sidecars import SENTENCES_LABEL
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.files: list[tuple[str, int]] = []
+            self.embedded_total: dict[str, int] = {}
+
+        def start(self, total_files: int) -> None: ...
+
+        def file(self, source: str, total_chunks: int) -> None:
+            self.files.append((source, total_chunks))
+
+        def embedded(self, n: int) -> None:
+            source = self.files[-1][0]
+            self.embedded_total[source] = self.embedded_total.get(source, 0) + n
+
+        def done(self, report) -> None: ...
+
+    corpus = tmp_path / "guides"
+    corpus.mkdir()
+    (corpus / "synetairismos.md").write_text(MANY_POINTS, encoding="utf-8")
+    settings = make_settings(corpus_dir=corpus, embedding_backend="fake-hash")
+    recorder = Recorder()
+    Ingestor(settings).run(progress=recorder)
+    sentences = len(set(SentenceIndex.load(settings.index_dir / "sentences").keys))
+    assert recorder.files[-1] == (SENTENCES_LABEL, sentences)
+    assert recorder.embedded_total[SENTENCES_LABEL] == sentences

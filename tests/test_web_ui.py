@@ -275,6 +275,19 @@ def test_gradio_progress_adapter_reports_fractions():
     assert calls[2][1] == "Ευρετηρίαση: a.md (2/4 τμήματα)"
 
 
+def test_gradio_progress_counts_sentence_vectors_as_sentences():
+    """After the files, the sentence vectors are embedded (ingest/sidecars.py): counted as sentences."""
+    from ingest.sidecars import SENTENCES_LABEL
+
+    calls = []
+    progress = admin.GradioProgress(lambda fraction, desc="": calls.append((round(fraction, 2), desc)))
+    progress.start(1)
+    progress.done(SimpleNamespace(status="added"))
+    progress.file(SENTENCES_LABEL, 800)
+    progress.embedded(64)
+    assert calls[-1] == (1.0, f"Ευρετηρίαση: {SENTENCES_LABEL} (64/800 προτάσεις)")
+
+
 def test_the_ui_builds(ctx):
     demo = layout.build_ui(ctx)
     labels = {getattr(b, "label", None) for b in demo.blocks.values()}

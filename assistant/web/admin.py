@@ -13,6 +13,7 @@ from assistant.web.context import WebContext
 from assistant.web.render import guides_table, report_html, warning
 from assistant.web.security import admin_throttle, wait_detail
 from ingest.pipeline import FileReport
+from ingest.sidecars import SENTENCES_LABEL
 
 UI_CLIENT = "ui:unknown"  # the throttle's key when Gradio gives no client address (a direct call)
 
@@ -35,7 +36,8 @@ class GradioProgress:
         fraction = min((self.files_done + share) / self.total, 1.0)
         desc = f"Ευρετηρίαση: {self.source}" if self.source else "Ευρετηρίαση οδηγών"
         if self.chunks:
-            desc += f" ({self.done_chunks}/{self.chunks} τμήματα)"
+            unit = "προτάσεις" if self.source == SENTENCES_LABEL else "τμήματα"
+            desc += f" ({self.done_chunks}/{self.chunks} {unit})"
         self.progress(fraction, desc=desc)
 
     def start(self, total_files: int) -> None:
