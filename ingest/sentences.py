@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from assistant.core.greek_text import split_sentences
 from ingest.embed_base import EmbeddingBackend
 from ingest.lexical import fingerprint
 
-FORMAT = 1
+FORMAT = 2
 MIN_WORDS = 3  # shorter lines (captions, labels) carry no point of their own; the chunk's vector has them
 
 
@@ -58,31 +59,35 @@ class SentenceIndex:
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
             if meta.get("format") != FORMAT:
                 return None
-            vectors = np.load(folder / "vectors.npy", mmap_mode="r")
-        except (OSError, ValueError):
+            vectors = np.load(folder / meta["vectors"], mmap_mode="r")
+            chunk_ids, keys = list(meta["chunk_ids"]), list(meta["keys"])
+            found = cls(chunk_ids, keys, vectors, str(meta["model_id"]), str(meta["fingerprint"]))
+        except (OSError, ValueError, KeyError, TypeError):
             return None  # missing or damaged: rebuilt from the collection by the caller
-        if len(meta["chunk_ids"]) != vectors.shape[0]:
-            return None
-        return cls(meta["chunk_ids"], meta["keys"], vectors, meta["model_id"], meta["fingerprint"])
+        return found if len(chunk_ids) == len(keys) == vectors.shape[0] else None
 
     def matches(self, ids: list[str], model_id: str) -> bool:
         return self.model_id == model_id and self.fingerprint == fingerprint(ids)
 
     def save(self, folder: Path) -> None:
+        """Each build's vectors go to a file of their own, named by meta.json, which is replaced last: a
+        reader never pairs the vectors of one build with the ids of another."""
         folder.mkdir(parents=True, exist_ok=True)
-        # Written beside, then moved: a reader never sees vectors of one build with the ids of another.
-        tmp = folder / "vectors.tmp.npy"
-        np.save(tmp, np.asarray(self.vectors, dtype=np.float32))
+        name = f"vectors-{uuid.uuid4().hex[:12]}.npy"
+        np.save(folder / name, np.asarray(self.vectors, dtype=np.float32))
         meta = {
             "format": FORMAT,
+            "vectors": name,
             "model_id": self.model_id,
             "fingerprint": self.fingerprint,
             "chunk_ids": self.chunk_ids,
             "keys": self.keys,
         }
         (folder / "meta.tmp.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(folder / "vectors.npy")
         (folder / "meta.tmp.json").replace(folder / "meta.json")
+        for old in folder.glob("vectors*.npy"):  # earlier builds (and format 1's vectors.npy)
+            if old.name != name:
+                old.unlink(missing_ok=True)  # a reader that mapped it keeps its pages
 
     @classmethod
     def build(

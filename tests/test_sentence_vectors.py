@@ -4,6 +4,8 @@ builds them once. About the mechanism, not the model: fake-hash vectors."""
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 
@@ -84,6 +86,8 @@ def test_ingestion_embeds_only_new_sentences_and_drops_removed_ones(make_setting
     assert len(embeddings.texts) == 1
     assert embeddings.sentences == ["2. Σχέσεις με φορείς: Η δεύτερη συνάντηση ορίζει τους υπεύθυνους επικοινωνίας των δύο πλευρών."]
     assert len(after.chunk_ids) == len(first.chunk_ids) + 1
+    assert len(list(path.glob("vectors*.npy"))) == 1  # earlier builds' files are removed
+    assert np.allclose(first.vectors[0], after.vectors[0])  # the first build, mapped before, is still readable
 
     guide.unlink()
     Ingestor(settings).run()
@@ -96,8 +100,7 @@ def test_a_reader_without_sentence_vectors_builds_them_once(make_settings, tmp_p
     settings = _index(make_settings, tmp_path)
     path = settings.index_dir / "sentences"
     saved = SentenceIndex.load(path)
-    for name in ("vectors.npy", "meta.json"):
-        (path / name).unlink()
+    shutil.rmtree(path)
     assert _first_section(settings).startswith("1.")
     rebuilt = SentenceIndex.load(path)
     assert rebuilt is not None and rebuilt.chunk_ids == saved.chunk_ids
@@ -109,7 +112,8 @@ def test_damaged_or_foreign_sentence_vectors_are_not_used(make_settings, tmp_pat
     settings = _index(make_settings, tmp_path)
     path = settings.index_dir / "sentences"
     if damage == "truncated":
-        (path / "vectors.npy").write_bytes(b"\x93NUMPY garbage")
+        (vectors,) = path.glob("vectors-*.npy")
+        vectors.write_bytes(b"\x93NUMPY garbage")
         assert SentenceIndex.load(path) is None
     else:
         found = SentenceIndex.load(path)
