@@ -130,7 +130,9 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")
     built = f", built {info.built_at}" if info.built_at else ""
     console.print(f"Served index: generation {info.generation} (collection {info.collection}{built})")
     console.print(f"Store: {info.store_location}")
-    console.print(f"Total: {len(info.guides)} guides, {info.pages} pages, {info.chunks} chunks")
+    console.print(
+        f"Total: {len(info.guides)} guides, {info.pages} pages, {info.chunks} chunks, {info.sentences} sentence vectors"
+    )
 
 
 @app.command()

@@ -7,7 +7,10 @@ from collections import Counter
 from pydantic import BaseModel, Field
 
 from assistant.core.settings import Settings
+from ingest.lexical import fingerprint
 from ingest.pipeline import Manifest
+from ingest.sentences import SentenceIndex
+from ingest.sidecars import sentences_path
 from ingest.store import VectorStore
 
 
@@ -27,6 +30,7 @@ class IndexStatus(BaseModel):
     collection: str = ""  # its Chroma collection
     built_at: str = ""  # when it was complete and switched to (UTC)
     guides: list[GuideInfo] = Field(default_factory=list)
+    sentences: int = 0  # sentence vectors beside the index that match its chunks (0: off, or not built yet)
 
     @property
     def chunks(self) -> int:
@@ -56,6 +60,8 @@ def index_status(settings: Settings, store: VectorStore | None = None) -> IndexS
         for source, n in sorted(counts.items())
     ]
     served = store.generation
+    vectors = SentenceIndex.load(sentences_path(store))
+    current = vectors is not None and vectors.model_id == store.model_id and vectors.fingerprint == fingerprint(list(metas))
     return IndexStatus(
         store_location=settings.store_location,
         embedding_model=store.model_id,
@@ -63,4 +69,5 @@ def index_status(settings: Settings, store: VectorStore | None = None) -> IndexS
         collection=served.collection,
         built_at=served.built_at,
         guides=guides,
+        sentences=len(vectors.chunk_ids) if current else 0,
     )

@@ -57,6 +57,14 @@ def test_a_chunk_is_found_by_the_one_sentence_that_answers_the_question(make_set
     assert _first_section(_index(make_settings, tmp_path, data_dir=tmp_path / "d2", **size)).startswith("1.")
 
 
+def test_the_index_status_counts_the_sentence_vectors(make_settings, tmp_path):
+    from ingest.status import index_status
+
+    settings = _index(make_settings, tmp_path)
+    assert index_status(settings).sentences == len(SentenceIndex.load(settings.index_dir / "sentences").chunk_ids) > 0
+    assert index_status(_index(make_settings, tmp_path, data_dir=tmp_path / "off", sentence_weight=0)).sentences == 0
+
+
 def test_each_sentence_is_embedded_with_its_sections_title():
     texts = sentence_texts(
         "Πρώτη πρόταση εδώ μέσα. Δεύτερη πρόταση εδώ.\nΤίτλος\n- Ένα στοιχείο λίστας εδώ",
