@@ -21,6 +21,7 @@ from assistant.core.types import Passage, PreparedQuery, Retrieval
 from assistant.headings import is_question, leaf_title, names, shared_words, stem_in
 from assistant.query import Orthography, SpellRepair, prepare_query
 from assistant.question import clauses, form_keys
+from ingest import sidecars
 from ingest.embed import EmbeddingBackend
 from ingest.lexical import LexicalIndex, fingerprint
 from ingest.sentences import SentenceIndex
@@ -71,7 +72,7 @@ class SearchIndex:
             snap = cls._from_store(served, embeddings, store)
         ids, docs, metas = snap.ids, snap.docs, snap.metas
         remember_stems(snap.stems)
-        path = served.index_dir / "bm25"
+        path = sidecars.lexical_path(served)
         lexical = LexicalIndex.load(path)
         if lexical is None or lexical.fingerprint != fingerprint(ids):
             # A server-mode reader (or a stale copy) lacks the local BM25 index: build it once from the
@@ -112,7 +113,7 @@ class SearchIndex:
         return snap
 
     def _open_sentences(self, served: Settings, snap: snapshot.Snapshot) -> None:
-        found = SentenceIndex.ensure(served.index_dir / "sentences", snap.ids, snap.docs, snap.metas, self.embeddings)
+        found = SentenceIndex.ensure(sidecars.sentences_path(served), snap.ids, snap.docs, snap.metas, self.embeddings)
         self.sentences = found
         if self.matrix is not None:
             self.sentence_rows = np.asarray([self.rows[cid] for cid in found.chunk_ids], dtype=np.int64)

@@ -15,12 +15,13 @@ from ingest.store import VectorStore
 SENTENCES_LABEL = "προτάσεις (αναζήτηση ανά πρόταση)"
 
 
-def lexical_path(store: VectorStore) -> Path:
-    return store.served_settings.index_dir / "bm25"
+def lexical_path(served: Settings) -> Path:
+    """Where a generation's BM25 index lives (`served`: a store's `served_settings`)."""
+    return served.index_dir / "bm25"
 
 
-def sentences_path(store: VectorStore) -> Path:
-    return store.served_settings.index_dir / "sentences"
+def sentences_path(served: Settings) -> Path:
+    return served.index_dir / "sentences"
 
 
 def refresh(
@@ -36,17 +37,17 @@ def refresh(
     """`store` is the generation written (after a rebuild, not yet `served`). Sentences already embedded,
     here or in the served generation, keep their vectors unless everything is rebuilt."""
     ids, docs, metas = store.all_documents()
-    current = LexicalIndex.load(lexical_path(store))
+    current = LexicalIndex.load(lexical_path(store.served_settings))
     if changed or current is None or current.fingerprint != fingerprint(ids):
         texts = [f"{m.get('section', '')}\n{d}" for d, m in zip(docs, metas, strict=True)]
-        LexicalIndex.build(ids, texts).save(lexical_path(store))
+        LexicalIndex.build(ids, texts).save(lexical_path(store.served_settings))
     if settings.sentence_weight == 0:
         return
-    found = SentenceIndex.load(sentences_path(store))
+    found = SentenceIndex.load(sentences_path(store.served_settings))
     if found is not None and found.matches(ids, embeddings.model_id):
         return
-    reuse = () if rebuild else (found, SentenceIndex.load(sentences_path(served)))
+    reuse = () if rebuild else (found, SentenceIndex.load(sentences_path(served.served_settings)))
     batch = settings.embedding_batch_size * 2
     # Shown as one more item of the ingest's progress (the CLI's bar, the app's gr.Progress).
     told = (lambda n: progress.file(SENTENCES_LABEL, n), progress.embedded) if progress else None
-    SentenceIndex.build(ids, docs, metas, embeddings, reuse, batch, told).save(sentences_path(store))
+    SentenceIndex.build(ids, docs, metas, embeddings, reuse, batch, told).save(sentences_path(store.served_settings))

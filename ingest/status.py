@@ -7,7 +7,6 @@ from collections import Counter
 from pydantic import BaseModel, Field
 
 from assistant.core.settings import Settings
-from ingest.lexical import fingerprint
 from ingest.pipeline import Manifest
 from ingest.sentences import SentenceIndex
 from ingest.sidecars import sentences_path
@@ -60,8 +59,8 @@ def index_status(settings: Settings, store: VectorStore | None = None) -> IndexS
         for source, n in sorted(counts.items())
     ]
     served = store.generation
-    vectors = SentenceIndex.load(sentences_path(store))
-    current = vectors is not None and vectors.model_id == store.model_id and vectors.fingerprint == fingerprint(list(metas))
+    vectors = SentenceIndex.load(sentences_path(store.served_settings))
+    current = vectors is not None and vectors.matches(list(metas), store.model_id)
     return IndexStatus(
         store_location=settings.store_location,
         embedding_model=store.model_id,

@@ -19,7 +19,7 @@ def test_the_gazette_questions_name_articles_of_the_issue():
     assert len(cases) >= 30 and all(c["question"] and all(1 <= a <= 90 for a in c["articles"]) for c in cases)
 
 
-def test_a_question_naming_an_article_scores_a_hit_and_one_about_nothing_does_not(tmp_path):
+def test_a_hit_counts_only_when_the_named_article_is_the_gold_one(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(GAZETTE, corpus / GAZETTE.name)
