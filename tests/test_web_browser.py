@@ -17,7 +17,18 @@ import time
 from pathlib import Path
 
 import pytest
-from support.browser import ADMIN_PASSWORD, ANSWERED, ARTIFACTS, DISLIKE, LIKE, ask, chromium, serving, watched_page
+from support.browser import (
+    ADMIN_PASSWORD,
+    ANSWERED,
+    ARTIFACTS,
+    DISLIKE,
+    LIKE,
+    SEND_ENABLED,
+    ask,
+    chromium,
+    serving,
+    watched_page,
+)
 
 NEW_GUIDE = """# Οδηγός Πιλοτικού Προγράμματος Ζέφυρος
 
@@ -220,10 +231,9 @@ def _messages(page, who: str) -> int:
 
 def test_a_question_typed_during_an_answer_waits_and_stop_interrupts(server, page):
     """The answering event is held at the queue (a condition, not a delay) so the answer is «on its way»."""
-    # The page's load event (the kept conversations, /run/predict) must be over before the question: on a
-    # loaded machine it returned after it and reset the chat, and the held answer could never show (CI).
-    with page.expect_response(lambda r: "/gradio_api/run/predict" in r.url):
-        page.goto(server["url"] + "/")
+    # Questions wait until the page's load event (the kept conversations) is over: it would reset the chat.
+    page.goto(server["url"] + "/")
+    page.wait_for_function(SEND_ENABLED)
     box = "#kalo-question textarea"
     page.wait_for_selector(box)
     held: list = []
@@ -276,6 +286,41 @@ def test_a_question_typed_during_an_answer_waits_and_stop_interrupts(server, pag
     for route in held:
         route.abort()
     page.unroute("**/gradio_api/queue/join*")
+
+
+def test_a_question_sent_before_the_page_has_loaded_is_not_lost(server, page):
+    """The page's load event (the kept conversations) is held: a question sent meanwhile stays in the box,
+    with «Αποστολή» disabled, instead of showing and then vanishing when the load resets the chat."""
+    held: list = []
+
+    def hold_first(route):  # the first call is the load event; the rest (the question's) go through
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/gradio_api/run/predict*", hold_first)
+    page.goto(server["url"] + "/")
+    box = "#kalo-question textarea"
+    page.wait_for_selector(box)
+    deadline = time.monotonic() + 15
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert held, "the page's load event never started"
+    question = "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;"
+    page.fill(box, question)
+    assert page.locator("#kalo-send").is_disabled()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)  # what the page would do with the question, it does now: nothing
+    assert page.input_value(box) == question and _messages(page, "user") == 0
+    with page.expect_response(lambda r: "/gradio_api/run/predict" in r.url):
+        held[0].continue_()
+    page.wait_for_function(SEND_ENABLED)
+    assert page.input_value(box) == question  # kept through the load
+    page.keyboard.press("Enter")
+    page.wait_for_function(ANSWERED, arg=0)
+    assert _messages(page, "user") == 1
+    page.unroute("**/gradio_api/run/predict*")
 
 
 def test_api_docs_are_served_offline(server, page):
@@ -385,6 +430,7 @@ def test_keyboard_only_ask_and_follow_a_citation(server, page):
     page.goto(server["url"] + "/")
     page.wait_for_selector("#kalo-question textarea")
     page.wait_for_function("document.activeElement && document.activeElement.closest('#kalo-question')")
+    page.wait_for_function(SEND_ENABLED)
     before = 0
     page.keyboard.type("Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
     page.keyboard.press("Enter")

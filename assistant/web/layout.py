@@ -141,7 +141,10 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
                     autofocus=True,
                     elem_id="kalo-question",
                 )
-                send = gr.Button("Αποστολή", variant="primary", scale=1, min_width=110, elem_id="kalo-send")
+                # Enabled once the page has loaded (below): a question sent earlier would be wiped by the load.
+                send = gr.Button(
+                    "Αποστολή", variant="primary", scale=1, min_width=110, interactive=False, elem_id="kalo-send"
+                )
                 stop = gr.Button("■ Διακοπή", variant="stop", scale=1, min_width=110, visible=False, elem_id="kalo-stop")
             with gr.Row():
                 new_chat = gr.Button(
@@ -167,7 +170,7 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
                 sources_panel(), elem_id="kalo-sources", js_on_load=static_text("sources.js"), apply_default_css=False
             )
 
-    busy = gr.State(False)  # an answer is on its way: further questions wait in the box
+    busy = gr.State(True)  # an answer is on its way (or the page is loading): further questions wait in the box
     pending = gr.State("")  # the question being answered
     controls = [busy, send, stop]
     answer_outputs = [chatbot, sources, session, pending, *controls]
@@ -216,7 +219,10 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
         **PRIVATE,
     ).then(**keep)
     shown = [chatbot, session, sources, conv.choice, conv.kept]
-    demo.load(history.on_load, [conv.kept], shown, queue=False, **PRIVATE)
+    # The kept conversation replaces the chat when it arrives, so questions wait in the box until then:
+    # `.then` runs once the page has applied the load, and only then lets a question through.
+    loaded = demo.load(history.on_load, [conv.kept], shown, queue=False, **PRIVATE)
+    loaded.then(lambda: (False, gr.update(interactive=True)), None, [busy, send], queue=False, **PRIVATE)
     history.wire(
         conv, chatbot=chatbot, session=session, sources=sources, busy=busy, reset=[feedback_box, comment],
         reset_values=lambda: (gr.update(visible=False), ""),

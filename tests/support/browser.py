@@ -120,8 +120,12 @@ ANSWERED = """(before) => {
 }"""
 
 
+SEND_ENABLED = "() => { const b = document.querySelector('#kalo-send'); return b && !b.disabled; }"
+
+
 def ask(page, question: str) -> tuple[str, str]:
     """Type a question, wait for the final answer; returns (last answer text, sources panel HTML)."""
+    page.wait_for_function(SEND_ENABLED)  # questions wait in the box until the page has loaded
     before = page.locator("#kalo-chatbot [data-testid='bot']").count()
     page.fill("#kalo-question textarea", question)
     page.keyboard.press("Enter")
