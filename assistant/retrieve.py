@@ -5,6 +5,7 @@ module so that answering a question never imports LangChain's runnables and trac
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter, defaultdict
@@ -27,6 +28,7 @@ from ingest.lexical import LexicalIndex, fingerprint
 from ingest.sentences import SentenceIndex
 from ingest.store import VectorStore
 
+log = logging.getLogger(__name__)
 Key = tuple[str, str]  # (guide id, section path)
 _ARTICLE = re.compile(r"\b(?:αρθρ\w*|article)\s+(\d{1,3})\b")
 
@@ -78,7 +80,10 @@ class SearchIndex:
             # A server-mode reader (or a stale copy) lacks the local BM25 index: build it once from the
             # collection, never per query.
             lexical = LexicalIndex.build(ids, snap.texts)
-            lexical.save(path)
+            try:
+                lexical.save(path)
+            except OSError as exc:  # a read-only copy of the index: kept in memory, built again next time
+                log.warning("BM25 index not saved beside a read-only index (run `kalo ingest` to write it): %s", exc)
         index = cls(settings, embeddings, store, lexical)
         index._outline(dict(zip(ids, metas, strict=True)))
         index.doc_freq = snap.doc_freq

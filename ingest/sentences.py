@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ import numpy as np
 from assistant.core.greek_text import split_sentences
 from ingest.embed_base import EmbeddingBackend
 from ingest.lexical import fingerprint
+
+log = logging.getLogger(__name__)
 
 FORMAT = 2
 MIN_WORDS = 3  # shorter lines (captions, labels) carry no point of their own; the chunk's vector has them
@@ -135,7 +138,10 @@ class SentenceIndex:
         if found is not None and found.matches(ids, embeddings.model_id):
             return found
         built = cls.build(ids, docs, metas, embeddings, (found,))
-        built.save(folder)
+        try:
+            built.save(folder)
+        except OSError as exc:  # a read-only copy of the index: used from memory, embedded again next time
+            log.warning("sentence vectors not saved beside a read-only index (run `kalo ingest` to write them): %s", exc)
         return built
 
     def closest(self, vector, chunk_rows: np.ndarray, own: np.ndarray, weight: float) -> np.ndarray:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from assistant.service import Assistant
+from ingest.lexical import LexicalIndex
 from ingest.pipeline import Ingestor
 from ingest.sentences import SentenceIndex, sentence_texts
 
@@ -158,3 +159,23 @@ def test_ingest_progress_shows_the_sentences_being_embedded(make_settings, tmp_p
     sentences = len(set(SentenceIndex.load(settings.index_dir / "sentences").keys))
     assert recorder.files[-1] == (SENTENCES_LABEL, sentences)
     assert recorder.embedded_total[SENTENCES_LABEL] == sentences
+
+
+def test_a_reader_that_cannot_write_beside_the_index_still_answers(make_settings, tmp_path, monkeypatch, caplog):
+    """A read-only copy of the index (a shared folder, a container image) that lacks the BM25 index and the
+    sentence vectors: the reader builds them in memory and answers; only saving them is given up, with a
+    warning. (Saving is made to fail as a read-only folder does: the tests may run as root.)"""
+    settings = _index(make_settings, tmp_path)
+    shutil.rmtree(settings.index_dir / "sentences")
+    shutil.rmtree(settings.index_dir / "bm25")
+
+    def read_only(self, folder):
+        raise PermissionError(13, "Permission denied", str(folder))
+
+    monkeypatch.setattr(SentenceIndex, "save", read_only)
+    monkeypatch.setattr(LexicalIndex, "save", read_only)
+    assert _first_section(settings).startswith("1.")  # by its closest sentence: the vectors were built
+    docs = Assistant(settings).retriever(mode="bm25").invoke(QUESTION)
+    assert docs and "ετήσια αποτίμηση" in docs[0].page_content
+    assert "not saved" in caplog.text and "Permission denied" in caplog.text
+    assert not (settings.index_dir / "sentences").exists() and not (settings.index_dir / "bm25").exists()
