@@ -4,6 +4,8 @@ the server. Screenshot: test-artifacts/conversations.png."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from support.browser import ANSWERED, ARTIFACTS, ask, chromium, serving, watched_page
 
@@ -147,3 +149,32 @@ def test_while_an_answer_is_still_arriving_a_sent_question_and_a_switch_wait(ser
     assert _conversations(page) == [first, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;"]
     page.locator("#kalo-conversations label", has_text="παντοπωλείο").click()  # now it switches
     page.wait_for_function("() => document.querySelector('#kalo-chatbot').innerText.includes('παντοπωλείο')")
+
+
+def test_sending_an_empty_box_changes_nothing(server, page):
+    """«Αποστολή» (or Enter) with nothing typed, after an answer: the chat, its sources, the button and the
+    kept conversation stay as they were, also after a reload (it used to wipe the conversation)."""
+    page.goto(server["url"] + "/")
+    question = "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;"
+    answer, _ = ask(page, question)
+    page.wait_for_function("q => document.querySelector('#kalo-conversations').innerText.includes(q)", arg=question)
+    chat = page.inner_text("#kalo-chatbot")
+    sources = page.inner_text("#kalo-sources")
+    done: list[str] = []  # the chain is start → answer → keep; keep's /run/predict comes last
+    page.on("response", lambda r: done.append(r.url) if "/gradio_api/run/predict" in r.url else None)
+    for send in (lambda: page.click("#kalo-send"), lambda: page.keyboard.press("Enter")):
+        page.focus("#kalo-question textarea")
+        done.clear()
+        send()
+        deadline = time.monotonic() + 15
+        while len(done) < 2 and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        assert len(done) == 2, done
+        page.wait_for_timeout(200)  # the page has applied what the responses carried
+        assert page.inner_text("#kalo-chatbot") == chat
+        assert page.inner_text("#kalo-sources") == sources
+        assert page.inner_text("#kalo-send").strip() == "Αποστολή"
+    page.reload()
+    page.wait_for_function("q => (document.querySelector('#kalo-chatbot')?.innerText || '').includes(q)", arg=question)
+    assert any(question[:30] in c for c in _conversations(page))
+    assert answer.split("[", 1)[0].strip()[:40] in page.inner_text("#kalo-chatbot")

@@ -176,8 +176,10 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     answer_outputs = [chatbot, sources, session, pending, *controls]
 
     def answer(p, a, m, s):
-        # The pending question is consumed once: a refused question's chained event finds it empty.
+        # The pending question is consumed once: a refused question's chained event finds it empty, and
+        # changes nothing (a generator that yields nothing would clear every output: the chat, the button).
         if not p:
+            yield tuple(gr.skip() for _ in answer_outputs)
             return
         for messages, panel, chat in handlers.respond(ctx, p, a, handlers.before_placeholder(m), s):
             yield (messages, panel, chat, "", gr.skip(), gr.skip(), gr.skip())
