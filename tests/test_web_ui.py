@@ -399,3 +399,83 @@ def test_guides_tab_uploads_removes_and_reindexes(synthetic_corpus, tmp_path):
 
 def test_guides_table_without_an_index_says_so(fast_settings):
     assert "ευρετήριο" in admin.guides_html(WebContext(fast_settings()))
+
+
+# -- reported by a new user: clock, plurals, empty password, refused uploads --------------------------------
+@pytest.fixture
+def server_clock_elsewhere(monkeypatch):
+    """The server's own clock in another zone than Greece, so a server-clock stamp cannot pass for Greek time."""
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_export_stamps_use_the_guides_table_s_greek_clock(ctx, tmp_path, server_clock_elsewhere):
+    import io
+    from datetime import UTC, datetime
+
+    import docx
+
+    *_, (_, _, session) = handlers.respond(ctx, "Τι δίκτυα υπάρχουν;", None, [], ChatSession())
+    before = datetime.now(UTC)
+    files, _ = handlers.export_conversation(session, tmp_path)
+    md_alone = handlers.export.conversation_markdown([session.answers[1].answer])
+    docx_alone = handlers.export.conversation_docx([session.answers[1].answer])
+    after = datetime.now(UTC)
+    # the times the «Οδηγοί» table would show for an indexing done at this moment
+    shown = {render.local_time(t.isoformat()) for t in (before, after)}
+    stems = {f"synomilia-{datetime.strptime(s, '%d/%m/%Y %H:%M'):%Y%m%d-%H%M}" for s in shown}
+    docx_path, md_path = files["value"]
+    assert {p.rsplit("/", 1)[-1].rsplit(".", 1)[0] for p in (docx_path, md_path)} <= stems
+    md_header = open(md_path, encoding="utf-8").read().splitlines()[2]
+    assert any(md_header.startswith(f"_{s}_") for s in shown)
+    assert any(md_alone.splitlines()[2].startswith(f"_{s}_") for s in shown)
+    docx_header = docx.Document(io.BytesIO(docx_alone)).paragraphs[1].text
+    assert any(docx_header.startswith(s) for s in shown)
+
+
+def test_counts_agree_in_number_with_their_nouns():
+    from ingest.pipeline import FileReport, IngestReport
+    from ingest.status import GuideInfo
+
+    one = GuideInfo(guide_id="g", title="Οδηγός", source="a.md", pages=1, chunks=1, ingested_at="")
+    assert "1 οδηγός · 1 σελίδα · 1 τμήμα κειμένου" in render.guides_table([one])
+    two = one.model_copy(update={"guide_id": "h", "source": "b.md"})
+    assert "2 οδηγοί · 2 σελίδες · 2 τμήματα κειμένου" in render.guides_table([one, two])
+    report = IngestReport(files=[FileReport("a.md", "added", 1, 1), FileReport("b.md", "added", 3, 2)], seconds=1.0)
+    html = render.report_html(report)
+    assert "(1 σελ., 1 τμήμα)" in html and "(3 σελ., 2 τμήματα)" in html
+    assert render.count_of(1, "αρχείο", "αρχεία") == "1 αρχείο" and render.count_of(0, "αρχείο", "αρχεία") == "0 αρχεία"
+
+
+def test_an_empty_password_asks_for_one_and_is_not_a_failed_attempt(synthetic_settings, synthetic_assistant):
+    settings = synthetic_settings.model_copy(update={"admin_password": SecretStr("σωστός")})
+    ctx = WebContext(settings, assistant=synthetic_assistant)
+    for empty in ["", "   ", None]:
+        signed_in, *_, message, _, _, _ = admin.admin_login(ctx, empty)
+        assert signed_in is False and "Πληκτρολογήστε τον κωδικό διαχειριστή." in message
+        assert "Λάθος" not in message
+    for _ in range(settings.admin_free_failures + 3):
+        admin.admin_login(ctx, " ")
+    assert admin.admin_throttle(ctx).retry_after(admin.UI_CLIENT) == 0  # no back-off earned by empty clicks
+    assert admin.admin_login(ctx, "σωστός")[0] is True
+
+
+def test_adding_with_no_accepted_file_says_so_truthfully():
+    # Gradio refuses an .exe in the browser (its toast) and the file box stays empty: the button then
+    # sends nothing, and the result must not read as if the refused file was never chosen.
+    for nothing in [None, []]:
+        result, *_ = admin.upload_guides(SimpleNamespace(), nothing, False, True, progress=lambda *a, **k: None)
+        assert "Δεν έχει επιλεγεί κανένα αποδεκτό αρχείο (PDF, DOCX, Markdown, TXT ή HTML)." in result
+        assert "Επιλέξτε πρώτα" not in result
+
+
+def test_the_sign_in_back_off_counts_its_seconds_in_greek():
+    from assistant.web.security import wait_detail
+
+    assert wait_detail(0.4).endswith("σε 1 δευτερόλεπτο.")
+    assert wait_detail(30).endswith("σε 30 δευτερόλεπτα.")

@@ -10,7 +10,7 @@ import gradio as gr
 
 from assistant.core.errors import KaloError
 from assistant.web.context import WebContext
-from assistant.web.render import guides_table, report_html, warning
+from assistant.web.render import count_of, guides_table, report_html, warning
 from assistant.web.security import admin_throttle, wait_detail
 from ingest.pipeline import FileReport
 from ingest.sidecars import SENTENCES_LABEL
@@ -36,8 +36,8 @@ class GradioProgress:
         fraction = min((self.files_done + share) / self.total, 1.0)
         desc = f"Ευρετηρίαση: {self.source}" if self.source else "Ευρετηρίαση οδηγών"
         if self.chunks:
-            unit = "προτάσεις" if self.source == SENTENCES_LABEL else "τμήματα"
-            desc += f" ({self.done_chunks}/{self.chunks} {unit})"
+            unit = ("πρόταση", "προτάσεις") if self.source == SENTENCES_LABEL else ("τμήμα", "τμήματα")
+            desc += f" ({self.done_chunks}/{count_of(self.chunks, *unit)})"
         self.progress(fraction, desc=desc)
 
     def start(self, total_files: int) -> None:
@@ -79,7 +79,11 @@ def ui_client(request: gr.Request | None) -> str:
 
 def admin_login(ctx: WebContext, password: str, request: gr.Request | None = None):
     """Returns (admin flag, login box, admin box, login message, guides table, removal choice, password box).
-    Wrong passwords back off per client (assistant/web/security.py), logged with the client's address."""
+    Wrong passwords back off per client (assistant/web/security.py), logged with the client's address; an
+    empty one is a click before typing, not a guess: asked for, not counted."""
+    if not (password or "").strip():
+        message = '<p class="kalo-warn" role="alert">Πληκτρολογήστε τον κωδικό διαχειριστή.</p>'
+        return False, gr.update(), gr.update(), message, "", gr.update(), ""
     client = ui_client(request)
     throttle = admin_throttle(ctx)
     wait = throttle.retry_after(client)
@@ -105,8 +109,9 @@ def _require(admin: bool) -> None:
 def upload_guides(ctx: WebContext, files, overwrite: bool, admin: bool, progress=PROGRESS):
     """Returns (result, guides table, removal choice, file box)."""
     _require(admin)
-    if not files:
-        return warning("Επιλέξτε πρώτα ένα ή περισσότερα αρχεία."), gr.skip(), gr.skip(), gr.skip()
+    if not files:  # also after Gradio refused a file type in the browser (its toast): nothing reached us
+        message = "Δεν έχει επιλεγεί κανένα αποδεκτό αρχείο (PDF, DOCX, Markdown, TXT ή HTML)."
+        return warning(message), gr.skip(), gr.skip(), gr.skip()
     uploads = []
     for f in files if isinstance(files, list) else [files]:
         path = Path(f if isinstance(f, str) else f.name)

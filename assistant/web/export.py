@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from assistant.core.types import Answer, Source
+from assistant.web.render import greek_time
 
 TITLE = "Συνομιλία με τον Βοηθό Συνεργασίας ΟΤΑ & Φορέων ΚΑΛΟ"
 NOTE = "Οι απαντήσεις παράγονται αυτόματα από τα κείμενα των οδηγών· ελέγχετε την πηγή πριν από κάθε απόφαση."
@@ -26,7 +27,7 @@ def answer_markdown(answer: Answer) -> str:
 
 
 def conversation_markdown(answers: Iterable[Answer], when: datetime | None = None) -> str:
-    when = when or datetime.now()
+    when = when or greek_time()  # the clock of the guides table, not the server's zone
     parts = [f"# {TITLE}", "", f"_{when:%d/%m/%Y %H:%M}_ · {NOTE}"]
     for i, answer in enumerate(answers, 1):
         parts += ["", f"## {i}. {answer.question.strip()}", "", answer_markdown(answer)]
@@ -36,7 +37,7 @@ def conversation_markdown(answers: Iterable[Answer], when: datetime | None = Non
 def conversation_docx(answers: Iterable[Answer], when: datetime | None = None) -> bytes:
     from docx import Document  # python-docx, imported only when someone exports
 
-    when = when or datetime.now()
+    when = when or greek_time()
     doc = Document()
     doc.core_properties.title = TITLE
     doc.core_properties.language = "el-GR"

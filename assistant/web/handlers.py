@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import gradio as gr
@@ -15,7 +14,7 @@ from assistant.core.errors import KaloError
 from assistant.core.types import AUDIENCE_LABELS, Answer, Turn
 from assistant.web import export
 from assistant.web.context import WebContext
-from assistant.web.render import answer_message, answer_text, chat_text, error_message, sources_panel
+from assistant.web.render import answer_message, answer_text, chat_text, error_message, greek_time, sources_panel
 
 log = logging.getLogger("kalo.ui")
 
@@ -163,10 +162,11 @@ def export_conversation(session: ChatSession, folder: Path | None = None):
     if not answers:
         return gr.update(value=None, visible=False), "Δεν υπάρχει ακόμη απάντηση για εξαγωγή."
     folder = folder or Path(tempfile.mkdtemp(prefix="kalo-export-"))
-    stem = f"synomilia-{datetime.now():%Y%m%d-%H%M}"
+    when = greek_time()  # one moment, in the guides table's Greek time, for the names and both headers
+    stem = f"synomilia-{when:%Y%m%d-%H%M}"
     docx_path, md_path = folder / f"{stem}.docx", folder / f"{stem}.md"
-    docx_path.write_bytes(export.conversation_docx(answers))
-    md_path.write_text(export.conversation_markdown(answers), encoding="utf-8")
+    docx_path.write_bytes(export.conversation_docx(answers, when))
+    md_path.write_text(export.conversation_markdown(answers, when), encoding="utf-8")
     return gr.update(value=[str(docx_path), str(md_path)], visible=True), ""
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from urllib.parse import quote, urlencode
@@ -35,6 +35,11 @@ def static_text(name: str) -> str:
 
 def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
+
+
+def count_of(n: int, one: str, many: str) -> str:
+    """A count with its noun in the right number: «1 τμήμα», «2 τμήματα» (Greek: singular only for 1)."""
+    return f"{n} {one if n == 1 else many}"
 
 
 def guide_url(source: str, page: int | None = None) -> str:
@@ -184,9 +189,7 @@ def sources_panel(answer: Answer | None = None, note: str = "") -> str:
     elif answer.found:
         cited = answer.cited_sources
         cards = "".join(source_card(s) for s in cited) or '<p class="kalo-hint">Η απάντηση δεν παραθέτει πηγές.</p>'
-        body = (
-            f'<p class="kalo-count">{len(cited)} {"πηγή" if len(cited) == 1 else "πηγές"} για την απάντηση</p>{cards}'
-        )
+        body = f'<p class="kalo-count">{count_of(len(cited), "πηγή", "πηγές")} για την απάντηση</p>{cards}'
     elif answer.suggestions:
         cards = "".join(source_card(s, with_excerpt=False) for s in answer.suggestions)
         body = f'<p class="kalo-notfound">Δεν βρέθηκε απάντηση. Πλησιέστερες ενότητες:</p>{cards}'
@@ -204,6 +207,14 @@ def _athens() -> ZoneInfo | None:
         return None
 
 
+def greek_time(moment: datetime | None = None) -> datetime:
+    """`moment` (default: now) in Greek time: the one clock of every time the app shows or stamps, whatever
+    the server's own zone (UTC when the system has no tz data)."""
+    moment = moment or datetime.now(UTC)
+    zone = _athens()
+    return moment.astimezone(zone) if zone else moment
+
+
 def local_time(iso: str) -> str:
     if not iso:
         return "—"
@@ -211,8 +222,7 @@ def local_time(iso: str) -> str:
         moment = datetime.fromisoformat(iso)
     except ValueError:
         return iso
-    zone = _athens()
-    return (moment.astimezone(zone) if zone else moment).strftime("%d/%m/%Y %H:%M")
+    return greek_time(moment).strftime("%d/%m/%Y %H:%M")
 
 
 def warning(message_el: str) -> str:
@@ -228,9 +238,12 @@ def guides_table(guides: list[GuideInfo]) -> str:
         f"<td>{guide_link(g.source, 1, g.title, label='Άνοιγμα')}</td></tr>"
         for g in guides
     )
-    total = (
-        f"{len(guides)} {'οδηγός' if len(guides) == 1 else 'οδηγοί'} · {sum(g.pages for g in guides)} σελίδες · "
-        f"{sum(g.chunks for g in guides)} τμήματα κειμένου"
+    total = " · ".join(
+        [
+            count_of(len(guides), "οδηγός", "οδηγοί"),
+            count_of(sum(g.pages for g in guides), "σελίδα", "σελίδες"),
+            count_of(sum(g.chunks for g in guides), "τμήμα κειμένου", "τμήματα κειμένου"),
+        ]
     )
     return (
         '<table class="kalo-table"><thead><tr><th>Τίτλος</th><th>Αρχείο</th><th>Σελίδες</th><th>Τμήματα</th>'
@@ -252,7 +265,7 @@ def report_html(report: IngestReport | None, uploads: list[UploadResult] | None 
         unchanged = report.count("unchanged")
         summary = f"Ολοκληρώθηκε σε {report.seconds:.1f} δευτ.".replace(".", ",", 1)
         if unchanged:
-            summary += f" {unchanged} {'οδηγός' if unchanged == 1 else 'οδηγοί'} χωρίς αλλαγές."
+            summary += f" {count_of(unchanged, 'οδηγός', 'οδηγοί')} χωρίς αλλαγές."
         parts.append(f'<p class="kalo-ok">{esc(summary)}</p>')
     return '<div class="kalo-report">' + "".join(parts) + "</div>"
 
@@ -261,7 +274,7 @@ def _report_row(f: FileReport) -> str:
     status = STATUS_EL.get(f.status, f.status)
     if f.status == "failed":
         return f'<tr class="failed"><td><code>{esc(f.source)}</code></td><td>✗ {status}: {esc(f.reason_el)}</td></tr>'
-    detail = "" if f.status == "removed" else f" ({f.pages} σελ., {f.chunks} τμήματα)"
+    detail = "" if f.status == "removed" else f" ({f.pages} σελ., {count_of(f.chunks, 'τμήμα', 'τμήματα')})"
     return f"<tr><td><code>{esc(f.source)}</code></td><td>✓ {status}{esc(detail)}</td></tr>"
 
 

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.core.settings import Settings
+from assistant.web.render import count_of
 
 log = logging.getLogger("kalo.web")
 
@@ -127,7 +128,8 @@ def admin_throttle(owner) -> SignInThrottle:
 
 
 def wait_detail(seconds: float) -> str:
-    return f"Πολλές αποτυχημένες προσπάθειες σύνδεσης. Δοκιμάστε ξανά σε {max(1, round(seconds))} δευτερόλεπτα."
+    wait = count_of(max(1, round(seconds)), "δευτερόλεπτο", "δευτερόλεπτα")
+    return f"Πολλές αποτυχημένες προσπάθειες σύνδεσης. Δοκιμάστε ξανά σε {wait}."
 
 
 def admin_refusal(ctx, client: str, password: str) -> tuple[int, str, dict[str, str]] | None:
