@@ -11,6 +11,8 @@ import pytest
 from assistant.answer import NOT_FOUND
 from assistant.cite import CITATION
 from assistant.core.types import Answer, Turn
+from assistant.service import Assistant
+from ingest.pipeline import Ingestor
 
 
 def cited_numbers(text: str) -> list[int]:
@@ -151,3 +153,28 @@ def test_a_follow_up_is_searched_with_what_the_previous_answer_said(synthetic_as
     answer = synthetic_assistant.ask(question, history=VAGUE_THEN_TRAINING)
     assert answer.found and answer.cited_sources[0].section.endswith("2.2 Εκπαίδευση")
     assert "πρώτες βοήθειες" in answer.text
+
+
+WEEKLY = """# Οδηγός του κοινωνικού παντοπωλείου του Δήμου Δοκιμής
+
+## 1. Λειτουργία
+
+Το κοινωνικό παντοπωλείο του Δήμου Δοκιμής λειτουργεί κάθε Τρίτη στο ισόγειο του δημαρχείου.
+Οι ωφελούμενοι εξυπηρετούνται με τη σειρά προτεραιότητας που τους δίνει η κοινωνική υπηρεσία.
+
+## 2. Εγγραφή
+
+Η εγγραφή των ωφελουμένων γίνεται στην κοινωνική υπηρεσία με τα δικαιολογητικά του οδηγού.
+"""
+
+
+def test_when_is_answered_by_a_day_of_the_week_and_refused_without_any_time(synthetic_corpus):
+    """«Πότε…;» asks for a time: «κάθε Τρίτη» states one; a guide that states none is not made to answer."""
+    settings = synthetic_corpus
+    (settings.corpus_dir / "pantopoleio-dokimis.md").write_text(WEEKLY, encoding="utf-8")
+    Ingestor(settings).run()
+    assistant = Assistant(settings)
+    answer = assistant.ask("Πότε λειτουργεί το κοινωνικό παντοπωλείο του Δήμου Δοκιμής;")
+    assert answer.found and "κάθε Τρίτη" in answer.text
+    refused = assistant.ask("Πότε λήγει η προθεσμία για την εγγραφή των ωφελουμένων;")
+    assert not refused.found

@@ -103,6 +103,35 @@ def test_a_share_is_only_stated_by_a_share():
     assert not states_fact("ποσοστά", "Ορισμένο ελάχιστο ποσοστό του προσωπικού, με πέντε μέλη τουλάχιστον.")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Το κοινωνικό παντοπωλείο λειτουργεί κάθε Τρίτη και Πέμπτη.",
+        "Οι αιτήσεις υποβάλλονται τον Μάρτιο κάθε έτους.",
+        "Η προθεσμία λήγει στις 15 Σεπτεμβρίου.",
+        "Το γραφείο είναι ανοιχτό από τις 09:00 έως τις 14:00.",
+        "Το πρόγραμμα ξεκίνησε το 2019.",
+        "Οι αιτήσεις υποβάλλονται έως τις 30/6/2025.",
+    ],
+)
+def test_a_time_is_stated_by_a_day_a_month_a_clock_time_or_a_year(text):
+    """«Πότε λειτουργεί…;» is answered by «κάθε Τρίτη» as much as by a date."""
+    assert states_fact("προθεσμίες ή ημερομηνίες", text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Οι δευτεροβάθμιοι φορείς εκπροσωπούν τα μέλη τους.",
+        "Η τρίτη ενότητα περιγράφει τα εργαλεία.",
+        "Σύμφωνα με τον ν. 4430/2016, οι φορείς εγγράφονται στο Μητρώο.",
+        "Η ενότητα 5.10 εξηγεί τη διαδικασία.",
+    ],
+)
+def test_ordinals_section_numbers_and_laws_do_not_state_a_time(text):
+    assert not states_fact("προθεσμίες ή ημερομηνίες", text)
+
+
 def test_clauses_are_the_separate_asks():
     assert len(clauses("Πώς γίνεται η εγγραφή και πόσο κοστίζει;")) == 2
     assert len(clauses("Τι είναι το μνημόνιο; Πόσες;")) == 2
