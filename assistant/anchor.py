@@ -11,23 +11,39 @@ from dataclasses import dataclass
 from assistant.core.greek_text import tokens
 from assistant.core.types import Passage, Retrieval
 from assistant.gate import matches
-from assistant.question import answer_items
+from assistant.question import answer_items, answer_statements
 from assistant.retrieve import HybridSearch
 
 # An item of the previous answer is a line of the guide when one line has this share of its IDF mass; the
 # best ITEM_CANDIDATES chunks by BM25 on the item's words are looked through.
 ITEM_LINE_MATCH = 0.8
 ITEM_CANDIDATES = 5
+# «και μετά;» looks for the previous answer's end among its last few statements.
+ENDING_STATEMENTS = 3
 
 
 def after(previous: str, retriever: HybridSearch, retrieval: Retrieval) -> Retrieval:
     """«και μετά;»: the section that follows, in the guide's order, the one the previous answer ended in."""
-    items = answer_items(previous)
-    anchor = retriever.retrieve(items[-1] if items else previous, k=1).passages
-    if not anchor:
-        return retrieval
-    nxt = retriever.index.next_section(anchor[0].guide_id, anchor[0].section)
-    return lead_with(anchor[0].guide_id, nxt or "", retriever, retrieval)
+    said = answer_items(previous) or answer_statements(previous)
+    key = ended_in(said, retriever)
+    if key is None:  # not quoted from the guide (a generative answer): the section closest to its end
+        anchor = retriever.retrieve(said[-1] if said else previous, k=1).passages
+        if not anchor:
+            return retrieval
+        key = (anchor[0].guide_id, anchor[0].section)
+    nxt = retriever.index.next_section(*key)
+    return lead_with(key[0], nxt or "", retriever, retrieval)
+
+
+def ended_in(said: list[str], retriever: HybridSearch) -> tuple[str, str] | None:
+    """The section whose line the answer's last statements quote (the last of them the guide carries: an
+    answer may end with a pointer to other sections). A line is found by its words, so a sentence that
+    merely resembles another section («…και τα Κέντρα Κοινότητας» under a step) does not move the answer
+    there; the answer's other statements break a tie, as for an item."""
+    for last in reversed(said[-ENDING_STATEMENTS:]):
+        if key := item_line_section(last, retriever, said):
+            return key
+    return None
 
 
 def _title_keys(section: str) -> set[str]:

@@ -353,7 +353,10 @@ def _without(question: str, pointer: str) -> str:
 
 
 def resolve(question: str, history: list[Turn]) -> Resolved:
-    previous_q = next((t.content for t in reversed(history) if t.role == "user"), "")
+    asked = [i for i, t in enumerate(history) if t.role == "user"]
+    # The previous question as it was read: «και μετά;» after «πες μου για το δεύτερο» is about that item,
+    # not about the words «πες μου για το δεύτερο» (the history before a turn resolves it, as it did then).
+    previous_q = resolve(history[asked[-1]].content, history[: asked[-1]]).search if asked else ""
     previous_a = next((t.content for t in reversed(history) if t.role == "assistant"), "")
     if not previous_q and not previous_a:
         return Resolved(question, question)

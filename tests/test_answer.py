@@ -178,3 +178,50 @@ def test_when_is_answered_by_a_day_of_the_week_and_refused_without_any_time(synt
     assert answer.found and "κάθε Τρίτη" in answer.text
     refused = assistant.ask("Πότε λήγει η προθεσμία για την εγγραφή των ωφελουμένων;")
     assert not refused.found
+
+
+GARDEN = """# Οδηγός δημοτικού λαχανόκηπου
+
+## 1. Τα βήματα
+
+### 1.1 Επιλογή οικοπέδου
+
+Η τεχνική υπηρεσία προτείνει ένα δημοτικό οικόπεδο με νερό και πρόσβαση για τα οχήματα του Δήμου.
+
+### 1.2 Πρόσκληση συμμετοχής
+
+Ο Δήμος δημοσιεύει πρόσκληση για τα αγροτεμάχια και ενημερώνει όσους μπορεί να ενδιαφέρονται:
+- τους συλλόγους γονέων και τα σχολεία της γειτονιάς.
+- τις ομάδες εθελοντών που καθαρίζουν τα πάρκα.
+- τις κοινωνικές υπηρεσίες του Δήμου και τα Κέντρα Κοινότητας.
+
+### 1.3 Κλήρωση αγροτεμαχίων
+
+Τα αγροτεμάχια κατανέμονται με δημόσια κλήρωση, με προτεραιότητα στις οικογένειες με χαμηλό εισόδημα.
+
+## 2. Οι κοινωνικές υπηρεσίες και τα Κέντρα Κοινότητας
+
+Οι κοινωνικές υπηρεσίες του Δήμου και τα Κέντρα Κοινότητας προτείνουν οικογένειες για τον λαχανόκηπο.
+Τα Κέντρα Κοινότητας και οι κοινωνικές υπηρεσίες του Δήμου παρακολουθούν τη συμμετοχή τους.
+
+## 3. Οι εποχικές καλλιέργειες
+
+Το φθινόπωρο φυτεύονται λάχανα, μπρόκολα και κουκιά, την άνοιξη ντομάτες και κολοκυθάκια.
+"""
+
+
+def test_and_then_after_a_step_in_detail_goes_on_to_the_next_step(synthetic_corpus):
+    """«και μετά;» after «πες μου για το δεύτερο»: the next step, read from the section the previous
+    answer was quoted from, not from whichever section its last sentence's words resemble most."""
+    settings = synthetic_corpus
+    (settings.corpus_dir / "lachanokipos.md").write_text(GARDEN, encoding="utf-8")
+    Ingestor(settings).run()
+    assistant = Assistant(settings)
+    steps = "Τα βήματα είναι:\n1. Επιλογή οικοπέδου. [1]\n2. Πρόσκληση συμμετοχής. [2]\n3. Κλήρωση αγροτεμαχίων. [3]"
+    history = [Turn(role="user", content="Ποια είναι τα βήματα για τον λαχανόκηπο;"), Turn(role="assistant", content=steps)]
+    answer = assistant.ask("πες μου περισσότερα για το δεύτερο", history=history)
+    history += [Turn(role="user", content="πες μου περισσότερα για το δεύτερο"), Turn(role="assistant", content=answer.text)]
+    assert "Κέντρα Κοινότητας" in answer.text  # the step in detail ends with its list's last item
+    following = assistant.ask("και μετά;", history=history)
+    assert following.found and "δημόσια κλήρωση" in following.text
+    assert following.cited_sources[0].section.endswith("1.3 Κλήρωση αγροτεμαχίων")
