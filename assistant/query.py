@@ -13,6 +13,8 @@ from assistant.core.greek_text import fold, greeklish_to_greek, looks_latin, pho
 from assistant.core.types import PreparedQuery
 
 _WORDS = re.compile(r"\w+")
+# Two or more short letter groups, each closed by a full stop: «Κοιν.Σ.Επ.», «Α.Μ.Κ.Ε.», «π.χ.».
+_ABBREVIATION = re.compile(r"(?<![\w.])(?:[^\W\d_]{1,4}\.){2,}")
 _ACCENTED = re.compile(r"[άέήίόύώΐΰΆΈΉΊΌΎΏ]")
 
 
@@ -30,17 +32,23 @@ class Orthography:
         by_form: dict[str, Counter[str]] = defaultdict(Counter)
         by_sound: dict[str, Counter[str]] = defaultdict(Counter)
         for text in texts:
-            for word in _WORDS.findall(unicodedata.normalize("NFC", text)):
+            text = unicodedata.normalize("NFC", text)
+            for word in _WORDS.findall(text):
                 by_form[fold(word)][word] += 1
                 by_sound[phonetic(word)][word] += 1
+            # «Κοιν.Σ.Επ.» is typed «κοινσεπ» or «ΚοινΣΕπ»: one word, which the search keys already join
+            for abbreviation in _ABBREVIATION.findall(text):
+                by_form[fold(abbreviation.replace(".", ""))][abbreviation] += 1
         self.by_form = {form: c.most_common(1)[0][0] for form, c in by_form.items()}
         self.by_sound = {sound: c.most_common(1)[0][0] for sound, c in by_sound.items()}
 
     def word(self, word: str) -> str:
         folded = fold(word)
         spelled = self.by_form.get(folded) or self.by_sound.get(phonetic(folded)) or word
-        # The typed case wins over a sentence-initial capital; acronyms (ΚΑΛΟ, ΟΤΑ) stay acronyms.
-        return spelled.lower() if word.islower() and not spelled.isupper() else spelled
+        # The typed case wins over a sentence-initial capital; acronyms and abbreviations (ΚΑΛΟ, ΚοιΣΠΕ,
+        # Κοιν.Σ.Επ.) stay as the guides write them.
+        abbreviation = spelled.isupper() or "." in spelled or any(c.isupper() for c in spelled[1:])
+        return spelled.lower() if word.islower() and not abbreviation else spelled
 
     def __call__(self, text: str) -> str:
         return _WORDS.sub(lambda m: self.word(m.group(0)), text)

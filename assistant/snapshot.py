@@ -30,7 +30,7 @@ from ingest.store import VectorStore
 log = logging.getLogger("kalo.snapshot")
 
 # Bump when what is stored, or how it is derived (tokens, orthography), changes.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: abbreviations typed without full stops (orthography)
 
 
 @dataclass

@@ -187,6 +187,18 @@ def test_orthography_restores_the_guides_spelling():
     assert spell("άγνωστη λέξη") == "άγνωστη λέξη"
 
 
+def test_an_abbreviation_typed_without_its_full_stops_is_written_as_the_guides_write_it():
+    """«κοινσεπ», «ΚοινΣΕπ» are the guides' «Κοιν.Σ.Επ.» (dense search otherwise sees an unknown word, closer
+    to another form's abbreviation); an abbreviation written without stops in the guides stays as it is."""
+    from assistant.retrieve import Orthography
+
+    spell = Orthography(["Η Κοιν.Σ.Επ. συνεργάζεται με τον Δήμο.", "Ο Δήμος, ο ΚοιΣΠΕ και η Α.Μ.Κ.Ε. της περιοχής."])
+    assert spell("πως συνεργαζεται μια κοινσεπ") == "πως συνεργάζεται μια Κοιν.Σ.Επ."
+    assert spell("Η ΚοινΣΕπ και την αμκε") == "Η Κοιν.Σ.Επ. και την Α.Μ.Κ.Ε."
+    assert spell("με τον κοισπε") == "με τον ΚοιΣΠΕ"
+    assert spell("Η Κοιν.Σ.Επ. της περιοχής") == "Η Κοιν.Σ.Επ. της περιοχής"  # written right: unchanged
+
+
 def test_unaccented_and_greeklish_questions_are_embedded_in_the_guides_spelling(bundled_settings):
     from support.shared import shared_assistant
 
