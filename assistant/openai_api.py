@@ -29,13 +29,12 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.core.errors import IndexBusyError, KaloError
 from assistant.core.settings import Settings
-from assistant.core.types import AUDIENCE_LABELS, Answer, Source, Turn
+from assistant.core.types import AUDIENCE_LABELS, Answer, Source, Turn, question_too_long
 from assistant.web.security import history_refusal
 
 log = logging.getLogger("kalo.openai")
 
 MODEL = "kalo-assistant"
-MAX_QUESTION = 2000  # characters, as in POST /api/ask
 MAX_HISTORY = 40  # turns kept from `messages`
 SOURCES_HEADING = "**Πηγές**"
 SUGGESTIONS_HEADING = "**Σχετικές ενότητες των οδηγών**"
@@ -105,10 +104,8 @@ def conversation(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
             param="messages",
         )
     question = turns[-1][1]
-    if len(question) > MAX_QUESTION:
-        raise OpenAIError(
-            400, f"Η ερώτηση ξεπερνά τους {MAX_QUESTION} χαρακτήρες.", "invalid_request_error", param="messages"
-        )
+    if too_long := question_too_long(question):
+        raise OpenAIError(400, too_long, "invalid_request_error", param="messages")
     history = [Turn(role=role, content=_BLOCK.sub("", text)) for role, text in turns[:-1] if text]
     return question, history[-MAX_HISTORY:]
 

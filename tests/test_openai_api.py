@@ -171,6 +171,9 @@ def test_errors_are_in_openai_shape_with_greek_messages(client, base_url, fast_s
     with pytest.raises(openai.BadRequestError) as info:
         client.chat.completions.create(model="kalo-assistant", messages=[{"role": "system", "content": "Γεια"}])
     assert "τελευταίο μήνυμα" in info.value.message
+    with pytest.raises(openai.BadRequestError) as info:  # a pasted document: the web app's limit and words
+        ask(client, "Πώς ξεκινά μια συνεργασία; " * 100)
+    assert "Η ερώτηση είναι πολύ μεγάλη" in info.value.message
     raw = httpx.post(f"{base_url}/v1/chat/completions", content=b"{not json", timeout=30)
     assert raw.status_code == 400 and raw.json()["error"]["type"] == "invalid_request_error"
 

@@ -323,6 +323,16 @@ def test_a_question_sent_before_the_page_has_loaded_is_not_lost(server, page):
     page.unroute("**/gradio_api/run/predict*")
 
 
+def test_a_pasted_document_is_not_sent_and_stays_in_the_box(server, page):
+    page.goto(server["url"] + "/")
+    page.wait_for_function(SEND_ENABLED)
+    pasted = "Η κοινωνική υπηρεσία του Δήμου ρωτά πώς ξεκινά μια συνεργασία. " * 40
+    page.fill("#kalo-question textarea", pasted)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#kalo-chatbot [data-testid='bot'] :text('Η ερώτηση είναι πολύ μεγάλη')")
+    assert page.input_value("#kalo-question textarea") == pasted and _messages(page, "user") == 0
+
+
 def test_api_docs_are_served_offline(server, page):
     """/docs uses local Swagger UI files: every request stays on the app's origin."""
     outside: list[str] = []

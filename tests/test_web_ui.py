@@ -479,3 +479,18 @@ def test_the_sign_in_back_off_counts_its_seconds_in_greek():
 
     assert wait_detail(0.4).endswith("σε 1 δευτερόλεπτο.")
     assert wait_detail(30).endswith("σε 30 δευτερόλεπτα.")
+
+
+def test_a_question_too_long_stays_in_the_box_and_the_chat_says_why():
+    """A pasted document is not sent (it would take seconds and e5 reads only its start): the chat says
+    why, in Greek, and the text stays in the box to be shortened."""
+    from assistant.core.types import MAX_QUESTION_CHARS
+
+    earlier = [{"role": "user", "content": "Πριν;"}, {"role": "assistant", "content": "Απάντηση."}]
+    pasted = "Η κοινωνική υπηρεσία ρωτά για τη συνεργασία. " * (MAX_QUESTION_CHARS // 40)
+    *controls, chat = handlers.start(pasted, False, earlier)
+    assert all(out == handlers.gr.skip() for out in controls)  # not pending, and the box keeps it
+    assert chat[:2] == earlier and chat[2]["role"] == "assistant" and len(chat) == 3
+    assert "πολύ μεγάλη" in chat[2]["content"] and "όριο 2.000" in chat[2]["content"]
+    _box, pending, *_ = handlers.start(pasted[:MAX_QUESTION_CHARS], False, [])
+    assert pending  # at the limit it goes

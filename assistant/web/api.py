@@ -23,7 +23,7 @@ from assistant.core.errors import (
     ModelMismatchError,
     StoreUnavailableError,
 )
-from assistant.core.types import Answer, Audience, Source, Turn
+from assistant.core.types import MAX_QUESTION_CHARS, Answer, Audience, Source, Turn
 from assistant.refresh import loaded_version, store_version
 from assistant.web.context import WebContext, header_text
 from assistant.web.render import guide_url
@@ -52,7 +52,7 @@ def kalo_error(exc: KaloError) -> HTTPException:
 
 # -- models ------------------------------------------------------------------------------------------------
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=2000, description="Η ερώτηση, στα ελληνικά (ή greeklish).")
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="Η ερώτηση, στα ελληνικά (ή greeklish).")
     audience: Audience | None = Field(None, description="municipal (στέλεχος Δήμου) ή kalo (στέλεχος φορέα ΚΑΛΟ).")
     history: list[Turn] = Field(default_factory=list, description="Προηγούμενα μηνύματα (όρια: max_history_*).")
 

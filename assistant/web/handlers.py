@@ -11,7 +11,7 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.core.errors import KaloError
-from assistant.core.types import AUDIENCE_LABELS, Answer, Turn
+from assistant.core.types import AUDIENCE_LABELS, Answer, Turn, question_too_long
 from assistant.web import export
 from assistant.web.context import WebContext
 from assistant.web.render import answer_message, answer_text, chat_text, error_message, greek_time, sources_panel
@@ -82,6 +82,11 @@ def start(question: str, busy: bool, messages: list | None = None, clear_box: bo
     question = " ".join((question or "").split())
     if busy or not question:  # «Διακοπή» is showing: the user sees why nothing happens
         return tuple(gr.skip() for _ in range(8))
+    if too_long := question_too_long(question):
+        # The box keeps the text, to be shortened; the chat says why (Gradio shows no toast for an event
+        # outside the queue, and this one must not wait in it)
+        notice = {"role": "assistant", "content": chat_text(too_long)}
+        return (*(gr.skip() for _ in range(7)), [*(messages or []), notice])
     box = "" if clear_box else gr.skip()
     chat = [*(messages or []), {"role": "user", "content": chat_text(question)}, {"role": "assistant", "content": PLACEHOLDER}]
     return box, question, True, gr.update(visible=False), gr.update(visible=True), gr.update(visible=False), "", chat
