@@ -22,7 +22,8 @@ def _request(host: str) -> gr.Request:
 
 @pytest.fixture
 def ctx(synthetic_settings, synthetic_assistant) -> WebContext:
-    settings = synthetic_settings.model_copy(update={"admin_password": SecretStr("σωστός")})
+    # A first wait of a minute, so that a lock never lapses between two steps of a test on a slow machine.
+    settings = synthetic_settings.model_copy(update={"admin_password": SecretStr("σωστός"), "admin_first_wait_s": 60})
     return WebContext(settings, assistant=synthetic_assistant)
 
 

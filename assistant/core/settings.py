@@ -155,8 +155,10 @@ class Settings(BaseSettings):
     max_history_turns: int = Field(40, ge=0)
     max_history_chars: int = Field(20_000, ge=0)  # all turns together
     # Admin sign-in (JSON API and the Guides tab, per client address): this many wrong passwords are free,
-    # then each one doubles the wait (1 s, 2 s, 4 s …) up to admin_max_wait_s; a right one resets it.
+    # then each one doubles the wait (admin_first_wait_s: 1 s, 2 s, 4 s …) up to admin_max_wait_s; a right
+    # one resets it.
     admin_free_failures: int = Field(5, ge=1)
+    admin_first_wait_s: float = Field(1.0, gt=0)
     admin_max_wait_s: float = Field(900.0, gt=0)
     # OpenAI-compatible API (/v1, assistant/openai_api.py): bearer key; empty: the chat password, if any
     api_key: SecretStr = SecretStr("")

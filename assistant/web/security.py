@@ -80,11 +80,19 @@ def check_json(body: bytes) -> None:
 
 # -- admin sign-in throttle ------------------------------------------------------------------------------------
 class SignInThrottle:
-    """Per-client exponential back-off after repeated wrong passwords: `free` failures, then 1 s, 2 s, 4 s …
-    up to `ceiling` seconds. Remembers at most `clients` addresses (least recently failed forgotten)."""
+    """Per-client exponential back-off after repeated wrong passwords: `free` failures, then `first` seconds
+    (1 s), twice that, four times … up to `ceiling` seconds. Remembers at most `clients` addresses (least
+    recently failed forgotten)."""
 
-    def __init__(self, free: int = 5, ceiling: float = 900.0, clients: int = 10_000, clock=time.monotonic) -> None:
-        self.free, self.ceiling, self.clients, self.clock = free, ceiling, clients, clock
+    def __init__(
+        self,
+        free: int = 5,
+        ceiling: float = 900.0,
+        clients: int = 10_000,
+        clock=time.monotonic,
+        first: float = 1.0,
+    ) -> None:
+        self.free, self.ceiling, self.clients, self.clock, self.first = free, ceiling, clients, clock, first
         self._failures: OrderedDict[str, tuple[int, float]] = OrderedDict()  # client → (count, locked until)
         self._lock = threading.Lock()
 
@@ -98,7 +106,7 @@ class SignInThrottle:
         with self._lock:
             count, _ = self._failures.pop(client, (0, 0.0))
             count += 1
-            wait = 0.0 if count <= self.free else min(self.ceiling, 2.0 ** (count - self.free - 1))
+            wait = 0.0 if count <= self.free else min(self.ceiling, self.first * 2.0 ** (count - self.free - 1))
             self._failures[client] = (count, self.clock() + wait)
             while len(self._failures) > self.clients:
                 self._failures.popitem(last=False)
@@ -119,7 +127,9 @@ def admin_throttle(owner) -> SignInThrottle:
         if throttle is None:
             settings = getattr(owner, "settings", None)
             throttle = (
-                SignInThrottle(settings.admin_free_failures, settings.admin_max_wait_s)
+                SignInThrottle(
+                    settings.admin_free_failures, settings.admin_max_wait_s, first=settings.admin_first_wait_s
+                )
                 if settings is not None
                 else SignInThrottle()
             )
