@@ -109,14 +109,17 @@ def _pieces(paras: list[_Para], size: int) -> list[_Para]:
 
 
 def _overlap_tail(text: str, overlap: int) -> str:
+    """The last whole sentences of `text`, at most `overlap` characters, as they stand in it: its line
+    breaks kept (a caption carried over still introduces the list that follows it)."""
     if overlap <= 0:
         return ""
-    tail = ""
+    start = len(text)
     for sentence in reversed(split_sentences(text)):
-        if len(tail) + len(sentence) > overlap:
+        at = text.rfind(sentence, 0, start)
+        if at < 0 or len(text) - at > overlap:
             break
-        tail = f"{sentence} {tail}".strip()
-    return tail
+        start = at
+    return text[start:].strip()
 
 
 def chunk_document(doc: LoadedDocument, size: int, overlap: int) -> list[Chunk]:

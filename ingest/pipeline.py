@@ -130,6 +130,11 @@ def scan(corpus_dir: Path) -> list[Path]:
     return walk_corpus(corpus_dir)[0]
 
 
+# The version of how a file becomes chunks (load → clean → chunk). Bump it when a change there gives
+# different chunks for the same file: each file is then read again once (unchanged chunks keep their
+# vectors). 2: the overlap carried into the next chunk keeps its line breaks.
+READER_VERSION = 2
+
 SKIPPED_EL = {
     "symbolic link (not followed)": "συμβολικός σύνδεσμος (δεν ακολουθείται)",
     "not a regular file": "δεν είναι κανονικό αρχείο",
@@ -316,6 +321,7 @@ class Ingestor:
                 and entry["file_hash"] == digest
                 and set(entry["chunk_ids"]) == existing
                 and entry.get("title_override", "") == override
+                and entry.get("reader", 0) == READER_VERSION
             ):
                 progress.file(source, 0)
                 return FileReport(source, "unchanged", entry["pages"], len(existing), title=entry.get("title", ""))
@@ -364,6 +370,7 @@ class Ingestor:
             "pages": len(doc.pages),
             "chunk_ids": sorted(new_ids),
             "title_override": override,
+            "reader": READER_VERSION,
             "duplicate_of": sorted(elsewhere),
             "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }

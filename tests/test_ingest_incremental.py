@@ -171,3 +171,18 @@ def test_missing_corpus_folder_is_a_clear_error(fast_settings, tmp_path):
     with pytest.raises(IngestError, match="Corpus folder not found") as info:
         Ingestor(settings).run()
     assert "φάκελος" in info.value.el
+
+
+def test_files_read_by_an_older_version_of_the_reader_are_read_again(corpus, counting_embeddings, monkeypatch):
+    """When loading, cleaning or chunking changes (`READER_VERSION`), an upgraded install re-reads every
+    file once instead of serving chunks the new code would not make; chunks that come out the same are
+    not embedded again."""
+    import ingest.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "READER_VERSION", pipeline.READER_VERSION + 1)
+    report, embeddings = _run(corpus, counting_embeddings)
+    assert [f.status for f in report.files] == ["updated"] * 3
+    assert report.embedded == 0 and embeddings.calls == 0  # same chunks: nothing to embed
+    _assert_consistent(corpus)
+    report, _ = _run(corpus, counting_embeddings)
+    assert [f.status for f in report.files] == ["unchanged"] * 3

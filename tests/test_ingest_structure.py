@@ -253,3 +253,22 @@ def test_markdown_kinds_keep_their_marks(tmp_path):
         ("Άρθρο 1 — Σκοπός", "άρθρο 1"),
         ("Άρθρο 2 — Ορισμοί", "άρθρο 2"),
     ]
+
+
+@pytest.mark.parametrize("kind", ["txt", "md"])
+def test_the_overlap_carried_into_the_next_chunk_keeps_its_line_breaks(kind):
+    """A chunk opens with the end of the one before; that end keeps the document's lines, so a caption
+    carried over («Συνηθισμένα λάθη.») is still the line that introduces the list below it, not the last
+    words of the paragraph above."""
+    para = " ".join([BODY] * 7)  # the list is what no longer fits in the first chunk
+    text = (
+        f"1 Ενότητα\n{para}\n"
+        "Παραδοτέο. Εγκεκριμένη απόφαση.\nΣυνηθισμένα λάθη.\n"
+        + "\n".join(f"• Λάθος αριθμός {i} με αρκετές λέξεις για να γεμίσει τη γραμμή του καταλόγου." for i in range(1, 9))
+        + "\n"
+    )
+    chunks = chunk_document(_txt(text, kind), 700, 150)
+    assert len(chunks) >= 2
+    later = [c.text for c in chunks[1:] if "Συνηθισμένα λάθη." in c.text]
+    assert later, [c.text[:80] for c in chunks]
+    assert all("Εγκεκριμένη απόφαση.\nΣυνηθισμένα λάθη.\n•" in t for t in later)
