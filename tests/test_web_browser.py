@@ -273,12 +273,16 @@ def test_a_question_typed_during_an_answer_waits_and_stop_interrupts(server, pag
     page.keyboard.press("Enter")  # now it goes
     page.wait_for_function(ANSWERED, arg=1)
     assert _messages(page, "user") == 2
+    # the answer and Send come back in one update: a question typed at once is taken, not held back
+    assert page.locator("#kalo-send").is_visible() and not page.locator("#kalo-stop").is_visible()
 
     # «Διακοπή» while an answer is on its way: the chat says so and Send comes back
     held.clear()
     page.route("**/gradio_api/queue/join*", lambda route: held.append(route))
     page.fill(box, "Τι τύποι δικτύων υπάρχουν;")
     page.keyboard.press("Enter")
+    page.locator("#kalo-stop").wait_for(state="visible")
+    assert _messages(page, "user") == 3
     page.click("#kalo-stop")
     page.locator("#kalo-send").wait_for(state="visible")
     page.wait_for_selector("#kalo-chatbot [data-testid='bot']:last-child :text('Η απάντηση διακόπηκε')")

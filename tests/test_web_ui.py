@@ -154,6 +154,21 @@ def test_follow_ups_send_the_history_and_no_audience_means_none(ctx):
     assert ctx.assistant.calls[1][2][0] == Turn(role="user", content="Πρώτη ερώτηση;")
 
 
+def test_the_final_answer_and_send_come_back_in_one_update(ctx):
+    """The chat's answering event, as Gradio runs it: «Αναζήτηση…» shows at once, and the step that shows
+    the complete answer is the one that turns busy off — a question typed the moment it shows is taken."""
+    demo = layout.build_ui(ctx)
+    (answer,) = {b.fn for b in demo.fns.values() if getattr(b.fn, "__name__", "") == "answer"}  # typed, example
+    steps = list(answer("Τι δίκτυα υπάρχουν;", "kalo", [], ChatSession()))
+    messages, panel, *_ = steps[0]
+    assert "Αναζήτηση στους οδηγούς" in panel and messages[-1]["content"] == handlers.PLACEHOLDER
+    busy = [step[4] for step in steps]
+    assert busy[-1] is False and all(b is not False for b in busy[:-1])
+    final_messages, final_panel, *_ = steps[-1]
+    assert "**Πηγές:**" in final_messages[-1]["content"] and 'id="kalo-src-1"' in final_panel
+    assert any(step[0][-1]["content"] == "Τα τυπικά δίκτυα " for step in steps[1:-1])  # still streamed
+
+
 def test_an_empty_question_does_nothing(ctx):
     [(messages, _, _)] = list(handlers.respond(ctx, "   ", None, [], ChatSession()))
     assert messages == [] and ctx.assistant.calls == []

@@ -181,9 +181,17 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
         if not p:
             yield tuple(gr.skip() for _ in answer_outputs)
             return
-        for messages, panel, chat in handlers.respond(ctx, p, a, handlers.before_placeholder(m), s):
-            yield (messages, panel, chat, "", gr.skip(), gr.skip(), gr.skip())
-        yield (gr.skip(), gr.skip(), gr.skip(), gr.skip(), *handlers.ready())
+        # The final answer and the controls (Send back, busy off) arrive in one update: sent apart, a
+        # question typed the moment the answer shows was held back as if the answer were still on its way.
+        # So each step waits for the next one, except the first («Αναζήτηση…» shows at once).
+        waiting = None
+        for n, step in enumerate(handlers.respond(ctx, p, a, handlers.before_placeholder(m), s)):
+            if waiting is not None:
+                yield (*waiting, "", gr.skip(), gr.skip(), gr.skip())
+            waiting = step if n else None
+            if not n:
+                yield (*step, "", gr.skip(), gr.skip(), gr.skip())
+        yield (*(waiting or (gr.skip(),) * 3), "", *handlers.ready())
 
     def on_example(b, m, evt: gr.SelectData):
         value = evt.value.get("text", "") if isinstance(evt.value, dict) else str(evt.value)
