@@ -109,10 +109,13 @@ def _meaning(retriever: HybridSearch, retrieval: Retrieval):
     return cosines
 
 
-def _note(coverage: Coverage) -> str:
-    """What the guides do not cover, said plainly after a partly covered answer."""
+def _note(coverage: Coverage, cross_lingual: bool) -> str:
+    """What the guides do not cover, said plainly after a partly covered answer; and, to a question in
+    another language, that the answer is in the guides' Greek."""
     phrases = prompts.phrases("extractive")["text"]
-    notes = []
+    notes = [phrases["cross_lingual"]] if cross_lingual else []
+    if coverage.verdict != Verdict.PARTIAL:
+        return " ".join(notes)
     if coverage.missing_facts:
         notes.append(prompts.render(phrases["partial_facts"], facts=" ή ".join(coverage.missing_facts)))
     if coverage.unknown_words:
@@ -165,7 +168,10 @@ def respond(
         removed = sorted(set(removed) | set(renumber.removed))
         extras = [
             x
-            for x in (_note(coverage) if coverage.verdict == Verdict.PARTIAL else "", see_also(body, sources, settings.see_also))
+            for x in (
+                _note(coverage, retrieval.query.cross_lingual),
+                see_also(body, sources, settings.see_also),
+            )
             if x
         ]
         if body and not body.startswith(NOT_FOUND[:20]) and extras:

@@ -81,3 +81,15 @@ def test_the_api_answers_with_pages_to_open(url):
         assert httpx.head(f"{url}/{s['url'].split('#')[0]}").status_code == 200
     health = httpx.get(f"{url}/api/health").json()
     assert (health["status"], health["guides"]) == ("ok", 2)
+
+
+def test_a_question_in_english_is_answered_in_greek_and_told_so(bundled_settings):
+    """The guides are in Greek and the answer quotes them: an English asker is told why, in both languages;
+    a Greek asker is not."""
+    assistant = shared_assistant(bundled_settings)
+    english = assistant.ask("What is mission drift and how can we avoid it?")
+    assert english.found and english.sources
+    note = [n for n in english.notes if "στα ελληνικά" in n]
+    assert note and "The guides are in Greek" in note[0] and english.text.endswith(tuple(english.notes))
+    greek = assistant.ask("Τι είναι η απόκλιση από την αποστολή και πώς την αποφεύγουμε;")
+    assert greek.found and not any("στα ελληνικά" in n for n in greek.notes)
