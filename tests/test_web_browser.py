@@ -459,3 +459,19 @@ def test_keyboard_only_ask_and_follow_a_citation(server, page):
     link.focus()
     page.keyboard.press("Enter")
     page.wait_for_selector(f"#{link.get_attribute('href').split('#')[-1]}.kalo-src-hit")
+
+
+def test_no_two_elements_of_the_page_share_an_id(server, page):
+    """Links to «#kalo-…» and screen readers' labels need each id once (the chat, its panels, the tabs)."""
+    page.goto(server["url"] + "/")
+    page.wait_for_function(SEND_ENABLED)
+    duplicated = "() => { const ids = [...document.querySelectorAll('[id]')].map(e => e.id).filter(Boolean);" \
+        " return [ids.length, [...new Set(ids.filter((i, n) => ids.indexOf(i) !== n))].sort()]; }"
+    count, twice = page.evaluate(duplicated)
+    assert count > 20 and twice == []
+    ask(page, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")  # an answer, its sources, 👎's box
+    page.locator(f"#kalo-chatbot button[aria-label='{DISLIKE}']").last.click()
+    page.locator("#kalo-feedback textarea").wait_for(state="visible")
+    page.get_by_role("tab", name="Οδηγοί").click()
+    page.get_by_role("tab", name="Συνομιλία").click()
+    assert page.evaluate(duplicated)[1] == []

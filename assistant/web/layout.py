@@ -119,7 +119,9 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
                 feedback_options=("Like", "Dislike"),
                 layout="bubble",
             )
-            with gr.Group(visible=False, elem_id="kalo-feedback") as feedback_box:
+            # A Column carries the id and the visibility: a Group shown by an update renders its id twice
+            # (Gradio nests a second group with the same attributes).
+            with gr.Column(visible=False, elem_id="kalo-feedback") as feedback_box, gr.Group():
                 feedback_note = gr.Markdown(elem_id="kalo-feedback-note", padding=True)
                 with gr.Row():
                     comment = gr.Textbox(
