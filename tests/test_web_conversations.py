@@ -113,6 +113,20 @@ def test_delete_asks_in_greek_then_opens_the_next_conversation(ctx):
     assert messages == [] and listed["choices"] == [(convs.UNTITLED, chat.conversation)] and chat.conversation != first
 
 
+def test_an_empty_conversation_alone_in_the_list_is_not_offered_for_deletion(ctx):
+    """Deleting the only, empty conversation would open a new empty one: nothing would change, so the list
+    says there is nothing to delete instead of asking to confirm. With others kept, the empty entry can go."""
+    _, chat, _, _, kept = history.on_load(None)
+    box, _text, _, note = history.ask_delete(kept, busy=False)
+    assert box["visible"] is False
+    assert note == "Η συνομιλία είναι κενή: δεν υπάρχει κάτι για διαγραφή."
+    messages, _, chat = _ask(ctx, "Τι δίκτυα υπάρχουν;", [], chat)
+    kept, _ = history.save(kept, messages, chat)
+    messages, chat, _, _, kept = history.new_conversation(kept)  # empty, with one kept beside it
+    box, text, _, note = history.ask_delete(kept, busy=False)
+    assert box["visible"] is True and "«Νέα συνομιλία»" in text and note == ""
+
+
 def test_kept_values_from_elsewhere_are_read_safely():
     assert convs.load(None) == convs.empty() and convs.load("x") == convs.empty()
     assert convs.load({"version": 2, "conversations": [{"no": "id"}, 3]}) == convs.empty()

@@ -14,6 +14,7 @@ from assistant.web.render import esc, sources_panel
 STORAGE_KEY = "kalo-conversation"  # localStorage key (the value is encrypted with WebContext.browser_secret)
 WAIT = "Περιμένετε να ολοκληρωθεί η απάντηση ή πατήστε «Διακοπή»."
 BLANK = "Γράψτε ένα όνομα για τη συνομιλία."
+NOTHING_TO_DELETE = "Η συνομιλία είναι κενή: δεν υπάρχει κάτι για διαγραφή."
 PRIVATE = {"api_visibility": "private"}
 
 
@@ -132,6 +133,8 @@ def ask_delete(kept, busy: bool) -> tuple:
         return gr.skip(), gr.skip(), gr.skip(), WAIT
     lib = convs.load(kept)
     record = convs.find(lib, lib["current"]) or {}
+    if not record.get("messages") and len(lib["conversations"]) <= 1:
+        return gr.update(visible=False), gr.skip(), gr.skip(), NOTHING_TO_DELETE  # it would come back empty
     title = record.get("title", convs.UNTITLED)
     text = f"Να διαγραφεί οριστικά η συνομιλία «{esc(title)}»; Η διαγραφή δεν αναιρείται."
     return gr.update(visible=True), text, gr.update(visible=False), ""
