@@ -65,6 +65,24 @@ def test_answers_are_kept_per_conversation_and_survive_a_reload(ctx):
     assert listed["value"] == first and kept["current"] == first
 
 
+def test_a_question_kept_when_sent_comes_back_after_a_reload_marked_as_interrupted(ctx):
+    """The chat keeps a question as soon as it shows (with the answer's «…»): a reload before the answer
+    arrives brings the conversation back with the question and says the answer was interrupted."""
+    _, chat, _, _, kept = history.on_load(None)
+    messages, _, chat = _ask(ctx, "Τι δίκτυα υπάρχουν;", [], chat)
+    kept, _ = history.save(kept, messages, chat)
+    *_, shown = handlers.start("Πώς αξιολογούμε ένα δίκτυο;", False, messages)  # sent: «…» in its place
+    kept, listed = history.save(_stored(kept), shown, chat)
+    assert listed["choices"] == [("Τι δίκτυα υπάρχουν;", chat.conversation)]
+    messages, session, panel, _, kept = history.on_load(_stored(kept))  # the page is reloaded
+    assert [m["role"] for m in messages] == ["user", "assistant", "user", "assistant"]
+    assert messages[2]["content"] == "Πώς αξιολογούμε ένα δίκτυο;"
+    assert messages[3]["content"] == handlers.RELOADED and "Στείλτε ξανά την ερώτηση" in handlers.RELOADED
+    assert sorted(session.answers) == [1] and "kalo-src-1" in panel  # the first answer stays rateable
+    messages, session, *_ = history.on_load(_stored(kept))  # and stays so, reload after reload
+    assert messages[3]["content"] == handlers.RELOADED
+
+
 def test_no_switch_or_delete_while_an_answer_is_on_its_way(ctx):
     _, chat, _, _, kept = history.on_load(None)
     messages, _, chat = _ask(ctx, "Τι δίκτυα υπάρχουν;", [], chat)

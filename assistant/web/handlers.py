@@ -21,6 +21,7 @@ log = logging.getLogger("kalo.ui")
 UNEXPECTED = "Παρουσιάστηκε απρόσμενο σφάλμα. Δοκιμάστε ξανά· αν επιμένει, ενημερώστε τον διαχειριστή."
 NO_SOURCES = "Δεν υπάρχουν πηγές: η ερώτηση δεν απαντήθηκε."
 STOPPED = "_Η απάντηση διακόπηκε._"
+RELOADED = "_Η απάντηση διακόπηκε πριν ολοκληρωθεί (η σελίδα ανανεώθηκε ή ανοίξατε άλλη συνομιλία). Στείλτε ξανά την ερώτηση._"
 STOPPED_NOTE = "Η απάντηση διακόπηκε πριν ολοκληρωθεί· δεν υπάρχουν ελεγμένες πηγές."
 # Example questions per audience (keys as in AUDIENCE_LABELS).
 EXAMPLES: dict[str, list[str]] = {
@@ -212,8 +213,12 @@ def restore(kept: dict | None):
     except (TypeError, ValueError, KeyError):  # kept by an older version of the app: start afresh
         log.info("a conversation kept in the browser could not be restored")
         return gr.skip(), gr.skip(), gr.skip()
+    messages = list(kept["messages"])
+    if messages and messages[-1].get("role") == "assistant" and _text_of(messages[-1].get("content")) == PLACEHOLDER:
+        # kept when the question was sent, and the page was left before its answer came
+        messages[-1] = {"role": "assistant", "content": RELOADED}
     last = session.answers[max(session.answers)].answer if session.answers else None
-    return kept["messages"], session, sources_panel(last)
+    return messages, session, sources_panel(last)
 
 
 def show_sources_of(session: ChatSession, evt: gr.SelectData):

@@ -222,6 +222,10 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     picked = chatbot.example_select(on_example, [busy, chatbot], start_outputs, queue=False, **PRIVATE)
     answering_example = picked.then(answer, answer_inputs, answer_outputs, **PRIVATE)
     answering_example.then(**keep)
+    # The question is kept as soon as it shows: a reload while its answer is on its way brings it back
+    # (marked as interrupted, handlers.restore) instead of losing it.
+    asked.then(**keep)
+    picked.then(**keep)
     stop.click(
         handlers.stop_answer,
         [chatbot],
