@@ -292,6 +292,31 @@ def test_a_question_typed_during_an_answer_waits_and_stop_interrupts(server, pag
     page.unroute("**/gradio_api/queue/join*")
 
 
+def test_a_reload_while_an_answer_is_on_its_way_keeps_the_question(server, page):
+    """The question is kept in the browser as soon as it shows: reloaded before its answer came (the answer
+    is held at the queue), the page brings it back and says the answer was interrupted."""
+    page.goto(server["url"] + "/")
+    page.wait_for_function(SEND_ENABLED)
+    held: list = []
+    page.route("**/gradio_api/queue/join*", lambda route: held.append(route))
+    question = "Πώς αξιολογούμε ένα δίκτυο φορέων;"
+    page.fill("#kalo-question textarea", question)
+    page.keyboard.press("Enter")
+    page.locator("#kalo-stop").wait_for(state="visible")
+    # kept: the list names the conversation by its question once it is saved
+    page.locator("#kalo-conversations").get_by_text(question).wait_for()
+    page.unroute("**/gradio_api/queue/join*")  # the held answer is dropped with the page
+    page.reload()
+    page.wait_for_function(SEND_ENABLED)
+    page.locator("#kalo-chatbot [data-testid='bot']").get_by_text("Η απάντηση διακόπηκε").wait_for()
+    assert _messages(page, "user") == 1 and question in page.inner_text("#kalo-chatbot [data-testid='user']")
+    assert page.locator("#kalo-send").is_visible()  # and it can be sent again
+    page.fill("#kalo-question textarea", question)
+    page.keyboard.press("Enter")
+    page.wait_for_function(ANSWERED, arg=1)
+    assert _messages(page, "user") == 2
+
+
 def test_a_question_sent_before_the_page_has_loaded_is_not_lost(server, page):
     """The page's load event (the kept conversations) is held: a question sent meanwhile stays in the box,
     with «Αποστολή» disabled, instead of showing and then vanishing when the load resets the chat."""
@@ -474,4 +499,8 @@ def test_no_two_elements_of_the_page_share_an_id(server, page):
     page.locator("#kalo-feedback textarea").wait_for(state="visible")
     page.get_by_role("tab", name="Οδηγοί").click()
     page.get_by_role("tab", name="Συνομιλία").click()
+    page.click("#kalo-rename")  # the boxes the conversations list opens
+    page.locator("#kalo-rename-box input").wait_for(state="visible")
+    page.click("#kalo-delete")
+    page.locator("#kalo-confirm-delete").wait_for(state="visible")
     assert page.evaluate(duplicated)[1] == []

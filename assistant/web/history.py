@@ -47,12 +47,13 @@ def panel(secret: str) -> Panel:
     with gr.Row():
         rename = gr.Button("✎ Μετονομασία", size="sm", elem_id="kalo-rename", min_width=110)
         delete = gr.Button("✕ Διαγραφή", size="sm", variant="stop", elem_id="kalo-delete", min_width=110)
-    with gr.Group(visible=False, elem_id="kalo-rename-box") as rename_box:
+    # Columns carry the ids and the visibility: a Group shown by an update renders its id twice.
+    with gr.Column(visible=False, elem_id="kalo-rename-box") as rename_box, gr.Group():
         name = gr.Textbox(label="Νέο όνομα συνομιλίας", max_lines=1, elem_id="kalo-rename-text")
         with gr.Row():
             save_name = gr.Button("Αποθήκευση", size="sm", variant="primary", elem_id="kalo-rename-save")
             cancel_name = gr.Button("Άκυρο", size="sm", elem_id="kalo-rename-cancel")
-    with gr.Group(visible=False, elem_id="kalo-confirm-box") as confirm_box:
+    with gr.Column(visible=False, elem_id="kalo-confirm-box") as confirm_box, gr.Group():
         confirm_note = gr.Markdown(elem_id="kalo-confirm-note", padding=True)
         with gr.Row():
             confirm = gr.Button("Ναι, διαγραφή", size="sm", variant="stop", elem_id="kalo-confirm-delete")
