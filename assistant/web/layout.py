@@ -195,9 +195,18 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
                 yield (*step, "", gr.skip(), gr.skip(), gr.skip())
         yield (*(waiting or (gr.skip(),) * 3), "", *handlers.ready())
 
-    def on_example(b, m, evt: gr.SelectData):
+    def kept_at_once(started: tuple, kept, s) -> tuple:
+        """A question taken (busy from now on) is kept in the browser with the event that shows it, before
+        its answer: a reload meanwhile brings it back (handlers.restore marks it interrupted)."""
+        taken = started[2] is True
+        return (*started, *(history.save(kept, started[-1], s) if taken else (gr.skip(), gr.skip())))
+
+    def on_ask(q, b, m, kept, s):
+        return kept_at_once(handlers.start(q, b, m), kept, s)
+
+    def on_example(b, m, kept, s, evt: gr.SelectData):
         value = evt.value.get("text", "") if isinstance(evt.value, dict) else str(evt.value)
-        return handlers.start(value, b, m, clear_box=False)
+        return kept_at_once(handlers.start(value, b, m, clear_box=False), kept, s)
 
     def on_like(s, evt: gr.LikeData):
         return handlers.rate(ctx, s, evt)
@@ -211,21 +220,17 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
         shown = gr.update(value=messages, examples=handlers.examples_for(a))
         return (shown, chat, panel, listed, lib, gr.update(visible=False), "", *handlers.ready())
 
-    start_outputs = [question, pending, *controls, feedback_box, feedback_note, chatbot]
+    start_outputs = [question, pending, *controls, feedback_box, feedback_note, chatbot, conv.kept, conv.choice]
     answer_inputs = [pending, audience, chatbot, session]
     keep = {"fn": history.save, "inputs": [conv.kept, chatbot, session], "outputs": [conv.kept, conv.choice]}
     keep |= {"queue": False, **PRIVATE}
-    start_inputs = [question, busy, chatbot]
-    asked = gr.on([question.submit, send.click], handlers.start, start_inputs, start_outputs, queue=False, **PRIVATE)
+    start_inputs = [question, busy, chatbot, conv.kept, session]
+    asked = gr.on([question.submit, send.click], on_ask, start_inputs, start_outputs, queue=False, **PRIVATE)
     answering = asked.then(answer, answer_inputs, answer_outputs, **PRIVATE)
     answering.then(**keep)
-    picked = chatbot.example_select(on_example, [busy, chatbot], start_outputs, queue=False, **PRIVATE)
+    picked = chatbot.example_select(on_example, [busy, chatbot, conv.kept, session], start_outputs, queue=False, **PRIVATE)
     answering_example = picked.then(answer, answer_inputs, answer_outputs, **PRIVATE)
     answering_example.then(**keep)
-    # The question is kept as soon as it shows: a reload while its answer is on its way brings it back
-    # (marked as interrupted, handlers.restore) instead of losing it.
-    asked.then(**keep)
-    picked.then(**keep)
     stop.click(
         handlers.stop_answer,
         [chatbot],
