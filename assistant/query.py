@@ -9,13 +9,78 @@ import unicodedata
 from collections import Counter, defaultdict
 from functools import cached_property
 
-from assistant.core.greek_text import fold, greeklish_to_greek, looks_latin, phonetic, tokens
+from assistant.core.greek_text import fold, greeklish_to_greek, looks_latin, phonetic, stopwords, tokens
 from assistant.core.types import PreparedQuery
 
 _WORDS = re.compile(r"\w+")
 # Two or more short letter groups, each closed by a full stop: «Κοιν.Σ.Επ.», «Α.Μ.Κ.Ε.», «π.χ.».
 _ABBREVIATION = re.compile(r"(?<![\w.])(?:[^\W\d_]{1,4}\.){2,}")
 _ACCENTED = re.compile(r"[άέήίόύώΐΰΆΈΉΊΌΎΏ]")
+
+
+# An abbreviation defined in parentheses after its long form: «Κοινωνικής και Αλληλέγγυας Οικονομίας (ΚΑΛΟ)»,
+# «Επιχείρηση Παροχής Επενδυτικών Υπηρεσιών (ΕΠΕΥ)»: letters and full stops, two capitals at least.
+_DEFINED = re.compile(r"\(((?=(?:[^()\s]*[Α-ΩA-Z]){2})[^\W\d_][^\W\d_.]*(?:\.[^\W\d_]*)*\.?)\)")
+_EDGE = "«»\"“”'‘’,;:·()[]"
+
+
+def long_form(before: str, abbreviation: str) -> str | None:
+    """The words before «(ABBR)» that the abbreviation stands for, or None. Its parts (a capital and what
+    follows it up to the next capital or full stop: «Κοιν.Σ.Επ.» → Κοιν, Σ, Επ) open the last words before
+    it, stop-words («και», «της») aside; else, as in Schwartz & Hearst's algorithm, its letters are found in
+    order, from the end, in the fewest words before it, the first one opening a word that is no stop-word."""
+    letters = [c for c in fold(abbreviation) if c.isalpha()]
+    words = before.split()[-min(len(letters) + 5, 2 * len(letters)) :]
+    folded = [fold(w.strip(_EDGE)) for w in words]
+    stop = stopwords()
+    parts = [fold(x) for x in re.findall(r"[^\W\d_][^\W\d_.]*?(?=[Α-ΩΆ-ΏA-Z]|\.|$)", abbreviation)]
+    wi, matched = len(folded) - 1, 0
+    for part in reversed(parts):
+        while wi >= 0 and folded[wi] in stop:
+            wi -= 1
+        if wi < 0 or not folded[wi].startswith(part):
+            break
+        matched += 1
+        wi -= 1
+    if matched == len(parts) >= 2:
+        return " ".join(w.strip(_EDGE) for w in words[wi + 1 :])
+    wi, ci = len(folded) - 1, len(folded[-1]) - 1 if folded else -1
+    for n in range(len(letters) - 1, -1, -1):
+        first = n == 0
+        while wi >= 0:
+            word = folded[wi]
+            if first:
+                found = ci >= 0 and word[:1] == letters[0] and word not in stop
+            else:
+                found = ci >= 0 and word[ci] == letters[n]
+            if found:
+                break
+            if first or ci <= 0:
+                wi -= 1
+                ci = len(folded[wi]) - 1 if wi >= 0 else -1
+            else:
+                ci -= 1
+        if wi < 0:
+            return None
+        if not first:
+            ci -= 1
+            if ci < 0:
+                wi -= 1
+                ci = len(folded[wi]) - 1 if wi >= 0 else -1
+    found = [w.strip(_EDGE) for w in words[wi:]]
+    return " ".join(found) if len(found) >= 2 else None
+
+
+def long_forms(texts: list[str]) -> dict[str, str]:
+    """Every abbreviation a corpus defines («καλο» → «Κοινωνικής και Αλληλέγγυας Οικονομίας»), keyed by its
+    folded letters, with its most frequent long form."""
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    for text in texts:
+        flat = " ".join(unicodedata.normalize("NFC", text).split())
+        for m in _DEFINED.finditer(flat):
+            if found := long_form(flat[max(0, m.start() - 300) : m.start()], m.group(1)):
+                seen[fold(m.group(1).replace(".", ""))][found] += 1
+    return {abbr: c.most_common(1)[0][0] for abbr, c in seen.items()}
 
 
 def _deletions(word: str) -> set[str]:
@@ -41,6 +106,22 @@ class Orthography:
                 by_form[fold(abbreviation.replace(".", ""))][abbreviation] += 1
         self.by_form = {form: c.most_common(1)[0][0] for form, c in by_form.items()}
         self.by_sound = {sound: c.most_common(1)[0][0] for sound, c in by_sound.items()}
+        self.long_forms = long_forms(texts)
+
+    def with_long_forms(self, text: str, word: str) -> str:
+        """«Τι είναι η ΚΑΛΟ;» → «Τι είναι η ΚΑΛΟ (Κοινωνικής και Αλληλέγγυας Οικονομίας);»: `word`, when it is
+        an abbreviation the corpus defines, followed by its long form unless the text already has its words."""
+        asked = fold(word.replace(".", ""))
+
+        def expand(m: re.Match) -> str:
+            found = m.group(0)
+            key = fold(found.replace(".", ""))
+            long = self.long_forms.get(key)
+            if key != asked or not long or found.islower() or set(tokens(long)) <= set(tokens(text)):
+                return found
+            return f"{found} ({long})"
+
+        return re.sub(r"(?<![\w.])[^\W\d_][\w.]*[^\W\d_.]\.?", expand, text)
 
     def word(self, word: str) -> str:
         folded = fold(word)

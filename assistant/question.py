@@ -182,9 +182,26 @@ def asks_whole(form: Form) -> bool:
     return form in {Form.PROCEDURE, Form.LIST, Form.RISKS, Form.WHY, Form.PREPARE}
 
 
+# «Τι είναι (η) Χ;», «Τι σημαίνει Χ;»: what is asked about is the word after the definition's verb.
+_WHAT_IS = re.compile(r"^\W*(?:και\s+)?τι\s+(?:ειναι|σημαινει|εννοουμε\s+με)\s+(?:(?:ο|η|το|οι|τα|ενας|μια|ενα)\s+)?([^\W\d_][\w.]*)")
+
+
+def asks_what(question: str) -> str:
+    """The one word a question asks the meaning of («Τι είναι οι ΚοιΣΠΕ;» → «ΚοιΣΠΕ», as typed), or "" —
+    also when it asks something more («…και ποιος τους εποπτεύει;»)."""
+    if len(clauses(question)) != 1:
+        return ""
+    m = _WHAT_IS.match(fold(question))
+    if not m:
+        return ""
+    typed = re.findall(r"[^\W\d_][\w.]*", question)
+    folded = [fold(w) for w in typed]
+    return typed[folded.index(m.group(1))] if m.group(1) in folded else ""
+
+
 def clauses(question: str) -> list[str]:
     """The separate asks of a question: «Πώς γίνεται η εγγραφή και πόσο κοστίζει;» → two."""
-    parts = re.split(r"[;;?]\s*|,\s*(?:και|αλλα|ενω)\s+|\s+και\s+(?=(?:πωσ|ποι|τι|ποσ|ποτε|αν|γιατι|μπορ|μεχρι)\w*)", fold(question))
+    parts = re.split(r"[;;?]\s*|,\s*(?:και|κι|αλλα|ενω)\s+|\s+(?:και|κι)\s+(?=(?:πωσ|ποι|τι|ποσ|ποτε|αν|γιατι|μπορ|μεχρι|σε τι)\w*)", fold(question))
     return [p.strip() for p in parts if re.search(r"\w", p)]
 
 

@@ -21,7 +21,7 @@ from assistant.core.settings import Settings
 from assistant.core.types import Passage, PreparedQuery, Retrieval
 from assistant.headings import is_question, leaf_title, names, shared_words, stem_in
 from assistant.query import Orthography, SpellRepair, prepare_query
-from assistant.question import clauses, form_keys
+from assistant.question import asks_what, clauses, form_keys
 from ingest import sidecars
 from ingest.embed import EmbeddingBackend
 from ingest.lexical import LexicalIndex, fingerprint
@@ -98,6 +98,7 @@ class SearchIndex:
         index.repair = SpellRepair(lexical.vocab)
         index.orthography = Orthography([])
         index.orthography.by_form, index.orthography.by_sound = snap.by_form, snap.by_sound
+        index.orthography.long_forms = snap.long_forms
         return index
 
     @staticmethod
@@ -197,9 +198,9 @@ class SearchIndex:
         return self._reranker
 
 
-def _orthography_maps(docs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+def _orthography_maps(docs: list[str]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     spelling = Orthography(docs)
-    return spelling.by_form, spelling.by_sound
+    return spelling.by_form, spelling.by_sound, spelling.long_forms
 
 
 @dataclass
@@ -224,8 +225,12 @@ class HybridSearch:
         ranked: dict[str, float] = {}
         dense_score: dict[str, float] = {}
         searches = [(question, 1.0)] + ([(f"{context} {question}", s.context_weight)] if context else [])
+        # «Τι είναι η ΚΑΛΟ;» asks what the abbreviation's long form means: both are searched.
+        defines = self.index.orthography is not None and asks_what(question)
         for text, weight in searches:
             prepared = prepare_query(text, self.index.lexical.vocab, self.index.repair, self.index.orthography)
+            if defines and (longer := self.index.orthography.with_long_forms(prepared.text, defines)) != prepared.text:
+                prepared = prepare_query(longer, self.index.lexical.vocab, self.index.repair, self.index.orthography)
             # The query vector is needed in every mode: the gate compares it with the corpus.
             vector = self.index.embeddings.embed_query(prepared.text)
             hits, distribution = self.index.ranked(vector, s.candidates)

@@ -17,7 +17,7 @@ import logging
 import sqlite3
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +30,7 @@ from ingest.store import VectorStore
 log = logging.getLogger("kalo.snapshot")
 
 # Bump when what is stored, or how it is derived (tokens, orthography), changes.
-FORMAT_VERSION = 3  # 3: abbreviations typed without full stops (orthography)
+FORMAT_VERSION = 4  # 3: abbreviations typed without full stops (orthography); 4: their long forms
 
 
 @dataclass
@@ -45,6 +45,7 @@ class Snapshot:
     model_id: str
     fingerprint: str
     stems: dict[str, str]  # every word of the corpus → its stem (greek_text.stem), so no process stems them again
+    long_forms: dict[str, str] = field(default_factory=dict)  # abbreviations the corpus defines (assistant.query)
 
     @property
     def texts(self) -> list[str]:
@@ -135,13 +136,14 @@ def load(settings: Settings, model_id: str, exact_max: int = 0, store: VectorSto
         model_id,
         fingerprint(records["ids"]),
         derived.get("stems", {}),
+        derived.get("long_forms", {}),
     )
 
 
 def build(
     ids: list[str], docs: list[str], metas: list[dict], vectors, model_id: str, orthography_maps
 ) -> Snapshot:
-    """Derive the statistics once; `orthography_maps(docs)` gives (by_form, by_sound)."""
+    """Derive the statistics once; `orthography_maps(docs)` gives (by_form, by_sound, long_forms)."""
     snap = Snapshot(
         list(ids),
         list(docs),
@@ -158,7 +160,7 @@ def build(
         found = words(text)
         snap.stems.update((w, stem(w)) for w in found if w not in snap.stems)
         snap.doc_freq.update({snap.stems[w] for w in found})
-    snap.by_form, snap.by_sound = orthography_maps(snap.docs)
+    snap.by_form, snap.by_sound, snap.long_forms = orthography_maps(snap.docs)
     return snap
 
 
@@ -181,7 +183,8 @@ def _save(settings: Settings, snap: Snapshot, stamp: dict | None) -> None:
     )
     (tmp / "derived.json").write_text(
         json.dumps(
-            {"doc_freq": dict(snap.doc_freq), "by_form": snap.by_form, "by_sound": snap.by_sound, "stems": snap.stems},
+            {"doc_freq": dict(snap.doc_freq), "by_form": snap.by_form, "by_sound": snap.by_sound, "stems": snap.stems,
+             "long_forms": snap.long_forms},
             ensure_ascii=False,
         ),
         encoding="utf-8",

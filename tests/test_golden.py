@@ -93,3 +93,13 @@ def test_a_question_in_english_is_answered_in_greek_and_told_so(bundled_settings
     assert note and "The guides are in Greek" in note[0] and english.text.endswith(tuple(english.notes))
     greek = assistant.ask("Τι είναι η απόκλιση από την αποστολή και πώς την αποφεύγουμε;")
     assert greek.found and not any("στα ελληνικά" in n for n in greek.notes)
+
+
+def test_what_an_abbreviation_is_is_answered_by_its_definition(bundled_settings):
+    """«Τι είναι η ΚΑΛΟ;»: the guides define the abbreviation once («…Οικονομίας (ΚΑΛΟ)») and use it
+    everywhere; searched with its long form, the answer opens with the section that explains it, not with
+    one that merely uses it («Τι δεν είναι αυτομάτως φορέας ΚΑΛΟ»)."""
+    answer = shared_assistant(bundled_settings).ask("Τι είναι η ΚΑΛΟ;")
+    first = next(s for s in answer.sources if s.n == 1)
+    assert answer.found and first.section.endswith("2.1 Η έννοια της Κοινωνικής και Αλληλέγγυας Οικονομίας")
+    assert answer.text.startswith("Η Κοινωνική και Αλληλέγγυα Οικονομία περιγράφει")

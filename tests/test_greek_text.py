@@ -272,3 +272,47 @@ def test_the_greek_stemmer_alone_stems_as_the_whole_snowball_package_does(synthe
     package = snowballstemmer.stemmer("greek")
     assert [greek_text._stemmer().stemWord(w) for w in words] == [package.stemWord(w) for w in words]
     assert type(greek_text._stemmer()).__name__ == type(package).__name__ == "GreekStemmer"
+
+
+# --- abbreviations a corpus defines («… (ΚΑΛΟ)»): two shapes, a guide and a Government Gazette ---------------
+GUIDE = [
+    "Ο Οδηγός απευθύνεται σε φορείς του τομέα της Κοινωνικής και Αλληλέγγυας Οικονομίας (ΚΑΛΟ) και σε Δήμους.",
+    "### 2.3 Κοινωνική Συνεταιριστική Επιχείρηση (Κοιν.Σ.Επ.)",
+    "Οι Κοινωνικοί Συνεταιρισμοί Περιορισμένης Ευθύνης (ΚοιΣΠΕ) θεσμοθετήθηκαν το 1999.",
+]
+GAZETTE = [  # as in ΦΕΚ Α' 195/2007 (ν. 3606/2007), tests/fixtures/3606_2007.pdf
+    "Για την εφαρμογή του παρόντος νοούνται ως: 1. «Επιχείρηση Παροχής Επενδυτικών Υπηρεσιών» (ΕΠΕΥ): κάθε νομικό πρόσωπο",
+    "κυρώσει τη Συμφωνία για τον Ευρωπαϊκό Οικονομικό Χώρο (Ε.Ο.Χ.) και",
+    "σύμφωνα με τον Κανονισμό (ΕΚ) αριθ. 1287/2006 της Επιτροπής",
+    "και της Ανώνυμης Εταιρίας Διαχείρισης Αμοιβαίων Κεφαλαίων (ΑΕΔΑΚ) που",
+]
+
+
+def test_the_long_forms_a_corpus_defines_are_found_in_either_shape():
+    from assistant.query import long_forms
+
+    assert long_forms(GUIDE) == {
+        "καλο": "Κοινωνικής και Αλληλέγγυας Οικονομίας",  # letters inside words, «και» not its start
+        "κοινσεπ": "Κοινωνική Συνεταιριστική Επιχείρηση",
+        "κοισπε": "Κοινωνικοί Συνεταιρισμοί Περιορισμένης Ευθύνης",
+    }
+    assert long_forms(GAZETTE) == {
+        "επευ": "Επιχείρηση Παροχής Επενδυτικών Υπηρεσιών",  # each part opens a word: not the shortest match
+        "εοχ": "Ευρωπαϊκό Οικονομικό Χώρο",
+        "αεδακ": "Ανώνυμης Εταιρίας Διαχείρισης Αμοιβαίων Κεφαλαίων",
+    }  # «Κανονισμό (ΕΚ)» is a reference, not a definition
+
+
+def test_the_asked_abbreviation_is_searched_with_its_long_form():
+    from assistant.query import Orthography
+
+    spelling = Orthography(GUIDE + GAZETTE)
+    assert spelling.with_long_forms("Τι είναι η ΚΑΛΟ;", "ΚΑΛΟ") == "Τι είναι η ΚΑΛΟ (Κοινωνικής και Αλληλέγγυας Οικονομίας);"
+    assert spelling.with_long_forms("Τι είναι η ΕΠΕΥ;", "ΕΠΕΥ") == "Τι είναι η ΕΠΕΥ (Επιχείρηση Παροχής Επενδυτικών Υπηρεσιών);"
+    # only the word asked about, not another abbreviation beside it; and not twice
+    assert spelling.with_long_forms("Τι είναι μια Κοιν.Σ.Επ. της ΚΑΛΟ;", "Κοιν.Σ.Επ.") == (
+        "Τι είναι μια Κοιν.Σ.Επ. (Κοινωνική Συνεταιριστική Επιχείρηση) της ΚΑΛΟ;"
+    )
+    already = "Τι είναι η ΚΑΛΟ (Κοινωνική και Αλληλέγγυα Οικονομία);"
+    assert spelling.with_long_forms(already, "ΚΑΛΟ") == already  # in another case, the same words
+    assert spelling.with_long_forms("Τι είναι η ΟΤΑ;", "ΟΤΑ") == "Τι είναι η ΟΤΑ;"  # never defined

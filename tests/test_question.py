@@ -11,6 +11,7 @@ from assistant.question import (
     Form,
     answer_items,
     asked_facts,
+    asks_what,
     asks_whole,
     clauses,
     forms,
@@ -137,6 +138,22 @@ def test_clauses_are_the_separate_asks():
     assert len(clauses("Τι είναι το μνημόνιο; Πόσες;")) == 2
     assert len(clauses("Ποιοι είναι οι κανόνες λειτουργίας και επικοινωνίας;")) == 1
     assert len(clauses("Ποιοι μπορούν να συμμετέχουν και μέχρι τι ποσό φτάνει η σύμβαση;")) == 2
+    assert len(clauses("Τι είναι ο ΚοιΣΠΕ κι σε τι δουλειές συνεργάζεται με Δήμους;")) == 2  # «κι» is «και»
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("Τι είναι η ΚΑΛΟ;", "ΚΑΛΟ"),
+        ("τι ειναι η καλο", "καλο"),
+        ("Και τι σημαίνει Ε.Ο.Χ.;", "Ε.Ο.Χ."),
+        ("Τι είναι ένα μνημόνιο συνεργασίας;", "μνημόνιο"),
+        ("Τι είναι οι ΚοιΣΠΕ και ποιος τους εποπτεύει;", ""),  # asks more than a meaning
+        ("Πώς γίνεται η εγγραφή;", ""),
+    ],
+)
+def test_the_word_a_question_asks_the_meaning_of(question, word):
+    assert asks_what(question) == word
 
 
 PREVIOUS = [
