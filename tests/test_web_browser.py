@@ -317,6 +317,25 @@ def test_a_reload_while_an_answer_is_on_its_way_keeps_the_question(server, page)
     assert _messages(page, "user") == 2
 
 
+def test_a_citation_in_an_earlier_answer_shows_that_answer_s_source(server, page):
+    """The panel holds one answer's sources: [1] clicked in the first answer, after a second one, brings the
+    first answer's sources back and highlights its card [1] — not card [1] of the answer shown last."""
+    page.goto(server["url"] + "/")
+    ask(page, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
+    title = "#kalo-sources #kalo-src-1 .kalo-title"
+    first = page.inner_text(title).strip()
+    second, _ = ask(page, "Ποια είναι τα βήματα σύστασης μιας ενεργειακής κοινότητας;")
+    assert "[1]" in second
+    assert page.inner_text(title).strip() != first  # another answer, other sources
+    page.locator("#kalo-chatbot [data-testid='bot']").first.locator("a[href$='#kalo-src-1']").first.click()
+    page.wait_for_selector("#kalo-src-1.kalo-src-hit")
+    assert page.inner_text(title).strip() == first
+    # and [1] of the last answer brings its own back
+    page.locator("#kalo-chatbot [data-testid='bot']").last.locator("a[href$='#kalo-src-1']").first.click()
+    page.wait_for_function(f"() => document.querySelector('{title}').innerText.trim() !== {first!r}")
+    page.wait_for_selector("#kalo-src-1.kalo-src-hit")
+
+
 def test_a_question_sent_before_the_page_has_loaded_is_not_lost(server, page):
     """The page's load event (the kept conversations) is held: a question sent meanwhile stays in the box,
     with «Αποστολή» disabled, instead of showing and then vanishing when the load resets the chat."""

@@ -139,7 +139,7 @@ def respond(ctx: WebContext, question: str, audience: str | None, messages: list
     messages[-1] = {"role": "assistant", "content": answer_message(final)}
     session.turns = [*history, Turn(role="user", content=question), Turn(role="assistant", content=final.text)]
     session.answers[len(messages) - 1] = ShownAnswer(final, audience, history)
-    yield messages, sources_panel(final), session
+    yield messages, sources_panel(final, at=len(messages) - 1), session
 
 
 def _text_of(content) -> str:
@@ -217,14 +217,14 @@ def restore(kept: dict | None):
     if messages and messages[-1].get("role") == "assistant" and _text_of(messages[-1].get("content")) == PLACEHOLDER:
         # kept when the question was sent, and the page was left before its answer came
         messages[-1] = {"role": "assistant", "content": RELOADED}
-    last = session.answers[max(session.answers)].answer if session.answers else None
-    return messages, session, sources_panel(last)
+    last = max(session.answers, default=None)
+    return messages, session, sources_panel(session.answers[last].answer if last is not None else None, at=last)
 
 
 def show_sources_of(session: ChatSession, evt: gr.SelectData):
     """Clicking an earlier answer brings its sources back into the panel."""
     shown = session.answers.get(message_index(evt))
-    return sources_panel(shown.answer) if shown else gr.skip()
+    return sources_panel(shown.answer, at=message_index(evt)) if shown else gr.skip()
 
 
 def rate(ctx: WebContext, session: ChatSession, evt: gr.LikeData):

@@ -175,9 +175,12 @@ def source_card(s: Source, with_excerpt: bool = True) -> str:
     )
 
 
-def sources_panel(answer: Answer | None = None, note: str = "") -> str:
-    """The «Πηγές» panel beside the chat: the cited sources of an answer, or the nearest sections."""
-    head = '<div class="kalo-sources"><h3>Πηγές</h3>'
+def sources_panel(answer: Answer | None = None, note: str = "", at: int | None = None) -> str:
+    """The «Πηγές» panel beside the chat: the cited sources of an answer, or the nearest sections. `at` is
+    the answer's place in the chat: a citation clicked in another answer first brings that one's sources
+    (static/head.html), so [3] never points at the card [3] of a different answer."""
+    marker = f' data-message="{at}"' if at is not None else ""
+    head = f'<div class="kalo-sources"{marker}><h3>Πηγές</h3>'
     if note:
         body = f'<p class="kalo-hint">{esc(note)}</p>'
     elif answer is None:
