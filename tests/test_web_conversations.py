@@ -25,6 +25,9 @@ class FakeAssistant:
         yield self.answer.text
         yield self.answer.model_copy(update={"question": question})
 
+    def snapshot(self) -> dict:
+        return {"answerer": "extractive"}
+
 
 @pytest.fixture
 def ctx(make_settings):
@@ -81,6 +84,25 @@ def test_a_question_kept_when_sent_comes_back_after_a_reload_marked_as_interrupt
     assert sorted(session.answers) == [1] and "kalo-src-1" in panel  # the first answer stays rateable
     messages, session, *_ = history.on_load(_stored(kept))  # and stays so, reload after reload
     assert messages[3]["content"] == handlers.RELOADED
+
+
+def test_a_rating_is_kept_so_that_after_a_reload_it_is_changed_not_added_again(ctx):
+    """👎, a reload, then 👍 on the same answer: one record, now 👍 (the kept conversation has its id)."""
+    from types import SimpleNamespace
+
+    from assistant.feedback import FeedbackStore
+    from assistant.web import layout
+
+    demo = layout.build_ui(ctx)
+    (on_like,) = {b.fn for b in demo.fns.values() if getattr(b.fn, "__name__", "") == "on_like"}
+    _, chat, _, _, kept = history.on_load(None)
+    messages, _, chat = _ask(ctx, "Τι δίκτυα υπάρχουν;", [], chat)
+    kept, _ = history.save(kept, messages, chat)
+    chat, _box, _note, kept, _ = on_like(chat, _stored(kept), messages, SimpleNamespace(index=1, liked=False))
+    messages, chat, *_ , kept = history.on_load(_stored(kept))  # the page is reloaded
+    on_like(chat, _stored(kept), messages, SimpleNamespace(index=1, liked=True))
+    [row] = list(FeedbackStore.for_settings(ctx.settings).rows())
+    assert row["rating"] == "up"
 
 
 def test_no_switch_or_delete_while_an_answer_is_on_its_way(ctx):

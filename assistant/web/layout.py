@@ -208,8 +208,10 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
         value = evt.value.get("text", "") if isinstance(evt.value, dict) else str(evt.value)
         return kept_at_once(handlers.start(value, b, m, clear_box=False), kept, s)
 
-    def on_like(s, evt: gr.LikeData):
-        return handlers.rate(ctx, s, evt)
+    def on_like(s, kept, m, evt: gr.LikeData):
+        # kept with the rating's record: after a reload, 👍/👎 change that record instead of adding one
+        rated = handlers.rate(ctx, s, evt)
+        return (*rated, *history.save(kept, m, rated[0]))
 
     def on_comment(c, s):
         return handlers.send_comment(ctx, c, s)
@@ -250,7 +252,8 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     )
     export_btn.click(handlers.export_conversation, [session], [export_files, export_note], **PRIVATE)
     chatbot.select(handlers.show_sources_of, [session], [sources], queue=False, **PRIVATE)
-    chatbot.like(on_like, [session], [session, feedback_box, feedback_note], queue=False, **PRIVATE)
+    liked = [session, feedback_box, feedback_note, conv.kept, conv.choice]
+    chatbot.like(on_like, [session, conv.kept, chatbot], liked, queue=False, **PRIVATE)
     comment_out = [comment, feedback_note]
     gr.on([send_comment.click, comment.submit], on_comment, [comment, session], comment_out, queue=False, **PRIVATE)
     restart_out = [*shown, feedback_box, comment, *controls]
