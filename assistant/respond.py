@@ -15,6 +15,7 @@ from assistant.anchor import after, item_line_section, item_section, lead_with
 from assistant.answer import NOT_FOUND, Answerer, AnswerRequest
 from assistant.cite import Renumberer, see_also, sources_from, verify
 from assistant.core.greek_text import tokens
+from assistant.core.safety import without_markup
 from assistant.core.settings import Settings
 from assistant.core.types import Answer, Retrieval, Source, Turn
 from assistant.gate import Coverage, Verdict, assess
@@ -132,7 +133,7 @@ def respond(
 ) -> Iterator[str | Answer]:
     """Yields text pieces as they are produced, then the final verified `Answer`."""
     started = time.perf_counter()
-    question = " ".join(question.split())
+    question = without_markup(question)
     reading = read(retriever, answerer, question, history)
     resolved, asked, retrieval = reading.resolved, reading.forms, reading.retrieval
     coverage = assess(question, retrieval, settings, topic=reading.search, asks=reading.asks)

@@ -225,3 +225,13 @@ def test_and_then_after_a_step_in_detail_goes_on_to_the_next_step(synthetic_corp
     following = assistant.ask("και μετά;", history=history)
     assert following.found and "δημόσια κλήρωση" in following.text
     assert following.cited_sources[0].section.endswith("1.3 Κλήρωση αγροτεμαχίων")
+
+
+def test_markup_in_a_question_is_not_read_as_its_words(synthetic_assistant):
+    """A script or tags pasted with a question («<script>…</script><img …>») are not words the guides lack:
+    the question is answered as if typed plainly; markup alone asks nothing."""
+    plain = "Ποια είναι τα βήματα σύστασης μιας ενεργειακής κοινότητας;"
+    marked = f'<script>alert("xss")</script><img src=x onerror=alert(1)> <b>{plain}</b>'
+    a, b = synthetic_assistant.ask(plain), synthetic_assistant.ask(marked)
+    assert b.found and b.text == a.text and [s.chunk_id for s in b.sources] == [s.chunk_id for s in a.sources]
+    assert not synthetic_assistant.ask('<script>alert("xss")</script>').found

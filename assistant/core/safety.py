@@ -59,3 +59,15 @@ def why(sentence: str) -> str:
     if _META.search(folded):
         return "instruction to an assistant"
     return ""
+
+
+# Markup pasted or typed into a question («<b>ΚΑΛΟ</b>», a script copied from a page) is not part of what
+# is asked: its words would count as words the guides never use. Elements whose content is code go whole.
+_CODE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,500}>")
+
+
+def without_markup(text: str) -> str:
+    """The question's own words: HTML elements of code removed, other tags dropped, their text kept."""
+    return " ".join(_TAG.sub(" ", _CODE.sub(" ", text)).split())
+
