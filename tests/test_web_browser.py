@@ -183,6 +183,10 @@ def test_guides_tab_upload_then_ask(server, page, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(server["url"] + "/")
     page.get_by_role("tab", name="Οδηγοί").click()
+    # before signing in: which guides there are, each with a link to open it
+    page.wait_for_selector("#kalo-guides-public table")
+    assert page.locator("#kalo-guides-public tbody tr").count() == 3
+    assert page.locator("#kalo-guides-public tbody tr a").count() == 3
     page.fill("#kalo-admin-password input", "λάθος")
     page.click("#kalo-admin-login")
     page.wait_for_selector("#kalo-login :text('Λάθος κωδικός διαχειριστή')")

@@ -509,3 +509,16 @@ def test_a_question_too_long_stays_in_the_box_and_the_chat_says_why():
     assert "πολύ μεγάλη" in chat[2]["content"] and "όριο 2.000" in chat[2]["content"]
     _box, pending, *_ = handlers.start(pasted[:MAX_QUESTION_CHARS], False, [])
     assert pending  # at the limit it goes
+
+
+def test_the_guides_tab_lists_the_guides_to_every_user(synthetic_settings, synthetic_assistant):
+    """With guide management disabled (no admin password), the tab still says which guides the answers
+    come from, each with a link to open it — read at each page load."""
+    ctx = WebContext(synthetic_settings, assistant=synthetic_assistant)
+    assert not ctx.admin_enabled
+    demo = layout.build_ui(ctx)
+    (public,) = [b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "kalo-guides-public"]
+    shown = public.value
+    assert public.load_event_to_attach is not None  # read again at each page load
+    assert shown.count("<tr>") == 1 + len(synthetic_assistant.guides()) and "Άνοιγμα" in shown
+    assert any(getattr(b, "elem_id", None) == "kalo-admin-disabled" for b in demo.blocks.values())

@@ -271,8 +271,16 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     )
 
 
+def _public_guides(ctx: WebContext) -> None:
+    """Which guides the answers come from, each one a click away: for every user, signed in or not (read
+    again at each page load, so an upload shows)."""
+    gr.HTML("<h3 class='kalo-h'>Οι οδηγοί της εφαρμογής</h3>")
+    gr.HTML(lambda: admin.guides_html(ctx), elem_id="kalo-guides-public")
+
+
 def _guides_tab(ctx: WebContext) -> None:
     if not ctx.admin_enabled:
+        _public_guides(ctx)
         gr.HTML(
             '<div class="kalo-card kalo-disabled"><h3>Η διαχείριση οδηγών είναι απενεργοποιημένη</h3>'
             "<p>Για να ενεργοποιηθεί, ο διαχειριστής του διακομιστή ορίζει κωδικό στη μεταβλητή περιβάλλοντος "
@@ -283,6 +291,7 @@ def _guides_tab(ctx: WebContext) -> None:
         return
     signed_in = gr.State(False)
     with gr.Column(elem_id="kalo-login", elem_classes=["kalo-card"]) as login_box:
+        _public_guides(ctx)
         gr.HTML("<h3>Σύνδεση διαχειριστή</h3><p>Η προσθήκη, αφαίρεση και επανευρετηρίαση οδηγών απαιτεί κωδικό.</p>")
         password = gr.Textbox(label="Κωδικός διαχειριστή", type="password", elem_id="kalo-admin-password")
         login = gr.Button("Σύνδεση", variant="primary", elem_id="kalo-admin-login")
