@@ -11,6 +11,7 @@ from functools import cached_property
 
 from assistant.core.greek_text import fold, greeklish_to_greek, looks_latin, phonetic, stopwords, tokens
 from assistant.core.types import PreparedQuery
+from assistant.question import clauses
 
 _WORDS = re.compile(r"\w+")
 # Two or more short letter groups, each closed by a full stop: «Κοιν.Σ.Επ.», «Α.Μ.Κ.Ε.», «π.χ.».
@@ -191,3 +192,18 @@ def prepare_query(
     return PreparedQuery(text, keys, raw_keys, transliterated, cross_lingual)
 
 
+# «Τι είναι (η) Χ;», «Τι σημαίνει Χ;»: what is asked about is the word after the definition's verb.
+_WHAT_IS = re.compile(r"^\W*(?:και\s+)?τι\s+(?:ειναι|σημαινει|εννοουμε\s+με)\s+(?:(?:ο|η|το|οι|τα|ενας|μια|ενα)\s+)?([^\W\d_][\w.]*)")
+
+
+def asks_what(question: str) -> str:
+    """The one word a question asks the meaning of («Τι είναι οι ΚοιΣΠΕ;» → «ΚοιΣΠΕ», as typed), or "" —
+    also when it asks something more («…και ποιος τους εποπτεύει;»)."""
+    if len(clauses(question)) != 1:
+        return ""
+    m = _WHAT_IS.match(fold(question))
+    if not m:
+        return ""
+    typed = re.findall(r"[^\W\d_][\w.]*", question)
+    folded = [fold(w) for w in typed]
+    return typed[folded.index(m.group(1))] if m.group(1) in folded else ""

@@ -182,23 +182,6 @@ def asks_whole(form: Form) -> bool:
     return form in {Form.PROCEDURE, Form.LIST, Form.RISKS, Form.WHY, Form.PREPARE}
 
 
-# «Τι είναι (η) Χ;», «Τι σημαίνει Χ;»: what is asked about is the word after the definition's verb.
-_WHAT_IS = re.compile(r"^\W*(?:και\s+)?τι\s+(?:ειναι|σημαινει|εννοουμε\s+με)\s+(?:(?:ο|η|το|οι|τα|ενας|μια|ενα)\s+)?([^\W\d_][\w.]*)")
-
-
-def asks_what(question: str) -> str:
-    """The one word a question asks the meaning of («Τι είναι οι ΚοιΣΠΕ;» → «ΚοιΣΠΕ», as typed), or "" —
-    also when it asks something more («…και ποιος τους εποπτεύει;»)."""
-    if len(clauses(question)) != 1:
-        return ""
-    m = _WHAT_IS.match(fold(question))
-    if not m:
-        return ""
-    typed = re.findall(r"[^\W\d_][\w.]*", question)
-    folded = [fold(w) for w in typed]
-    return typed[folded.index(m.group(1))] if m.group(1) in folded else ""
-
-
 def clauses(question: str) -> list[str]:
     """The separate asks of a question: «Πώς γίνεται η εγγραφή και πόσο κοστίζει;» → two."""
     parts = re.split(r"[;;?]\s*|,\s*(?:και|κι|αλλα|ενω)\s+|\s+(?:και|κι)\s+(?=(?:πωσ|ποι|τι|ποσ|ποτε|αν|γιατι|μπορ|μεχρι|σε τι)\w*)", fold(question))
@@ -325,9 +308,20 @@ def answer_items(text: str) -> list[str]:
     marks = list(_INLINE_NUMBER.finditer(text))
     run = [m for i, m in enumerate(marks) if int(m.group(1)) == i + 1]
     if len(run) < 2 or len(run) != len(marks):
-        return []
+        return _inline_items(text)
     ends = [m.start() for m in run[1:]] + [len(text)]
     return [_CITES.sub("", text[m.end() : end]).strip().rstrip(".") for m, end in zip(run, ends, strict=True)]
+
+
+def _inline_items(text: str) -> list[str]:
+    """A list written in one sentence after a colon, its items apart by «·» or «;» (Greek typography):
+    «…εμπόδια: θεσμικά, όπως …· οργανωσιακά, …· και σχεσιακά, …» → three items (three at least)."""
+    for sentence in split_sentences(_CITES.sub("", text).replace("\n", " ")):
+        _, colon, rest = sentence.partition(":")
+        parts = [p.strip() for p in re.split(r"\s*[·;]\s*", rest.strip().rstrip(".")) if p.strip()] if colon else []
+        if len(parts) >= 3:
+            return [re.sub(r"^(?:και|ή)\s+", "", p) for p in parts]
+    return []
 
 
 def answer_statements(text: str) -> list[str]:

@@ -20,8 +20,8 @@ from assistant.core.greek_text import fold, remember_stems, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Passage, PreparedQuery, Retrieval
 from assistant.headings import is_question, leaf_title, names, shared_words, stem_in
-from assistant.query import Orthography, SpellRepair, prepare_query
-from assistant.question import asks_what, clauses, form_keys
+from assistant.query import Orthography, SpellRepair, asks_what, prepare_query
+from assistant.question import clauses, form_keys
 from ingest import sidecars
 from ingest.embed import EmbeddingBackend
 from ingest.lexical import LexicalIndex, fingerprint

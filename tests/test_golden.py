@@ -103,3 +103,16 @@ def test_what_an_abbreviation_is_is_answered_by_its_definition(bundled_settings)
     first = next(s for s in answer.sources if s.n == 1)
     assert answer.found and first.section.endswith("2.1 Η έννοια της Κοινωνικής και Αλληλέγγυας Οικονομίας")
     assert answer.text.startswith("Η Κοινωνική και Αλληλέγγυα Οικονομία περιγράφει")
+
+
+def test_the_second_item_of_a_list_written_in_one_sentence_is_followed_up(bundled_settings):
+    """The guide names the obstacles in one sentence («…εμπόδια: θεσμικά, …· οργανωσιακά, …· και
+    σχεσιακά, …»): «πες μου περισσότερα για το δεύτερο» is about the organisational ones (it was refused)."""
+    from assistant.core.types import Turn
+
+    assistant = shared_assistant(bundled_settings)
+    first = assistant.ask("Ποια είναι τα συνηθισμένα εμπόδια σε μια συνεργασία Δήμου και φορέα ΚΑΛΟ;")
+    assert "οργανωσιακά" in first.text
+    history = [Turn(role="user", content=first.question), Turn(role="assistant", content=first.text)]
+    second = assistant.ask("πες μου περισσότερα για το δεύτερο", history=history)
+    assert second.found and second.cited_sources[0].section.endswith("Οργανωσιακές προϋποθέσεις επιτυχίας")

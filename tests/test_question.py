@@ -7,11 +7,11 @@ import pytest
 
 from assistant.core.greek_text import tokens
 from assistant.core.types import Turn
+from assistant.query import asks_what
 from assistant.question import (
     Form,
     answer_items,
     asked_facts,
-    asks_what,
     asks_whole,
     clauses,
     forms,
@@ -174,6 +174,18 @@ def test_answer_items_are_read_without_citations():
         "Σύνταξη καταστατικού μαζί με τα ιδρυτικά μέλη.",
         "Πρώτη γενική συνέλευση.",
     ]
+
+
+def test_a_list_written_in_one_sentence_has_items_too():
+    """«…τρία στάδια: η εκπαίδευση, με …· η συνοδεία, …· και η αυτόνομη βάρδια.» — items apart by «·» after
+    a colon, as Greek prose lists them; two parts are no list, nor is a plain sentence."""
+    text = (
+        "Η ένταξη ενός εθελοντή περνά από τρία στάδια: η εκπαίδευση, με δύο συναντήσεις· η συνοδεία "
+        "από έμπειρο μέλος· και η αυτόνομη βάρδια. [1] Το πρόγραμμα αλλάζει κάθε μήνα. [2]"
+    )
+    assert answer_items(text) == ["η εκπαίδευση, με δύο συναντήσεις", "η συνοδεία από έμπειρο μέλος", "η αυτόνομη βάρδια"]
+    assert answer_items("Δύο πράγματα: η εκπαίδευση· και η συνοδεία. [1]") == []
+    assert answer_items("Οι εθελοντές εκπαιδεύονται πριν από κάθε βάρδια. [1]") == []
 
 
 @pytest.mark.parametrize(
