@@ -28,6 +28,9 @@ class FakeAssistant:
     def snapshot(self) -> dict:
         return {"answerer": "extractive"}
 
+    def guides(self) -> list:  # the guides tab lists them for every user
+        return []
+
 
 @pytest.fixture
 def ctx(make_settings):

@@ -58,6 +58,9 @@ class FakeAssistant:
     def snapshot(self) -> dict:
         return {"answerer": "extractive"}
 
+    def guides(self) -> list:  # the guides tab lists them for every user
+        return []
+
 
 # -- rendering --------------------------------------------------------------------------------------------------
 def test_chat_text_escapes_html_but_keeps_markdown_and_citations():

@@ -291,7 +291,6 @@ def _guides_tab(ctx: WebContext) -> None:
         return
     signed_in = gr.State(False)
     with gr.Column(elem_id="kalo-login", elem_classes=["kalo-card"]) as login_box:
-        _public_guides(ctx)
         gr.HTML("<h3>Σύνδεση διαχειριστή</h3><p>Η προσθήκη, αφαίρεση και επανευρετηρίαση οδηγών απαιτεί κωδικό.</p>")
         password = gr.Textbox(label="Κωδικός διαχειριστή", type="password", elem_id="kalo-admin-password")
         login = gr.Button("Σύνδεση", variant="primary", elem_id="kalo-admin-login")
@@ -331,6 +330,9 @@ def _guides_tab(ctx: WebContext) -> None:
                     "αρχεία χωρίς αλλαγές δεν επεξεργάζονται ξανά.</p>"
                 )
                 reindex = gr.Button("Επανευρετηρίαση", elem_id="kalo-reindex-btn")
+
+    with gr.Column(elem_id="kalo-guides-list"):  # below the sign-in box (on a phone, it covered its button)
+        _public_guides(ctx)
 
     login_outputs = [signed_in, login_box, admin_box, login_msg, table, remove_choice, password]
 
