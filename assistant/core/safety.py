@@ -70,4 +70,3 @@ _TAG = re.compile(r"</?[A-Za-z][^<>]{0,500}>")
 def without_markup(text: str) -> str:
     """The question's own words: HTML elements of code removed, other tags dropped, their text kept."""
     return " ".join(_TAG.sub(" ", _CODE.sub(" ", text)).split())
-
