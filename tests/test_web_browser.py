@@ -196,6 +196,8 @@ def test_guides_tab_upload_then_ask(server, page, tmp_path):
     page.click("#kalo-admin-login")
     page.wait_for_selector("#kalo-guides-table table")
     assert page.locator("#kalo-guides-table tbody tr").count() == 3
+    # signed in, the guides are listed once: the public list gives way to the table with its actions
+    page.wait_for_selector("#kalo-guides-public", state="hidden")
 
     wrong = tmp_path / "πρόγραμμα.exe"
     wrong.write_bytes(b"MZ")
@@ -227,6 +229,13 @@ def test_guides_tab_upload_then_ask(server, page, tmp_path):
     assert page.evaluate("window.__kalo_pwned") is None
     assert "<script>" in page.inner_text("#kalo-sources") + page.inner_text("#kalo-chatbot")
     page.screenshot(path=str(ARTIFACTS / "chat-new-guide.png"))
+
+    # signing out brings the public list back, with the guide uploaded meanwhile
+    page.get_by_role("tab", name="Οδηγοί").click()
+    page.click("#kalo-admin-logout")
+    page.wait_for_selector("#kalo-admin-password input")
+    page.wait_for_function("document.querySelectorAll('#kalo-guides-public tbody tr').length === 4")
+    assert not page.locator("#kalo-upload").is_visible()
 
 
 def _messages(page, who: str) -> int:

@@ -271,11 +271,11 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     )
 
 
-def _public_guides(ctx: WebContext) -> None:
-    """Which guides the answers come from, each one a click away: for every user, signed in or not (read
-    again at each page load, so an upload shows)."""
+def _public_guides(ctx: WebContext) -> gr.HTML:
+    """Which guides the answers come from, each one a click away: for every user (read again at each page
+    load, so an upload shows)."""
     gr.HTML("<h3 class='kalo-h'>Οι οδηγοί της εφαρμογής</h3>")
-    gr.HTML(lambda: admin.guides_html(ctx), elem_id="kalo-guides-public")
+    return gr.HTML(lambda: admin.guides_html(ctx), elem_id="kalo-guides-public")
 
 
 def _guides_tab(ctx: WebContext) -> None:
@@ -331,16 +331,22 @@ def _guides_tab(ctx: WebContext) -> None:
                 )
                 reindex = gr.Button("Επανευρετηρίαση", elem_id="kalo-reindex-btn")
 
-    with gr.Column(elem_id="kalo-guides-list"):  # below the sign-in box (on a phone, it covered its button)
-        _public_guides(ctx)
+    # Below the sign-in box (on a phone, it covered its button); hidden while signed in, where the table
+    # above lists the same guides, and read again on signing out (an upload meanwhile shows).
+    with gr.Column(elem_id="kalo-guides-list") as public_box:
+        public = _public_guides(ctx)
 
-    login_outputs = [signed_in, login_box, admin_box, login_msg, table, remove_choice, password]
+    login_outputs = [signed_in, login_box, admin_box, login_msg, table, remove_choice, password, public_box]
 
     def sign_in(password_text: str, request: gr.Request):  # Gradio fills `request` by its type hint
-        return admin.admin_login(ctx, password_text, request)
+        out = admin.admin_login(ctx, password_text, request)
+        return *out, gr.update(visible=not out[0])
+
+    def sign_out():
+        return *admin.admin_logout(), gr.update(visible=True), admin.guides_html(ctx)
 
     gr.on([login.click, password.submit], sign_in, [password], login_outputs, **PRIVATE)
-    logout.click(admin.admin_logout, None, login_outputs, queue=False, **PRIVATE)
+    logout.click(sign_out, None, [*login_outputs, public], queue=False, **PRIVATE)
     # One ingestion at a time; its progress is drawn over the result box.
     writes = {"concurrency_limit": 1, "show_progress_on": [result], **PRIVATE}
     upload.click(
