@@ -136,6 +136,21 @@ def test_rename_keeps_the_name_and_refuses_a_blank_one(ctx):
     assert all(out == history.gr.skip() for out in unchanged) and note == history.BLANK
 
 
+def test_rename_box_offers_a_name_that_can_be_kept_as_it_is(ctx):
+    """A long first question is listed cut with «…»; the box offers it cut at a word, without the mark
+    (saved as offered, the name would end in «…»), and a new conversation offers an empty box."""
+    _, chat, _, _, kept = history.on_load(None)
+    _, name, _ = history.ask_name(kept)
+    assert name == ""  # not «Νέα συνομιλία» to delete first
+    long = "Θέλουμε να οργανώσουμε μαζί με μια Κοιν.Σ.Επ. της περιοχής διανομή τροφίμων σε οικογένειες που έχουν ανάγκη"
+    messages, _, chat = _ask(ctx, long, [], chat)
+    kept, listed = history.save(kept, messages, chat)
+    assert listed["choices"][0][0].endswith("…")
+    _, name, _ = history.ask_name(kept)
+    assert not name.endswith("…") and long.startswith(name) and long[len(name)] == " "
+    assert len(name) <= convs.MAX_TITLE
+
+
 def test_delete_asks_in_greek_then_opens_the_next_conversation(ctx):
     _, chat, _, _, kept = history.on_load(None)
     messages, _, chat = _ask(ctx, "Τι δίκτυα υπάρχουν;", [], chat)

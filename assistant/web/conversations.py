@@ -63,6 +63,23 @@ def title_from(messages: list) -> str:
     return UNTITLED
 
 
+def editable_title(record: dict) -> str:
+    """What the rename box offers: the chosen name, or the first question cut at a word within
+    `MAX_TITLE` without the list's «…» (saved as offered, the mark would be part of the name); nothing for
+    a conversation with no question yet."""
+    if record.get("named"):
+        return str(record.get("title", ""))
+    for m in record.get("messages") or []:
+        if isinstance(m, dict) and m.get("role") == "user":
+            text = " ".join(html.unescape(_text(m.get("content"))).split())
+            if len(text) > MAX_TITLE:
+                cut = text[: MAX_TITLE + 1].rsplit(" ", 1)[0]
+                text = (cut if cut != text[: MAX_TITLE + 1] else text[:MAX_TITLE]).rstrip(" ,·:")
+            if text:
+                return text
+    return ""
+
+
 def find(lib: dict, cid: str | None) -> dict | None:
     return next((c for c in lib["conversations"] if c["id"] == cid), None)
 

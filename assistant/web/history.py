@@ -112,10 +112,10 @@ def switch(cid: str, kept, busy: bool) -> tuple:
 
 
 def ask_name(kept) -> tuple:
-    """«Μετονομασία»: the name box, filled with the current name. Returns (name box, name, confirm box)."""
+    """«Μετονομασία»: the name box, filled with the current name (as it can be kept). Returns (name box, name, confirm box)."""
     lib = convs.load(kept)
     record = convs.find(lib, lib["current"]) or {}
-    return gr.update(visible=True), record.get("title", convs.UNTITLED), gr.update(visible=False)
+    return gr.update(visible=True), convs.editable_title(record), gr.update(visible=False)
 
 
 def rename(title: str, kept) -> tuple:
