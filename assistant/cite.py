@@ -68,23 +68,36 @@ def verify(text: str, sources: list[Source]) -> tuple[str, list[int], list[str]]
     return cleaned, sorted(set(removed)), uncited
 
 
-def see_also(text: str, sources: list[Source], k: int) -> str:
-    """Pointers to the closest sections the answer did not cite, instead of padding it with them."""
-    if k == 0:
-        return ""
-    phrases = prompts.phrases("extractive")["text"]
+def related(text: str, sources: list[Source], k: int) -> list[Source]:
+    """The closest sections the answer did not cite (one passage each, no examples), in retrieval's order:
+    what «Δείτε επίσης» points to instead of padding the answer with them."""
     cited = {(s.guide_id, s.section) for s in sources if s.n in citation_numbers(text)}
-    guides = {guide for guide, _section in cited}
-    pointers: list[str] = []
+    out: list[Source] = []
     for s in sources:
-        leaf = s.section.rsplit(" > ", 1)[-1]
-        if (s.guide_id, s.section) in cited or any(leaf in p for p in pointers) or is_example_section(leaf):
-            continue
-        # The guide is named only when the answer does not already cite it: its sources list names it.
-        item = phrases["see_also_item_same_guide" if s.guide_id in guides else "see_also_item"]
-        pointers.append(prompts.render(item, section=leaf, guide=s.guide_title, pages=s.pages))
-        if len(pointers) == k:
+        if len(out) == k:
             break
+        leaf = s.section.rsplit(" > ", 1)[-1]
+        if (s.guide_id, s.section) in cited or any(leaf == r.section.rsplit(" > ", 1)[-1] for r in out):
+            continue
+        if not is_example_section(leaf):
+            out.append(s)
+    return out
+
+
+def see_also(text: str, sources: list[Source], k: int) -> str:
+    """«Δείτε επίσης: «…» (σελ. …)· …» for the `related` sections, or nothing."""
+    phrases = prompts.phrases("extractive")["text"]
+    guides = {s.guide_id for s in sources if s.n in citation_numbers(text)}
+    pointers = [
+        # The guide is named only when the answer does not already cite it: its sources list names it.
+        prompts.render(
+            phrases["see_also_item_same_guide" if s.guide_id in guides else "see_also_item"],
+            section=s.section.rsplit(" > ", 1)[-1],
+            guide=s.guide_title,
+            pages=s.pages,
+        )
+        for s in related(text, sources, k)
+    ]
     return f"{phrases['see_also']} " + "· ".join(pointers) + "." if pointers else ""
 
 

@@ -142,6 +142,7 @@ def answer_fields(answer: Answer, base_url: str) -> dict:
         "standalone_question": answer.standalone_question,  # the follow-up as it was searched
         "sources": [source_json(s, base_url) for s in answer.cited_sources],
         "suggestions": [source_json(s, base_url) for s in answer.suggestions],
+        "related": [source_json(s, base_url) for s in answer.related],  # what «Δείτε επίσης» names
     }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import prompts
 from assistant.anchor import after, item_line_section, item_section, lead_with
 from assistant.answer import NOT_FOUND, Answerer, AnswerRequest
-from assistant.cite import Renumberer, see_also, sources_from, verify
+from assistant.cite import Renumberer, related, see_also, sources_from, verify
 from assistant.core.greek_text import tokens
 from assistant.core.safety import without_markup
 from assistant.core.settings import Settings
@@ -138,7 +138,7 @@ def respond(
     resolved, asked, retrieval = reading.resolved, reading.forms, reading.retrieval
     coverage = assess(question, retrieval, settings, topic=reading.search, asks=reading.asks)
     sources = retrieved = sources_from(retrieval.passages)  # `retrieved` keeps retrieval's rank order
-    text, removed, uncited, extras = NOT_FOUND, [], [], []
+    text, removed, uncited, extras, pointed = NOT_FOUND, [], [], [], []
     if coverage.answerable:
         request = AnswerRequest(
             question=reading.condensed or question,  # a model that rewrote the follow-up answers the rewrite
@@ -167,20 +167,15 @@ def respond(
         sources = renumber.sources(sources)
         body, removed, uncited = verify("".join(parts).strip(), sources)
         removed = sorted(set(removed) | set(renumber.removed))
-        extras = [
-            x
-            for x in (
-                _note(coverage, retrieval.query.cross_lingual),
-                see_also(body, sources, settings.see_also),
-            )
-            if x
-        ]
+        pointers = see_also(body, sources, settings.see_also)
+        pointed = related(body, sources, settings.see_also) if pointers else []
+        extras = [x for x in (_note(coverage, retrieval.query.cross_lingual), pointers) if x]
         if body and not body.startswith(NOT_FOUND[:20]) and extras:
             tail = "\n\n" + "\n\n".join(extras)
             yield tail
             text = body + tail
         else:
-            text = body
+            text, pointed = body, []
     else:
         yield NOT_FOUND  # never ask a model to answer from passages that do not cover the question
     found = bool(text) and not text.startswith(NOT_FOUND[:20])
@@ -193,6 +188,7 @@ def respond(
         not_covered=coverage.missing_facts + coverage.unknown_words,
         sources=sources if found else [],
         suggestions=[] if found else nearest_sections(sources),
+        related=pointed if found else [],
         retrieved=retrieved,
         notes=extras if found else [],
         removed_citations=removed,

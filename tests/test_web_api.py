@@ -49,6 +49,12 @@ def test_ask_returns_answer_citations_and_matching_sources(app_url, question, so
     assert body["sources"][0]["source"] == source
     assert url in [s["url"] for s in body["sources"]]
     assert body["suggestions"] == []
+    # the sections «Δείτε επίσης» names, each with where to open it, and none of them cited
+    pointers = body["answer"].split("Δείτε επίσης:")[-1].count("«") if "Δείτε επίσης:" in body["answer"] else 0
+    assert len(body["related"]) == pointers
+    for s in body["related"]:
+        assert f"«{s['section'].rsplit(' > ', 1)[-1]}»" in body["answer"].split("Δείτε επίσης:")[-1]
+        assert s["url"] and (s["guide_id"], s["section"]) not in {(c["guide_id"], c["section"]) for c in body["sources"]}
 
 
 def test_follow_up_with_history(app_url):

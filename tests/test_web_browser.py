@@ -87,7 +87,8 @@ def test_chat_sources_and_feedback(server, page):
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer)}
     shown = {int(n) for n in re.findall(r'id="kalo-src-(\d+)"', panel)}
     assert cited and cited == shown, (answer, shown)
-    cards = page.locator("#kalo-sources .kalo-src")
+    cards = page.locator("#kalo-sources .kalo-src:not([id^='kalo-src-see-'])")  # the cited ones
+    assert cards.count() == len(cited)
     for i in range(cards.count()):
         card = cards.nth(i)
         assert card.locator(".kalo-title").inner_text().strip()
@@ -167,7 +168,8 @@ def test_chat_sources_and_feedback(server, page):
     page.reload()
     page.wait_for_function(ANSWERED, arg=0)
     assert question in page.inner_text("#kalo-chatbot")
-    assert page.locator("#kalo-sources .kalo-src").count() == len(shown)
+    assert cards.count() == len(shown)
+    assert page.locator("#kalo-sources .kalo-related").count() == 1  # with the sections it pointed to
 
     # «Νέα συνομιλία» clears the conversation and the panel
     page.click("#kalo-new")
@@ -347,6 +349,20 @@ def test_a_citation_in_an_earlier_answer_shows_that_answer_s_source(server, page
     page.locator("#kalo-chatbot [data-testid='bot']").last.locator("a[href$='#kalo-src-1']").first.click()
     page.wait_for_function(f"() => document.querySelector('{title}').innerText.trim() !== {first!r}")
     page.wait_for_selector("#kalo-src-1.kalo-src-hit")
+
+
+def test_a_section_the_answer_points_to_opens_from_its_name(server, page):
+    """«Δείτε επίσης: «…»»: each name a link to that section's card, below the answer's sources."""
+    page.goto(server["url"] + "/")
+    answer, _panel = ask(page, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
+    links = page.locator("#kalo-chatbot [data-testid='bot'] a[href$='#kalo-src-see-1']")
+    assert "Δείτε επίσης" in answer and links.count() == 1, answer
+    name = links.inner_text().strip("«» ")
+    assert "Δείτε επίσης" in page.inner_text("#kalo-sources .kalo-related")
+    links.click()
+    page.wait_for_selector("#kalo-src-see-1.kalo-src-hit")
+    assert name in page.inner_text("#kalo-src-see-1 .kalo-sec")
+    assert page.locator("#kalo-src-see-1 a.kalo-open").count() == 1  # and from there, the guide's page
 
 
 def test_a_question_sent_before_the_page_has_loaded_is_not_lost(server, page):

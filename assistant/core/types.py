@@ -72,6 +72,7 @@ class Answer(BaseModel):
     notes: list[str] = Field(default_factory=list)  # what follows the cited answer: «Δείτε επίσης», gaps
     sources: list[Source] = Field(default_factory=list)
     suggestions: list[Source] = Field(default_factory=list)  # nearest sections when nothing was found
+    related: list[Source] = Field(default_factory=list)  # the sections «Δείτε επίσης» points to, in its order
     retrieved: list[Source] = Field(default_factory=list)  # every passage retrieval returned, in rank order
     removed_citations: list[int] = Field(default_factory=list)  # [n] that pointed to no passage
     uncited_sentences: list[str] = Field(default_factory=list)

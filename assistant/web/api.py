@@ -84,6 +84,9 @@ class AskResponse(BaseModel):
     citations: list[int] = Field(description="Οι αριθμοί [n] που εμφανίζονται στην απάντηση.")
     sources: list[SourceOut] = Field(description="Οι πηγές που παραθέτει η απάντηση, με το απόσπασμα.")
     suggestions: list[SourceOut] = Field(description="Πλησιέστερες ενότητες όταν δεν βρέθηκε απάντηση.")
+    related: list[SourceOut] = Field(
+        default_factory=list, description="Οι ενότητες του «Δείτε επίσης» της απάντησης, με τη σειρά του."
+    )
     answerer: str
     latency_ms: float
 
@@ -96,6 +99,7 @@ class AskResponse(BaseModel):
             citations=[s.n for s in cited],
             sources=[SourceOut.of(s) for s in cited],
             suggestions=[SourceOut.of(s) for s in answer.suggestions],
+            related=[SourceOut.of(s) for s in answer.related],
             answerer=answer.answerer,
             latency_ms=round(answer.latency_ms, 1),
         )

@@ -12,12 +12,14 @@ from importlib import resources
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import prompts
 from assistant.core.types import Answer, Source
 from assistant.library import UploadResult
 from ingest.pipeline import FileReport, IngestReport
 from ingest.status import GuideInfo
 
 TITLE = "Βοηθός Συνεργασίας ΟΤΑ & Φορέων ΚΑΛΟ"
+SEE_ALSO = prompts.phrases("extractive")["text"]["see_also"]  # «Δείτε επίσης:», as the answer writes it
 STATUS_EL = {
     "added": "Προστέθηκε",
     "updated": "Ενημερώθηκε",
@@ -80,14 +82,33 @@ def section_path(section: str) -> str:
     return " › ".join(part.strip() for part in section.split(">") if part.strip())
 
 
+def leaf(section: str) -> str:
+    return section.rsplit(" > ", 1)[-1].strip()
+
+
+def with_related_links(text: str, answer: Answer) -> str:
+    """Each section named after «Δείτε επίσης» (already escaped in `text`) a link to its card in the
+    «Πηγές» panel, as a citation is: the user opens it from there."""
+    at = text.rfind(SEE_ALSO)
+    if at < 0:
+        return text
+    head, tail = text[:at], text[at:]
+    for i, s in enumerate(answer.related, 1):
+        name = f"«{chat_text(leaf(s.section))}»"
+        label = name.replace("[", "\\[").replace("]", "\\]")
+        tail = tail.replace(name, f"[{label}](#kalo-src-see-{i})", 1)
+    return head + tail
+
+
 def answer_message(answer: Answer) -> str:
     if answer.found:
         cited = answer.cited_sources
+        text = with_related_links(answer_text(answer.text), answer)
         if not cited:
-            return answer_text(answer.text)
+            return text
         # The sources travel with the answer: «Αντιγραφή» and a kept conversation carry them.
         listed = " · ".join(f"[{s.n}] {s.guide_title}, σελ. {s.pages}" for s in cited)
-        return answer_text(answer.text) + "\n\n" + answer_text(f"Πηγές: {listed}").replace("Πηγές:", "**Πηγές:**", 1)
+        return text + "\n\n" + answer_text(f"Πηγές: {listed}").replace("Πηγές:", "**Πηγές:**", 1)
     lines = [chat_text(answer.text)]
     if answer.suggestions:
         lines += ["", "**Πλησιέστερες ενότητες στους οδηγούς:**"]
@@ -162,11 +183,13 @@ def guide_link(
     )
 
 
-def source_card(s: Source, with_excerpt: bool = True) -> str:
+def source_card(s: Source, with_excerpt: bool = True, anchor: str = "") -> str:
+    """A source's card; `anchor` (a «Δείτε επίσης» section's) replaces its citation number [n]."""
     passage = highlight(s.text, s.excerpt) if with_excerpt else esc(s.text[:420]) + ("…" if len(s.text) > 420 else "")
+    mark = f'<span class="kalo-n">[{s.n}]</span>' if not anchor else ""
     return (
-        f'<article class="kalo-src" id="kalo-src-{s.n}">'
-        f'<header><span class="kalo-n">[{s.n}]</span><span class="kalo-title">{esc(s.guide_title)}</span></header>'
+        f'<article class="kalo-src" id="kalo-src-{anchor or s.n}">'
+        f'<header>{mark}<span class="kalo-title">{esc(s.guide_title)}</span></header>'
         f'<div class="kalo-meta"><span class="kalo-sec">{esc(s.article or section_path(s.section))}</span>'
         f'<span class="kalo-pages">σελ. {esc(s.pages)}</span></div>'
         f'<blockquote class="kalo-excerpt">{passage}</blockquote>'
@@ -193,6 +216,9 @@ def sources_panel(answer: Answer | None = None, note: str = "", at: int | None =
         cited = answer.cited_sources
         cards = "".join(source_card(s) for s in cited) or '<p class="kalo-hint">Η απάντηση δεν παραθέτει πηγές.</p>'
         body = f'<p class="kalo-count">{count_of(len(cited), "πηγή", "πηγές")} για την απάντηση</p>{cards}'
+        if answer.related:
+            more = "".join(source_card(s, False, f"see-{i}") for i, s in enumerate(answer.related, 1))
+            body += f'<h4 class="kalo-related">{SEE_ALSO.rstrip(":")}</h4>{more}'
     elif answer.suggestions:
         cards = "".join(source_card(s, with_excerpt=False) for s in answer.suggestions)
         body = f'<p class="kalo-notfound">Δεν βρέθηκε απάντηση. Πλησιέστερες ενότητες:</p>{cards}'

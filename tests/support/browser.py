@@ -113,7 +113,8 @@ ANSWERED = """(before) => {
   const bots = document.querySelectorAll('#kalo-chatbot [data-testid="bot"]');
   if (!panel || bots.length <= before || panel.innerText.includes('Αναζήτηση στους οδηγούς')) return false;
   const text = bots[bots.length - 1].innerText;
-  const cards = [...panel.querySelectorAll('.kalo-src')].map(c => c.id.replace('kalo-src-', ''));
+  // cited cards only: a «Δείτε επίσης» section's card (kalo-src-see-1) has no number
+  const cards = [...panel.querySelectorAll('.kalo-src')].map(c => c.id.replace('kalo-src-', '')).filter(n => /^\\d+$/.test(n));
   const cited = [...new Set([...text.matchAll(/\\[(\\d+)\\]/g)].map(m => m[1]))];
   if (panel.querySelector('.kalo-notfound')) return text.includes('Δεν βρήκα');
   return cards.length > 0 && cited.sort().join() === cards.sort().join();
