@@ -406,8 +406,13 @@ def test_a_pasted_document_is_not_sent_and_stays_in_the_box(server, page):
     pasted = "Η κοινωνική υπηρεσία του Δήμου ρωτά πώς ξεκινά μια συνεργασία. " * 40
     page.fill("#kalo-question textarea", pasted)
     page.keyboard.press("Enter")
-    page.wait_for_selector("#kalo-chatbot [data-testid='bot'] :text('Η ερώτηση είναι πολύ μεγάλη')")
-    assert page.input_value("#kalo-question textarea") == pasted and _messages(page, "user") == 0
+    page.wait_for_selector("#kalo-question-note [role='alert']:text('Η ερώτηση είναι πολύ μεγάλη')")
+    assert page.input_value("#kalo-question textarea") == pasted
+    assert _messages(page, "user") == 0 and _messages(page, "bot") == 0  # nothing in the chat to rate
+    page.fill("#kalo-question textarea", "Πώς ξεκινά μια συνεργασία;")  # shortened, it goes
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !document.querySelector('#kalo-question-note [role=alert]')")
+    page.wait_for_function("() => document.querySelectorAll('#kalo-chatbot [data-testid=\"user\"]').length === 1")
 
 
 def test_api_docs_are_served_offline(server, page):

@@ -195,7 +195,7 @@ def test_unexpected_errors_do_not_leak_details(make_settings):
 
 def test_a_question_sent_while_answering_waits_in_the_box():
     earlier = [{"role": "user", "content": "Πριν;"}, {"role": "assistant", "content": "Απάντηση."}]
-    box, pending, busy, send, stop, _, _, chat = handlers.start("  Πρώτη   <ερώτηση>; ", False, earlier)
+    box, pending, busy, send, stop, _, _, _, chat = handlers.start("  Πρώτη   <ερώτηση>; ", False, earlier)
     assert (box, pending, busy) == ("", "Πρώτη <ερώτηση>;", True)
     assert send["visible"] is False and stop["visible"] is True
     # shown at once, escaped, with the answer's placeholder; the answering event starts from before the pair
@@ -499,19 +499,20 @@ def test_the_sign_in_back_off_counts_its_seconds_in_greek():
     assert wait_detail(30).endswith("σε 30 δευτερόλεπτα.")
 
 
-def test_a_question_too_long_stays_in_the_box_and_the_chat_says_why():
-    """A pasted document is not sent (it would take seconds and e5 reads only its start): the chat says
-    why, in Greek, and the text stays in the box to be shortened."""
+def test_a_question_too_long_stays_in_the_box_which_says_why():
+    """A pasted document is not sent (it would take seconds and e5 reads only its start): the text stays
+    in the box to be shortened and a note under it says why, in Greek; the chat is left as it was (a
+    notice there would be an answer to rate, with no question above it)."""
     from assistant.core.types import MAX_QUESTION_CHARS
 
     earlier = [{"role": "user", "content": "Πριν;"}, {"role": "assistant", "content": "Απάντηση."}]
     pasted = "Η κοινωνική υπηρεσία ρωτά για τη συνεργασία. " * (MAX_QUESTION_CHARS // 40)
-    *controls, chat = handlers.start(pasted, False, earlier)
+    *controls, note, chat = handlers.start(pasted, False, earlier)
     assert all(out == handlers.gr.skip() for out in controls)  # not pending, and the box keeps it
-    assert chat[:2] == earlier and chat[2]["role"] == "assistant" and len(chat) == 3
-    assert "πολύ μεγάλη" in chat[2]["content"] and "όριο 2.000" in chat[2]["content"]
-    _box, pending, *_ = handlers.start(pasted[:MAX_QUESTION_CHARS], False, [])
-    assert pending  # at the limit it goes
+    assert chat == handlers.gr.skip()
+    assert "πολύ μεγάλη" in note and "όριο 2.000" in note and 'role="alert"' in note
+    _box, pending, *_, note, chat = handlers.start(pasted[:MAX_QUESTION_CHARS], False, earlier)
+    assert pending and note == "" and chat[:2] == earlier  # at the limit it goes, and the note clears
 
 
 def test_the_guides_tab_lists_the_guides_to_every_user(synthetic_settings, synthetic_assistant):

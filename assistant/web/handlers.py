@@ -14,7 +14,7 @@ from assistant.core.errors import KaloError
 from assistant.core.types import AUDIENCE_LABELS, Answer, Turn, question_too_long
 from assistant.web import export
 from assistant.web.context import WebContext
-from assistant.web.render import answer_message, answer_text, chat_text, error_message, greek_time, sources_panel
+from assistant.web.render import answer_message, answer_text, chat_text, error_message, esc, greek_time, sources_panel
 
 log = logging.getLogger("kalo.ui")
 
@@ -79,18 +79,19 @@ def start(question: str, busy: bool, messages: list | None = None, clear_box: bo
     """A question is sent: while another answer is on its way it stays in the box (nothing is
     lost, nothing new becomes pending); otherwise it becomes the pending question, shown at once in the chat
     with the answer's «…» placeholder (even while the queue is full), the box clears and «Διακοπή» replaces
-    «Αποστολή». Returns (box, pending, busy, send, stop, feedback box, feedback note, chat)."""
+    «Αποστολή». Returns (box, pending, busy, send, stop, feedback box, feedback note, box note, chat)."""
     question = " ".join((question or "").split())
     if busy or not question:  # «Διακοπή» is showing: the user sees why nothing happens
-        return tuple(gr.skip() for _ in range(8))
+        return tuple(gr.skip() for _ in range(9))
     if too_long := question_too_long(question):
-        # The box keeps the text, to be shortened; the chat says why (Gradio shows no toast for an event
-        # outside the queue, and this one must not wait in it)
-        notice = {"role": "assistant", "content": chat_text(too_long)}
-        return (*(gr.skip() for _ in range(7)), [*(messages or []), notice])
+        # The box keeps the text, to be shortened, and says why below it: not in the chat, where the notice
+        # would be an answer to rate with no question above it (and Gradio shows no toast for an event
+        # outside the queue, which this one must not wait in)
+        return (*(gr.skip() for _ in range(7)), f'<p class="kalo-warn" role="alert">{esc(too_long)}</p>', gr.skip())
     box = "" if clear_box else gr.skip()
     chat = [*(messages or []), {"role": "user", "content": chat_text(question)}, {"role": "assistant", "content": PLACEHOLDER}]
-    return box, question, True, gr.update(visible=False), gr.update(visible=True), gr.update(visible=False), "", chat
+    hidden = gr.update(visible=False)
+    return box, question, True, hidden, gr.update(visible=True), hidden, "", "", chat
 
 
 def before_placeholder(messages: list) -> list:

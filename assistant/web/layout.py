@@ -148,6 +148,7 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
                     "Αποστολή", variant="primary", scale=1, min_width=110, interactive=False, elem_id="kalo-send"
                 )
                 stop = gr.Button("■ Διακοπή", variant="stop", scale=1, min_width=110, visible=False, elem_id="kalo-stop")
+            box_note = gr.HTML(elem_id="kalo-question-note")  # why a question was not sent (too long)
             with gr.Row():
                 new_chat = gr.Button(
                     "↺ Νέα συνομιλία", size="sm", variant="secondary", scale=0, min_width=160, elem_id="kalo-new"
@@ -222,7 +223,7 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
         shown = gr.update(value=messages, examples=handlers.examples_for(a))
         return (shown, chat, panel, listed, lib, gr.update(visible=False), "", *handlers.ready())
 
-    start_outputs = [question, pending, *controls, feedback_box, feedback_note, chatbot, conv.kept, conv.choice]
+    start_outputs = [question, pending, *controls, feedback_box, feedback_note, box_note, chatbot, conv.kept, conv.choice]
     answer_inputs = [pending, audience, chatbot, session]
     keep = {"fn": history.save, "inputs": [conv.kept, chatbot, session], "outputs": [conv.kept, conv.choice]}
     keep |= {"queue": False, **PRIVATE}
