@@ -526,3 +526,22 @@ def test_the_guides_tab_lists_the_guides_to_every_user(synthetic_settings, synth
     assert public.load_event_to_attach is not None  # read again at each page load
     assert shown.count("<tr>") == 1 + len(synthetic_assistant.guides()) and "Άνοιγμα" in shown
     assert any(getattr(b, "elem_id", None) == "kalo-admin-disabled" for b in demo.blocks.values())
+
+
+def test_the_word_memo_keeps_an_answer_s_lists_as_lists():
+    """An answer's «- …» items are Word bullets and its steps keep their own numbers (Word's numbering
+    would run on across the answers of one memo), not paragraphs starting with «- »."""
+    import io
+
+    import docx
+
+    from assistant.core.types import Answer
+
+    steps = Answer(question="Πώς;", text="Τα βήματα:\n1. Καταγράφουμε. [1]\n2. Συζητάμε. [1]")
+    kinds = Answer(question="Ποια;", text="Υπάρχουν:\n- Άτυπα δίκτυα. [1]\n- Τυπικά δίκτυα. [1]\n\nΔείτε επίσης: «5.9».")
+    paragraphs = docx.Document(io.BytesIO(handlers.export.conversation_docx([steps, kinds]))).paragraphs
+    by_text = {p.text: p.style.name for p in paragraphs}
+    assert by_text["Άτυπα δίκτυα. [1]"] == by_text["Τυπικά δίκτυα. [1]"] == "List Bullet"
+    assert by_text["1. Καταγράφουμε. [1]"] == by_text["2. Συζητάμε. [1]"] == "List Paragraph"
+    assert by_text["Τα βήματα:"] == by_text["Δείτε επίσης: «5.9»."] == "Normal"
+    assert not any(p.text.startswith("- ") for p in paragraphs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from assistant.core.types import Answer, Source
 from assistant.web.render import greek_time
 
 TITLE = "Συνομιλία με τον Βοηθό Συνεργασίας ΟΤΑ & Φορέων ΚΑΛΟ"
+_STEP = re.compile(r"\d{1,2}\. ")  # «1. Καταγράφουμε…»: a numbered item of an answer
 NOTE = "Οι απαντήσεις παράγονται αυτόματα από τα κείμενα των οδηγών· ελέγχετε την πηγή πριν από κάθε απόφαση."
 
 
@@ -45,8 +47,13 @@ def conversation_docx(answers: Iterable[Answer], when: datetime | None = None) -
     doc.add_paragraph().add_run(f"{when:%d/%m/%Y %H:%M} · {NOTE}").italic = True
     for i, answer in enumerate(answers, 1):
         doc.add_heading(f"{i}. {answer.question.strip()}", level=2)
-        for paragraph in (p for p in answer.text.split("\n") if p.strip()):
-            doc.add_paragraph(paragraph.strip())
+        for line in (p.strip() for p in answer.text.split("\n") if p.strip()):
+            if line.startswith("- "):
+                doc.add_paragraph(line[2:], style="List Bullet")
+            elif _STEP.match(line):  # its own number: Word's numbering would run on across answers
+                doc.add_paragraph(line, style="List Paragraph")
+            else:
+                doc.add_paragraph(line)
         if answer.found and answer.cited_sources:
             doc.add_heading("Πηγές", level=3)
             for s in answer.cited_sources:
