@@ -208,3 +208,20 @@ def test_the_browser_key_is_stable_across_restarts_and_can_be_set(make_settings)
     other = make_settings()
     other.browser_secret = SecretStr("κοινό-κλειδί-όλων")
     assert WebContext(other).browser_secret == "κοινό-κλειδί-όλων"
+
+
+def test_each_conversation_brings_back_the_audience_it_was_asked_as(ctx):
+    """«Απευθύνομαι ως» follows the conversation opened (a switch, a reload); a new one keeps the radio."""
+    _, chat, _, _, kept = history.on_load(None)
+    assert history.audience_of(chat) == history.gr.skip()  # nothing asked yet: the radio stays as it is
+    *_, (messages, _, chat) = handlers.respond(ctx, "Τι δίκτυα υπάρχουν;", "kalo", [], chat)
+    kept, _ = history.save(kept, messages, chat)
+    municipal = chat.conversation
+    _, chat, _, _, kept = history.new_conversation(kept)
+    assert history.audience_of(chat) == history.gr.skip()
+    *_, (messages, _, chat) = handlers.respond(ctx, "Πώς ξεκινά μια συνεργασία;", "ota", [], chat)
+    kept, _ = history.save(_stored(kept), messages, chat)
+    _, opened, *_ = history.switch(municipal, _stored(kept), busy=False)
+    assert history.audience_of(opened)["value"] == "kalo"
+    _, reloaded, *_ = history.on_load(_stored(history.convs.select(kept, chat.conversation)))
+    assert history.audience_of(reloaded)["value"] == "ota"

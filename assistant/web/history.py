@@ -78,6 +78,15 @@ def opened(lib: dict) -> tuple:
     return [], ChatSession(conversation=record.get("id", "")), sources_panel()
 
 
+def audience_of(session) -> dict:
+    """The «Απευθύνομαι ως» choice a conversation was last asked with, brought back with it; a conversation
+    with no answer yet keeps what the radio shows."""
+    answers = getattr(session, "answers", None)
+    if not answers:
+        return gr.skip()
+    return gr.update(value=answers[max(answers)].audience or "")
+
+
 def on_load(kept) -> tuple:
     """A page (re)load: the list, and its current conversation in the chat (a new empty one if there is
     none). Returns (chat, session, sources, list, kept)."""
@@ -153,15 +162,16 @@ def delete(kept, busy: bool) -> tuple:
     return (*opened(lib), listed(lib), lib, gr.update(visible=False), "Η συνομιλία διαγράφηκε.")
 
 
-def wire(p: Panel, *, chatbot, session, sources, busy, reset: list, reset_values) -> None:
+def wire(p: Panel, *, chatbot, session, sources, audience, busy, reset: list, reset_values) -> None:
     """The list's events. `reset`/`reset_values()`: the chat-side widgets a switch or «Νέα» also resets
-    (feedback box, comment, controls)."""
+    (feedback box, comment, controls); `audience` follows the conversation opened."""
     shown = [chatbot, session, sources, p.choice, p.kept]
 
     def switched(cid, kept, b):
-        return (*switch(cid, kept, b), *(reset_values() if not b else (gr.skip() for _ in reset)))
+        out = switch(cid, kept, b)
+        return (*out, audience_of(out[1]), *(reset_values() if not b else (gr.skip() for _ in reset)))
 
-    p.choice.input(switched, [p.choice, p.kept, busy], [*shown, p.note, *reset], queue=False, **PRIVATE)
+    p.choice.input(switched, [p.choice, p.kept, busy], [*shown, p.note, audience, *reset], queue=False, **PRIVATE)
     p.rename.click(ask_name, [p.kept], [p.rename_box, p.name, p.confirm_box], queue=False, **PRIVATE)
     gr.on(
         [p.save_name.click, p.name.submit], rename, [p.name, p.kept], [p.kept, p.choice, p.rename_box, p.note],
@@ -171,8 +181,11 @@ def wire(p: Panel, *, chatbot, session, sources, busy, reset: list, reset_values
     p.delete.click(
         ask_delete, [p.kept, busy], [p.confirm_box, p.confirm_note, p.rename_box, p.note], queue=False, **PRIVATE
     )
+    def deleted(kept, b):
+        out = delete(kept, b)
+        return (*out, audience_of(out[1]), *(reset_values() if not b else (gr.skip() for _ in reset)))
+
     p.confirm.click(
-        lambda kept, b: (*delete(kept, b), *(reset_values() if not b else (gr.skip() for _ in reset))),
-        [p.kept, busy], [*shown, p.confirm_box, p.note, *reset], queue=False, **PRIVATE,
+        deleted, [p.kept, busy], [*shown, p.confirm_box, p.note, audience, *reset], queue=False, **PRIVATE
     )
     p.cancel_delete.click(lambda: gr.update(visible=False), None, [p.confirm_box], queue=False, **PRIVATE)

@@ -245,10 +245,15 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     shown = [chatbot, session, sources, conv.choice, conv.kept]
     # The kept conversation replaces the chat when it arrives, so questions wait in the box until then:
     # `.then` runs once the page has applied the load, and only then lets a question through.
-    loaded = demo.load(history.on_load, [conv.kept], shown, queue=False, **PRIVATE)
+    def on_load(kept):
+        out = history.on_load(kept)
+        return (*out, history.audience_of(out[1]))
+
+    loaded = demo.load(on_load, [conv.kept], [*shown, audience], queue=False, **PRIVATE)
     loaded.then(lambda: (False, gr.update(interactive=True)), None, [busy, send], queue=False, **PRIVATE)
     history.wire(
-        conv, chatbot=chatbot, session=session, sources=sources, busy=busy, reset=[feedback_box, comment],
+        conv, chatbot=chatbot, session=session, sources=sources, audience=audience, busy=busy,
+        reset=[feedback_box, comment],
         reset_values=lambda: (gr.update(visible=False), ""),
     )
     export_btn.click(handlers.export_conversation, [session], [export_files, export_note], **PRIVATE)
