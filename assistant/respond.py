@@ -6,6 +6,7 @@ else: each step is a function of its own module.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -134,6 +135,11 @@ def respond(
     """Yields text pieces as they are produced, then the final verified `Answer`."""
     started = time.perf_counter()
     question = without_markup(question)
+    if not re.search(r"\w", question):  # «🤔🙏», «???»: nothing asked, and nothing to search for
+        text = prompts.phrases("extractive")["text"]["no_words"]
+        yield text
+        yield Answer(question=question, text=text, found=False, coverage=Verdict.NOT_COVERED.value, answerer=answerer.name)
+        return
     reading = read(retriever, answerer, question, history)
     resolved, asked, retrieval = reading.resolved, reading.forms, reading.retrieval
     coverage = assess(question, retrieval, settings, topic=reading.search, asks=reading.asks)

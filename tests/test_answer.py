@@ -235,3 +235,12 @@ def test_markup_in_a_question_is_not_read_as_its_words(synthetic_assistant):
     a, b = synthetic_assistant.ask(plain), synthetic_assistant.ask(marked)
     assert b.found and b.text == a.text and [s.chunk_id for s in b.sources] == [s.chunk_id for s in a.sources]
     assert not synthetic_assistant.ask('<script>alert("xss")</script>').found
+
+
+@pytest.mark.parametrize("question", ["🤔🤔🙏", "???", "…!", "<b></b> 👍"])
+def test_a_question_with_no_words_is_asked_for_in_words(synthetic_assistant, question):
+    """Emoji or punctuation alone ask nothing: no passage is quoted (they were answered with the guide's
+    first lines), no nearest sections are offered, and the user is told to write the question in words."""
+    answer = synthetic_assistant.ask(question)
+    assert not answer.found and not answer.sources and not answer.suggestions
+    assert "λέξεις" in answer.text and "Γράψτε" in answer.text
