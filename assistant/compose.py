@@ -20,7 +20,7 @@ from assistant.core.documents import is_example_section
 from assistant.core.greek_text import fold, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Turn
-from assistant.gate import matches
+from assistant.gate import key_coverage, matches
 from assistant.labels import label_forms, parallel_label, run_in, without_label
 from assistant.question import Form, asks_whole
 from assistant.units import FINAL, Block, Line, Units
@@ -47,7 +47,12 @@ ITEM_LINE_BONUS = 0.6
 # MEANING_UNITS sections) adds up to MEANING_WEIGHT, as much as every word of the question would.
 MEANING_WEIGHT = 1.0
 MEANING_UNITS = 4
-
+# A list answered by parts (one item per part): the item says what its part is. A sentence gains up to
+# PART_TITLE (as much as every word of the question) for its share of the part's title words, and loses
+# PART_PLACE per sentence before it in the part (a section states its topic first). Before, the sentence
+# sharing most words with the question won, and it often left the part unnamed. Flat on every split.
+PART_TITLE = 1.0
+PART_PLACE = 0.2
 
 
 def _finish(text: str) -> str:
@@ -227,7 +232,17 @@ class ExtractiveAnswerer:
                 continue
             own = [ln for ln in own if not ln.intro]
             if own:
-                items.append(max(own, key=lambda ln: scores[id(ln)] - 0.1 * ln.order[1] - 0.05 * ln.order[2]))
+                # The part's item says what the part is (PART_TITLE, PART_PLACE above).
+                title = _title_keys(request.passages[n - 1].section)
+                place = {id(ln): i for i, ln in enumerate(sorted(own, key=lambda ln: ln.order))}
+                items.append(
+                    max(
+                        own,
+                        key=lambda ln, t=title: scores[id(ln)]
+                        + PART_TITLE * (sum(matches(k, ln.keys) for k in t) / len(t) if t else 0.0)
+                        - PART_PLACE * place[id(ln)],
+                    )
+                )
         return self._render_items(request, units, None, items, form)
 
     def _list_of(self, units: Units, best: Line, form: Form, said) -> tuple[Line | None, list[Line]] | None:
@@ -345,8 +360,9 @@ class ExtractiveAnswerer:
         return "\n\n".join(paragraphs)
 
 
-def _intro_text(intro: Line) -> str:
-    return f"{_as_intro(intro.text)} [{intro.n}]"
+def _title_keys(section: str) -> set[str]:
+    """The search keys of a section's own title, without its number («5.2 Προγραμματικές συμβάσεις»)."""
+    return {k for k in tokens(section.rsplit(" > ", 1)[-1]) if not any(c.isdigit() for c in k)}
 
 
 def _list_text(head: str, items: list[Line], rest: int, numbered: bool = False) -> str:
@@ -358,9 +374,10 @@ def _list_text(head: str, items: list[Line], rest: int, numbered: bool = False) 
     return "\n".join(lines)
 
 
-def _as_intro(text: str) -> str:
+def _intro_text(intro: Line) -> str:
     """A list's caption («Συνηθισμένα λάθη.») shown as what it is: the label of the list below it."""
-    return text if text.endswith(":") else text.rstrip(" .") + ":"
+    text = intro.text if intro.text.endswith(":") else intro.text.rstrip(" .") + ":"
+    return f"{text} [{intro.n}]"
 
 
 def _sibling(request: AnswerRequest, keys: set[str]) -> bool:
@@ -368,15 +385,9 @@ def _sibling(request: AnswerRequest, keys: set[str]) -> bool:
     about, is that answer's list again: the user asked about one item, not for the list."""
     return (
         bool(request.others)
-        and _share(request.referent, keys) < ITEM_MATCH
-        and any(_share(other, keys) >= ITEM_MATCH for other in request.others)
+        and key_coverage(request.referent, keys) < ITEM_MATCH
+        and any(key_coverage(other, keys) >= ITEM_MATCH for other in request.others)
     )
-
-
-def _share(weights: dict[str, float], keys: set[str]) -> float:
-    """How much of a text's IDF mass `keys` carry."""
-    total = sum(weights.values())
-    return sum(v for k, v in weights.items() if matches(k, keys)) / total if total else 0.0
 
 
 def _contained(a: set[str], b: set[str]) -> bool:

@@ -106,6 +106,28 @@ def test_parts_of_a_section_become_one_item_each_numbered_for_a_procedure():
     assert "συντονιστής συναντά" in numbered[0] and "έμπειρο εθελοντή" in numbered[2]
 
 
+def test_each_part_of_a_which_kinds_answer_is_the_sentence_that_names_it():
+    """A part's item says what the part is (the sentence with its title's words), not the sentence that
+    shares most words with the question, which leaves the part unnamed («the council approves it»)."""
+    kinds = [
+        ("Σύμφωνο φιλοξενίας", "Με το σύμφωνο φιλοξενίας το δίκτυο στεγάζεται σε αίθουσα χωρίς αντάλλαγμα. "
+         "Η συνεργασία του Δήμου με ένα δίκτυο εθελοντών ξεκινά συχνά έτσι, γιατί υπάρχει ήδη εμπιστοσύνη."),
+        ("Κοινό πρόγραμμα", "Στο κοινό πρόγραμμα οι δύο πλευρές μοιράζονται εθελοντές και υλικά. "
+         "Για ένα δίκτυο εθελοντών η συνεργασία αυτή με τον Δήμο απαιτεί απόφαση του δημοτικού συμβουλίου."),
+        ("Επιδότηση δράσεων", "Η επιδότηση δράσεων καλύπτει τα έξοδα μετακίνησης. "
+         "Ο Δήμος ελέγχει κάθε χρόνο τη συνεργασία με το δίκτυο εθελοντών και τις δράσεις του."),
+    ]  # fmt: skip
+    parts = [
+        passage(f"m{i}", f"3 Μορφές συνεργασίας > 3.{i} {title}", body, index=20 + i, part=True)
+        for i, (title, body) in enumerate(kinds, start=1)
+    ]
+    text = compose("Ποιες μορφές συνεργασίας με τον Δήμο υπάρχουν για ένα δίκτυο εθελοντών;", parts)
+    items = [line for line in text.splitlines() if line.startswith("- ")]
+    assert len(items) == 3, text
+    for item, (title, _body) in zip(items, kinds, strict=True):
+        assert title.lower().split()[0][:5] in item.lower(), (item, title)
+
+
 def test_steps_written_to_one_pattern_give_each_step_s_line_of_the_asked_form_without_its_label():
     # Each step has the same run-in labels; the question asks «how», so each item is the step's «how» line
     # (one introduces a numbered list) with the label, the same on every item, left out — not a list item
