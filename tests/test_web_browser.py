@@ -270,7 +270,8 @@ def test_a_question_typed_during_an_answer_waits_and_stop_interrupts(server, pag
     second = "Ποιοι κίνδυνοι υπάρχουν σε μια συνεργασία;"
     page.fill(box, second)
     page.keyboard.press("Enter")  # the page holds it while «Διακοπή» shows (the server would refuse it too)
-    assert page.input_value(box) == second  # kept, not sent and not lost
+    assert page.input_value(box) == second  # kept, not sent and not lost, and the box says why
+    page.wait_for_selector("#kalo-question-note [role='status']:text('ετοιμάζεται ακόμη')")
     # The route handler runs only while Playwright waits: on a loaded machine the join may still be on its
     # way here (seen once in CI), so wait for it, with a bound.
     deadline = time.monotonic() + 15
@@ -283,6 +284,7 @@ def test_a_question_typed_during_an_answer_waits_and_stop_interrupts(server, pag
     page.wait_for_function(ANSWERED, arg=0)
     page.locator("#kalo-send").wait_for(state="visible")
     assert not page.locator("#kalo-stop").is_visible() and page.input_value(box) == second
+    page.wait_for_selector("#kalo-question-note [role='status']", state="detached")  # the wait is over
     page.locator("#kalo-chatbot .message-buttons").last.locator(f"button[aria-label='{LIKE}']").wait_for()  # finished
     assert _messages(page, "user") == 1  # the second question was not sent meanwhile
     page.keyboard.press("Enter")  # now it goes

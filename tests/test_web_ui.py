@@ -201,8 +201,10 @@ def test_a_question_sent_while_answering_waits_in_the_box():
     # shown at once, escaped, with the answer's placeholder; the answering event starts from before the pair
     assert chat == [*earlier, {"role": "user", "content": "Πρώτη &lt;ερώτηση&gt;;"}, {"role": "assistant", "content": "…"}]
     assert handlers.before_placeholder(chat) == earlier and handlers.before_placeholder(earlier) == earlier
-    refused = handlers.start("Δεύτερη;", True, chat)  # the box keeps it; the pending question is untouched
-    assert all(out == handlers.gr.skip() for out in refused)
+    # the box keeps it, the pending question is untouched, and the note under the box says why
+    *refused, note, shown = handlers.start("Δεύτερη;", True, chat)
+    assert all(out == handlers.gr.skip() for out in [*refused, shown])
+    assert handlers.WAIT_TO_SEND in note and 'role="status"' in note
     assert all(out == handlers.gr.skip() for out in handlers.start("   ", False))
 
 
@@ -545,3 +547,13 @@ def test_the_word_memo_keeps_an_answer_s_lists_as_lists():
     assert by_text["1. Καταγράφουμε. [1]"] == by_text["2. Συζητάμε. [1]"] == "List Paragraph"
     assert by_text["Τα βήματα:"] == by_text["Δείτε επίσης: «5.9»."] == "Normal"
     assert not any(p.text.startswith("- ") for p in paragraphs)
+
+
+def test_the_page_s_own_notes_say_what_the_server_s_say():
+    """The page holds a question or a switch while an answer arrives (static/head.html) and says why in
+    the words the server uses when it holds them itself."""
+    from assistant.web import history
+    from assistant.web.render import static_text
+
+    head = static_text("head.html")
+    assert handlers.WAIT_TO_SEND in head and history.WAIT in head

@@ -73,6 +73,7 @@ def message_index(evt: gr.SelectData | gr.LikeData) -> int:
 
 
 PLACEHOLDER = "…"  # the answer's place in the chat until its first words arrive
+WAIT_TO_SEND = "Η προηγούμενη απάντηση ετοιμάζεται ακόμη· η ερώτησή σας έμεινε στο πλαίσιο, στείλτε τη μόλις ολοκληρωθεί."
 
 
 def start(question: str, busy: bool, messages: list | None = None, clear_box: bool = True) -> tuple:
@@ -81,8 +82,10 @@ def start(question: str, busy: bool, messages: list | None = None, clear_box: bo
     with the answer's «…» placeholder (even while the queue is full), the box clears and «Διακοπή» replaces
     «Αποστολή». Returns (box, pending, busy, send, stop, feedback box, feedback note, box note, chat)."""
     question = " ".join((question or "").split())
-    if busy or not question:  # «Διακοπή» is showing: the user sees why nothing happens
+    if not question:
         return tuple(gr.skip() for _ in range(9))
+    if busy:  # it waits in the box, and the note under it says so (cleared when the answer is complete)
+        return (*(gr.skip() for _ in range(7)), f'<p class="kalo-hint" role="status">{WAIT_TO_SEND}</p>', gr.skip())
     if too_long := question_too_long(question):
         # The box keeps the text, to be shortened, and says why below it: not in the chat, where the notice
         # would be an answer to rate with no question above it (and Gradio shows no toast for an event

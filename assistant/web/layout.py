@@ -176,7 +176,7 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     busy = gr.State(True)  # an answer is on its way (or the page is loading): further questions wait in the box
     pending = gr.State("")  # the question being answered
     controls = [busy, send, stop]
-    answer_outputs = [chatbot, sources, session, pending, *controls]
+    answer_outputs = [chatbot, sources, session, pending, *controls, box_note]
 
     def answer(p, a, m, s):
         # The pending question is consumed once: a refused question's chained event finds it empty, and
@@ -187,14 +187,14 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
         # The final answer and the controls (Send back, busy off) arrive in one update: sent apart, a
         # question typed the moment the answer shows was held back as if the answer were still on its way.
         # So each step waits for the next one, except the first («Αναζήτηση…» shows at once).
-        waiting = None
+        waiting, unchanged = None, (gr.skip(),) * 4  # the controls and the box's note, until the end
         for n, step in enumerate(handlers.respond(ctx, p, a, handlers.before_placeholder(m), s)):
             if waiting is not None:
-                yield (*waiting, "", gr.skip(), gr.skip(), gr.skip())
+                yield (*waiting, "", *unchanged)
             waiting = step if n else None
             if not n:
-                yield (*step, "", gr.skip(), gr.skip(), gr.skip())
-        yield (*(waiting or (gr.skip(),) * 3), "", *handlers.ready())
+                yield (*step, "", *unchanged)
+        yield (*(waiting or (gr.skip(),) * 3), "", *handlers.ready(), "")  # «wait to send» is over
 
     def kept_at_once(started: tuple, kept, s) -> tuple:
         """A question taken (busy from now on) is kept in the browser with the event that shows it, before
@@ -235,9 +235,9 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     answering_example = picked.then(answer, answer_inputs, answer_outputs, **PRIVATE)
     answering_example.then(**keep)
     stop.click(
-        handlers.stop_answer,
+        lambda m: (*handlers.stop_answer(m), ""),
         [chatbot],
-        [chatbot, sources, *controls],
+        [chatbot, sources, *controls, box_note],
         cancels=[answering, answering_example],
         queue=False,
         **PRIVATE,
