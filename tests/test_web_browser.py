@@ -367,6 +367,17 @@ def test_a_section_the_answer_points_to_opens_from_its_name(server, page):
     assert page.locator("#kalo-src-see-1 a.kalo-open").count() == 1  # and from there, the guide's page
 
 
+def test_the_nearest_sections_of_a_refusal_open_from_the_chat(server, page):
+    page.goto(server["url"] + "/")
+    answer, _panel = ask(page, "Ποιο είναι το τηλέφωνο του δημάρχου;")
+    assert "Δεν βρήκα" in answer and "Πλησιέστερες ενότητες" in answer
+    link = page.locator("#kalo-chatbot [data-testid='bot'] a[href*='#kalo-src-']").first
+    target = link.get_attribute("href").split("#")[-1]
+    link.click()
+    page.wait_for_selector(f"#{target}.kalo-src-hit")
+    assert page.locator(f"#{target} a.kalo-open").count() == 1
+
+
 def test_a_question_sent_before_the_page_has_loaded_is_not_lost(server, page):
     """The page's load event (the kept conversations) is held: a question sent meanwhile stays in the box,
     with «Αποστολή» disabled, instead of showing and then vanishing when the load resets the chat."""

@@ -109,6 +109,8 @@ def test_not_found_shows_the_nearest_sections():
     message = render.answer_message(answer)
     assert message.startswith("Δεν βρήκα απάντηση στους οδηγούς.")
     assert "Πλησιέστερες ενότητες" in message and "σελ. 7" in message
+    assert "](#kalo-src-1), σελ. 7" in message  # a link to its card in «Πηγές»
+    assert "δεξιά" not in message  # on a phone «Πηγές» is below the chat, not to the right
     panel = render.sources_panel(answer)
     assert "Δεν βρέθηκε απάντηση" in panel and 'id="kalo-src-1"' in panel and "<mark>" not in panel
 

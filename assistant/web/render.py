@@ -86,6 +86,11 @@ def leaf(section: str) -> str:
     return section.rsplit(" > ", 1)[-1].strip()
 
 
+def _link_text(text: str) -> str:
+    """Text for a Markdown link's label: escaped, with its brackets kept as text."""
+    return chat_text(text).replace("[", "\\[").replace("]", "\\]")
+
+
 def with_related_links(text: str, answer: Answer) -> str:
     """Each section named after «Δείτε επίσης» (already escaped in `text`) a link to its card in the
     «Πηγές» panel, as a citation is: the user opens it from there."""
@@ -95,8 +100,7 @@ def with_related_links(text: str, answer: Answer) -> str:
     head, tail = text[:at], text[at:]
     for i, s in enumerate(answer.related, 1):
         name = f"«{chat_text(leaf(s.section))}»"
-        label = name.replace("[", "\\[").replace("]", "\\]")
-        tail = tail.replace(name, f"[{label}](#kalo-src-see-{i})", 1)
+        tail = tail.replace(name, f"[{_link_text(f'«{leaf(s.section)}»')}](#kalo-src-see-{i})", 1)
     return head + tail
 
 
@@ -112,11 +116,12 @@ def answer_message(answer: Answer) -> str:
     lines = [chat_text(answer.text)]
     if answer.suggestions:
         lines += ["", "**Πλησιέστερες ενότητες στους οδηγούς:**"]
+        # each a link to its card in «Πηγές» (beside the chat, or below it on a phone), opened from there
         lines += [
-            f"- {chat_text(s.guide_title)} — {chat_text(section_path(s.section))}, σελ. {s.pages}"
+            f"- [{_link_text(f'{s.guide_title} — {section_path(s.section)}')}](#kalo-src-{s.n}), σελ. {s.pages}"
             for s in answer.suggestions
         ]
-        lines += ["", "Δοκιμάστε να διατυπώσετε την ερώτηση διαφορετικά ή ανοίξτε μία από τις ενότητες δεξιά."]
+        lines += ["", "Δοκιμάστε να διατυπώσετε την ερώτηση διαφορετικά ή ανοίξτε μία από αυτές τις ενότητες."]
     return "\n".join(lines)
 
 
