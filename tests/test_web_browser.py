@@ -135,6 +135,8 @@ def test_chat_sources_and_feedback(server, page):
     page.click("#kalo-send-comment")
     page.wait_for_selector("#kalo-feedback-note :text('καταχωρίστηκε')")
     assert _feedback_rows(server["root"])[0]["comment"] == "Λείπει ο συγκριτικός πίνακας."
+    page.click("#kalo-feedback-close")  # the box goes when the user is done with it
+    page.locator("#kalo-feedback").wait_for(state="hidden")
     # Gradio's own labels for a chosen 👎, examples, file chips and the tab bar are read out in Greek too
     page.wait_for_function(
         "() => [...document.querySelectorAll('[aria-label], [title]')].every(el => !['aria-label', 'title'].some("

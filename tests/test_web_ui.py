@@ -252,11 +252,13 @@ def test_a_kept_conversation_comes_back_after_a_reload(ctx):
 def test_rating_stores_feedback_and_a_comment_updates_it(ctx):
     *_, (messages, _, session) = handlers.respond(ctx, "Τι δίκτυα υπάρχουν;", "municipal", [], ChatSession())
     index = len(messages) - 1
-    session, box, note = handlers.rate(ctx, session, SimpleNamespace(index=index, liked=False))
+    session, box, note, comment = handlers.rate(ctx, session, SimpleNamespace(index=index, liked=False))
     assert box["visible"] is True and "Ευχαριστούμε" in note
+    assert comment["placeholder"] == handlers.COMMENT_ASKS["down"]  # «τι έλειπε…» after 👎 only
     _, note = handlers.send_comment(ctx, "Λείπουν τα κλαδικά δίκτυα", session)
     assert "καταχωρίστηκε" in note
-    session, _, _ = handlers.rate(ctx, session, SimpleNamespace(index=index, liked=True))  # changed mind
+    session, _, _, comment = handlers.rate(ctx, session, SimpleNamespace(index=index, liked=True))  # changed mind
+    assert "βοήθησε" in comment["placeholder"] and "λάθος" not in comment["placeholder"]
 
     [row] = list(FeedbackStore.for_settings(ctx.settings).rows())
     assert row["rating"] == "up" and row["comment"] == "Λείπουν τα κλαδικά δίκτυα"
@@ -265,7 +267,7 @@ def test_rating_stores_feedback_and_a_comment_updates_it(ctx):
 
 
 def test_rating_a_message_that_is_not_an_answer_stores_nothing(ctx):
-    _, box, _ = handlers.rate(ctx, ChatSession(), SimpleNamespace(index=0, liked=False))
+    _, box, _, _ = handlers.rate(ctx, ChatSession(), SimpleNamespace(index=0, liked=False))
     assert box["visible"] is False
     assert list(FeedbackStore.for_settings(ctx.settings).rows()) == []
 

@@ -73,6 +73,10 @@ def message_index(evt: gr.SelectData | gr.LikeData) -> int:
 
 
 PLACEHOLDER = "…"  # the answer's place in the chat until its first words arrive
+COMMENT_ASKS = {  # the comment box's placeholder after 👍 and after 👎
+    "up": "Προαιρετικό σχόλιο: τι σας βοήθησε;",
+    "down": "Προαιρετικό σχόλιο: τι έλειπε ή τι ήταν λάθος;",
+}
 WAIT_TO_SEND = "Η προηγούμενη απάντηση ετοιμάζεται ακόμη· η ερώτησή σας έμεινε στο πλαίσιο, στείλτε τη μόλις ολοκληρωθεί."
 
 
@@ -233,11 +237,11 @@ def show_sources_of(session: ChatSession, evt: gr.SelectData):
 
 def rate(ctx: WebContext, session: ChatSession, evt: gr.LikeData):
     """👍/👎 on an answer: stored at once; a second click changes the same record, an undo deletes it.
-    Returns (session, feedback box update, note)."""
+    Returns (session, feedback box update, note, comment box update: what it asks follows the rating)."""
     index = message_index(evt)
     shown = session.answers.get(index)
     if shown is None:  # an error message or a message from before a restart: nothing to rate
-        return session, gr.update(visible=False), ""
+        return session, gr.update(visible=False), "", gr.skip()
     if evt.liked is True or evt.liked is False:
         rating = "up" if evt.liked else "down"
         if shown.feedback_id is None:
@@ -250,12 +254,12 @@ def rate(ctx: WebContext, session: ChatSession, evt: gr.LikeData):
         thanks = "Ευχαριστούμε! " + (
             "Η θετική αξιολόγηση καταχωρίστηκε." if rating == "up" else "Καταγράψαμε ότι η απάντηση δεν σας βοήθησε."
         )
-        return session, gr.update(visible=True), thanks
+        return session, gr.update(visible=True), thanks, gr.update(placeholder=COMMENT_ASKS[rating])
     if shown.feedback_id is not None:  # the rating was withdrawn
         ctx.feedback.delete(shown.feedback_id)
         shown.feedback_id = None
     session.rated = None
-    return session, gr.update(visible=False), ""
+    return session, gr.update(visible=False), "", gr.skip()
 
 
 def send_comment(ctx: WebContext, comment: str, session: ChatSession):

@@ -127,11 +127,12 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
                     comment = gr.Textbox(
                         label="Σχόλιο",
                         show_label=False,
-                        placeholder="Προαιρετικό σχόλιο: τι έλειπε ή τι ήταν λάθος;",
+                        placeholder=handlers.COMMENT_ASKS["down"],
                         scale=5,
                         elem_id="kalo-comment",
                     )
                     send_comment = gr.Button("Αποστολή σχολίου", scale=1, min_width=210, elem_id="kalo-send-comment")
+                    close_feedback = gr.Button("Κλείσιμο", scale=0, min_width=100, elem_id="kalo-feedback-close")
             with gr.Row(elem_id="kalo-ask-row", equal_height=True):
                 question = gr.Textbox(
                     label="Ερώτηση",
@@ -258,7 +259,8 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     )
     export_btn.click(handlers.export_conversation, [session], [export_files, export_note], **PRIVATE)
     chatbot.select(handlers.show_sources_of, [session], [sources], queue=False, **PRIVATE)
-    liked = [session, feedback_box, feedback_note, conv.kept, conv.choice]
+    liked = [session, feedback_box, feedback_note, comment, conv.kept, conv.choice]
+    close_feedback.click(lambda: gr.update(visible=False), None, [feedback_box], queue=False, **PRIVATE)
     chatbot.like(on_like, [session, conv.kept, chatbot], liked, queue=False, **PRIVATE)
     comment_out = [comment, feedback_note]
     gr.on([send_comment.click, comment.submit], on_comment, [comment, session], comment_out, queue=False, **PRIVATE)
