@@ -289,11 +289,14 @@ def _public_guides(ctx: WebContext) -> gr.HTML:
 def _guides_tab(ctx: WebContext) -> None:
     if not ctx.admin_enabled:
         _public_guides(ctx)
+        # What a user needs first; how to enable it is for whoever runs the server, one click away.
         gr.HTML(
-            '<div class="kalo-card kalo-disabled"><h3>Η διαχείριση οδηγών είναι απενεργοποιημένη</h3>'
-            "<p>Για να ενεργοποιηθεί, ο διαχειριστής του διακομιστή ορίζει κωδικό στη μεταβλητή περιβάλλοντος "
-            "<code>KALO_ADMIN_PASSWORD</code> (ή <code>admin_password</code> στο <code>kalo.toml</code>) "
-            "και επανεκκινεί την εφαρμογή με <code>kalo serve</code>.</p></div>",
+            '<div class="kalo-card kalo-disabled"><p>Οδηγούς προσθέτει ή αφαιρεί ο διαχειριστής της '
+            "εφαρμογής· αν λείπει ένας οδηγός που χρειάζεστε, ζητήστε του να τον προσθέσει.</p>"
+            "<details><summary>Για τον διαχειριστή του διακομιστή</summary><p>Η διαχείριση οδηγών από αυτή "
+            "τη σελίδα ενεργοποιείται με κωδικό στη μεταβλητή περιβάλλοντος <code>KALO_ADMIN_PASSWORD</code> "
+            "(ή <code>admin_password</code> στο <code>kalo.toml</code>) και επανεκκίνηση με "
+            "<code>kalo serve</code>.</p></details></div>",
             elem_id="kalo-admin-disabled",
         )
         return
