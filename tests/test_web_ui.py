@@ -140,8 +140,10 @@ def test_respond_streams_then_shows_the_verified_answer_and_its_sources(ctx):
     events = list(handlers.respond(ctx, "  Τι δίκτυα   υπάρχουν; ", "kalo", [], ChatSession()))
     messages, panel, session = events[-1]
     assert messages[0] == {"role": "user", "content": "Τι δίκτυα υπάρχουν;"}
-    assert messages[-1]["content"].startswith(render.answer_text(_answer().text) + "\n\n**Πηγές:** [[1]](#kalo-src-1)")
-    assert "[[3]](#kalo-src-3) Δικτύωση &lt;b&gt;φορέων&lt;/b&gt;, σελ. 9–10" in messages[-1]["content"]
+    # the guide named once, then each citation with its pages
+    assert messages[-1]["content"] == render.answer_text(_answer().text) + (
+        "\n\n**Πηγές:** Δικτύωση &lt;b&gt;φορέων&lt;/b&gt;: [[1]](#kalo-src-1) σελ. 7 · [[3]](#kalo-src-3) σελ. 9–10"
+    )
     assert 'id="kalo-src-1"' in panel and 'id="kalo-src-3"' in panel and 'id="kalo-src-2"' not in panel
     # streamed pieces were shown before the final answer
     assert any(e[0][-1]["content"] == "Τα τυπικά δίκτυα " for e in events[:-1])

@@ -110,8 +110,14 @@ def answer_message(answer: Answer) -> str:
         text = with_related_links(answer_text(answer.text), answer)
         if not cited:
             return text
-        # The sources travel with the answer: «Αντιγραφή» and a kept conversation carry them.
-        listed = " · ".join(f"[{s.n}] {s.guide_title}, σελ. {s.pages}" for s in cited)
+        # The sources travel with the answer: «Αντιγραφή» and a kept conversation carry them. Each guide
+        # is named once, its citations after it (the panel has the sections and passages).
+        by_guide: dict[str, list[Source]] = {}
+        for s in cited:
+            by_guide.setdefault(s.guide_title, []).append(s)
+        listed = "; ".join(
+            f"{title}: " + " · ".join(f"[{s.n}] σελ. {s.pages}" for s in group) for title, group in by_guide.items()
+        )
         return text + "\n\n" + answer_text(f"Πηγές: {listed}").replace("Πηγές:", "**Πηγές:**", 1)
     lines = [chat_text(answer.text)]
     if answer.suggestions:
