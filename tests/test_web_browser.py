@@ -505,6 +505,10 @@ def test_mobile_has_no_sideways_scroll_and_sources_are_one_tap_away(server, brow
     try:
         page.goto(server["url"] + "/")
         page.wait_for_selector("#kalo-question textarea")
+        page.wait_for_function(SEND_ENABLED)
+        # opened at the top (the header, the audience choice), not scrolled to a focused question box
+        assert page.evaluate("window.scrollY") == 0
+        assert not page.evaluate("Boolean(document.activeElement.closest('#kalo-question'))")
         ask(page, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
         assert page.evaluate(wide) <= 0
         page.screenshot(path=str(ARTIFACTS / "mobile-chat.png"))

@@ -141,7 +141,7 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
                     lines=1,
                     max_lines=5,
                     scale=6,
-                    autofocus=True,
+                    autofocus=False,  # static/head.html focuses it, but not on a touch screen
                     elem_id="kalo-question",
                 )
                 # Enabled once the page has loaded (below): a question sent earlier would be wiped by the load.
