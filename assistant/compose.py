@@ -206,7 +206,7 @@ class ExtractiveAnswerer:
             every = [ln for ln in listed if not said(ln)]
             if len(every) < 2:
                 continue
-            items = every[:cap]
+            items = [units.whole_item(ln) for ln in every[:cap]]
             # A caption («Τι κάνουμε.») labels the list; only an introduction is part of what it says.
             lead = intro.keys if intro.intro else set()
             whole = Line(intro.n, intro.unit, intro.order, intro.text, lead.union(*(ln.keys for ln in items)), -1, True, True)
@@ -256,7 +256,7 @@ class ExtractiveAnswerer:
         intro = units.intro_of(list_id) if list_id >= 0 else None
         if intro is None or not (asks_whole(form) or best.intro):
             return None
-        heads = [ln for ln in units.lists[list_id] if ln.head and not said(ln)]
+        heads = [units.whole_item(ln) for ln in units.lists[list_id] if ln.head and not said(ln)]
         if len(heads) < 2:
             return None
         return intro, heads

@@ -6,7 +6,7 @@ composer (assistant/compose.py) chooses among statements, not loose lines.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.core.greek_text import fold, split_sentences, tokens
 from assistant.core.safety import is_instruction
@@ -128,6 +128,18 @@ class Units:
         last.keys |= set(tokens(sentence))
         last.intro = last.text.endswith(":")
         return True
+
+    def whole_item(self, head: Line) -> Line:
+        """A list item as a list shows it. «1) Υπάρχει δαπάνη; Αν όχι, ένα μνημόνιο αρκεί.»: an item that asks
+        and answers is shown whole, since its question alone says nothing (its sentences are still read
+        apart: the answer half is never quoted without its question)."""
+        if head.item < 0 or not head.text.rstrip().endswith((";", ";", "?")):
+            return head
+        rest = [ln for ln in self.lines if ln.n == head.n and ln.order[:2] == head.order[:2] and ln.order[2] > 0]
+        if not rest:
+            return head
+        text = " ".join([head.text, *(ln.text for ln in sorted(rest, key=lambda ln: ln.order))])
+        return replace(head, text=text, keys=head.keys.union(*(ln.keys for ln in rest)))
 
     def passage(self, line: Line) -> Passage:
         return self.passages[line.n - 1]

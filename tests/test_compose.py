@@ -445,6 +445,24 @@ def test_the_answer_half_of_a_question_line_is_not_quoted_without_its_question()
     assert "Αν ναι, ζητήστε" not in text and "Τότε ορίζεται" not in text and "Τότε χρειάζεται" not in text
 
 
+def test_a_list_of_questions_with_their_answers_is_shown_with_the_answers():
+    """«1. Υπάρχει δαπάνη; Αν όχι, …»: a list whose items ask and answer shows each item whole — its
+    question alone («Θα χειρίζονται χρήματα;») tells the reader nothing."""
+    checklist = passage(
+        "q2",
+        "4 Πριν από τη συμφωνία",
+        "Πριν υπογράψετε τη συμφωνία για τους εθελοντές, ελέγξτε τα εξής:\n"
+        "1. Θα μετακινούνται οι εθελοντές με δικά τους αυτοκίνητα; Αν ναι, ζητήστε βεβαίωση ασφάλισης οχήματος.\n"
+        "2. Θα χειρίζονται οι εθελοντές χρήματα; Τότε ορίζεται ένα ακόμη πρόσωπο που υπογράφει κάθε απόδειξη.\n"
+        "3. Θα μπαίνουν οι εθελοντές σε σπίτια χωρίς συνοδό; Τότε χρειάζεται γραπτή συναίνεση.\n",
+    )
+    text = compose("Τι πρέπει να ελέγξουμε πριν τη συμφωνία για τους εθελοντές;", [checklist, TRAINING])
+    items = [line for line in text.splitlines() if line.startswith("- ")]
+    assert len(items) == 3, text
+    assert "αυτοκίνητα; Αν ναι, ζητήστε βεβαίωση" in items[0] and "χρήματα; Τότε ορίζεται" in items[1]
+    assert "συνοδό; Τότε χρειάζεται γραπτή συναίνεση" in items[2]
+
+
 def test_an_item_of_a_labelled_list_is_answered_by_its_line_not_by_the_list_again():
     # The previous answer gave the list's labels; «το δεύτερο» asks about one of them. The guide's list
     # answers it, but its other lines are the previous answer again, so only the asked line is quoted.
