@@ -192,7 +192,7 @@ class ExtractiveAnswerer:
         if listed is not None:
             body, _used = self._render_items(request, units, *listed, form)
         else:
-            body, _used = self._free(scored, best_score, blocks)
+            body, _used = self._free(scored, best_score, blocks, units)
         return body
 
     def _blocks(self, units: Units, score, said) -> dict[int, Block]:
@@ -272,12 +272,11 @@ class ExtractiveAnswerer:
         used = shown + ([intro] if intro else [])
         return _list_text(head, shown, rest, numbered=form == Form.PROCEDURE), used
 
-    def _free(self, scored: list[tuple[float, Line]], best_score: float, blocks: dict[int, Block] | None = None):
+    def _free(self, scored: list[tuple[float, Line]], best_score: float, blocks: dict[int, Block], read: Units):
         """Sentences chosen by maximal marginal relevance: each one must add what the others do not. A
         list with its introduction competes as one candidate and is shown as that list; items picked on
         their own are shown under their list's introduction, never out of what they belong to."""
         s = self.settings
-        blocks = blocks or {}
         members = {id(ln): key for key, b in blocks.items() for ln in [b.intro, *b.items]}
         scored = scored + [(b.value, b.whole) for b in blocks.values()]
         best_score = max([best_score] + [b.value for b in blocks.values()])
@@ -323,7 +322,8 @@ class ExtractiveAnswerer:
         direct = {id(ln): (blocks[id(ln)].direct if id(ln) in blocks else value) for value, ln in picked}
         first = max((ln for _, ln in picked), key=lambda ln: direct[id(ln)])
         others = sorted((ln for _, ln in picked if ln is not first), key=lambda ln: (ln.unit, ln.order))
-        return self._paragraphs([first, *others], blocks, members), [first, *others]
+        lines = _with_antecedents([first, *others], read)
+        return self._paragraphs(lines, blocks, members), lines
 
     @staticmethod
     def _paragraphs(lines: list[Line], blocks: dict[int, Block], members: dict[int, int]) -> str:
@@ -358,6 +358,19 @@ class ExtractiveAnswerer:
                 paragraphs.append(sentence)
             last = entry
         return "\n\n".join(paragraphs)
+
+
+def _with_antecedents(lines: list[Line], units: Units) -> list[Line]:
+    """A sentence that points back («Στόχος τους είναι…») comes after the sentence it points to, even one
+    the previous answer gave: alone it opens on a «they» the reader cannot place."""
+    out: list[Line] = []
+    for ln in lines:
+        before = units.antecedent(ln)
+        if before is not None and before not in out:
+            out.append(before)  # taken from further down, when the answer had it after
+        if ln not in out:
+            out.append(ln)
+    return out
 
 
 def _title_keys(section: str) -> set[str]:

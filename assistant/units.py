@@ -12,6 +12,11 @@ from assistant.core.greek_text import fold, split_sentences, tokens
 from assistant.core.safety import is_instruction
 from assistant.core.types import Passage
 
+# A sentence that opens by pointing back: a demonstrative, a connective that adds or contrasts, or a noun
+# with the possessive «τους» («Στόχος τους», «Ο ρόλος τους»). Structure of Greek, not of one guide.
+_LEANS_BACK = re.compile(
+    r"^(?:αυτ(?:ο|η|α|οι|εσ|ου|ων|ον|ην)\b|επισησ\b|ετσι\b|ωστοσο\b|ομωσ\b|εξαλλου\b|(?:(?:ο|η|το|οι|τα)\s+)?\w+\s+τουσ\b)"
+)
 ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α-ω][).]\s+)")
 CAPTION_MAX_WORDS = 6  # a line of its own this short, right above a list, is the list's caption
 FINAL = tuple(".;;!?»)…")  # how a finished sentence ends; a line ending otherwise goes on in the next one
@@ -128,6 +133,15 @@ class Units:
         last.keys |= set(tokens(sentence))
         last.intro = last.text.endswith(":")
         return True
+
+    def antecedent(self, line: Line) -> Line | None:
+        """The sentence a running sentence leans on when it opens by pointing back («Στόχος τους είναι…»,
+        «Αυτό σημαίνει…», «Επίσης…»): the one before it in the same passage, if that is running text."""
+        if line.item >= 0 or not _LEANS_BACK.match(fold(line.text)):
+            return None
+        before = [ln for ln in self.lines if ln.n == line.n and ln.order < line.order]
+        last = max(before, key=lambda ln: ln.order, default=None)
+        return last if last is not None and last.item < 0 and not last.intro else None
 
     def whole_item(self, head: Line) -> Line:
         """A list item as a list shows it. «1) Υπάρχει δαπάνη; Αν όχι, ένα μνημόνιο αρκεί.»: an item that asks

@@ -502,3 +502,22 @@ def test_a_list_whose_items_were_all_given_before_is_no_answer_on_its_introducti
         shown=["Σταθερή χρηματοδότηση για τρία χρόνια.", "Υπεύθυνος συντονισμού με εντολή."],
     )
     assert text == NOT_FOUND
+
+
+def test_a_sentence_that_points_back_comes_after_what_it_points_to():
+    """«Στόχος τους είναι…» alone opens on a «they» the reader cannot place: the sentence before it in the
+    guide comes first, even when the previous answer gave it (it is what the follow-up is about)."""
+    neighbours = passage(
+        "n",
+        "3 Μορφές δικτύων > 3.1 Γειτονικά δίκτυα",
+        "Τα γειτονικά δίκτυα καλύπτουν μία συνοικία με σταθερούς εθελοντές. "
+        "Στόχος τους είναι η γρήγορη βοήθεια σε ηλικιωμένους που ζουν μόνοι, συνήθως μέσα σε μία ώρα.",
+        index=3,
+    )
+    question = "Πόσο γρήγορη είναι η βοήθεια σε ηλικιωμένους που ζουν μόνοι;"
+    for shown in ([], ["Τα γειτονικά δίκτυα καλύπτουν μία συνοικία με σταθερούς εθελοντές."]):
+        text = compose(question, [neighbours, TRAINING], shown=shown)
+        assert text.index("Τα γειτονικά δίκτυα καλύπτουν") < text.index("Στόχος τους είναι"), text
+    # a sentence that names what it is about stands alone
+    alone = compose("Πόσες ώρες εκπαίδευσης κάνει ένας νέος εθελοντής;", [TRAINING, neighbours])
+    assert "γειτονικά" not in alone
