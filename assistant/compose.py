@@ -21,6 +21,7 @@ from assistant.core.greek_text import fold, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Turn
 from assistant.gate import key_coverage, matches
+from assistant.headings import title_keys
 from assistant.labels import label_forms, parallel_label, run_in, without_label
 from assistant.question import Form, asks_whole
 from assistant.units import FINAL, Block, Line, Units
@@ -233,7 +234,7 @@ class ExtractiveAnswerer:
             own = [ln for ln in own if not ln.intro]
             if own:
                 # The part's item says what the part is (PART_TITLE, PART_PLACE above).
-                title = _title_keys(request.passages[n - 1].section)
+                title = title_keys(request.passages[n - 1].section)
                 place = {id(ln): i for i, ln in enumerate(sorted(own, key=lambda ln: ln.order))}
                 items.append(
                     max(
@@ -322,7 +323,7 @@ class ExtractiveAnswerer:
         direct = {id(ln): (blocks[id(ln)].direct if id(ln) in blocks else value) for value, ln in picked}
         first = max((ln for _, ln in picked), key=lambda ln: direct[id(ln)])
         others = sorted((ln for _, ln in picked if ln is not first), key=lambda ln: (ln.unit, ln.order))
-        lines = _with_antecedents([first, *others], read)
+        lines = read.with_antecedents([first, *others])
         return self._paragraphs(lines, blocks, members), lines
 
     @staticmethod
@@ -358,24 +359,6 @@ class ExtractiveAnswerer:
                 paragraphs.append(sentence)
             last = entry
         return "\n\n".join(paragraphs)
-
-
-def _with_antecedents(lines: list[Line], units: Units) -> list[Line]:
-    """A sentence that points back («Στόχος τους είναι…») comes after the sentence it points to, even one
-    the previous answer gave: alone it opens on a «they» the reader cannot place."""
-    out: list[Line] = []
-    for ln in lines:
-        before = units.antecedent(ln)
-        if before is not None and before not in out:
-            out.append(before)  # taken from further down, when the answer had it after
-        if ln not in out:
-            out.append(ln)
-    return out
-
-
-def _title_keys(section: str) -> set[str]:
-    """The search keys of a section's own title, without its number («5.2 Προγραμματικές συμβάσεις»)."""
-    return {k for k in tokens(section.rsplit(" > ", 1)[-1]) if not any(c.isdigit() for c in k)}
 
 
 def _list_text(head: str, items: list[Line], rest: int, numbered: bool = False) -> str:

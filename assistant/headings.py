@@ -10,6 +10,11 @@ def leaf_title(section: str) -> str:
     return section.rsplit(" > ", 1)[-1]
 
 
+def title_keys(section: str) -> set[str]:
+    """The search keys of a section's own title, without its number («5.2 Προγραμματικές συμβάσεις»)."""
+    return {k for k in tokens(leaf_title(section)) if not any(c.isdigit() for c in k)}
+
+
 def is_question(section: str) -> bool:
     return leaf_title(section).rstrip().endswith((";", ";", "?"))
 

@@ -143,6 +143,18 @@ class Units:
         last = max(before, key=lambda ln: ln.order, default=None)
         return last if last is not None and last.item < 0 and not last.intro else None
 
+    def with_antecedents(self, lines: list[Line]) -> list[Line]:
+        """A sentence that points back («Στόχος τους είναι…») comes after the sentence it points to, even
+        one the previous answer gave: alone it opens on a «they» the reader cannot place."""
+        out: list[Line] = []
+        for ln in lines:
+            before = self.antecedent(ln)
+            if before is not None and before not in out:
+                out.append(before)  # taken from further down, when the answer had it after
+            if ln not in out:
+                out.append(ln)
+        return out
+
     def whole_item(self, head: Line) -> Line:
         """A list item as a list shows it. «1) Υπάρχει δαπάνη; Αν όχι, ένα μνημόνιο αρκεί.»: an item that asks
         and answers is shown whole, since its question alone says nothing (its sentences are still read
