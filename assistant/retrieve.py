@@ -307,10 +307,21 @@ class HybridSearch:
         parent's title than with any one part's, so «how do I find partners?» keeps its one step."""
         keys = set(prepared.keys)
         asks = [(set(tokens(c)), form_keys(c)) for c in clauses(prepared.text)]
+        form = form_keys(prepared.text)
+
+        def about_parent(parent: str) -> bool:
+            """The parent's title carries at least half of what the question is about (the IDF mass of its
+            words but those of its form): «πώς κρατάμε ζωντανή μια συνεργασία μετά την υπογραφή;» shares
+            «συνεργασία» with «Βήματα για την ανάπτυξη συνεργασιών» but asks about something narrower."""
+            title = set(tokens(leaf_title(parent)))
+            mass = {k: self.index.idf(k) for k in keys if k not in form}
+            inside = sum(w for k, w in mass.items() if stem_in(k, title))
+            return inside >= sum(mass.values()) - inside
 
         def closer_to_parent(parent: str, kids: list[tuple[str, str]], first: bool) -> bool:
             to_parent = shared_words(keys, leaf_title(parent))
-            if to_parent > 0 and to_parent > max(shared_words(keys, leaf_title(kid)) for kid, _ in kids):
+            closer = to_parent > 0 and to_parent > max(shared_words(keys, leaf_title(kid)) for kid, _ in kids)
+            if closer and about_parent(parent):
                 return True
             # «Τι τύποι δικτύων υπάρχουν;» under «Τύποι δικτύων» shares as many words with the part «Άτυπα και
             # τυπικά δίκτυα»: an ask that names the parent's title and at most one word besides (its verb)

@@ -339,6 +339,7 @@ def _chapter_index(chapter: str, kids: list[str]):
         children={("g", chapter): [(s, f"c{i}") for i, s in enumerate(sections)]},
         get=lambda ids: {c: records[c] for c in ids if c in records},
         cosine=lambda vector, ids: {c: 0.5 for c in ids},
+        idf=lambda key: 1.0,  # every word as informative: what counts is how many the titles share
         settings=SimpleNamespace(max_list_items=10),
     ), records
 
@@ -373,3 +374,13 @@ def test_a_question_that_names_a_chapter_gets_its_parts_even_when_a_part_shares_
     assert _parts_for("Τι μορφές εθελοντισμού υπάρχουν και ποια μας ταιριάζει;", kids[3], chapter, kids) == kids[:3]
     # A question that names one part's title is about that part.
     assert _parts_for("Τι είναι ο εταιρικός εθελοντισμός;", kids[2], chapter, kids) == []
+
+
+def test_a_question_narrower_than_the_chapter_it_shares_a_word_with_is_not_given_every_part():
+    """Sharing a word with a chapter's title and none with its parts' is not asking for the whole chapter:
+    «πώς κρατάμε ζωντανή τη συνεργασία μετά την υπογραφή;» is about more than «συνεργασία» (most of its
+    words are not in the title), so the part it landed on stays alone."""
+    chapter = "4 Βήματα συνεργασίας με τον Δήμο"
+    kids = ["4.1 Χαρτογράφηση", "4.2 Πρώτη επαφή", "4.3 Συμφωνία", "4.4 Διατήρηση της σχέσης"]
+    assert _parts_for("Πώς κρατάμε ζωντανή τη συνεργασία μετά την υπογραφή;", kids[3], chapter, kids) == []
+    assert _parts_for("Ποια βήματα ακολουθούμε για συνεργασία με τον Δήμο;", kids[3], chapter, kids) == kids
