@@ -304,15 +304,13 @@ class HybridSearch:
         """A question asking for a whole procedure or list that lands in a section made of ordered parts
         (a parent with three or more subsections) gets every part, in order, inserted where it landed.
         The structure decides, not the headings' wording: the question must share more words with the
-        parent's title than with any one part's, so «how do I find partners?» keeps its one step."""
+        parent's title than with any one part's («how do I find partners?» keeps its one step), and the
+        title must carry half of what it is about (IDF mass), or it asks about something narrower."""
         keys = set(prepared.keys)
         asks = [(set(tokens(c)), form_keys(c)) for c in clauses(prepared.text)]
         form = form_keys(prepared.text)
 
-        def about_parent(parent: str) -> bool:
-            """The parent's title carries at least half of what the question is about (the IDF mass of its
-            words but those of its form): «πώς κρατάμε ζωντανή μια συνεργασία μετά την υπογραφή;» shares
-            «συνεργασία» with «Βήματα για την ανάπτυξη συνεργασιών» but asks about something narrower."""
+        def about_parent(parent: str) -> bool:  # «πώς κρατάμε ζωντανή μια συνεργασία;» is not «Βήματα συνεργασιών»
             title = set(tokens(leaf_title(parent)))
             mass = {k: self.index.idf(k) for k in keys if k not in form}
             inside = sum(w for k, w in mass.items() if stem_in(k, title))
