@@ -101,7 +101,7 @@ def test_a_rating_is_kept_so_that_after_a_reload_it_is_changed_not_added_again(c
     _, chat, _, _, kept = history.on_load(None)
     messages, _, chat = _ask(ctx, "Τι δίκτυα υπάρχουν;", [], chat)
     kept, _ = history.save(kept, messages, chat)
-    chat, _box, _note, kept, _ = on_like(chat, _stored(kept), messages, SimpleNamespace(index=1, liked=False))
+    chat, _box, _note, _comment, kept, _ = on_like(chat, _stored(kept), messages, SimpleNamespace(index=1, liked=False))
     messages, chat, *_ , kept = history.on_load(_stored(kept))  # the page is reloaded
     on_like(chat, _stored(kept), messages, SimpleNamespace(index=1, liked=True))
     [row] = list(FeedbackStore.for_settings(ctx.settings).rows())
