@@ -178,3 +178,25 @@ def test_sending_an_empty_box_changes_nothing(server, page):
     page.wait_for_function("q => (document.querySelector('#kalo-chatbot')?.innerText || '').includes(q)", arg=question)
     assert any(question[:30] in c for c in _conversations(page))
     assert answer.split("[", 1)[0].strip()[:40] in page.inner_text("#kalo-chatbot")
+
+
+def test_two_tabs_of_one_browser_keep_each_other_s_conversations(server, page):
+    """Tab B loaded before tab A saved: B's next question used to save B's old copy of the list, and A's
+    conversation was gone. B reads the list again first, and asks the question typed in it itself."""
+    a = page
+    b = a.context.new_page()
+    for tab in (a, b):
+        tab.goto(server["url"] + "/")
+        tab.wait_for_selector("#kalo-question textarea")
+    ask(a, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
+    b.wait_for_function("() => document.querySelector('#kalo-send')?.disabled === false")
+    b.fill("#kalo-question textarea", "Τι τύποι δικτύων υπάρχουν;")
+    b.keyboard.press("Enter")  # B reloads, then sends what was typed
+    b.wait_for_function("() => Boolean(document.querySelector('#kalo-chatbot')?.innerText.includes('Τι τύποι δικτύων'))")
+    b.wait_for_function(ANSWERED, arg=0)
+    b.wait_for_function("document.querySelectorAll('#kalo-conversations label').length === 2")
+    c = a.context.new_page()  # a third tab sees both
+    c.goto(server["url"] + "/")
+    c.wait_for_function("document.querySelectorAll('#kalo-conversations label').length === 2")
+    listed = " ".join(_conversations(c))
+    assert "παντοπωλείο" in listed and "δικτύων" in listed, listed

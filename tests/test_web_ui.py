@@ -566,3 +566,4 @@ def test_the_page_s_own_notes_say_what_the_server_s_say():
 
     head = static_text("head.html")
     assert handlers.WAIT_TO_SEND in head and history.WAIT in head
+    assert f"const KEPT = '{history.STORAGE_KEY}';" in head  # the key whose saves by another tab it watches
