@@ -12,10 +12,11 @@ from assistant.core.greek_text import fold, split_sentences, tokens
 from assistant.core.safety import is_instruction
 from assistant.core.types import Passage
 
-# A sentence that opens by pointing back: a demonstrative, a connective that adds or contrasts, or a noun
-# with the possessive «τους» («Στόχος τους», «Ο ρόλος τους»). Structure of Greek, not of one guide.
+# A sentence that opens by pointing back: a demonstrative («Αυτό…», «Η γνώση αυτή…»), a connective that adds
+# or contrasts, or a noun with the possessive «τους» («Στόχος τους»). Structure of Greek, not of one guide.
 _LEANS_BACK = re.compile(
-    r"^(?:αυτ(?:ο|η|α|οι|εσ|ου|ων|ον|ην)\b|επισησ\b|ετσι\b|ωστοσο\b|ομωσ\b|εξαλλου\b|(?:(?:ο|η|το|οι|τα)\s+)?\w+\s+τουσ\b)"
+    r"^(?:αυτ(?:ο|η|α|οι|εσ|ου|ων|ον|ην)\b|επισησ\b|ετσι\b|ωστοσο\b|ομωσ\b|εξαλλου\b|(?:(?:ο|η|το|οι|τα)\s+)?\w+\s+τουσ\b"
+    r"|(?:ο|η|το|οι|τα)\s+\w+\s+αυτ(?:οσ|η|ο|οι|εσ|α)\b)"
 )
 ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α-ω][).]\s+)")
 CAPTION_MAX_WORDS = 6  # a line of its own this short, right above a list, is the list's caption

@@ -518,6 +518,16 @@ def test_a_sentence_that_points_back_comes_after_what_it_points_to():
     for shown in ([], ["Τα γειτονικά δίκτυα καλύπτουν μία συνοικία με σταθερούς εθελοντές."]):
         text = compose(question, [neighbours, TRAINING], shown=shown)
         assert text.index("Τα γειτονικά δίκτυα καλύπτουν") < text.index("Στόχος τους είναι"), text
+    # «Η γνώση αυτή…» points back too, and does not open the answer
+    knowing = passage(
+        "kn",
+        "3 Μορφές δικτύων > 3.2 Γνώση της γειτονιάς",
+        "Οι εθελοντές γνωρίζουν κάθε δρόμο της γειτονιάς τους. "
+        "Η γνώση αυτή βοηθά τον Δήμο να εντοπίζει μοναχικούς ηλικιωμένους πριν από τον χειμώνα.",
+        index=4,
+    )
+    text = compose("Πώς εντοπίζει ο Δήμος μοναχικούς ηλικιωμένους πριν από τον χειμώνα;", [knowing, TRAINING])
+    assert text.startswith("Οι εθελοντές γνωρίζουν κάθε δρόμο"), text
     # a sentence that names what it is about stands alone
     alone = compose("Πόσες ώρες εκπαίδευσης κάνει ένας νέος εθελοντής;", [TRAINING, neighbours])
     assert "γειτονικά" not in alone
