@@ -285,7 +285,7 @@ def test_a_long_list_opening_the_answer_is_cut_to_the_length_bound_and_says_how_
     shown = [line for line in text.splitlines() if line.startswith("- ")]
     words = len(re.sub(r"\[\d+\]|^- ", "", "\n".join(shown), flags=re.M).split())
     assert 2 <= len(shown) < 12 and words <= SETTINGS.max_answer_words
-    assert f"(και άλλα {12 - len(shown)} σημεία στην ίδια ενότητα)" in text
+    assert f"(Στην ίδια ενότητα του οδηγού υπάρχουν ακόμη {12 - len(shown)}.)" in text
 
 
 def test_a_run_in_heading_stays_with_the_sentence_it_labels():
