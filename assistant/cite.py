@@ -10,6 +10,7 @@ from assistant.core.answer_text import CITATION, answer_sentences, best_excerpt,
 from assistant.core.documents import is_example_section
 from assistant.core.greek_text import tokens
 from assistant.core.types import Passage, Source
+from assistant.headings import leaf_title
 
 
 def sources_from(passages: list[Passage]) -> list[Source]:
@@ -76,27 +77,28 @@ def related(text: str, sources: list[Source], k: int) -> list[Source]:
     for s in sources:
         if len(out) == k:
             break
-        leaf = s.section.rsplit(" > ", 1)[-1]
-        if (s.guide_id, s.section) in cited or any(leaf == r.section.rsplit(" > ", 1)[-1] for r in out):
+        leaf = leaf_title(s.section)
+        if (s.guide_id, s.section) in cited or any(leaf == leaf_title(r.section) for r in out):
             continue
         if not is_example_section(leaf):
             out.append(s)
     return out
 
 
-def see_also(text: str, sources: list[Source], k: int) -> str:
-    """«Δείτε επίσης: «…» (σελ. …)· …» for the `related` sections, or nothing."""
+def see_also(text: str, sources: list[Source], k: int, chosen: list[Source] | None = None) -> str:
+    """«Δείτε επίσης: «…» (σελ. …)· …» for the `related` sections (or those already `chosen` by it), or
+    nothing."""
     phrases = prompts.phrases("extractive")["text"]
     guides = {s.guide_id for s in sources if s.n in citation_numbers(text)}
     pointers = [
         # The guide is named only when the answer does not already cite it: its sources list names it.
         prompts.render(
             phrases["see_also_item_same_guide" if s.guide_id in guides else "see_also_item"],
-            section=s.section.rsplit(" > ", 1)[-1],
+            section=leaf_title(s.section),
             guide=s.guide_title,
             pages=s.pages,
         )
-        for s in related(text, sources, k)
+        for s in (related(text, sources, k) if chosen is None else chosen)
     ]
     return f"{phrases['see_also']} " + "· ".join(pointers) + "." if pointers else ""
 

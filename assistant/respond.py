@@ -173,8 +173,8 @@ def respond(
         sources = renumber.sources(sources)
         body, removed, uncited = verify("".join(parts).strip(), sources)
         removed = sorted(set(removed) | set(renumber.removed))
-        pointers = see_also(body, sources, settings.see_also)
-        pointed = related(body, sources, settings.see_also) if pointers else []
+        pointed = related(body, sources, settings.see_also)
+        pointers = see_also(body, sources, settings.see_also, chosen=pointed)
         extras = [x for x in (_note(coverage, retrieval.query.cross_lingual), pointers) if x]
         if body and not body.startswith(NOT_FOUND[:20]) and extras:
             tail = "\n\n" + "\n\n".join(extras)

@@ -309,10 +309,10 @@ class HybridSearch:
         keys = set(prepared.keys)
         asks = [(set(tokens(c)), form_keys(c)) for c in clauses(prepared.text)]
         form = form_keys(prepared.text)
+        mass = {k: self.index.idf(k) for k in keys if k not in form}  # what the question is about
 
         def about_parent(parent: str) -> bool:  # «πώς κρατάμε ζωντανή μια συνεργασία;» is not «Βήματα συνεργασιών»
             title = set(tokens(leaf_title(parent)))
-            mass = {k: self.index.idf(k) for k in keys if k not in form}
             inside = sum(w for k, w in mass.items() if stem_in(k, title))
             return inside >= sum(mass.values()) - inside
 

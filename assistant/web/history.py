@@ -80,7 +80,8 @@ def opened(lib: dict) -> tuple:
 
 def audience_of(session) -> dict:
     """The «Απευθύνομαι ως» choice a conversation was last asked with, brought back with it; a conversation
-    with no answer yet keeps what the radio shows."""
+    with no answer yet keeps what the radio shows. `session` is a skip, not a ChatSession, when nothing
+    was opened (a switch refused while an answer arrives)."""
     answers = getattr(session, "answers", None)
     if not answers:
         return gr.skip()

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import prompts
 from assistant.core.types import Answer, Source
+from assistant.headings import leaf_title
 from assistant.library import UploadResult
 from ingest.pipeline import FileReport, IngestReport
 from ingest.status import GuideInfo
@@ -82,10 +83,6 @@ def section_path(section: str) -> str:
     return " › ".join(part.strip() for part in section.split(">") if part.strip())
 
 
-def leaf(section: str) -> str:
-    return section.rsplit(" > ", 1)[-1].strip()
-
-
 def _link_text(text: str) -> str:
     """Text for a Markdown link's label: escaped, with its brackets kept as text."""
     return chat_text(text).replace("[", "\\[").replace("]", "\\]")
@@ -99,8 +96,8 @@ def with_related_links(text: str, answer: Answer) -> str:
         return text
     head, tail = text[:at], text[at:]
     for i, s in enumerate(answer.related, 1):
-        name = f"«{chat_text(leaf(s.section))}»"
-        tail = tail.replace(name, f"[{_link_text(f'«{leaf(s.section)}»')}](#kalo-src-see-{i})", 1)
+        name = f"«{chat_text(leaf_title(s.section))}»"
+        tail = tail.replace(name, f"[{_link_text(f'«{leaf_title(s.section)}»')}](#kalo-src-see-{i})", 1)
     return head + tail
 
 
