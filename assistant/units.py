@@ -12,11 +12,15 @@ from assistant.core.greek_text import fold, split_sentences, tokens
 from assistant.core.safety import is_instruction
 from assistant.core.types import Passage
 
-# A sentence that opens by pointing back: a demonstrative («Αυτό…», «Η γνώση αυτή…»), a connective that adds
-# or contrasts, or a noun with the possessive «τους» («Στόχος τους»). Structure of Greek, not of one guide.
+# A sentence that opens by pointing back: a demonstrative («Αυτό…», «Η γνώση αυτή…», «Σε αυτή την
+# περίπτωση…», «Γι' αυτό…»), a connective that adds or contrasts («Επίσης», «Επιπλέον», «Ωστόσο»), or a weak
+# pronoun after a noun («Στόχος τους», «Η συνεργασία μαζί τους»). Structure of Greek, not of one guide.
+_ARTICLE = r"(?:ο|η|το|οι|τα|στο|στη|στην|στον|στα|στουσ|στισ|(?:με|για|απο|μετα|κατα) (?:το|τη|την|τον|τα|τουσ|τισ))"
 _LEANS_BACK = re.compile(
-    r"^(?:αυτ(?:ο|η|α|οι|εσ|ου|ων|ον|ην)\b|επισησ\b|ετσι\b|ωστοσο\b|ομωσ\b|εξαλλου\b|(?:(?:ο|η|το|οι|τα)\s+)?\w+\s+τουσ\b"
-    r"|(?:ο|η|το|οι|τα)\s+\w+\s+αυτ(?:οσ|η|ο|οι|εσ|α)\b)"
+    r"^(?:αυτ(?:ο|η|α|οι|εσ|ου|ων|ον|ην)\b|(?:επισησ|ετσι|ωστοσο|ομωσ|εξαλλου|επιπλεον|παραλληλα)\b"
+    rf"|(?:{_ARTICLE}\s+)?\w+\s+(?:μαζι\s+)?(?:τουσ|μαζι\s+(?:του|τησ))\b"
+    rf"|{_ARTICLE}\s+\w+\s+αυτ(?:οσ|η|ο|οι|εσ|α|ου|ων|ον|ην)\b"
+    r"|(?:σε|σ|με|για|γι|απο|μετα|κατα)\W{0,2}\s*αυτ(?:ο|η|α|οι|εσ|ου|ων|ον|ην|οσ)\b)"
 )
 ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α-ω][).]\s+)")
 CAPTION_MAX_WORDS = 6  # a line of its own this short, right above a list, is the list's caption

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import pytest
+
 from assistant.answer import NOT_FOUND, AnswerRequest
 from assistant.compose import ExtractiveAnswerer
 from assistant.core.greek_text import tokens
@@ -531,3 +533,30 @@ def test_a_sentence_that_points_back_comes_after_what_it_points_to():
     # a sentence that names what it is about stands alone
     alone = compose("Πόσες ώρες εκπαίδευσης κάνει ένας νέος εθελοντής;", [TRAINING, neighbours])
     assert "γειτονικά" not in alone
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Η συνεργασία μαζί τους",
+        "Σε αυτή την περίπτωση η συνεργασία",
+        "Στην περίπτωση αυτή η συνεργασία",
+        "Γι' αυτό η συνεργασία",
+        "Επιπλέον, η συνεργασία",
+        "Παράλληλα, η συνεργασία",
+        "Με τον τρόπο αυτό η συνεργασία",
+    ],
+)
+def test_more_ways_greek_points_back_are_placed_after_their_antecedent(opening):
+    """A weak pronoun after «μαζί» («μαζί τους»), a demonstrative after a preposition («σε αυτή την
+    περίπτωση», «στην περίπτωση αυτή», «γι' αυτό») and the connectives that add («επιπλέον», «παράλληλα»)
+    all lean on the sentence before: alone they open on something the reader cannot place."""
+    knowing = passage(
+        "kn",
+        "3 Μορφές δικτύων > 3.2 Γνώση της γειτονιάς",
+        "Οι εθελοντές γνωρίζουν κάθε δρόμο της γειτονιάς και κάθε μοναχικό ηλικιωμένο. "
+        f"{opening} βοηθά τον Δήμο να εντοπίζει μοναχικούς ηλικιωμένους πριν από τον χειμώνα.",
+        index=4,
+    )
+    text = compose("Πώς εντοπίζει ο Δήμος μοναχικούς ηλικιωμένους πριν από τον χειμώνα;", [knowing, TRAINING])
+    assert text.startswith("Οι εθελοντές γνωρίζουν κάθε δρόμο"), text
