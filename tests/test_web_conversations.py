@@ -151,6 +151,60 @@ def test_rename_box_offers_a_name_that_can_be_kept_as_it_is(ctx):
     assert len(name) <= convs.MAX_TITLE
 
 
+def test_two_conversations_that_start_with_the_same_question_are_told_apart(ctx):
+    """The second is listed «… (2)», the third «… (3)», as a file manager names copies; the numbers stay
+    put through later answers and when the first one is deleted (a name does not change under the user)."""
+    question = "Πώς ξεκινάω μια συνεργασία με έναν φορέα ΚΑΛΟ;"
+    _, chat, _, _, kept = history.on_load(None)
+    ids = []
+    for n in range(3):
+        if n:
+            _, chat, _, _, kept = history.new_conversation(_stored(kept))
+        messages, _, chat = _ask(ctx, question, [], chat)
+        kept, listed = history.save(_stored(kept), messages, chat)
+        ids.append(chat.conversation)
+    first, second, third = ids
+    assert listed["choices"] == [(f"{question} (3)", third), (f"{question} (2)", second), (question, first)]
+
+    def follow_up(cid: str, kept: dict) -> tuple:
+        messages, chat, *_ = history.switch(cid, _stored(kept), busy=False)
+        messages, _, chat = _ask(ctx, "Και μετά;", messages, chat)
+        return history.save(_stored(kept), messages, chat)
+
+    kept, listed = follow_up(second, kept)
+    assert listed["choices"][0] == (f"{question} (2)", second)
+    kept = convs.delete(kept, first)
+    kept, listed = follow_up(second, kept)
+    assert listed["choices"] == [(f"{question} (2)", second), (f"{question} (3)", third)]
+    kept, listed = follow_up(third, kept)
+    assert listed["choices"][0] == (f"{question} (3)", third)
+    _, chat, _, listed, kept = history.new_conversation(_stored(kept))
+    assert listed["choices"][0] == (convs.UNTITLED, chat.conversation)
+    lib, _ = convs.fresh(convs.select(kept, second))  # a second empty one beside it is numbered too
+    assert [c["title"] for c in lib["conversations"][:2]] == [f"{convs.UNTITLED} (2)", convs.UNTITLED]
+
+
+def test_a_name_typed_that_another_conversation_has_is_numbered_and_the_list_says_so(ctx):
+    _, chat, _, _, kept = history.on_load(None)
+    messages, _, chat = _ask(ctx, "Τι δίκτυα υπάρχουν;", [], chat)
+    kept, _ = history.save(kept, messages, chat)
+    kept, *_ = history.rename("Για το υπόμνημα", kept)
+    _, chat, _, _, kept = history.new_conversation(_stored(kept))
+    messages, _, chat = _ask(ctx, "Πώς αξιολογούμε ένα δίκτυο;", [], chat)
+    kept, _ = history.save(_stored(kept), messages, chat)
+    kept, listed, box, note = history.rename("  Για  το υπόμνημα ", _stored(kept))
+    assert [name for name, _ in listed["choices"]] == ["Για το υπόμνημα (2)", "Για το υπόμνημα"]
+    assert box["visible"] is False
+    assert note == "Υπάρχει ήδη συνομιλία με το όνομα «Για το υπόμνημα»· αυτή ονομάστηκε «Για το υπόμνημα (2)»."
+    kept, listed, _, note = history.rename("Για το υπόμνημα (2)", _stored(kept))  # its own name: unchanged
+    assert listed["choices"][0][0] == "Για το υπόμνημα (2)" and note == ""
+    long = "λέξη " * 30  # a long name numbered stays within the limit, marked as cut
+    other = kept["conversations"][1]["id"]
+    kept, listed, _, _ = history.rename(long, _stored(convs.rename(kept, other, long)))
+    name = listed["choices"][0][0]
+    assert name.endswith("… (2)") and len(name) <= convs.MAX_TITLE and listed["choices"][1][0] == long[: convs.MAX_TITLE].strip()
+
+
 def test_delete_asks_in_greek_then_opens_the_next_conversation(ctx):
     _, chat, _, _, kept = history.on_load(None)
     messages, _, chat = _ask(ctx, "Τι δίκτυα υπάρχουν;", [], chat)

@@ -5,6 +5,7 @@ functions over the kept JSON value; the events that use them are in web/history.
 from __future__ import annotations
 
 import html
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -14,6 +15,7 @@ MAX_TITLE = 80  # characters of a name, typed or taken from the first question
 # localStorage holds about 5 MB per origin; a conversation with ten answers and their sources is ~60 KB,
 # so the oldest beyond this many are dropped rather than have the browser refuse to keep any.
 MAX_CONVERSATIONS = 40
+_NUMBER = re.compile(r" \((\d+)\)$")  # the « (2)» that tells two conversations of one name apart
 
 
 def empty() -> dict:
@@ -80,6 +82,40 @@ def editable_title(record: dict) -> str:
     return ""
 
 
+def _suffixed(title: str, n: int) -> str:
+    """`title` with « (n)», cut (and marked «…») so that the whole stays within `MAX_TITLE`."""
+    suffix = f" ({n})"
+    room = MAX_TITLE - len(suffix)
+    if len(title) > room:
+        title = title[: room - 1].rstrip() + "…"
+    return title + suffix
+
+
+def unique_title(title: str, taken: set[str]) -> str:
+    """`title`, or the first of «title (2)», «title (3)»… not in `taken` (as file managers name copies):
+    two conversations listed under one name cannot be told apart."""
+    n = 1
+    candidate = title
+    while candidate in taken:
+        n += 1
+        candidate = _suffixed(title, n)
+    return candidate
+
+
+def _titles(lib: dict, besides: str | None) -> set[str]:
+    return {c.get("title") or UNTITLED for c in lib["conversations"] if c["id"] != besides}
+
+
+def _derived(old_title: str | None, base: str, taken: set[str]) -> str:
+    """The name that follows the first question: kept as it is while it is still that question's
+    (numbered or not) and free, so a name does not change under the user when another one goes."""
+    number = _NUMBER.search(old_title or "")
+    ours = old_title == base or (number is not None and old_title == _suffixed(base, int(number[1])))
+    if ours and old_title not in taken:
+        return old_title
+    return unique_title(base, taken)
+
+
 def find(lib: dict, cid: str | None) -> dict | None:
     return next((c for c in lib["conversations"] if c["id"] == cid), None)
 
@@ -90,7 +126,8 @@ def put(lib: dict, cid: str, content: dict) -> dict:
     old = find(lib, cid) or {"id": cid, "named": False}
     record = {**old, **content, "updated": _now()}
     if not record.get("named"):
-        record["title"] = title_from(record.get("messages", []))
+        base = title_from(record.get("messages", []))
+        record["title"] = _derived(old.get("title"), base, _titles(lib, cid))
     others = [c for c in lib["conversations"] if c["id"] != cid]
     return {"version": VERSION, "current": cid, "conversations": [record, *others][:MAX_CONVERSATIONS]}
 
@@ -100,7 +137,8 @@ def fresh(lib: dict) -> tuple[dict, dict]:
     current = find(lib, lib["current"])
     if current is not None and not current.get("messages"):
         return lib, current
-    record = {"id": new_id(), "title": UNTITLED, "named": False, "updated": _now(), "messages": []}
+    title = unique_title(UNTITLED, _titles(lib, None))
+    record = {"id": new_id(), "title": title, "named": False, "updated": _now(), "messages": []}
     convs = [record, *lib["conversations"]][:MAX_CONVERSATIONS]
     return {"version": VERSION, "current": record["id"], "conversations": convs}, record
 
@@ -110,10 +148,12 @@ def select(lib: dict, cid: str) -> dict:
 
 
 def rename(lib: dict, cid: str, title: str) -> dict:
-    """A name the user chose (kept from then on); a blank one is refused with ValueError."""
-    title = " ".join((title or "").split())[:MAX_TITLE]
+    """A name the user chose (kept from then on), numbered like a derived one if another conversation
+    has it; a blank one is refused with ValueError."""
+    title = " ".join((title or "").split())[:MAX_TITLE].rstrip()  # cut at a space: no trailing one
     if not title:
         raise ValueError("blank title")
+    title = unique_title(title, _titles(lib, cid))
     convs = [{**c, "title": title, "named": True} if c["id"] == cid else c for c in lib["conversations"]]
     return {**lib, "conversations": convs}
 

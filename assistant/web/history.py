@@ -14,6 +14,7 @@ from assistant.web.render import esc, sources_panel
 STORAGE_KEY = "kalo-conversation"  # localStorage key (the value is encrypted with WebContext.browser_secret)
 WAIT = "Περιμένετε να ολοκληρωθεί η απάντηση ή πατήστε «Διακοπή»."
 BLANK = "Γράψτε ένα όνομα για τη συνομιλία."
+TAKEN = "Υπάρχει ήδη συνομιλία με το όνομα «{typed}»· αυτή ονομάστηκε «{chosen}»."
 NOTHING_TO_DELETE = "Η συνομιλία είναι κενή: δεν υπάρχει κάτι για διαγραφή."
 PRIVATE = {"api_visibility": "private"}
 
@@ -135,7 +136,11 @@ def rename(title: str, kept) -> tuple:
         lib = convs.rename(lib, lib["current"], title)
     except ValueError:
         return gr.skip(), gr.skip(), gr.skip(), BLANK
-    return lib, listed(lib), gr.update(visible=False), ""
+    typed = " ".join(title.split())[: convs.MAX_TITLE].rstrip()
+    chosen = (convs.find(lib, lib["current"]) or {}).get("title", typed)
+    # numbered because another conversation has that name: said, so the « (2)» is no surprise
+    note = TAKEN.format(typed=esc(typed), chosen=esc(chosen)) if chosen != typed else ""
+    return lib, listed(lib), gr.update(visible=False), note
 
 
 def ask_delete(kept, busy: bool) -> tuple:
