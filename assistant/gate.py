@@ -181,6 +181,10 @@ def assess(
         others = [c if _names_something(c) else f"{told} {c}" for c in clauses(own) if not asked_facts(c)]
         if not any(_clause_covered(c, retrieval, settings) for c in others):
             return _refuse(result, "the fact asked for is not stated")
+        # A part is answered only of a question whose topic the corpus has: when most of what it is about
+        # is unknown («άδεια μητρότητας»), what matched the other ask («αποδοχές») matched by chance.
+        if ev.get("unknown", 0.0) > settings.gate_max_unknown:
+            return _refuse(result, "the fact asked for is not stated, and the question's topic is not in the corpus")
         result.verdict = Verdict.PARTIAL
         result.reason = "a fact asked for is not stated; the rest is covered"
     return result

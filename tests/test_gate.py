@@ -74,6 +74,29 @@ def test_a_fact_asked_for_and_not_stated_is_refused_whole_or_noted_in_part():
     assert verdict.verdict == Verdict.PARTIAL and verdict.missing_facts == ["χρηματικά ποσά"]
 
 
+def test_a_fact_asked_about_a_topic_the_corpus_never_names_is_refused_not_answered_in_part():
+    """«Πόσες μέρες άδεια μητρότητας δικαιούται και ποιος πληρώνει τις αποδοχές της;»: the number is not
+    stated, and the other ask shares a word or two with the passage only by chance (a homonym, «αποδοχές»
+    wages and «αποδοχή» acceptance): when most of what the question is about is unknown to the corpus, there
+    is no covered part to answer, and the whole question is refused."""
+    q = (
+        "Μια εθελόντρια είναι έγκυος και θέλει άδεια μητρότητας. "
+        "Πόσες μέρες δικαιούται και ποιος ασφαλίζει τους εθελοντές στη διάρκεια της άδειας;"
+    )
+    unknown = tuple(k for k in tokens(q) if k.startswith(("εθελοντρ", "εγκ", "αδει", "μητροτητ", "δικαιουτ")))
+    no_figure = Passage(**{**VOLUNTEERS.__dict__, "text": VOLUNTEERS.text.replace("οκτώ ωρών", "σύντομη")})
+    r = retrieval(q, standout=3.0, unknown=unknown)
+    r.passages = [no_figure]
+    verdict = assess(q, r, SETTINGS)
+    assert verdict.verdict == Verdict.NOT_COVERED and verdict.missing_facts == ["αριθμούς ή ποσοστά"]
+    # the same ask about a topic the corpus has is answered in part, with the missing fact named
+    known = "Ξεκινάμε εκπαίδευση νέων εθελοντών. Πόσες μέρες διαρκεί και ποιος ασφαλίζει τους εθελοντές;"
+    r = retrieval(known, standout=3.0)
+    r.passages = [no_figure]
+    verdict = assess(known, r, SETTINGS)
+    assert verdict.verdict == Verdict.PARTIAL and verdict.missing_facts == ["αριθμούς ή ποσοστά"]
+
+
 def test_a_stated_fact_is_not_missing():
     q = "Πόσες ώρες διαρκεί η εκπαίδευση;"  # a figure in digits states it (as «οκτώ ωρών» in words would)
     passage = VOLUNTEERS.text.replace("οκτώ ωρών", "8 ημερών")

@@ -116,7 +116,7 @@ class Settings(BaseSettings):
     #   never used by the corpus; "need" = the same on the asking sentence when a situation comes first.
     gate_min_standout: float = 1.0  # below: nothing in the corpus stands out for this question
     gate_max_need_unknown: float = 0.8  # above: the asking sentence is about something the corpus never names
-    gate_max_unknown: float = 0.6  # above (with low need coverage): the question's topic is not in the corpus
+    gate_max_unknown: float = 0.6  # above (with low need coverage, or a fact asked and not stated): the topic is not in the corpus
     gate_min_need_coverage: float = 0.3  # below (with many unknown words): the ask itself is not covered
     gate_cross_lingual_standout: float = 1.5  # questions in another language are judged by the standout alone
     gate_top_passages: int = Field(3, ge=1)  # passages whose words count for coverage
