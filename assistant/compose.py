@@ -321,8 +321,9 @@ class ExtractiveAnswerer:
         # The answer opens with what answers most directly: a list scored high on the sum of its items
         # gives way to a sentence that answers better than any one of them.
         direct = {id(ln): (blocks[id(ln)].direct if id(ln) in blocks else value) for value, ln in picked}
-        # …by a sentence that stands on its own: one pointing back («Η γνώση αυτή…») follows what it points to.
-        first = max((ln for _, ln in picked), key=lambda ln: (read.antecedent(ln) is None, direct[id(ln)]))
+        # …by a sentence that stands on its own: one pointing back («Η γνώση αυτή…», «Έτσι…» after a list)
+        # follows what it points to, or at least does not open the answer.
+        first = max((ln for _, ln in picked), key=lambda ln: (not read.leans_back(ln), direct[id(ln)]))
         others = sorted((ln for _, ln in picked if ln is not first), key=lambda ln: (ln.unit, ln.order))
         lines = read.with_antecedents([first, *others])
         return self._paragraphs(lines, blocks, members), lines

@@ -14,11 +14,13 @@ from assistant.core.types import Passage
 
 # A sentence that opens by pointing back: a demonstrative («Αυτό…», «Η γνώση αυτή…», «Σε αυτή την
 # περίπτωση…», «Γι' αυτό…»), a connective that adds or contrasts («Επίσης», «Επιπλέον», «Ωστόσο»), or a weak
-# pronoun after a noun («Στόχος τους», «Η συνεργασία μαζί τους»). Structure of Greek, not of one guide.
+# pronoun after a noun («Στόχος τους είναι», «Η συνεργασία μαζί τους»). Structure of Greek, not of one guide.
 _ARTICLE = r"(?:ο|η|το|οι|τα|στο|στη|στην|στον|στα|στουσ|στισ|(?:με|για|απο|μετα|κατα) (?:το|τη|την|τον|τα|τουσ|τισ))"
 _LEANS_BACK = re.compile(
     r"^(?:αυτ(?:ο|η|α|οι|εσ|ου|ων|ον|ην)\b|(?:επισησ|ετσι|ωστοσο|ομωσ|εξαλλου|επιπλεον|παραλληλα)\b"
-    rf"|(?:{_ARTICLE}\s+)?\w+\s+(?:μαζι\s+)?(?:τουσ|μαζι\s+(?:του|τησ))\b"
+    # «Ο ρόλος τους», «Στόχος τους είναι»: «τους» after a noun is «their»; after a preposition or a verb
+    # («Για τους φορείς», «Ενημερώνουμε τους φορείς») it is the article.
+    rf"|{_ARTICLE}\s+\w+\s+τουσ\b|\w+\s+τουσ\s+(?:ειναι|ηταν|παραμενει|γινεται)\b|(?:{_ARTICLE}\s+)?\w+\s+μαζι\s+(?:τουσ|τησ|του)\b"
     rf"|{_ARTICLE}\s+\w+\s+αυτ(?:οσ|η|ο|οι|εσ|α|ου|ων|ον|ην)\b"
     r"|(?:σε|σ|με|για|γι|απο|μετα|κατα)\W{0,2}\s*αυτ(?:ο|η|α|οι|εσ|ου|ων|ον|ην|οσ)\b)"
 )
@@ -139,10 +141,15 @@ class Units:
         last.intro = last.text.endswith(":")
         return True
 
+    @staticmethod
+    def leans_back(line: Line) -> bool:
+        """A running sentence that opens by pointing back (`_LEANS_BACK`): it never opens an answer."""
+        return line.item < 0 and bool(_LEANS_BACK.match(fold(line.text)))
+
     def antecedent(self, line: Line) -> Line | None:
         """The sentence a running sentence leans on when it opens by pointing back («Στόχος τους είναι…»,
         «Αυτό σημαίνει…», «Επίσης…»): the one before it in the same passage, if that is running text."""
-        if line.item >= 0 or not _LEANS_BACK.match(fold(line.text)):
+        if not self.leans_back(line):
             return None
         before = [ln for ln in self.lines if ln.n == line.n and ln.order < line.order]
         last = max(before, key=lambda ln: ln.order, default=None)

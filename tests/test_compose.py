@@ -560,3 +560,41 @@ def test_more_ways_greek_points_back_are_placed_after_their_antecedent(opening):
     )
     text = compose("Πώς εντοπίζει ο Δήμος μοναχικούς ηλικιωμένους πριν από τον χειμώνα;", [knowing, TRAINING])
     assert text.startswith("Οι εθελοντές γνωρίζουν κάθε δρόμο"), text
+
+
+def test_a_sentence_that_points_back_to_a_list_does_not_open_the_answer():
+    """«Έτσι οι εθελοντές…» after a list leans on the list, which the answer may not show: it is never the
+    answer's first sentence while another sentence can stand first."""
+    after_list = passage(
+        "al",
+        "4 Συντονισμός > 4.1 Πρόγραμμα επισκέψεων",
+        "Ο συντονιστής ορίζει κάθε εβδομάδα:\n"
+        "- ποιος εθελοντής επισκέπτεται ποιον ηλικιωμένο.\n"
+        "- ποια μέρα και ώρα γίνεται η επίσκεψη.\n"
+        "Έτσι οι ηλικιωμένοι που ζουν μόνοι δέχονται επίσκεψη από τον ίδιο εθελοντή κάθε εβδομάδα.",
+        index=5,
+    )
+    alone = passage(
+        "ml",
+        "4 Συντονισμός > 4.2 Μοναχικοί ηλικιωμένοι",
+        "Οι ηλικιωμένοι που ζουν μόνοι εντοπίζονται από την κοινωνική υπηρεσία και τον εθελοντή της γειτονιάς.",
+        index=6,
+    )
+    text = compose("Πώς δέχονται επίσκεψη οι ηλικιωμένοι που ζουν μόνοι;", [after_list, alone])
+    assert not text.startswith("Έτσι"), text
+    assert "Έτσι οι ηλικιωμένοι" in text or "Οι ηλικιωμένοι που ζουν μόνοι εντοπίζονται" in text, text
+
+
+@pytest.mark.parametrize("opening", ["Για τους νέους εθελοντές", "Ενημερώνουμε τους νέους εθελοντές ότι"])
+def test_the_article_tous_after_a_preposition_or_a_verb_does_not_point_back(opening):
+    """«τους» is «their» after a noun («Στόχος τους είναι…») but the article after a preposition or a verb
+    («Για τους νέους εθελοντές…»): such a sentence stands on its own and may open the answer."""
+    own = passage(
+        "ow",
+        "2 Οργάνωση > 2.3 Συνοδός",
+        "Οι εθελοντές συναντιούνται κάθε μήνα. "
+        f"{opening} η πρώτη επίσκεψη σε μοναχικό ηλικιωμένο γίνεται πάντα μαζί με έμπειρο συνοδό.",
+        index=3,
+    )
+    text = compose("Πώς γίνεται η πρώτη επίσκεψη σε μοναχικό ηλικιωμένο;", [own, TRAINING])
+    assert text.startswith(opening), text
