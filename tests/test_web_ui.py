@@ -4,6 +4,7 @@ errors, ratings, the guides tab through the facade, and the guide library's uplo
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import parse_qs
 
@@ -236,6 +237,37 @@ def test_export_gives_docx_and_markdown_with_the_cited_sources(ctx, tmp_path):
     assert "Τι δίκτυα υπάρχουν;" in text and "[3] Δικτύωση <b>φορέων</b>" in text and "σελ. 9–10" in text
     files, note = handlers.export_conversation(ChatSession(), tmp_path)
     assert files["visible"] is False and "Δεν υπάρχει" in note
+
+
+def test_export_is_titled_and_named_after_the_conversation(ctx, tmp_path):
+    import docx
+
+    *_, (_, _, session) = handlers.respond(ctx, "Τι δίκτυα υπάρχουν;", None, [], ChatSession())
+    name = "Δίκτυα: Δήμος / ΚΑΛΟ — «σχέδιο» (2)"
+    files, _ = handlers.export_conversation(session, tmp_path, title=name)
+    docx_path, md_path = files["value"]
+    assert [Path(p).name for p in files["value"]] == ["Δίκτυα-Δήμος-ΚΑΛΟ-—-«σχέδιο»-(2).docx", "Δίκτυα-Δήμος-ΚΑΛΟ-—-«σχέδιο»-(2).md"]
+    memo = docx.Document(docx_path)
+    assert memo.core_properties.title == name and memo.paragraphs[0].text == name
+    assert handlers.export.TITLE in memo.paragraphs[1].text  # still says where it came from
+    md = open(md_path, encoding="utf-8").read().splitlines()
+    assert md[0] == f"# {name}" and handlers.export.TITLE in md[2]
+    files, _ = handlers.export_conversation(session, tmp_path, title="  ")
+    assert Path(files["value"][0]).name.startswith("synomilia-")  # no name: the generic one
+    assert docx.Document(files["value"][0]).core_properties.title == handlers.export.TITLE
+
+
+def test_export_file_names_are_safe_on_every_system():
+    stem = handlers.export.file_stem
+    assert stem("Πώς ξεκινάω μια συνεργασία;", "x") == "Πώς-ξεκινάω-μια-συνεργασία"
+    assert stem('α/β\\γ:δ*ε?ζ"η<θ>ι|κ', "x") == "α-β-γ-δ-ε-ζ-η-θ-ι-κ"
+    assert stem("Ευχαριστώ! $HOME `ls` {x}", "x") == "Ευχαριστώ-HOME-ls-x"  # what Gradio would strip anyway
+    assert stem("α\x00β\x1fγ\u202eδ\tε", "x") == "α-β-γ-δ-ε"  # control and bidi characters
+    assert stem("..κρυφό.", "x") == "κρυφό" and stem("Πολύ μεγάλη ερώτηση…", "x") == "Πολύ-μεγάλη-ερώτηση"
+    assert stem("Α - Β", "x") == "Α-Β" and stem("", "synomilia") == "synomilia" and stem("?/*", "s") == "s"
+    assert stem("ε\u0301να", "x") == "ένα"  # one form of «έ», whichever the browser sent
+    long = stem("λέξη " * 40, "x")
+    assert len(long) <= handlers.export.MAX_NAME and long.endswith("λέξη")
 
 
 def test_a_kept_conversation_comes_back_after_a_reload(ctx):

@@ -169,18 +169,18 @@ def stop_answer(messages: list) -> tuple:
     return messages, sources_panel(note=STOPPED_NOTE), *ready()
 
 
-def export_conversation(session: ChatSession, folder: Path | None = None):
-    """«Εξαγωγή»: the conversation's answers with their sources as DOCX and Markdown files to download.
-    Returns (files, note)."""
+def export_conversation(session: ChatSession, folder: Path | None = None, title: str = ""):
+    """«Εξαγωγή»: the conversation's answers with their sources as DOCX and Markdown files to download,
+    titled and named after the conversation (`title`, its name in the list). Returns (files, note)."""
     answers = [session.answers[i].answer for i in sorted(session.answers)]
     if not answers:
         return gr.update(value=None, visible=False), "Δεν υπάρχει ακόμη απάντηση για εξαγωγή."
     folder = folder or Path(tempfile.mkdtemp(prefix="kalo-export-"))
     when = greek_time()  # one moment, in the guides table's Greek time, for the names and both headers
-    stem = f"synomilia-{when:%Y%m%d-%H%M}"
+    stem = export.file_stem(title, fallback=f"synomilia-{when:%Y%m%d-%H%M}")
     docx_path, md_path = folder / f"{stem}.docx", folder / f"{stem}.md"
-    docx_path.write_bytes(export.conversation_docx(answers, when))
-    md_path.write_text(export.conversation_markdown(answers, when), encoding="utf-8")
+    docx_path.write_bytes(export.conversation_docx(answers, when, title))
+    md_path.write_text(export.conversation_markdown(answers, when, title), encoding="utf-8")
     return gr.update(value=[str(docx_path), str(md_path)], visible=True), ""
 
 
