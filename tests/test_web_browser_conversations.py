@@ -108,6 +108,33 @@ def test_conversation_list_switch_rename_delete_across_reload_and_restart(server
 
 
 
+def test_a_repeated_question_is_numbered_in_the_list_and_the_export_is_named_after_it(server, page):
+    """Two conversations that start with the same question are «…» and «… (2)» in the list; «Εξαγωγή» of
+    the second downloads a Word file named after it, with that name as its title."""
+    import docx
+
+    question = "Τι τύποι δικτύων υπάρχουν;"
+    page.goto(server["url"] + "/")
+    ask(page, question)
+    page.wait_for_function("q => document.querySelector('#kalo-conversations').innerText.includes(q)", arg=question)
+    page.click("#kalo-new")
+    page.wait_for_function("document.querySelectorAll('#kalo-conversations label').length === 2")
+    ask(page, question)
+    numbered = f"{question} (2)"
+    page.wait_for_function(
+        "q => document.querySelector('#kalo-conversations label:has(input:checked)')?.innerText.trim() === q", arg=numbered
+    )
+    assert _conversations(page) == [numbered, question]
+    page.click("#kalo-export")
+    link = page.locator("#kalo-export-files a[href*='.docx']").first
+    link.wait_for()
+    with page.expect_download() as got:
+        link.click()
+    assert got.value.suggested_filename == "Τι-τύποι-δικτύων-υπάρχουν;-(2).docx"
+    memo = docx.Document(got.value.path())
+    assert memo.core_properties.title == numbered and memo.paragraphs[0].text == numbered
+
+
 def test_while_an_answer_is_still_arriving_a_sent_question_and_a_switch_wait(server, page):
     """On a slow connection the server may have finished composing while the answer is still arriving in
     the page («Διακοπή» showing): a question sent then stays in the box, and a click on another

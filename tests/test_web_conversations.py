@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import stat
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -203,6 +204,35 @@ def test_a_name_typed_that_another_conversation_has_is_numbered_and_the_list_say
     kept, listed, _, _ = history.rename(long, _stored(convs.rename(kept, other, long)))
     name = listed["choices"][0][0]
     assert name.endswith("… (2)") and len(name) <= convs.MAX_TITLE and listed["choices"][1][0] == long[: convs.MAX_TITLE].strip()
+
+
+def test_export_from_the_page_is_named_after_the_conversation_in_the_chat(ctx):
+    """«Εξαγωγή» as the page wires it (the chat's session and the kept list): the files are titled and
+    named after the conversation open, as the list shows it, numbered or renamed."""
+    import docx
+
+    from assistant.web import layout
+
+    demo = layout.build_ui(ctx)
+    [wired] = [b for b in demo.fns.values() if b.fn is history.export]
+    assert len(wired.inputs) == 2 and isinstance(wired.inputs[1], history.gr.BrowserState)  # the kept list
+    question = "Πώς ξεκινάω μια συνεργασία με έναν φορέα ΚΑΛΟ;"
+    _, chat, _, _, kept = history.on_load(None)
+    for n in range(2):
+        if n:
+            _, chat, _, _, kept = history.new_conversation(_stored(kept))
+        messages, _, chat = _ask(ctx, question, [], chat)
+        kept, _ = history.save(_stored(kept), messages, chat)
+    files, note = wired.fn(chat, _stored(kept))
+    docx_path, md_path = (Path(p) for p in files["value"])
+    assert (docx_path.name, md_path.name) == (
+        "Πώς-ξεκινάω-μια-συνεργασία-με-έναν-φορέα-ΚΑΛΟ;-(2).docx", "Πώς-ξεκινάω-μια-συνεργασία-με-έναν-φορέα-ΚΑΛΟ;-(2).md"
+    )
+    assert docx.Document(docx_path).core_properties.title == f"{question} (2)" and note == ""
+    kept, *_ = history.rename("Υπόμνημα: Δήμος/ΚΑΛΟ", _stored(kept))
+    files, _ = wired.fn(chat, _stored(kept))
+    assert Path(files["value"][0]).name == "Υπόμνημα-Δήμος-ΚΑΛΟ.docx"
+    assert docx.Document(files["value"][0]).paragraphs[0].text == "Υπόμνημα: Δήμος/ΚΑΛΟ"
 
 
 def test_delete_asks_in_greek_then_opens_the_next_conversation(ctx):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from assistant.web import conversations as convs
-from assistant.web.handlers import ChatSession, restore, saved
+from assistant.web.handlers import ChatSession, export_conversation, restore, saved
 from assistant.web.render import esc, sources_panel
 
 STORAGE_KEY = "kalo-conversation"  # localStorage key (the value is encrypted with WebContext.browser_secret)
@@ -141,6 +141,12 @@ def rename(title: str, kept) -> tuple:
     # numbered because another conversation has that name: said, so the « (2)» is no surprise
     note = TAKEN.format(typed=esc(typed), chosen=esc(chosen)) if chosen != typed else ""
     return lib, listed(lib), gr.update(visible=False), note
+
+
+def export(session: ChatSession, kept) -> tuple:
+    """«Εξαγωγή» of the conversation in the chat, under its name in the list. Returns (files, note)."""
+    record = convs.find(convs.load(kept), getattr(session, "conversation", "")) or {}
+    return export_conversation(session, title=str(record.get("title") or ""))
 
 
 def ask_delete(kept, busy: bool) -> tuple:

@@ -257,7 +257,7 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
         reset=[feedback_box, comment],
         reset_values=lambda: (gr.update(visible=False), ""),
     )
-    export_btn.click(handlers.export_conversation, [session], [export_files, export_note], **PRIVATE)
+    export_btn.click(history.export, [session, conv.kept], [export_files, export_note], **PRIVATE)
     chatbot.select(handlers.show_sources_of, [session], [sources], queue=False, **PRIVATE)
     liked = [session, feedback_box, feedback_note, comment, conv.kept, conv.choice]
     close_feedback.click(lambda: gr.update(visible=False), None, [feedback_box], queue=False, **PRIVATE)
