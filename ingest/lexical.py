@@ -110,6 +110,8 @@ class LexicalIndex:
         if not meta_path.exists():
             return None
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("fingerprint") != fingerprint(meta["ids"]):
+            return None  # built with another version of `tokens`: its keys are not the ones queries make
         scores = None
         if meta["ids"]:
             scores = Scores.load(folder)

@@ -58,3 +58,14 @@ def test_an_index_saved_with_another_scoring_method_is_not_read(tmp_path):
     params = tmp_path / "bm25" / "params.index.json"
     params.write_text(params.read_text().replace('"lucene"', '"bm25+"', 1))
     assert LexicalIndex.load(tmp_path / "bm25") is None  # the caller builds it again from the collection
+
+
+def test_an_index_saved_with_other_search_keys_is_not_loaded(tmp_path, monkeypatch):
+    """An index built when `tokens` gave other keys (an older TOKENS_VERSION) holds keys a query no longer
+    makes («νεα» where a query now says «νε»): it is not loaded, so that it is built again."""
+    texts = passages_generated()[:20]
+    ids = [f"c{i}" for i in range(len(texts))]
+    LexicalIndex.build(ids, texts).save(tmp_path / "bm25")
+    assert LexicalIndex.load(tmp_path / "bm25") is not None
+    monkeypatch.setattr("ingest.lexical.TOKENS_VERSION", -1)
+    assert LexicalIndex.load(tmp_path / "bm25") is None
