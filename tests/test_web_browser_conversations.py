@@ -4,10 +4,11 @@ the server. Screenshot: test-artifacts/conversations.png."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import pytest
-from support.browser import ANSWERED, ARTIFACTS, ask, chromium, serving, watched_page
+from support.browser import ANSWERED, ARTIFACTS, DISLIKE, LIKE, ask, chromium, serving, watched_page
 
 pytestmark = pytest.mark.slow
 
@@ -106,6 +107,57 @@ def test_conversation_list_switch_rename_delete_across_reload_and_restart(server
     assert _conversations(page) == [second]
 
 
+CHOSEN = " (επιλέχθηκε)"  # how static/head.html names Gradio's «Liked»/«Disliked»
+
+
+def _ratings(root) -> list[tuple[str, str]]:
+    db = root / "data" / "feedback.sqlite3"
+    if not db.exists():
+        return []
+    with sqlite3.connect(db) as conn:
+        return list(conn.execute("SELECT question, rating FROM feedback ORDER BY id"))
+
+
+def _shown_rating(page, question: str) -> list[str]:
+    """The chosen 👍/👎 under each answer in the chat, once the chat shows `question`."""
+    page.wait_for_function("q => (document.querySelector('#kalo-chatbot')?.innerText || '').includes(q)", arg=question)
+    page.wait_for_function(ANSWERED, arg=0)
+    return page.locator("#kalo-chatbot .message-buttons button[aria-label$='επιλέχθηκε)']").evaluate_all(
+        "buttons => buttons.map(b => b.getAttribute('aria-label'))"
+    )
+
+
+def test_a_rating_is_shown_again_after_a_reload_and_a_switch_and_is_recorded_once(server, page):
+    """👎 stays chosen after a reload and after switching to another conversation and back (it used to show
+    blank, inviting a second rating); 👍 then changes that record, and a reload shows 👍."""
+    page.goto(server["url"] + "/")
+    question = "Ποιοι κίνδυνοι υπάρχουν σε μια συνεργασία και πώς τους διαχειριζόμαστε;"
+    ask(page, question)
+    before = _ratings(server["root"])
+    page.locator(f"#kalo-chatbot button[aria-label='{DISLIKE}']").last.click()
+    page.wait_for_selector("#kalo-feedback-note :text('Ευχαριστούμε')")
+    assert _ratings(server["root"]) == [*before, (question, "down")]
+
+    page.reload()
+    assert _shown_rating(page, question) == [DISLIKE + CHOSEN]
+    page.click("#kalo-new")
+    page.wait_for_function("() => !document.querySelector('#kalo-chatbot [data-testid=\"bot\"]')")
+    other = "Πώς αξιολογούμε ένα δίκτυο;"
+    ask(page, other)
+    assert _shown_rating(page, other) == []  # the other conversation's answer is not rated
+    page.locator("#kalo-conversations label", has_text=question).click()
+    assert _shown_rating(page, question) == [DISLIKE + CHOSEN]
+    page.locator("#kalo-conversations label", has_text=other).click()
+    assert _shown_rating(page, other) == []
+
+    page.locator("#kalo-conversations label", has_text=question).click()
+    _shown_rating(page, question)
+    page.locator(f"#kalo-chatbot button[aria-label='{LIKE}']").last.click()  # changed mind: the same record
+    page.wait_for_selector("#kalo-feedback-note :text('θετική')")
+    assert _ratings(server["root"]) == [*before, (question, "up")]
+    page.reload()
+    assert _shown_rating(page, question) == [LIKE + CHOSEN]
+    assert _ratings(server["root"]) == [*before, (question, "up")]
 
 
 def test_a_repeated_question_is_numbered_in_the_list_and_the_export_is_named_after_it(server, page):

@@ -90,20 +90,28 @@ def test_a_question_kept_when_sent_comes_back_after_a_reload_marked_as_interrupt
     assert messages[3]["content"] == handlers.RELOADED
 
 
-def test_a_rating_is_kept_so_that_after_a_reload_it_is_changed_not_added_again(ctx):
-    """👎, a reload, then 👍 on the same answer: one record, now 👍 (the kept conversation has its id)."""
+def test_a_rating_is_kept_so_that_after_a_reload_it_is_shown_and_changed_not_added_again(ctx):
+    """👎, a reload, then 👍 on the same answer: one record, now 👍 (the kept conversation has its id); the
+    reloaded chat and a switch back show the 👎 given (Gradio forgot it: it shows only what was clicked)."""
     from types import SimpleNamespace
 
     from assistant.feedback import FeedbackStore
     from assistant.web import layout
 
     demo = layout.build_ui(ctx)
-    (on_like,) = {b.fn for b in demo.fns.values() if getattr(b.fn, "__name__", "") == "on_like"}
+    fns = {getattr(b.fn, "__name__", ""): b.fn for b in demo.fns.values()}
+    on_like, on_load, switched = fns["on_like"], fns["on_load"], fns["switched"]
     _, chat, _, _, kept = history.on_load(None)
     messages, _, chat = _ask(ctx, "Τι δίκτυα υπάρχουν;", [], chat)
     kept, _ = history.save(kept, messages, chat)
-    chat, _box, _note, _comment, kept, _ = on_like(chat, _stored(kept), messages, SimpleNamespace(index=1, liked=False))
-    messages, chat, *_ , kept = history.on_load(_stored(kept))  # the page is reloaded
+    chat, _box, _note, _comment, kept, _, shown = on_like(chat, _stored(kept), messages, SimpleNamespace(index=1, liked=False))
+    assert shown["feedback_value"] == ["Dislike"]
+    shown, chat, *_, kept, _audience = on_load(_stored(kept))  # the page is reloaded
+    assert shown["value"] == messages and shown["feedback_value"] == ["Dislike"]
+    rated = chat.conversation
+    *_, kept = history.new_conversation(_stored(kept))
+    shown, *_ = switched(rated, _stored(kept), False)
+    assert shown["feedback_value"] == ["Dislike"]
     on_like(chat, _stored(kept), messages, SimpleNamespace(index=1, liked=True))
     [row] = list(FeedbackStore.for_settings(ctx.settings).rows())
     assert row["rating"] == "up"

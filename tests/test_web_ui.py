@@ -300,6 +300,41 @@ def test_rating_stores_feedback_and_a_comment_updates_it(ctx):
     assert [s["n"] for s in row["sources"]] == [1, 3]
 
 
+def test_a_rating_is_kept_with_the_conversation_and_shown_again(ctx):
+    """The rating goes with the kept conversation and comes back as the chat's `feedback_value` (one entry
+    per answer); the same rating again (a page that showed it blank) writes no second record, the chosen
+    icon clicked again withdraws it."""
+    import json
+
+    *_, (messages, _, session) = handlers.respond(ctx, "Τι δίκτυα υπάρχουν;", None, [], ChatSession())
+    *_, (messages, _, session) = handlers.respond(ctx, "Και τα άτυπα;", None, messages, session)
+    assert handlers.feedback_values(messages, session) == [None, None]
+    writes: list[tuple] = []
+    store = ctx.feedback
+    ctx.feedback = SimpleNamespace(
+        add=lambda *a, **k: writes.append(("add", a[1])) or store.add(*a, **k),
+        update=lambda *a, **k: writes.append(("update", k)) or store.update(*a, **k),
+        delete=lambda *a: writes.append(("delete",)) or store.delete(*a),
+    )
+    handlers.rate(ctx, session, SimpleNamespace(index=1, liked=False))
+    handlers.rate(ctx, session, SimpleNamespace(index=1, liked=False))
+    assert writes == [("add", "down")]
+    handlers.rate(ctx, session, SimpleNamespace(index=3, liked=True))
+
+    kept = json.loads(json.dumps(handlers.saved(messages, session)))  # as localStorage holds it
+    back, restored, _ = handlers.restore(kept)
+    assert handlers.feedback_values(back, restored) == ["Dislike", "Like"]
+    shown = handlers.rated_chat(back, restored)
+    assert shown["value"] == messages and shown["feedback_value"] == ["Dislike", "Like"]
+    assert handlers.rated_chat(handlers.gr.skip(), handlers.gr.skip()) == handlers.gr.skip()
+    handlers.rate(ctx, restored, SimpleNamespace(index=1, liked=False))  # the reloaded page shows it chosen
+    handlers.rate(ctx, restored, SimpleNamespace(index=1, liked=True))
+    assert writes[-1] == ("update", {"rating": "up"}) and len(writes) == 3
+    handlers.rate(ctx, restored, SimpleNamespace(index=1, liked=""))  # 👍 clicked again: withdrawn
+    assert handlers.feedback_values(back, restored) == [None, "Like"]
+    assert [r["rating"] for r in store.rows()] == ["up"]
+
+
 def test_rating_a_message_that_is_not_an_answer_stores_nothing(ctx):
     _, box, _, _ = handlers.rate(ctx, ChatSession(), SimpleNamespace(index=0, liked=False))
     assert box["visible"] is False

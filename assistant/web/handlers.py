@@ -56,6 +56,7 @@ class ShownAnswer:
     audience: str | None
     history: list[Turn]  # the conversation before the question (the evaluation replays follow-ups with it)
     feedback_id: int | None = None
+    rating: str | None = None  # "up" or "down": kept so that the chat shows it again after a reload
 
 
 @dataclass
@@ -70,6 +71,31 @@ class ChatSession:
 
 def message_index(evt: gr.SelectData | gr.LikeData) -> int:
     return evt.index if isinstance(evt.index, int) else evt.index[0]
+
+
+GRADIO_RATING = {"up": "Like", "down": "Dislike"}  # our ratings as the Chatbot's feedback options
+
+
+def feedback_values(messages: list, session: ChatSession) -> list[str | None]:
+    """The 👍/👎 each answer was given, as gr.Chatbot's `feedback_value`: one entry per run of assistant
+    messages (how Gradio groups them), None where there is no rating."""
+    values: list[str | None] = []
+    previous = None
+    for i, message in enumerate(messages or []):
+        role = message.get("role") if isinstance(message, dict) else getattr(message, "role", None)
+        if role == "assistant" and previous != "assistant":
+            shown = session.answers.get(i)
+            values.append(GRADIO_RATING.get(shown.rating or "") if shown else None)
+        previous = role
+    return values
+
+
+def rated_chat(messages, session) -> dict:
+    """The chat update that shows the conversation's ratings (Gradio keeps a click's 👍/👎 only in the
+    page: without this a reload or a switch showed them blank). Skips stay skips."""
+    if not isinstance(session, ChatSession) or not isinstance(messages, list):
+        return messages
+    return gr.update(value=messages, feedback_value=feedback_values(messages, session))
 
 
 PLACEHOLDER = "…"  # the answer's place in the chat until its first words arrive
@@ -196,6 +222,7 @@ def saved(messages: list, session: ChatSession) -> dict:
                 "audience": shown.audience,
                 "history": [t.model_dump() for t in shown.history],
                 "feedback_id": shown.feedback_id,
+                "rating": shown.rating,
             }
             for i, shown in session.answers.items()
         },
@@ -213,7 +240,7 @@ def restore(kept: dict | None):
             answers={
                 int(i): ShownAnswer(
                     Answer(**a["answer"]), a.get("audience"), [Turn(**t) for t in a.get("history", [])],
-                    a.get("feedback_id"),
+                    a.get("feedback_id"), a.get("rating") if a.get("rating") in GRADIO_RATING else None,
                 )
                 for i, a in kept.get("answers", {}).items()
             },
@@ -236,7 +263,8 @@ def show_sources_of(session: ChatSession, evt: gr.SelectData):
 
 
 def rate(ctx: WebContext, session: ChatSession, evt: gr.LikeData):
-    """👍/👎 on an answer: stored at once; a second click changes the same record, an undo deletes it.
+    """👍/👎 on an answer: stored at once; the other rating changes the same record (the same one again,
+    from a page that did not show it, writes nothing), an undo (the chosen icon clicked again) deletes it.
     Returns (session, feedback box update, note, comment box update: what it asks follows the rating)."""
     index = message_index(evt)
     shown = session.answers.get(index)
@@ -248,8 +276,9 @@ def rate(ctx: WebContext, session: ChatSession, evt: gr.LikeData):
             shown.feedback_id = ctx.feedback.add(
                 shown.answer, rating, shown.audience, ctx.assistant.snapshot(), history=shown.history
             )
-        else:
+        elif rating != shown.rating:
             ctx.feedback.update(shown.feedback_id, rating=rating)
+        shown.rating = rating
         session.rated = index
         thanks = "Ευχαριστούμε! " + (
             "Η θετική αξιολόγηση καταχωρίστηκε." if rating == "up" else "Καταγράψαμε ότι η απάντηση δεν σας βοήθησε."
@@ -258,6 +287,7 @@ def rate(ctx: WebContext, session: ChatSession, evt: gr.LikeData):
     if shown.feedback_id is not None:  # the rating was withdrawn
         ctx.feedback.delete(shown.feedback_id)
         shown.feedback_id = None
+    shown.rating = None
     session.rated = None
     return session, gr.update(visible=False), "", gr.skip()
 

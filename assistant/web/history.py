@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from assistant.web import conversations as convs
-from assistant.web.handlers import ChatSession, export_conversation, restore, saved
+from assistant.web.handlers import ChatSession, export_conversation, rated_chat, restore, saved
 from assistant.web.render import esc, sources_panel
 
 STORAGE_KEY = "kalo-conversation"  # localStorage key (the value is encrypted with WebContext.browser_secret)
@@ -181,7 +181,7 @@ def wire(p: Panel, *, chatbot, session, sources, audience, busy, reset: list, re
 
     def switched(cid, kept, b):
         out = switch(cid, kept, b)
-        return (*out, audience_of(out[1]), *(reset_values() if not b else (gr.skip() for _ in reset)))
+        return (rated_chat(*out[:2]), *out[1:], audience_of(out[1]), *(reset_values() if not b else (gr.skip() for _ in reset)))
 
     p.choice.input(switched, [p.choice, p.kept, busy], [*shown, p.note, audience, *reset], queue=False, **PRIVATE)
     p.rename.click(ask_name, [p.kept], [p.rename_box, p.name, p.confirm_box], queue=False, **PRIVATE)
@@ -195,7 +195,7 @@ def wire(p: Panel, *, chatbot, session, sources, audience, busy, reset: list, re
     )
     def deleted(kept, b):
         out = delete(kept, b)
-        return (*out, audience_of(out[1]), *(reset_values() if not b else (gr.skip() for _ in reset)))
+        return (rated_chat(*out[:2]), *out[1:], audience_of(out[1]), *(reset_values() if not b else (gr.skip() for _ in reset)))
 
     p.confirm.click(
         deleted, [p.kept, busy], [*shown, p.confirm_box, p.note, audience, *reset], queue=False, **PRIVATE

@@ -213,7 +213,8 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     def on_like(s, kept, m, evt: gr.LikeData):
         # kept with the rating's record: after a reload, 👍/👎 change that record instead of adding one
         rated = handlers.rate(ctx, s, evt)
-        return (*rated, *history.save(kept, m, rated[0]))
+        shown = gr.update(feedback_value=handlers.feedback_values(m, rated[0]))  # what a switch back compares to
+        return (*rated, *history.save(kept, m, rated[0]), shown)
 
     def on_comment(c, s):
         return handlers.send_comment(ctx, c, s)
@@ -221,7 +222,7 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     def restart(a, kept):
         """«Νέα συνομιλία» (or the chat's trash icon): a new entry in the list; the others stay there."""
         messages, chat, panel, listed, lib = history.new_conversation(kept)
-        shown = gr.update(value=messages, examples=handlers.examples_for(a))
+        shown = gr.update(value=messages, feedback_value=[], examples=handlers.examples_for(a))
         return (shown, chat, panel, listed, lib, gr.update(visible=False), "", *handlers.ready())
 
     start_outputs = [question, pending, *controls, feedback_box, feedback_note, box_note, chatbot, conv.kept, conv.choice]
@@ -248,7 +249,7 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     # `.then` runs once the page has applied the load, and only then lets a question through.
     def on_load(kept):
         out = history.on_load(kept)
-        return (*out, history.audience_of(out[1]))
+        return (handlers.rated_chat(*out[:2]), *out[1:], history.audience_of(out[1]))
 
     loaded = demo.load(on_load, [conv.kept], [*shown, audience], queue=False, **PRIVATE)
     loaded.then(lambda: (False, gr.update(interactive=True)), None, [busy, send], queue=False, **PRIVATE)
@@ -259,9 +260,9 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     )
     export_btn.click(history.export, [session, conv.kept], [export_files, export_note], **PRIVATE)
     chatbot.select(handlers.show_sources_of, [session], [sources], queue=False, **PRIVATE)
-    liked = [session, feedback_box, feedback_note, comment, conv.kept, conv.choice]
+    liked = [session, feedback_box, feedback_note, comment, conv.kept, conv.choice, chatbot]
     close_feedback.click(lambda: gr.update(visible=False), None, [feedback_box], queue=False, **PRIVATE)
-    chatbot.like(on_like, [session, conv.kept, chatbot], liked, queue=False, **PRIVATE)
+    chatbot.like(on_like, [session, conv.kept, chatbot], liked, queue=False, show_progress="hidden", **PRIVATE)
     comment_out = [comment, feedback_note]
     gr.on([send_comment.click, comment.submit], on_comment, [comment, session], comment_out, queue=False, **PRIVATE)
     restart_out = [*shown, feedback_box, comment, *controls]
