@@ -51,6 +51,14 @@ def test_inflections_and_spellings_share_one_key():
     assert len(key) == 1 and key[0].startswith("συνεργασ")
 
 
+def test_three_letter_inflections_meet_their_longer_forms():
+    """«νέο», «νέα» are forms of «νέος», «νέων»: a question about «έναν νέο φορέα» must find «Ένας νέος
+    φορέας» (before, a three-letter word was never stemmed and kept a key of its own)."""
+    for forms in (["νέος", "νέου", "νέο", "νέα", "νέοι", "νέων", "νέες"], ["ίση", "ίσης", "ίσο"]):
+        assert len({tuple(tokens(f)) for f in forms}) == 1, forms
+    assert all(tokens(w) for w in ["ίσες", "ίσα", "νέε"])  # a stem is never empty (Snowball's «ίσες» → «»)
+
+
 @pytest.mark.parametrize(
     "variant",
     [

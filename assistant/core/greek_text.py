@@ -18,6 +18,7 @@ _WORD = re.compile(r"\w+")  # Unicode-aware: an ASCII-only pattern silently drop
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _VOWEL_TAIL = re.compile(r"[αεηιουω]+$")
+_VOWEL = re.compile(r"[αεηιουω]")
 
 
 # Combining marks (tonos, dialytika…) are deleted by one regex over the code points below U+3000 (every
@@ -175,9 +176,15 @@ def stem(word: str) -> str:
 
 
 def _stem(word: str) -> str:
-    if not _GREEK.search(word) or len(word) <= 3:
+    if not _GREEK.search(word) or len(word) < 3:
         return word
     stemmed = _stemmer().stemWord(word)
+    if len(stemmed) < 2:  # Snowball leaves nothing of a few words («ίσες» → «»): an empty key matches nothing
+        return word
+    if len(word) == 3:
+        # «νέο», «νέα», «ίση» are forms of «νέος», «ίσης»: the ending goes, two letters with a vowel stay.
+        # An abbreviation («ΜΚΟ», «ΦΠΑ») has no vowel before its last letter: it is kept whole.
+        return stemmed if len(stemmed) == 2 and _VOWEL.search(stemmed) else word
     trimmed = _VOWEL_TAIL.sub("", stemmed)
     return trimmed if len(trimmed) >= 3 else stemmed
 
@@ -188,7 +195,7 @@ def remember_stems(stems: dict[str, str]) -> None:
 
 
 # Bump when `tokens` changes: persisted lexical indexes built with another version are rebuilt.
-TOKENS_VERSION = 2
+TOKENS_VERSION = 3  # 3: three-letter words stemmed too («νέο» meets «νέος»)
 # «Κοιν.Σ.Επ.», «Ν.Π.Δ.Δ.»: the dots inside an abbreviation do not separate words («ΚοινΣΕπ» is the same key).
 _INNER_DOT = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_])")
 # Texts whose keys are kept: the passages of a corpus are tokenised again by every question that retrieves
