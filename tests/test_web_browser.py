@@ -183,6 +183,49 @@ def test_chat_sources_and_feedback(server, page):
     assert page.locator("#kalo-chatbot [data-testid='bot']").count() == 0
 
 
+# A control's fill and what is drawn behind it (its nearest ancestor with a fill of its own).
+FILLS = """(selector) => {
+  const el = document.querySelector(selector);
+  let behind = el.parentElement;
+  while (behind && getComputedStyle(behind).backgroundColor === 'rgba(0, 0, 0, 0)') behind = behind.parentElement;
+  return [getComputedStyle(el).backgroundColor, behind ? getComputedStyle(behind).backgroundColor : ''];
+}"""
+# The focused element's ring: [style, width]; and the class of an ancestor that would clip it (none: null).
+RING = """() => {
+  const el = document.activeElement, c = getComputedStyle(el), r = el.getBoundingClientRect();
+  const ring = parseFloat(c.outlineWidth) + parseFloat(c.outlineOffset);
+  for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+    const s = getComputedStyle(a);
+    if (s.overflowX === 'visible' && s.overflowY === 'visible') continue;
+    const q = a.getBoundingClientRect();
+    if (r.left - ring < q.left || r.right + ring > q.right || r.top - ring < q.top || r.bottom + ring > q.bottom) {
+      return [el.id, c.outlineStyle, parseFloat(c.outlineWidth), a.className];
+    }
+  }
+  return [el.id, c.outlineStyle, parseFloat(c.outlineWidth), null];
+}"""
+
+
+def test_the_feedback_box_s_controls_are_buttons_with_a_visible_focus(server, page):
+    """After 👎, «Αποστολή σχολίου» and «Κλείσιμο» are drawn as the app's buttons (primary like «Αποστολή»,
+    secondary like «Νέα συνομιλία», each with a fill unlike what is behind it), not as text on the box's
+    grey; Tab from the comment reaches each with a focus ring nothing clips."""
+    page.goto(server["url"] + "/")
+    ask(page, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
+    page.locator(f"#kalo-chatbot button[aria-label='{DISLIKE}']").last.click()
+    page.locator("#kalo-feedback textarea").wait_for(state="visible")
+    send, behind_send = page.evaluate(FILLS, "#kalo-send-comment")
+    close, behind_close = page.evaluate(FILLS, "#kalo-feedback-close")
+    assert send == page.evaluate(FILLS, "#kalo-send")[0] and send != behind_send, (send, behind_send)
+    assert close == page.evaluate(FILLS, "#kalo-new")[0] and close != behind_close, (close, behind_close)
+    page.locator("#kalo-feedback").screenshot(path=str(ARTIFACTS / "chat-feedback-box.png"))
+    page.focus("#kalo-comment textarea")
+    for expected in ("kalo-send-comment", "kalo-feedback-close"):
+        page.keyboard.press("Tab")
+        focused, style, width, clipped_by = page.evaluate(RING)
+        assert focused == expected and style != "none" and width >= 2 and clipped_by is None, (focused, style, width, clipped_by)
+
+
 def test_guides_tab_upload_then_ask(server, page, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(server["url"] + "/")

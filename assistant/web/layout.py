@@ -121,18 +121,20 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
             )
             # A Column carries the id and the visibility: a Group shown by an update renders its id twice
             # (Gradio nests a second group with the same attributes).
-            with gr.Column(visible=False, elem_id="kalo-feedback") as feedback_box, gr.Group():
-                feedback_note = gr.Markdown(elem_id="kalo-feedback-note", padding=True)
-                with gr.Row():
+            with gr.Column(visible=False, elem_id="kalo-feedback") as feedback_box:
+                with gr.Group():
+                    feedback_note = gr.Markdown(elem_id="kalo-feedback-note", padding=True)
                     comment = gr.Textbox(
-                        label="Σχόλιο",
-                        show_label=False,
-                        placeholder=handlers.COMMENT_ASKS["down"],
-                        scale=5,
-                        elem_id="kalo-comment",
+                        label="Σχόλιο", show_label=False, placeholder=handlers.COMMENT_ASKS["down"], elem_id="kalo-comment"
                     )
-                    send_comment = gr.Button("Αποστολή σχολίου", scale=1, min_width=210, elem_id="kalo-send-comment")
-                    close_feedback = gr.Button("Κλείσιμο", scale=0, min_width=100, elem_id="kalo-feedback-close")
+                # Outside the Group, which drew them flush on its grey, as text; and whose overflow cut the focus ring.
+                with gr.Row(elem_id="kalo-feedback-actions"):
+                    send_comment = gr.Button(
+                        "Αποστολή σχολίου", variant="primary", size="sm", scale=0, min_width=170, elem_id="kalo-send-comment"
+                    )
+                    close_feedback = gr.Button(
+                        "Κλείσιμο", variant="secondary", size="sm", scale=0, min_width=110, elem_id="kalo-feedback-close"
+                    )
             with gr.Row(elem_id="kalo-ask-row", equal_height=True):
                 question = gr.Textbox(
                     label="Ερώτηση",
