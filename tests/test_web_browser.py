@@ -226,6 +226,46 @@ def test_the_feedback_box_s_controls_are_buttons_with_a_visible_focus(server, pa
         assert focused == expected and style != "none" and width >= 2 and clipped_by is None, (focused, style, width, clipped_by)
 
 
+# Scrolled `up` px above the end of the chat (again, if Gradio's autoscroll has moved it since), once its
+# «scroll to the end» arrow shows: the lines (text fragments, as far as they are in sight) the arrow covers.
+UNDER_ARROW = """(up) => {
+  const log = document.querySelector('#kalo-chatbot [role=log]');
+  const target = log.scrollHeight - log.clientHeight - up;
+  if (Math.abs(log.scrollTop - target) > 1) { log.scrollTo(0, target); return false; }
+  const button = document.querySelector('#kalo-chatbot .scroll-down-button-container button');
+  if (!button) return false;
+  const arrow = button.getBoundingClientRect(), view = log.getBoundingClientRect();
+  const walker = document.createTreeWalker(log, NodeFilter.SHOW_TEXT);
+  const covered = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const line of range.getClientRects()) {
+      const top = Math.max(line.top, view.top), bottom = Math.min(line.bottom, view.bottom);
+      if (bottom > top && line.left < arrow.right && line.right > arrow.left && top < arrow.bottom && bottom > arrow.top) {
+        covered.push(node.textContent.trim().slice(0, 40));
+      }
+    }
+  }
+  return {covered};
+}"""
+
+
+def test_the_scroll_to_the_end_arrow_covers_no_text(server, page):
+    """Scrolled up in a long chat, Gradio's arrow to the end shows: wherever the chat stops, no line of it
+    is under the arrow (it sat over the last visible line)."""
+    page.goto(server["url"] + "/")
+    ask(page, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
+    ask(page, "Ποια είναι τα βήματα σύστασης μιας ενεργειακής κοινότητας;")
+    covered = {}
+    for up in range(150, 500, 25):  # px above the end: lines of text and the gaps between them
+        if found := page.wait_for_function(UNDER_ARROW, arg=up).json_value()["covered"]:
+            covered[up] = found
+    assert not covered, covered
+    page.locator("#kalo-chatbot").screenshot(path=str(ARTIFACTS / "chat-scrolled-up.png"))
+
+
 def test_guides_tab_upload_then_ask(server, page, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(server["url"] + "/")
