@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from assistant.core.greek_text import tokens
+from assistant.core.greek_text import fold, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Retrieval
 from assistant.question import (
@@ -69,11 +69,19 @@ def key_coverage(weights: dict[str, float], keys: set[str]) -> float:
     return sum(w for k, w in weights.items() if matches(k, keys)) / total if total else 0.0
 
 
+# Endings of Greek verbs in the third person and the passive («παίρνει», «ρωτάει», «δικαιούται», «χτύπησε»):
+# a verb is what happens in the user's story, not a topic the guides lack.
+_VERB_ENDING = re.compile(r"(?:ει|ουν|ουνε|ται|νται|ηκε|ηκαν|ησε|ησαν|ασε|αει|ιζε|ουσε)$")
+
+
 def _typed_words(question: str, unknown: set[str]) -> list[str]:
+    """The question's words, as typed, that the corpus never uses; verbs are left out («βγάζουμε»): what a
+    user does is said in their own words, what is missing is the thing («διαβατήριο»)."""
     out = []
+    verbs = verb_keys(question)
     for word in re.findall(r"\w+", question):
         keys = tokens(word)
-        if keys and keys[0] in unknown and word not in out:
+        if keys and keys[0] in unknown and keys[0] not in verbs and not _VERB_ENDING.search(fold(word)) and word not in out:
             out.append(word)
     return out
 

@@ -119,10 +119,26 @@ def _note(coverage: Coverage, cross_lingual: bool) -> str:
     if coverage.verdict != Verdict.PARTIAL:
         return " ".join(notes)
     if coverage.missing_facts:
-        notes.append(prompts.render(phrases["partial_facts"], facts=" ή ".join(coverage.missing_facts)))
+        notes.append(prompts.render(phrases["partial_facts"], facts=facts_text(coverage.missing_facts)))
     if coverage.unknown_words:
         notes.append(prompts.render(phrases["partial_words"], words=", ".join(f"«{w}»" for w in coverage.unknown_words)))
     return " ".join(notes)
+
+
+def facts_text(kinds: list[str]) -> str:
+    """Kinds of fact as one phrase, each word once: «αριθμούς ή ποσοστά» and «ποσοστά» → «αριθμούς ή ποσοστά»."""
+    return " ή ".join(dict.fromkeys(part for kind in kinds for part in kind.split(" ή ")))
+
+
+def _refusal(coverage: Coverage) -> str:
+    """The refusal, and why when the gate knows: a figure the guides do not state, words they never use."""
+    phrases = prompts.phrases("extractive")["text"]
+    if coverage.missing_facts:
+        return f"{NOT_FOUND} " + prompts.render(phrases["refused_facts"], facts=facts_text(coverage.missing_facts))
+    if coverage.unknown_words:
+        words = ", ".join(f"«{w}»" for w in coverage.unknown_words)
+        return f"{NOT_FOUND} " + prompts.render(phrases["refused_words"], words=words)
+    return NOT_FOUND
 
 
 def respond(
@@ -183,12 +199,13 @@ def respond(
         else:
             text, pointed = body, []
     else:
-        yield NOT_FOUND  # never ask a model to answer from passages that do not cover the question
+        text = _refusal(coverage)
+        yield text  # never ask a model to answer from passages that do not cover the question
     found = bool(text) and not text.startswith(NOT_FOUND[:20])
     yield Answer(
         question=question,
         standalone_question=retrieval.query.text,
-        text=text if found else NOT_FOUND,
+        text=text if found or text.startswith(NOT_FOUND) else NOT_FOUND,  # a refusal keeps its why
         found=found,
         coverage=coverage.verdict.value if found else Verdict.NOT_COVERED.value,
         not_covered=coverage.missing_facts + coverage.unknown_words,

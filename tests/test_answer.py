@@ -49,13 +49,22 @@ def test_the_streamed_pieces_are_the_final_answer(synthetic_assistant):
 
 def test_a_question_the_guides_do_not_cover_is_refused_with_suggestions(synthetic_assistant):
     answer = synthetic_assistant.ask("Ποιος είναι ο καλύτερος προπονητής ποδοσφαίρου στην Ευρώπη;")
-    assert not answer.found and answer.text == NOT_FOUND and answer.coverage == "not_covered"
+    assert not answer.found and answer.text.startswith(NOT_FOUND) and answer.coverage == "not_covered"
     assert answer.sources == [] and answer.suggestions
 
 
 def test_a_fact_the_guides_do_not_state_is_refused(synthetic_assistant):
     answer = synthetic_assistant.ask("Ποιο είναι το τηλέφωνο του συντονιστή του εθελοντικού δικτύου;")
     assert not answer.found and "τηλέφωνα ή στοιχεία επικοινωνίας" in answer.not_covered
+    # the refusal says why, in every interface: rephrasing cannot bring a figure the guides do not state
+    assert answer.text.startswith(NOT_FOUND) and "Οι οδηγοί δεν αναφέρουν τηλέφωνα ή στοιχεία επικοινωνίας" in answer.text
+
+
+def test_a_refusal_for_words_the_guides_never_use_names_them(synthetic_assistant):
+    answer = synthetic_assistant.ask("Πώς βγάζουμε διαβατήριο για ταξίδι;")
+    assert not answer.found
+    assert "Οι οδηγοί δεν αναφέρουν «διαβατήριο», «ταξίδι»." in answer.text, answer.text
+    assert "βγάζουμε" not in answer.not_covered  # what the user does is said in their words: not a topic
 
 
 def test_the_covered_part_is_answered_and_the_rest_said_plainly(synthetic_assistant):
@@ -244,3 +253,11 @@ def test_a_question_with_no_words_is_asked_for_in_words(synthetic_assistant, que
     answer = synthetic_assistant.ask(question)
     assert not answer.found and not answer.sources and not answer.suggestions
     assert "λέξεις" in answer.text and "Γράψτε" in answer.text
+
+
+
+def test_kinds_of_fact_are_named_once_each():
+    from assistant.respond import facts_text
+
+    assert facts_text(["αριθμούς ή ποσοστά", "ποσοστά"]) == "αριθμούς ή ποσοστά"
+    assert facts_text(["χρηματικά ποσά", "προθεσμίες ή ημερομηνίες"]) == "χρηματικά ποσά ή προθεσμίες ή ημερομηνίες"

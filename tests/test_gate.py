@@ -176,3 +176,14 @@ def test_a_quantity_in_the_question_is_not_evidence_that_its_topic_is_covered():
     assert assess(q, retrieval(q, standout=3.0, unknown=unknown), SETTINGS).verdict == Verdict.NOT_COVERED
     q = "Πώς εκπαιδεύουμε οκτώ νέους εθελοντές;"
     assert assess(q, retrieval(q, standout=3.0), SETTINGS).verdict == Verdict.COVERED
+
+
+def test_the_words_a_refusal_names_are_the_things_not_what_happens():
+    """«Ο εθελοντής γλίστρησε και χτύπησε· καλύπτεται από ασφαλιστήριο;»: the guides lack «ασφαλιστήριο»;
+    «γλίστρησε», «χτύπησε» are the story's verbs, and a refusal that named them would read as nonsense."""
+    q = "Ένας εθελοντής γλίστρησε στη σκάλα και χτύπησε. Το ασφαλιστήριο συμβόλαιο τι καλύπτει;"
+    unknown = tuple(k for k in tokens(q) if k.startswith(("γλιστρ", "σκαλ", "χτυπ", "ασφαλιστηρ", "συμβολ", "καλυπτ")))
+    verdict = assess(q, retrieval(q, standout=3.0, unknown=unknown), SETTINGS)
+    assert verdict.verdict == Verdict.NOT_COVERED
+    assert "ασφαλιστήριο" in verdict.unknown_words
+    assert not {"γλίστρησε", "χτύπησε", "καλύπτει"} & set(verdict.unknown_words)

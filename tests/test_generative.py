@@ -122,7 +122,7 @@ def test_the_model_is_not_called_for_an_out_of_scope_question(generative, llm, q
     llm.script(GOOD)
     answer = generative.ask(question)
     assert llm.requests == []
-    assert not answer.found and answer.text == NOT_FOUND
+    assert not answer.found and answer.text.startswith(NOT_FOUND)  # and why: «Οι οδηγοί δεν αναφέρουν…»
     assert answer.sources == [] and answer.suggestions
 
 
