@@ -619,6 +619,55 @@ def test_mobile_has_no_sideways_scroll_and_sources_are_one_tap_away(server, brow
         context.close()
 
 
+def test_the_pdf_viewer_on_a_phone_shows_the_title_fits_the_page_and_zooms(server, browser):
+    """390×844: the guide's title wraps rather than «Κοινω…», the page is drawn to the width of the screen,
+    «Μεγέθυνση»/«Σμίκρυνση» zoom it (the highlight kept) and pinch-zoom is not turned off."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="el-GR", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(server["url"] + "/")
+        ask(page, "Πώς εγγράφεται ένας ωφελούμενος στο κοινωνικό παντοπωλείο;")
+        page.locator("#kalo-jump-sources").tap()
+        link = page.locator("#kalo-sources a.kalo-open[href*='.pdf']").first
+        long = "Συνεργασία Δήμων και φορέων Κοινωνικής και Αλληλέγγυας Οικονομίας: οδηγός για τα πρώτα βήματα — σελ. 2"
+        link.evaluate("(a, title) => { a.dataset.title = title; }", long)  # as long as the real guides' titles
+        link.tap()
+        viewer = page.locator("dialog.kalo-viewer")
+        viewer.wait_for(state="visible")
+        frame = page.frame_locator("dialog.kalo-viewer iframe")
+        frame.locator("body[data-state='ready']").wait_for()
+        title = viewer.locator(".kalo-viewer-title")
+        assert title.inner_text() == long  # wrapped over lines, the whole of it in sight
+        assert title.evaluate("t => t.scrollWidth <= t.clientWidth && t.getBoundingClientRect().right <= innerWidth")
+        box = viewer.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["width"] >= 370, box
+        width = "() => document.querySelector('.page').getBoundingClientRect().width"
+        inner = frame.locator("body").evaluate("() => innerWidth")
+        fitted = frame.locator("body").evaluate(width)
+        assert inner - 32 <= fitted <= inner, (fitted, inner)  # the width of the screen, no sideways scroll
+        page.screenshot(path=str(ARTIFACTS / "mobile-pdf.png"))
+
+        bigger = frame.get_by_role("button", name="Μεγέθυνση")
+        smaller = frame.get_by_role("button", name="Σμίκρυνση")
+        bigger.tap()
+        frame.locator("body[data-state='ready'][data-zoom='1.25']").wait_for()
+        assert frame.locator("body").evaluate(width) == pytest.approx(fitted * 1.25, abs=2)
+        assert frame.locator("#zoom").inner_text() == "125%"
+        assert frame.locator(".textLayer .kalo-hl").count() >= 1  # the excerpt is still highlighted
+        assert frame.locator("#pages").evaluate("p => p.scrollWidth > p.clientWidth")  # it pans, under the bar
+        page.screenshot(path=str(ARTIFACTS / "mobile-pdf-zoomed.png"))
+        smaller.tap()
+        frame.locator("body[data-state='ready'][data-zoom='1']").wait_for()
+        smaller.tap()
+        frame.locator("body[data-state='ready'][data-zoom='0.75']").wait_for()
+        assert frame.locator("body").evaluate(width) == pytest.approx(fitted * 0.75, abs=2)
+        for meta in (page.locator("meta[name=viewport]"), frame.locator("meta[name=viewport]")):  # pinch-zoom stays
+            viewport = meta.get_attribute("content").replace(" ", "")
+            assert "user-scalable=no" not in viewport and "maximum-scale" not in viewport, viewport
+    finally:
+        context.close()
+
+
 def test_keyboard_only_ask_and_follow_a_citation(server, page):
     """Autofocus on the question, Enter sends, Tab moves a visible focus; a citation opens with Enter."""
     page.goto(server["url"] + "/")

@@ -1,6 +1,7 @@
 // The in-app PDF viewer: renders one page of a guide with PDF.js (canvas + text layer) and highlights the
 // cited excerpt by searching the page's text, folded as search folds Greek (accents, case, final sigma,
-// Latin look-alike letters, spacing and hyphenation ignored). State for tests: body[data-state], [data-highlights].
+// Latin look-alike letters, spacing and hyphenation ignored); «−» / «+» zoom it from the width that fits.
+// State for tests: body[data-state], [data-highlights], [data-zoom].
 import { GlobalWorkerOptions, TextLayer, getDocument } from './pdfjs/pdf.min.mjs';
 
 GlobalWorkerOptions.workerSrc = new URL('./pdfjs/pdf.worker.min.mjs', import.meta.url).href;
@@ -15,6 +16,13 @@ const where = document.getElementById('where');
 const found = document.getElementById('found');
 const prev = document.getElementById('prev');
 const next = document.getElementById('next');
+const zoomIn = document.getElementById('zoom-in');
+const zoomOut = document.getElementById('zoom-out');
+const zoomFit = document.getElementById('zoom-fit');
+// Times the width that fits the frame: on a phone the fitted page is too small to read, so − / + (and
+// the browser's pinch-zoom, which the viewport meta leaves on).
+const ZOOMS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
+const MAX_PIXELS = 16e6;  // a canvas beyond this is refused by mobile browsers (iOS): fewer device pixels
 
 const LOOKALIKE = { a: 'α', b: 'β', e: 'ε', h: 'η', i: 'ι', k: 'κ', m: 'μ', n: 'ν', o: 'ο', p: 'ρ', t: 'τ',
   x: 'χ', y: 'υ', z: 'ζ', 'ς': 'σ' };
@@ -82,14 +90,30 @@ function mark(layer, strings, map, ranges) {
 
 let pdf = null;
 let current = first;
+let zoom = 1;
+let drawn = 0;  // the latest show(): an earlier one still rendering (a quick second click) gives way
+let fittedTo = 0;  // the frame's width the page was fitted to
+
+function showZoom() {
+  const percent = `${Math.round(zoom * 100)}%`;
+  document.getElementById('zoom').textContent = percent;
+  zoomFit.setAttribute('aria-label', `Προσαρμογή στο πλάτος (τώρα ${percent})`);
+  zoomOut.disabled = !pdf || zoom <= ZOOMS[0];
+  zoomIn.disabled = !pdf || zoom >= ZOOMS[ZOOMS.length - 1];
+  zoomFit.disabled = !pdf;
+}
 
 async function show(number) {
+  const run = ++drawn;
   document.body.dataset.state = 'loading';
   const page = await pdf.getPage(number);
   const base = page.getViewport({ scale: 1 });
-  const scale = Math.min(2, Math.max(0.5, (pages.clientWidth - 24) / base.width));
+  fittedTo = pages.clientWidth;
+  const gutter = fittedTo < 600 ? 12 : 24;  // a phone's width is better spent on the page
+  const fit = Math.min(2, Math.max(0.5, (fittedTo - gutter) / base.width));
+  const scale = fit * zoom;
   const viewport = page.getViewport({ scale });
-  const ratio = window.devicePixelRatio || 1;
+  const ratio = Math.min(window.devicePixelRatio || 1, Math.sqrt(MAX_PIXELS / (viewport.width * viewport.height)));
   const box = document.createElement('div');
   box.className = 'page';
   box.style.setProperty('--total-scale-factor', String(scale));
@@ -110,6 +134,7 @@ async function show(number) {
   }).promise;
   const layer = new TextLayer({ textContentSource: await page.getTextContent(), container: text, viewport });
   await layer.render();
+  if (run !== drawn) return 0;
   current = number;
   where.textContent = `Σελίδα ${number} από ${pdf.numPages}`;
   prev.disabled = number <= 1;
@@ -122,6 +147,8 @@ async function show(number) {
   }
   document.body.dataset.highlights = String(marks.length);
   document.body.dataset.page = String(number);
+  document.body.dataset.zoom = String(zoom);
+  showZoom();
   document.body.dataset.state = 'ready';
   if (marks.length) marks[0].scrollIntoView({ block: 'center' });
   return marks.length;
@@ -139,6 +166,7 @@ function fail(message) {
 
 async function open() {
   prev.disabled = next.disabled = true;
+  showZoom();
   // Only the app's own guides: the viewer never fetches another site's file.
   if (!/^guides\/[^/?#][^?#]*\.pdf$/i.test(file) || file.includes('..')) {
     fail('Μη έγκυρος οδηγός.');
@@ -160,10 +188,27 @@ async function open() {
   }
 }
 
+function zoomTo(step) {
+  const at = ZOOMS.indexOf(zoom);
+  const to = step === 0 ? 1 : ZOOMS[Math.min(ZOOMS.length - 1, Math.max(0, at + step))];
+  if (pdf && to !== zoom) { zoom = to; show(current); }
+}
+
 prev.addEventListener('click', () => current > 1 && show(current - 1));
 next.addEventListener('click', () => pdf && current < pdf.numPages && show(current + 1));
+zoomIn.addEventListener('click', () => zoomTo(1));
+zoomOut.addEventListener('click', () => zoomTo(-1));
+zoomFit.addEventListener('click', () => zoomTo(0));
 document.addEventListener('keydown', (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey) return;  // the browser's own zoom
   if (event.key === 'ArrowLeft' && !prev.disabled) prev.click();
   if (event.key === 'ArrowRight' && !next.disabled) next.click();
+  if (event.key === '+' || event.key === '=') zoomTo(1);
+  if (event.key === '-') zoomTo(-1);
+  if (event.key === '0') zoomTo(0);
+});
+// A phone turned sideways (or a resized window): the page is fitted to the new width.
+window.addEventListener('resize', () => {
+  if (pdf && document.body.dataset.state === 'ready' && pages.clientWidth !== fittedTo) show(current);
 });
 open();
