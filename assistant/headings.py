@@ -36,3 +36,35 @@ def shared_words(keys: set[str], title: str) -> int:
     return sum(
         1 for k in keys if any(t.startswith(k) or k.startswith(t) for t in title_keys if min(len(t), len(k)) >= 4)
     )
+
+
+# A part that names this many of its siblings' titles, and at least this share of them, sums them up (a
+# comparison table, a «synopsis»): structure, since an item of a list rarely names the other items.
+OVERVIEW_MIN_NAMED = 3
+OVERVIEW_MIN_SHARE = 1 / 3
+
+
+def overviews(parts: list[str], texts: dict[str, str]) -> set[str]:
+    """The parts (section paths) whose text (`texts[part]`) names the titles of several of their siblings:
+    overviews of the list, not items of it."""
+    keys = {part: set(tokens(texts.get(part, ""))) for part in parts}
+    titles = {part: title_keys(part) for part in parts}
+    out = set()
+    for part in parts:
+        named = sum(
+            1 for other in parts if other != part and titles[other] and all(stem_in(k, keys[part]) for k in titles[other])
+        )
+        if named >= OVERVIEW_MIN_NAMED and named >= OVERVIEW_MIN_SHARE * (len(parts) - 1):
+            out.add(part)
+    return out
+
+
+def list_parts(kids: list[tuple[str, str]], get) -> list[tuple[str, str]]:
+    """A chapter's (part, first chunk id) that are items of its list: not a part titled as a question
+    («Ποιος τύπος μας ταιριάζει;» discusses the parts), not an overview of the others (a comparison table).
+    `get` maps chunk ids to (text, metadata)."""
+    kids = [kid for kid in kids if not is_question(kid[0])]
+    found = get([cid for _, cid in kids])
+    texts = {part: found[cid][0] for part, cid in kids if cid in found}
+    summing = overviews([part for part, _ in kids], texts)
+    return [kid for kid in kids if kid[0] not in summing]

@@ -19,7 +19,7 @@ from assistant.core.errors import IndexMissingError
 from assistant.core.greek_text import fold, remember_stems, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Passage, PreparedQuery, Retrieval
-from assistant.headings import is_question, leaf_title, names, shared_words, stem_in
+from assistant.headings import leaf_title, list_parts, names, shared_words, stem_in
 from assistant.query import Orthography, SpellRepair, asks_what, prepare_query
 from assistant.question import clauses, form_keys
 from ingest import sidecars
@@ -336,8 +336,8 @@ class HybridSearch:
             parts = p.section.split(" > ")
             for depth in range(len(parts), 0, -1):
                 parent = " > ".join(parts[:depth])
-                # A part titled as a question («Ποιος τύπος μας ταιριάζει;») discusses the parts; it is not one.
-                kids = [kid for kid in self.index.children.get((p.guide_id, parent), []) if not is_question(kid[0])]
+                # A part titled as a question discusses the parts, one that names them sums them up: not items.
+                kids = list_parts(self.index.children.get((p.guide_id, parent), []), self.index.get)
                 if len(kids) < 3 or not closer_to_parent(parent, kids, i == 0):
                     continue
                 ids = [cid for _, cid in kids[: self.index.settings.max_list_items]]

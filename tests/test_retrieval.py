@@ -328,12 +328,13 @@ def test_median_of_is_numpys_median_to_the_bit():
     assert np.isnan(median_of(np.array([0.1, np.nan, 0.3]))) and np.isnan(np.median(np.array([0.1, np.nan, 0.3])))
 
 
-def _chapter_index(chapter: str, kids: list[str]):
+def _chapter_index(chapter: str, kids: list[str], texts: dict[str, str] | None = None):
     """A stub index over one chapter whose subsections are `kids` (a text guide's numbered headings)."""
     from types import SimpleNamespace
 
     sections = [f"{chapter} > {kid}" for kid in kids]
-    records = {f"c{i}": (f"Κείμενο της ενότητας {kid}.", {"guide_id": "g", "section": s, "chunk_index": i})
+    texts = texts or {}
+    records = {f"c{i}": (texts.get(kid, f"Κείμενο της ενότητας {kid}."), {"guide_id": "g", "section": s, "chunk_index": i})
                for i, (kid, s) in enumerate(zip(kids, sections, strict=True))}  # fmt: skip
     return SimpleNamespace(
         children={("g", chapter): [(s, f"c{i}") for i, s in enumerate(sections)]},
@@ -344,12 +345,12 @@ def _chapter_index(chapter: str, kids: list[str]):
     ), records
 
 
-def _parts_for(question: str, landed: str, chapter: str, kids: list[str]) -> list[str]:
+def _parts_for(question: str, landed: str, chapter: str, kids: list[str], texts: dict[str, str] | None = None) -> list[str]:
     from assistant.core.greek_text import tokens
     from assistant.core.types import Passage, PreparedQuery
     from assistant.retrieve import HybridSearch
 
-    index, records = _chapter_index(chapter, kids)
+    index, records = _chapter_index(chapter, kids, texts)
     cid = next(c for c, (_t, meta) in records.items() if meta["section"].endswith(landed))
     first = Passage.from_record(cid, *records[cid], dense=0.8)
     prepared = PreparedQuery(text=question, keys=tokens(question), raw_keys=tokens(question))
@@ -384,3 +385,26 @@ def test_a_question_narrower_than_the_chapter_it_shares_a_word_with_is_not_given
     kids = ["4.1 Χαρτογράφηση", "4.2 Πρώτη επαφή", "4.3 Συμφωνία", "4.4 Διατήρηση της σχέσης"]
     assert _parts_for("Πώς κρατάμε ζωντανή τη συνεργασία μετά την υπογραφή;", kids[3], chapter, kids) == []
     assert _parts_for("Ποια βήματα ακολουθούμε για συνεργασία με τον Δήμο;", kids[3], chapter, kids) == kids
+
+
+def test_a_part_that_sums_up_its_siblings_is_not_one_of_the_kinds():
+    """A comparison table or summary closing a chapter names its sibling parts («Τακτικός…, Εξ αποστάσεως…,
+    Εταιρικός…»): it is an overview of the list, not an item of it, and a question for the kinds gets the
+    kinds (before, the table's caption «Ο πίνακας έχει ενδεικτικό χαρακτήρα…» was listed as a kind)."""
+    chapter = "3 Μορφές εθελοντισμού"
+    kids = [
+        "3.1 Τακτικός και περιστασιακός εθελοντισμός",
+        "3.2 Εξ αποστάσεως εθελοντισμός",
+        "3.3 Εταιρικός εθελοντισμός",
+        "3.4 Συνοπτική εικόνα",
+    ]
+    summary = (
+        "Ο πίνακας έχει ενδεικτικό χαρακτήρα. Μορφή | Πότε ταιριάζει | Τακτικός και περιστασιακός εθελοντισμός | "
+        "κάθε εβδομάδα | Εξ αποστάσεως εθελοντισμός | από το σπίτι | Εταιρικός εθελοντισμός | με τον εργοδότη"
+    )
+    asked = _parts_for("Τι μορφές εθελοντισμού υπάρχουν;", kids[0], chapter, kids, {kids[3]: summary})
+    assert asked == kids[:3]
+    # a part that names one sibling in passing is a part like the others
+    passing = "Ο εταιρικός εθελοντισμός συχνά συνδυάζεται με εξ αποστάσεως εθελοντισμό από το σπίτι."
+    asked = _parts_for("Τι μορφές εθελοντισμού υπάρχουν;", kids[0], chapter, kids, {kids[3]: passing})
+    assert asked == kids
