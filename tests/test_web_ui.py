@@ -114,6 +114,10 @@ def test_not_found_shows_the_nearest_sections():
     assert "δεξιά" not in message  # on a phone «Πηγές» is below the chat, not to the right
     panel = render.sources_panel(answer)
     assert "Δεν βρέθηκε απάντηση" in panel and 'id="kalo-src-1"' in panel and "<mark>" not in panel
+    assert "διατυπώσετε την ερώτηση διαφορετικά" in message
+    # a refusal for what the guides lack: rephrasing cannot help, so it is not suggested
+    lacking = answer.model_copy(update={"not_covered": ["χρηματικά ποσά"]})
+    assert "διαφορετικά" not in render.answer_message(lacking)
 
 
 def test_the_pdf_viewer_url_carries_the_page_range_and_the_excerpt():

@@ -124,7 +124,11 @@ def answer_message(answer: Answer) -> str:
             f"- [{_link_text(f'{s.guide_title} — {section_path(s.section)}')}](#kalo-src-{s.n}), σελ. {s.pages}"
             for s in answer.suggestions
         ]
-        lines += ["", "Δοκιμάστε να διατυπώσετε την ερώτηση διαφορετικά ή ανοίξτε μία από αυτές τις ενότητες."]
+        # Rephrasing cannot bring what the guides lack (a figure, a topic the answer names as missing).
+        hint = "Ανοίξτε μία από αυτές τις ενότητες για ό,τι σχετικό αναφέρουν οι οδηγοί."
+        if not answer.not_covered:
+            hint = "Δοκιμάστε να διατυπώσετε την ερώτηση διαφορετικά ή ανοίξτε μία από αυτές τις ενότητες."
+        lines += ["", hint]
     return "\n".join(lines)
 
 
