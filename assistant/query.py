@@ -84,6 +84,39 @@ def long_forms(texts: list[str]) -> dict[str, str]:
     return {abbr: c.most_common(1)[0][0] for abbr, c in seen.items()}
 
 
+# What typing gets wrong (folded text): a letter of the same sound, or a key beside the one meant on the Greek
+# keyboard (rows as laid out, each key's neighbours on its row and the rows above and below).
+_SAME_SOUND = ("ιηυ", "οω", "εαι")
+# …and what Greek inflection does to a stem's last consonant («συνδεθεί» / «σύνδεση», «γράψει» / «γραφή»):
+# a stem one such letter from a corpus word is that word, as a stemmer would have it.
+_STEM_FINAL = ("πβφψ", "κγχξ", "τδθσζ")
+_KEY_ROWS = ("ςερτυθιοπ", "ασδφγηξκλ", "ζχψωβνμ")
+
+
+def _neighbours(a: str, b: str) -> bool:
+    for r, row in enumerate(_KEY_ROWS):
+        if (i := row.find(a)) >= 0:
+            return any(b in near[max(0, i - 1) : i + 2] for near in _KEY_ROWS[max(0, r - 1) : r + 2])
+    return False
+
+
+def plausible_typo(typed: str, known: str) -> bool:
+    """Whether `known` (one edit from `typed`) is what a slip of typing or inflection makes of it: a letter
+    left out or doubled, two letters swapped, a letter of the same sound, a neighbouring key, or a stem's
+    last consonant as inflection changes it. «παραλ» is not «παραγ»: λ and γ are none of these."""
+    if len(typed) != len(known):
+        return True
+    diff = [i for i, (x, y) in enumerate(zip(typed, known, strict=True)) if x != y]
+    if len(diff) == 2:
+        i, j = diff
+        return j == i + 1 and typed[i] == known[j] and typed[j] == known[i]
+    if len(diff) != 1:
+        return False
+    a, b = typed[diff[0]], known[diff[0]]
+    final = diff[0] == len(typed) - 1 and any(a in group and b in group for group in _STEM_FINAL)
+    return final or any(a in group and b in group for group in _SAME_SOUND) or _neighbours(a, b) or _neighbours(b, a)
+
+
 def _deletions(word: str) -> set[str]:
     return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
@@ -163,7 +196,9 @@ class SpellRepair:
         candidates = set().union(*(self.near.get(form, set()) for form in _deletions(key)))
         if not candidates:
             return key
-        ratio = {c: difflib.SequenceMatcher(None, key, c).ratio() for c in sorted(candidates)}
+        ratio = {c: difflib.SequenceMatcher(None, key, c).ratio() for c in sorted(candidates) if plausible_typo(key, c)}
+        if not ratio:
+            return key  # one letter from a corpus word, but not by a slip: a word the corpus lacks
         best = max(ratio, key=ratio.__getitem__)
         return best if ratio[best] >= 0.8 else key
 

@@ -172,6 +172,19 @@ def test_prepare_query_repairs_a_typo_but_keeps_the_raw_keys():
     assert not prepared.transliterated
 
 
+def test_only_a_plausible_typo_is_repaired_not_a_word_the_corpus_lacks():
+    """A typo is a letter left out or doubled, two letters swapped, a letter of the same sound (ι/η/υ, ο/ω,
+    ε/αι) or a neighbouring key: «δικτίωση», «συνεργσία» are repaired. A real word one letter away from a
+    corpus word is left alone: «παραλίας» is not «παράγουν» (λ and γ are neither), and would otherwise
+    match the corpus on a word the user never said."""
+    vocab = set(tokens("Η δικτύωση και η συνεργασία των φορέων που παράγουν τοπικά προϊόντα."))
+    assert stem("δικτύωση") in prepare_query("Πώς βοηθά η δικτίωση;", vocab).keys
+    assert stem("συνεργασία") in prepare_query("Τι είναι η συνεργσία;", vocab).keys
+    # a stem's last consonant as inflection changes it («συνδεθεί» is «σύνδεση» to a reader)
+    assert stem("σύνδεση") in prepare_query("Πώς θα συνδεθεί ο φορέας;", set(tokens("Η σύνδεση των φορέων."))).keys
+    assert stem("παράγουν") not in prepare_query("Καθαρίζουμε τα παρτέρια της παραλίας.", vocab).keys
+
+
 def test_prepare_query_squashes_whitespace():
     prepared = prepare_query("  Τι   τύποι\nδικτύων   υπάρχουν; ", set())
     assert prepared.text == "Τι τύποι δικτύων υπάρχουν;"
