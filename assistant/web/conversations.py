@@ -147,10 +147,15 @@ def select(lib: dict, cid: str) -> dict:
     return {**lib, "current": cid} if find(lib, cid) is not None else lib
 
 
+def typed_title(title: str | None) -> str:
+    """A name as typed, made a title: spaces squashed, at most `MAX_TITLE` characters, no trailing space."""
+    return " ".join((title or "").split())[:MAX_TITLE].rstrip()
+
+
 def rename(lib: dict, cid: str, title: str) -> dict:
     """A name the user chose (kept from then on), numbered like a derived one if another conversation
     has it; a blank one is refused with ValueError."""
-    title = " ".join((title or "").split())[:MAX_TITLE].rstrip()  # cut at a space: no trailing one
+    title = typed_title(title)
     if not title:
         raise ValueError("blank title")
     title = unique_title(title, _titles(lib, cid))

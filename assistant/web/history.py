@@ -136,7 +136,7 @@ def rename(title: str, kept) -> tuple:
         lib = convs.rename(lib, lib["current"], title)
     except ValueError:
         return gr.skip(), gr.skip(), gr.skip(), BLANK
-    typed = " ".join(title.split())[: convs.MAX_TITLE].rstrip()
+    typed = convs.typed_title(title)
     chosen = (convs.find(lib, lib["current"]) or {}).get("title", typed)
     # numbered because another conversation has that name: said, so the « (2)» is no surprise
     note = TAKEN.format(typed=esc(typed), chosen=esc(chosen)) if chosen != typed else ""
@@ -179,9 +179,13 @@ def wire(p: Panel, *, chatbot, session, sources, audience, busy, reset: list, re
     (feedback box, comment, controls); `audience` follows the conversation opened."""
     shown = [chatbot, session, sources, p.choice, p.kept]
 
-    def switched(cid, kept, b):
-        out = switch(cid, kept, b)
+    def opened(out: tuple, b) -> tuple:
+        """What a switch or a delete shows: the chat with its ratings, the rest as returned, the audience
+        the conversation was asked with, and the feedback controls reset unless an answer is arriving."""
         return (rated_chat(*out[:2]), *out[1:], audience_of(out[1]), *(reset_values() if not b else (gr.skip() for _ in reset)))
+
+    def switched(cid, kept, b):
+        return opened(switch(cid, kept, b), b)
 
     p.choice.input(switched, [p.choice, p.kept, busy], [*shown, p.note, audience, *reset], queue=False, **PRIVATE)
     p.rename.click(ask_name, [p.kept], [p.rename_box, p.name, p.confirm_box], queue=False, **PRIVATE)
@@ -194,8 +198,7 @@ def wire(p: Panel, *, chatbot, session, sources, audience, busy, reset: list, re
         ask_delete, [p.kept, busy], [p.confirm_box, p.confirm_note, p.rename_box, p.note], queue=False, **PRIVATE
     )
     def deleted(kept, b):
-        out = delete(kept, b)
-        return (rated_chat(*out[:2]), *out[1:], audience_of(out[1]), *(reset_values() if not b else (gr.skip() for _ in reset)))
+        return opened(delete(kept, b), b)
 
     p.confirm.click(
         deleted, [p.kept, busy], [*shown, p.confirm_box, p.note, audience, *reset], queue=False, **PRIVATE
