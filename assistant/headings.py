@@ -30,6 +30,14 @@ def names(ask: set[str], section: str) -> bool:
     return bool(words) and all(stem_in(t, ask) for t in words)
 
 
+def defines(section: str, abbreviation: str, long_form: str) -> bool:
+    """A section titled by an abbreviation or by all the words of its long form («2.3 Κοινωνική
+    Συνεταιριστική Επιχείρηση (Κοιν.Σ.Επ.)») is where the corpus says what that kind of thing is."""
+    title = title_keys(section)
+    long = tokens(long_form)
+    return bool(set(tokens(abbreviation)) & title) or (bool(long) and all(stem_in(k, title) for k in long))
+
+
 def shared_words(keys: set[str], title: str) -> int:
     """How many search keys a heading shares, a stem counting when one is a prefix of the other."""
     title_keys = [t for t in tokens(title) if not t.isdigit()]

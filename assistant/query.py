@@ -227,6 +227,27 @@ def prepare_query(
     return PreparedQuery(text, keys, raw_keys, transliterated, cross_lingual)
 
 
+# An indefinite article, and at most one word (an adjective) before the noun: «μια Κοιν.Σ.Επ.», «ενός
+# μικρού ΚοιΣΠΕ» (folded: σ for ς).
+_INDEFINITE = r"\b(?:ενασ|ενα|εναν|ενοσ|μια|μιασ|μιαν)\s+(?:[^\W\d_]+\s+)?"
+
+
+def instances(question: str, long_forms: dict[str, str]) -> set[str]:
+    """The abbreviations a corpus defines (keys of `long_forms`) that the question introduces as one of
+    their kind («Μια Κοιν.Σ.Επ. μάς ζήτησε…», «ένας Κοινωνικός Συνεταιρισμός…»): a story about an instance
+    asks what to do about it, not what the kind is — unless it asks just that («Τι είναι μια ΚοιΣΠΕ;»)."""
+    flat = fold(question).replace(".", "")
+    asked = fold(asks_what(question).replace(".", ""))
+    found = set()
+    for abbreviation, long in long_forms.items():
+        # The long form's stems in order, a short word («και», «της») allowed between them.
+        spelled = r"[^\W\d_]*\s+(?:[^\W\d_]{1,3}\s+)?".join(re.escape(k) for k in tokens(long))
+        name = "(?:" + re.escape(abbreviation) + r"\b|" + spelled + ")"
+        if abbreviation != asked and re.search(_INDEFINITE + name, flat):
+            found.add(abbreviation)
+    return found
+
+
 # «Τι είναι (η) Χ;», «Τι σημαίνει Χ;»: what is asked about is the word after the definition's verb.
 _WHAT_IS = re.compile(r"^\W*(?:και\s+)?τι\s+(?:ειναι|σημαινει|εννοουμε\s+με)\s+(?:(?:ο|η|το|οι|τα|ενας|μια|ενα)\s+)?([^\W\d_][\w.]*)")
 

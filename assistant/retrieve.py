@@ -17,11 +17,12 @@ import numpy as np
 from assistant import snapshot
 from assistant.core.errors import IndexMissingError
 from assistant.core.greek_text import fold, remember_stems, tokens
+from assistant.core.robust import median_and_spread
 from assistant.core.settings import Settings
 from assistant.core.types import Passage, PreparedQuery, Retrieval
-from assistant.headings import leaf_title, list_parts, names, shared_words, stem_in
-from assistant.query import Orthography, SpellRepair, asks_what, prepare_query
-from assistant.question import clauses, form_keys
+from assistant.headings import defines, leaf_title, list_parts, names, shared_words, stem_in
+from assistant.query import Orthography, SpellRepair, asks_what, instances, prepare_query
+from assistant.question import Form, clauses, form_keys, forms
 from ingest import sidecars
 from ingest.embed import EmbeddingBackend
 from ingest.lexical import LexicalIndex, fingerprint
@@ -31,6 +32,7 @@ from ingest.store import VectorStore
 log = logging.getLogger(__name__)
 Key = tuple[str, str]  # (guide id, section path)
 _ARTICLE = re.compile(r"\b(?:αρθρ\w*|article)\s+(\d{1,3})\b")
+_ABOUT_KINDS = {Form.DEFINITION, Form.LIST, Form.DIFFERENCE}  # what a kind is, its kinds, how two differ
 
 
 @dataclass
@@ -248,6 +250,8 @@ class HybridSearch:
         missing = [cid for cid in ranked if cid not in dense_score]
         dense_score.update(self.index.cosine(vector, missing))
         found = self.index.get(list(ranked))
+        for cid in self._defining_instances(question, found):
+            ranked[cid] *= s.instance_factor
         order, keep = self._prefer_audience(ranked, found, k)
         if self.index.reranker is not None and order:
             pool = order[: s.candidates]
@@ -261,6 +265,14 @@ class HybridSearch:
             passages = self._with_parts(passages, prepared, k, vector)
         passages = self._with_section_context(passages)
         return self._evidence(prepared, passages, vector, distribution)
+
+    def _defining_instances(self, question: str, found: dict) -> list[str]:
+        """The chunks of sections that define a kind the question tells a story about one of."""
+        if self.index.orthography is None or forms(question)[0] in _ABOUT_KINDS:
+            return []
+        long = self.index.orthography.long_forms
+        told = [(a, long[a]) for a in instances(question, long)]
+        return [c for c, (_, m) in found.items() if any(defines(str(m.get("section", "")), *t) for t in told)]
 
     def _prefer_audience(self, ranked: dict[str, float], found: dict, k: int) -> tuple[list[str], list[str]]:
         """Audience is a preference, not a filter: another guide that made the top-k on relevance alone
@@ -371,10 +383,7 @@ class HybridSearch:
     def _evidence(
         self, prepared: PreparedQuery, passages: list[Passage], vector: list[float], sims: np.ndarray
     ) -> Retrieval:
-        median = median_of(sims) if sims.size else 0.0
-        # Spread as the median absolute deviation (scaled to a standard deviation): robust to the few
-        # relevant chunks that make the top of the distribution.
-        spread = float(1.4826 * median_of(np.abs(sims - median))) if sims.size else 0.0
+        median, spread = median_and_spread(sims)
         keys = list(dict.fromkeys(prepared.keys))
         return Retrieval(
             query=prepared,
@@ -387,14 +396,3 @@ class HybridSearch:
             unknown=[key for key in keys if key not in self.index.lexical.vocab and not key.isdigit()],
             typed_unknown=[key for key in prepared.raw_keys if key not in self.index.lexical.vocab],
         )
-
-
-def median_of(values: np.ndarray) -> float:
-    """`np.median(values)` of floats, computed as it does (the mean of the middle one or two values of a
-    partition of the flattened array; NaN if any value is NaN, or none), without its NaN check's use of
-    `np.ma`: importing numpy.ma is ≈ 10 ms of a cold `kalo ask`."""
-    n = values.size
-    if not n or np.isnan(values).any():
-        return float("nan")
-    middle = [n // 2 - 1, n // 2] if n % 2 == 0 else [n // 2]
-    return float(np.mean(np.partition(values, middle, axis=None)[middle[0] : middle[-1] + 1]))

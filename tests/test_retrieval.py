@@ -317,7 +317,7 @@ def test_median_of_is_numpys_median_to_the_bit():
     """The dense evidence's median and spread avoid `np.median` (it imports numpy.ma); same values, bit for bit."""
     import numpy as np
 
-    from assistant.retrieve import median_of
+    from assistant.core.robust import median_of
 
     rng = np.random.default_rng(13)
     arrays = [rng.standard_normal(n).astype(dtype) for n in range(1, 66) for dtype in (np.float32, np.float64)]
@@ -408,3 +408,75 @@ def test_a_part_that_sums_up_its_siblings_is_not_one_of_the_kinds():
     passing = "Ο εταιρικός εθελοντισμός συχνά συνδυάζεται με εξ αποστάσεως εθελοντισμό από το σπίτι."
     asked = _parts_for("Τι μορφές εθελοντισμού υπάρχουν;", kids[0], chapter, kids, {kids[3]: passing})
     assert asked == kids
+
+
+ENERGY_GUIDE = """# Οδηγός ενεργειακών κοινοτήτων
+
+## Ενεργειακή Κοινότητα (Ε.Κοιν.)
+
+Η Ενεργειακή Κοινότητα (Ε.Κοιν.) είναι αστικός συνεταιρισμός με σκοπό την παραγωγή και διάθεση ενέργειας.
+Μέλη μιας Ε.Κοιν. μπορούν να είναι φυσικά πρόσωπα, Δήμοι και τοπικές επιχειρήσεις.
+Η Ε.Κοιν. διοικείται από γενική συνέλευση και διοικητικό συμβούλιο.
+Κάθε Ε.Κοιν. τηρεί μητρώο μελών και βιβλία εσόδων και εξόδων.
+Μια Ε.Κοιν. εγκαθιστά φωτοβολταϊκά σε στέγες των μελών της ή σε γήπεδα που μισθώνει.
+
+## Στέγες δημοτικών κτιρίων
+
+Όταν ζητείται η χρήση της στέγης ενός σχολείου ή άλλου δημοτικού κτιρίου για φωτοβολταϊκά, το δημοτικό
+συμβούλιο αποφασίζει με μίσθωση ή παραχώρηση, αφού η τεχνική υπηρεσία ελέγξει τη στατική επάρκεια.
+Η απόφαση ορίζει τη διάρκεια, το αντάλλαγμα και ποιος συντηρεί την εγκατάσταση.
+
+## Ενημέρωση των κατοίκων
+
+Πριν από κάθε νέο έργο οι κάτοικοι ενημερώνονται σε ανοιχτή εκδήλωση της γειτονιάς.
+"""
+
+
+@pytest.fixture
+def energy_search(make_settings):
+    """A guide of another shape (unnumbered sections): a kind, defined in a section titled by its name and
+    abbreviation, which the other sections only mention."""
+
+    def search(**overrides):
+        from assistant.service import Assistant
+        from ingest.pipeline import Ingestor
+
+        settings = make_settings(embedding_backend="fake-hash", **overrides)
+        (settings.corpus_dir / "energeia.md").write_text(ENERGY_GUIDE, encoding="utf-8")
+        Ingestor(settings).run()
+        return Assistant(settings).search(audience=None, mode="hybrid", k=3)
+
+    return search
+
+
+def test_a_story_about_one_of_a_kind_is_not_answered_by_the_kinds_definition(energy_search):
+    """«Μια Ε.Κοιν. μάς ζήτησε…» is about what to do, not what an Ε.Κοιν. is: the section that defines the
+    kind stops ranking first on its name alone. Asking what it is still gets the definition."""
+    story = "Μια Ε.Κοιν. της περιοχής μάς ζήτησε τη στέγη του σχολείου για φωτοβολταϊκά. Τι πρέπει να γίνει;"
+    from assistant.headings import leaf_title
+
+    def first(search, question: str) -> str:
+        return leaf_title(search.retrieve(question).passages[0].section)
+
+    assert first(energy_search(instance_factor=1.0), story) == "Ενεργειακή Κοινότητα (Ε.Κοιν.)"  # the attractor
+    search = energy_search()
+    assert first(search, story) == "Στέγες δημοτικών κτιρίων"
+    assert first(search, "Τι είναι μια Ε.Κοιν.;") == "Ενεργειακή Κοινότητα (Ε.Κοιν.)"
+    assert first(search, "Η Ε.Κοιν. έχει γενική συνέλευση;") == "Ενεργειακή Κοινότητα (Ε.Κοιν.)"
+
+
+@pytest.mark.parametrize(
+    ("question", "told"),
+    [
+        ("Μια Ε.Κοιν. μάς ζήτησε τη στέγη", {"εκοιν"}),
+        ("Ο πρόεδρος μιας μικρής Ε.Κοιν. ρώτησε", {"εκοιν"}),
+        ("Ένας συνεταιρισμός θέλει να γίνει μια ενεργειακή κοινότητα", {"εκοιν"}),
+        ("Η Ε.Κοιν. έχει γενική συνέλευση;", set()),  # the kind itself
+        ("Τι είναι μια Ε.Κοιν.;", set()),  # asks what the kind is
+        ("Μια ενεργειακή εταιρεία και η κοινότητα", set()),  # not the long form in order
+    ],
+)
+def test_instances_are_the_kinds_a_question_introduces_one_of(question, told):
+    from assistant.query import instances
+
+    assert instances(question, {"εκοιν": "Ενεργειακή Κοινότητα", "ασ": "Αγροτικός Συνεταιρισμός"}) == told

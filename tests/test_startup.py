@@ -57,7 +57,7 @@ NOT_FOR_ASK = {
     "ingest.pipeline", "ingest.loaders", "ingest.chunk", "ingest.clean", "ingest.structure", "ingest.status",
     "assistant.service", "assistant.library",  # the facade's write side: `kalo ask` asks a Reader
     "rich.progress", "eval", "assistant.web", "gradio", "fastapi",
-    "numpy.ma",  # np.median imports it (assistant.retrieve.median_of does not)
+    "numpy.ma",  # np.median imports it (assistant.core.robust.median_of does not)
     "snowballstemmer",  # its __init__ imports ~38 languages; greek_text loads the Greek stemmer alone
 }  # fmt: skip
 
