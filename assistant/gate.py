@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from assistant.core.greek_text import fold, tokens
+from assistant.core.greek_text import fold, same_stem, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Retrieval
 from assistant.question import (
@@ -60,8 +60,8 @@ class Coverage:
 
 
 def matches(key: str, keys: set[str]) -> bool:
-    """A key is in a text's keys exactly, or as a stem prefix of one (both at least five letters)."""
-    return key in keys or (len(key) >= 5 and any(len(k) >= 5 and (k.startswith(key) or key.startswith(k)) for k in keys))
+    """A key is in a text's keys, or another key of the same word is (`same_stem`)."""
+    return key in keys or (len(key) >= 5 and any(same_stem(key, k) for k in keys))
 
 
 def key_coverage(weights: dict[str, float], keys: set[str]) -> float:

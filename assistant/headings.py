@@ -3,7 +3,7 @@ stemmer leaves «αξιολογούμε» and «αξιολόγηση» as «αξ
 
 from __future__ import annotations
 
-from assistant.core.greek_text import tokens
+from assistant.core.greek_text import same_stem, tokens
 
 
 def leaf_title(section: str) -> str:
@@ -20,8 +20,8 @@ def is_question(section: str) -> bool:
 
 
 def stem_in(key: str, keys: set[str]) -> bool:
-    """A key among `keys`, exactly or as a stem prefix (both at least five letters), as the gate matches."""
-    return key in keys or (len(key) >= 5 and any(len(k) >= 5 and (k.startswith(key) or key.startswith(k)) for k in keys))
+    """A key among `keys`, or another key of the same word (`same_stem`)."""
+    return key in keys or (len(key) >= 5 and any(same_stem(key, k) for k in keys))
 
 
 def names(ask: set[str], section: str) -> bool:

@@ -9,7 +9,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from functools import cached_property
 
-from assistant.core.greek_text import fold, greeklish_to_greek, looks_latin, phonetic, stopwords, tokens
+from assistant.core.greek_text import STEM_FINAL, fold, greeklish_to_greek, looks_latin, phonetic, stopwords, tokens
 from assistant.core.types import PreparedQuery
 from assistant.question import clauses
 
@@ -87,9 +87,7 @@ def long_forms(texts: list[str]) -> dict[str, str]:
 # What typing gets wrong (folded text): a letter of the same sound, or a key beside the one meant on the Greek
 # keyboard (rows as laid out, each key's neighbours on its row and the rows above and below).
 _SAME_SOUND = ("ιηυ", "οω", "εαι")
-# …and what Greek inflection does to a stem's last consonant («συνδεθεί» / «σύνδεση», «γράψει» / «γραφή»):
-# a stem one such letter from a corpus word is that word, as a stemmer would have it.
-_STEM_FINAL = ("πβφψ", "κγχξ", "τδθσζ")
+# A stem one last consonant from a corpus word, as inflection changes it (STEM_FINAL), is that word too.
 _KEY_ROWS = ("ςερτυθιοπ", "ασδφγηξκλ", "ζχψωβνμ")
 
 
@@ -113,7 +111,7 @@ def plausible_typo(typed: str, known: str) -> bool:
     if len(diff) != 1:
         return False
     a, b = typed[diff[0]], known[diff[0]]
-    final = diff[0] == len(typed) - 1 and any(a in group and b in group for group in _STEM_FINAL)
+    final = diff[0] == len(typed) - 1 and any(a in group and b in group for group in STEM_FINAL)
     return final or any(a in group and b in group for group in _SAME_SOUND) or _neighbours(a, b) or _neighbours(b, a)
 
 

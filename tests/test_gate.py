@@ -187,3 +187,19 @@ def test_the_words_a_refusal_names_are_the_things_not_what_happens():
     assert verdict.verdict == Verdict.NOT_COVERED
     assert "ασφαλιστήριο" in verdict.unknown_words
     assert not {"γλίστρησε", "χτύπησε", "καλύπτει"} & set(verdict.unknown_words)
+
+
+def test_an_ask_in_another_inflection_of_a_word_the_passage_has_is_covered():
+    """«υπογράψουμε» is the «υπογραφή» of the passage: the stem's last consonant changes as Greek inflects
+    (ψ/φ), so the asking sentence is covered even when the story around it is in words the corpus lacks."""
+    from dataclasses import replace
+
+    q = "Ο χορηγός μάς έστειλε έτοιμο κείμενο και πιέζει για την εβδομάδα. Τι να κοιτάξουμε πριν υπογράψουμε;"
+    unknown = tuple(k for k in tokens(q) if k.startswith(("εστειλ", "ετοιμ", "πιεζ", "εβδομαδ", "κοιταξ")))
+    passage = replace(VOLUNTEERS, text="Πριν από την υπογραφή, το κείμενο του χορηγού ελέγχεται από τη νομική υπηρεσία.")
+    found = replace(retrieval(q, standout=3.0, unknown=unknown), passages=[passage])
+    found.idf = {k: (3.0 if k in unknown else 2.0) for k in tokens(q)}
+    assert assess(q, found, SETTINGS).answerable
+    # …and a word that merely shares its first letters is not the same word
+    other = replace(passage, text="Πριν από την υπογράμμιση, το κείμενο του χορηγού ελέγχεται από τη νομική υπηρεσία.")
+    assert not assess(q, replace(found, passages=[other]), SETTINGS).answerable

@@ -337,3 +337,20 @@ def test_the_asked_abbreviation_is_searched_with_its_long_form():
     already = "Τι είναι η ΚΑΛΟ (Κοινωνική και Αλληλέγγυα Οικονομία);"
     assert spelling.with_long_forms(already, "ΚΑΛΟ") == already  # in another case, the same words
     assert spelling.with_long_forms("Τι είναι η ΟΤΑ;", "ΟΤΑ") == "Τι είναι η ΟΤΑ;"  # never defined
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("υπογραψ", "υπογραφ", True),  # υπογράψουμε / υπογραφή
+        ("συνδεθ", "συνδεσ", True),  # συνδεθεί / σύνδεση
+        ("αξιολογ", "αξιολογησ", True),  # a stem and its longer form
+        ("υπογραψ", "υπογραμ", False),  # another word
+        ("γραψ", "γραφ", False),  # too short to tell
+        ("προσφορ", "προσφυγ", False),
+    ],
+)
+def test_same_stem_is_one_word_as_greek_inflects_it(a, b, same):
+    from assistant.core.greek_text import same_stem
+
+    assert same_stem(a, b) is same and same_stem(b, a) is same

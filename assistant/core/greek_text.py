@@ -194,6 +194,23 @@ def remember_stems(stems: dict[str, str]) -> None:
     _STEMS.update(stems)
 
 
+# What Greek inflection does to a stem's last consonant («υπογράψουμε» / «υπογραφή», «συνδεθεί» / «σύνδεση»).
+STEM_FINAL = ("πβφψ", "κγχξ", "τδθσζ")
+
+
+def same_stem(a: str, b: str) -> bool:
+    """Two search keys of one word: equal, one a prefix of the other (both at least five letters: the
+    stemmer leaves «αξιολογούμε» and «αξιολόγηση» as «αξιολογ», «αξιολογησ»), or, as long, apart only in
+    a last consonant that inflection changes («υπογραψ», «υπογραφ»)."""
+    if a == b:
+        return True
+    if len(a) < 5 or len(b) < 5:
+        return False
+    if a.startswith(b) or b.startswith(a):
+        return True
+    return len(a) == len(b) and a[:-1] == b[:-1] and any(a[-1] in g and b[-1] in g for g in STEM_FINAL)
+
+
 # Bump when `tokens` changes: persisted lexical indexes built with another version are rebuilt.
 TOKENS_VERSION = 3  # 3: three-letter words stemmed too («νέο» meets «νέος»)
 # «Κοιν.Σ.Επ.», «Ν.Π.Δ.Δ.»: the dots inside an abbreviation do not separate words («ΚοινΣΕπ» is the same key).
