@@ -3,7 +3,14 @@ stemmer leaves «αξιολογούμε» and «αξιολόγηση» as «αξ
 
 from __future__ import annotations
 
+from collections import Counter
+
+from assistant.core.documents import FRONT_MATTER
 from assistant.core.greek_text import same_stem, tokens
+
+# Text before the first heading of a document that has headings, this short, is its cover (title, audience,
+# edition): the metadata carry the title, and a cover states nothing to answer with.
+COVER_MAX_WORDS = 40
 
 
 def leaf_title(section: str) -> str:
@@ -36,6 +43,18 @@ def defines(section: str, abbreviation: str, long_form: str) -> bool:
     title = title_keys(section)
     long = tokens(long_form)
     return bool(set(tokens(abbreviation)) & title) or (bool(long) and all(stem_in(k, title) for k in long))
+
+
+def covers(sections: dict[tuple[str, str], list[str]], texts: dict[str, str]) -> set[str]:
+    """The chunk ids of every document's cover. A document without headings is all front matter, and
+    all of it is content."""
+    guides = Counter(guide for guide, _ in sections)
+    return {
+        cid
+        for (guide, section), ids in sections.items()
+        if section == FRONT_MATTER and guides[guide] > 1 and sum(len(texts.get(c, "").split()) for c in ids) < COVER_MAX_WORDS
+        for cid in ids
+    }
 
 
 def shared_words(keys: set[str], title: str) -> int:

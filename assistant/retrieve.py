@@ -20,7 +20,7 @@ from assistant.core.greek_text import fold, remember_stems, tokens
 from assistant.core.robust import median_and_spread
 from assistant.core.settings import Settings
 from assistant.core.types import Passage, PreparedQuery, Retrieval
-from assistant.headings import defines, leaf_title, list_parts, names, shared_words, stem_in
+from assistant.headings import covers, defines, leaf_title, list_parts, names, shared_words, stem_in
 from assistant.query import Orthography, SpellRepair, asks_what, instances, prepare_query
 from assistant.question import Form, clauses, form_keys, forms
 from ingest import sidecars
@@ -53,6 +53,7 @@ class SearchIndex:
     children: dict[Key, list[tuple[str, str]]] = field(default_factory=dict)  # parent → (child, first id)
     reading: dict[str, list[str]] = field(default_factory=dict)  # guide → its sections in reading order
     articles: dict[str, list[str]] = field(default_factory=dict)  # «άρθρο 11» → its chunk ids (legal texts)
+    covers: set[str] = field(default_factory=set)  # chunk ids of the documents' covers (headings.covers): never passages
     doc_freq: Counter[str] = field(default_factory=Counter)
     n_docs: int = 0
     passages: dict[str, tuple[str, dict]] = field(default_factory=dict)
@@ -88,6 +89,7 @@ class SearchIndex:
                 log.warning("BM25 index not saved beside a read-only index (run `kalo ingest` to write it): %s", exc)
         index = cls(settings, embeddings, store, lexical)
         index._outline(dict(zip(ids, metas, strict=True)))
+        index.covers = covers(index.sections, dict(zip(ids, docs, strict=True)))
         index.doc_freq = snap.doc_freq
         index.n_docs = len(ids)
         if snap.matrix is not None:
@@ -219,9 +221,8 @@ class HybridSearch:
     def retrieve(
         self, question: str, *, whole: bool = False, k: int | None = None, context: str = ""
     ) -> Retrieval:
-        """`context` (a follow-up's previous question) is searched together with the question at
-        `context_weight`; the question's own search counts fully. The gate's evidence is read from the
-        combined search, which is what the conversation is about."""
+        """`context` (a follow-up's previous question) is searched with the question at `context_weight`;
+        the question's own search counts fully. The gate reads the combined search: what the talk is about."""
         s = self.index.settings
         k = k or self.k or s.top_k
         ranked: dict[str, float] = {}
@@ -249,6 +250,7 @@ class HybridSearch:
                 ranked[cid] = ranked.get(cid, 0.0) + s.article_boost
         missing = [cid for cid in ranked if cid not in dense_score]
         dense_score.update(self.index.cosine(vector, missing))
+        ranked = {cid: v for cid, v in ranked.items() if cid not in self.index.covers}
         found = self.index.get(list(ranked))
         for cid in self._defining_instances(question, found):
             ranked[cid] *= s.instance_factor

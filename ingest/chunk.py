@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from assistant.core.documents import Chunk, Heading, LoadedDocument
+from assistant.core.documents import FRONT_MATTER, Chunk, Heading, LoadedDocument
 from assistant.core.greek_text import split_sentences
 from ingest.structure import MARKDOWN_KINDS, Structure, detect, lines_of, outline_key
 
-FRONT_MATTER = "Αρχή του οδηγού"  # section name for text before the first heading (cover, preface)
+__all__ = ["FRONT_MATTER", "chunk_document", "sha"]
 
 _LIST_START = re.compile(r"^(?:[-•·▪●◦*☐☑✓–]\s|\d{1,2}[).]\s|[α-ω][).]\s|\S.* \| )")
 _SENTENCE_END = re.compile(r"[.!?;;·:]$")

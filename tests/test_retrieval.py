@@ -480,3 +480,30 @@ def test_instances_are_the_kinds_a_question_introduces_one_of(question, told):
     from assistant.query import instances
 
     assert instances(question, {"εκοιν": "Ενεργειακή Κοινότητα", "ασ": "Αγροτικός Συνεταιρισμός"}) == told
+
+
+def test_a_documents_cover_is_never_a_passage_but_a_document_without_headings_is_all_content(make_settings):
+    """The text before a document's first heading, when short, is its cover (title, audience, edition): a
+    question in the cover's words gets the body. A document without headings is all front matter, and is
+    found."""
+    from assistant.core.documents import FRONT_MATTER
+    from assistant.service import Assistant
+    from ingest.pipeline import Ingestor
+
+    settings = make_settings(embedding_backend="fake-hash")
+    (settings.corpus_dir / "kipoi.md").write_text(
+        "# Οδηγός σχολικών κήπων\n\nΟδηγός για εκπαιδευτικούς και γονείς σχολικών κήπων. Έκδοση 2026\n\n"
+        "## 1. Πότισμα\n\nΟι σχολικοί κήποι ποτίζονται νωρίς το πρωί, με σταγόνες και όχι με λάστιχο.\n\n"
+        "## 2. Εθελοντές\n\nΟι γονείς αναλαμβάνουν το πότισμα τα καλοκαίρια, με πρόγραμμα ανά εβδομάδα.\n",
+        encoding="utf-8",
+    )
+    (settings.corpus_dir / "simeioseis.txt").write_text(
+        "Οι γονείς του συλλόγου φέρνουν σπόρους ντομάτας κάθε άνοιξη για τους σχολικούς κήπους.\n", encoding="utf-8"
+    )
+    Ingestor(settings).run()
+    search = Assistant(settings).search(audience=None, mode="hybrid", k=6)
+    assert search.index.covers, "the guide's cover is known"
+    passages = search.retrieve("Οδηγός για εκπαιδευτικούς και γονείς σχολικών κήπων: τι κάνουν οι γονείς;").passages
+    assert passages and all(p.section != FRONT_MATTER or p.guide_id == "simeioseis" for p in passages)
+    assert {p.guide_id for p in passages} == {"kipoi", "simeioseis"}
+    assert search.retrieve("Ποιος φέρνει σπόρους ντομάτας;").passages[0].guide_id == "simeioseis"

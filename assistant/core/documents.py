@@ -117,6 +117,8 @@ def text_key(text: str) -> str:
     return hashlib.sha1(" ".join(_NON_WORD.sub(" ", fold(text)).split()).encode("utf-8")).hexdigest()[:16]
 
 
+FRONT_MATTER = "Αρχή του οδηγού"  # section name for text before the first heading (cover, preface)
+
 # Structure, not wording: documents label their examples («Υποθετικό παράδειγμα», «Case study»).
 _EXAMPLE_TITLE = re.compile(r"παραδειγμ|υποθετικ|example|case stud|μελετ\w* περιπτωσ")
 
