@@ -32,7 +32,8 @@ class AnswerRequest:
     shown: list[str] = field(default_factory=list)  # sentences the previous answer gave
     item: bool = False  # the referent is one item of the previous answer: its section is the answer
     others: list[dict[str, float]] = field(default_factory=list)  # that answer's other items (keys → IDF)
-    lead: bool = False  # the first passage's section is what is asked («και μετά;»: the one that follows)
+    lead: bool = False  # the first passage's section is what is asked («πες μου για το 2», «και μετά;»)
+    after: bool = False  # …as the one that follows the step the question's words name («και μετά;»)
     cross_lingual: bool = False
     # For a question in another language, which shares no words with the guides: each text's closeness
     # to the question by meaning (the embeddings' cosine), so that sentences can be chosen at all.

@@ -38,8 +38,11 @@ FORM_LABEL_BONUS = 0.1
 # is lexical, and the rank carries what the words alone miss. Chosen on dev (0.15 → 0.3: dev key-fact
 # recall 45.5 → 47.2 %, follow-ups 51.5 → 57.6 %; flat to 0.5, worse below 0.15).
 RANK_PRIOR = 0.3
-# «και μετά;»: the section placed first (the one that follows in the guide) gains as much as a title match.
+# «πες μου για το 2»: the section placed first (the item's) gains as much as a title match…
 LEAD_BONUS = 0.6
+# …and «Υπογράψαμε. Και μετά;» the section that follows in the guide as much as a sentence with every word of
+# the question: those words name the step already done, which must not open the answer again.
+AFTER_BONUS = 1.0
 # A follow-up's item is on a line of the guide when the line has this share of the item's IDF mass; the
 # line's other sentences (the answer after a question in a list) then gain as much as a section title.
 ITEM_MATCH = 0.7
@@ -147,7 +150,7 @@ class ExtractiveAnswerer:
                     value += ITEM_LINE_BONUS
             value += RANK_PRIOR / (1 + line.unit)
             if request.lead and line.unit == 0:
-                value += LEAD_BONUS
+                value += AFTER_BONUS if request.after else LEAD_BONUS
             value += MEANING_WEIGHT * meaning.get(id(line), 0.0)
             if labelled(line):
                 value += FORM_LABEL_BONUS

@@ -176,6 +176,7 @@ def respond(
             item=resolved.item,
             others=_others(resolved, retriever),
             lead=reading.lead,
+            after=reading.lead and bool(resolved.after),
             cross_lingual=retrieval.query.cross_lingual,
             meaning=_meaning(retriever, retrieval) if retrieval.query.cross_lingual else None,
         )
