@@ -86,6 +86,36 @@ def _typed_words(question: str, unknown: set[str]) -> list[str]:
     return out
 
 
+def unknown_weights(question: str, retrieval: Retrieval, settings: Settings) -> dict[str, float]:
+    """How unknown each search key is: a word the corpus never uses counts whole, a verb less (what a user
+    does is said in their own words), and a word repaired into one the corpus has half — it may have been
+    a real word the corpus lacks («συνταγή» → «σύνταξη»)."""
+    repaired = dict(zip(retrieval.query.raw_keys, retrieval.query.keys, strict=False))
+    unknown = {k: 1.0 for k in retrieval.unknown} | {
+        k: 0.5 for raw, k in repaired.items() if raw != k and k not in retrieval.unknown
+    }
+    for raw in verb_keys(question):
+        if (k := repaired.get(raw, raw)) in unknown:
+            unknown[k] *= settings.gate_verb_unknown
+    return unknown
+
+
+def lacking_asks(question: str, retrieval: Retrieval, settings: Settings) -> list[str]:
+    """The asks of a question (`clauses`) about something the corpus never names, as the whole asking
+    sentence is judged: more than `gate_max_need_unknown` of the IDF mass of their nouns (two at least) unknown («τι εισφορές πληρώνουμε
+    στον ΕΦΚΑ»). Verbs are left out: a user says what they do in their own words («τρώμε χρόνο»)."""
+    repaired = dict(zip(retrieval.query.raw_keys, retrieval.query.keys, strict=False))
+    unknown = set(retrieval.unknown)
+    out = []
+    for ask in clauses(question):
+        verbs = verb_keys(ask) | {k for w in re.findall(r"\w+", ask) if _VERB_ENDING.search(w) for k in tokens(w)}
+        nouns = {k: retrieval.idf[k] for raw in tokens(ask) if raw not in verbs and (k := repaired.get(raw, raw)) in retrieval.idf}
+        nouns = {k: w for k, w in nouns.items() if k not in NUMERAL_KEYS}
+        if len(nouns) >= 2 and _share(nouns, unknown) > settings.gate_max_need_unknown:
+            out.append(ask)
+    return out
+
+
 def features(question: str, retrieval: Retrieval, settings: Settings, own: str = "") -> dict[str, float]:
     """The evidence the gate weighs, each a share of the question's IDF mass (thresholds in Settings).
     `question` is everything searched; `own` the user's new turn, whose asking sentence is the need (a
@@ -97,15 +127,8 @@ def features(question: str, retrieval: Retrieval, settings: Settings, own: str =
     top = passages[: settings.gate_top_passages]
     keys = set().union(*(set(tokens(f"{p.section}\n{p.text}")) for p in top))
     weights = {k: w for k, w in retrieval.idf.items() if k not in NUMERAL_KEYS}
-    # A word repaired into one the corpus has may have been a real word the corpus lacks («συνταγή» →
-    # «σύνταξη»): it counts half unknown, a word left unknown counts whole.
     repaired = dict(zip(retrieval.query.raw_keys, retrieval.query.keys, strict=False))
-    unknown = {k: 1.0 for k in retrieval.unknown} | {
-        k: 0.5 for raw, k in repaired.items() if raw != k and k not in retrieval.unknown
-    }
-    for raw in verb_keys(question):
-        if (k := repaired.get(raw, raw)) in unknown:
-            unknown[k] *= settings.gate_verb_unknown
+    unknown = unknown_weights(question, retrieval, settings)
     # The same evidence on the asking sentence alone, when the question first describes a situation.
     asking = {k: weights[k] for raw in tokens(_asking(own, question)) if (k := repaired.get(raw, raw)) in weights}
     # …and a repaired word found in the passages is half evidence too: the repair, not the user, matched it.
@@ -178,8 +201,18 @@ def assess(
         if names:
             result.unknown_words = names
             return _refuse(result, "the question asks about a named place or body the corpus never mentions")
+    # «…τι εισφορές πληρώνουν στον ΕΦΚΑ και πώς φορολογούνται τα κέρδη;»: an ask whose topic the corpus
+    # never names is not covered though another is; the rest is answered, and the note says which is not.
+    own = need(question)  # the user's own asks: a follow-up's previous question was answered before
+    parts = clauses(own)
+    lacking = lacking_asks(own, retrieval, settings) if len(parts) > 1 and not retrieval.query.cross_lingual else []
+    if lacking:
+        lacking_keys = set(tokens(" ".join(lacking)))  # clauses are folded: the words are shown as typed
+        result.unknown_words = [w for w in _typed_words(own, unknown) if tokens(w)[0] in lacking_keys]
+        if not any(_clause_covered(c, retrieval, settings) for c in parts if c not in lacking):
+            return _refuse(result, "the asks the corpus could answer are not in the passages")
+        result.verdict, result.reason = Verdict.PARTIAL, "an ask is about something the corpus never names"
     all_text = "\n".join(p.text for p in retrieval.passages)
-    own = need(question)
     missing = [kind for kind in asked_facts(own) if not states_fact(kind, all_text)]
     if missing:
         result.missing_facts = missing

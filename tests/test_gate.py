@@ -203,3 +203,21 @@ def test_an_ask_in_another_inflection_of_a_word_the_passage_has_is_covered():
     # …and a word that merely shares its first letters is not the same word
     other = replace(passage, text="Πριν από την υπογράμμιση, το κείμενο του χορηγού ελέγχεται από τη νομική υπηρεσία.")
     assert not assess(q, replace(found, passages=[other]), SETTINGS).answerable
+
+
+def test_an_ask_about_what_the_corpus_never_names_is_left_out_and_said_the_rest_is_answered():
+    """«…τι εισφορές πληρώνουμε στο ταμείο ΤΕΒΕ και πώς εκπαιδεύονται οι εθελοντές;»: one ask names only
+    things the corpus lacks, the other is covered — answered in part, and the note names what is not."""
+    q = "Τι εισφορές πληρώνουμε στο ΤΕΒΕ και πώς εκπαιδεύεται ένας νέος εθελοντής;"
+    unknown = tuple(k for k in tokens(q) if k.startswith(("εισφορ", "τεβ")))
+    verdict = assess(q, retrieval(q, standout=3.0, unknown=unknown), SETTINGS)
+    assert verdict.verdict == Verdict.PARTIAL
+    assert verdict.unknown_words == ["εισφορές", "ΤΕΒΕ"]
+    # …both asks about what the corpus lacks, or the other not in the passages: nothing to answer
+    both = "Τι εισφορές πληρώνουμε στο ΤΕΒΕ και τι ποινές προβλέπει η ΔΟΥ;"
+    unknown = tuple(k for k in tokens(both) if k.startswith(("εισφορ", "τεβ", "ποιν", "δου")))
+    assert not assess(both, retrieval(both, standout=3.0, unknown=unknown), SETTINGS).answerable
+    # …and a user's own verbs («τρώμε χρόνο») are no topic the corpus lacks
+    verbs = "Πώς εκπαιδεύεται ένας νέος εθελοντής και πόσο χρόνο τρώμε;"
+    unknown = tuple(k for k in tokens(verbs) if k.startswith("τρωμ"))
+    assert assess(verbs, retrieval(verbs, standout=3.0, unknown=unknown), SETTINGS).verdict == Verdict.COVERED
