@@ -40,8 +40,8 @@ FORM_LABEL_BONUS = 0.1
 RANK_PRIOR = 0.3
 # «πες μου για το 2»: the section placed first (the item's) gains as much as a title match…
 LEAD_BONUS = 0.6
-# …and «Υπογράψαμε. Και μετά;» the section that follows in the guide as much as a sentence with every word of
-# the question: those words name the step already done, which must not open the answer again.
+# …and «Υπογράψαμε. Και μετά;» the section that follows as much as a sentence with all the question's words:
+# those name the step already done, which must not open the answer again.
 AFTER_BONUS = 1.0
 # A follow-up's item is on a line of the guide when the line has this share of the item's IDF mass; the
 # line's other sentences (the answer after a question in a list) then gain as much as a section title.
@@ -173,7 +173,7 @@ class ExtractiveAnswerer:
     def compose(self, request: AnswerRequest) -> str:
         if not request.passages:
             return NOT_FOUND
-        units = Units(request.passages)
+        units = Units(request.passages, request.weights)
         shown = [set(tokens(x)) for x in request.shown]
 
         def said(line: Line) -> bool:  # the previous answer gave it: never repeated, a list goes on without it
@@ -289,7 +289,7 @@ class ExtractiveAnswerer:
         units = {ln.unit for score, ln in scored if score >= s.unit_floor * best_score}
         pool = sorted((t for t in scored if t[1].unit in units), key=lambda t: -t[0])
         picked: list[tuple[float, Line]] = []
-        excluded: set[int] = set()  # a list taken whole excludes its items; an item taken, the whole list
+        excluded: set[int] = set()  # a list taken whole excludes every sentence of its items; an item, the list
         words = 0
         for _ in range(s.max_answer_sentences):
             def mmr(t: tuple[float, Line]) -> float:
@@ -316,7 +316,7 @@ class ExtractiveAnswerer:
             picked.append(choice)
             words += size
             if block:
-                excluded |= {id(ln) for ln in [block.intro, *block.items]}
+                excluded |= {id(ln) for ln in [block.intro, *read.lines] if ln is block.intro or ln.item == block.items[0].item}
             elif id(choice[1]) in members:
                 excluded.add(members[id(choice[1])])
         if not picked:  # only a list's introduction matched, and its items were all said before

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from assistant.core.greek_text import fold, split_sentences, tokens
 from assistant.core.safety import is_instruction
 from assistant.core.types import Passage
+from assistant.headings import stem_in
 
 # A sentence that opens by pointing back: a demonstrative («Αυτό…», «Η γνώση αυτή…», «Σε αυτή την
 # περίπτωση…», «Γι' αυτό…»), a connective that adds or contrasts («Επίσης», «Επιπλέον», «Ωστόσο»), or a weak
@@ -27,6 +28,10 @@ _LEANS_BACK = re.compile(
 ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α-ω][).]\s+)")
 CAPTION_MAX_WORDS = 6  # a line of its own this short, right above a list, is the list's caption
 FINAL = tuple(".;;!?»)…")  # how a finished sentence ends; a line ending otherwise goes on in the next one
+# A list item is shown by its first sentence; a further one of it too when it carries at least this share of
+# the question's IDF mass that the first lacks («Διαθέσιμος χρόνος: … Αν ο φορέας δεν διαθέτει άνθρωπο…
+# χρόνο, … λίγα δίκτυα ουσιαστικά» for «έχουμε λίγο χρόνο»).
+ITEM_MORE_SHARE = 0.15
 RUN_IN_MAX_WORDS = 3  # a line opening with a «sentence» this short has a run-in heading («Ποιος το κάνει.»)
 
 
@@ -83,8 +88,9 @@ class Units:
     """The passages grouped into sections (answer units), ranked by their best passage, with their
     sentences in reading order and their lists (consecutive item lines, with the line introducing them)."""
 
-    def __init__(self, passages: list[Passage]) -> None:
+    def __init__(self, passages: list[Passage], weights: dict[str, float] | None = None) -> None:
         self.passages = passages
+        self.weights = weights or {}  # the question's search keys → IDF: what a further item sentence must add
         self.keys: list[tuple[str, str]] = []
         by_unit: dict[tuple[str, str], list[int]] = {}
         for n, p in enumerate(passages, start=1):
@@ -171,13 +177,25 @@ class Units:
         """A list item as a list shows it. «1) Υπάρχει δαπάνη; Αν όχι, ένα μνημόνιο αρκεί.»: an item that asks
         and answers is shown whole, since its question alone says nothing (its sentences are still read
         apart: the answer half is never quoted without its question)."""
-        if head.item < 0 or not head.text.rstrip().endswith((";", ";", "?")):
+        if head.item < 0:
             return head
-        rest = [ln for ln in self.lines if ln.n == head.n and ln.order[:2] == head.order[:2] and ln.order[2] > 0]
+        rest = sorted(
+            (ln for ln in self.lines if ln.n == head.n and ln.order[:2] == head.order[:2] and ln.order[2] > 0),
+            key=lambda ln: ln.order,
+        )
+        if not head.text.rstrip().endswith((";", ";", "?")):
+            adding = [i for i, ln in enumerate(rest) if self._adds(head, ln)]
+            rest = rest[: adding[-1] + 1] if adding else []  # up to the last that adds: the item reads on
         if not rest:
             return head
-        text = " ".join([head.text, *(ln.text for ln in sorted(rest, key=lambda ln: ln.order))])
+        text = " ".join([head.text, *(ln.text for ln in rest)])
         return replace(head, text=text, keys=head.keys.union(*(ln.keys for ln in rest)))
+
+    def _adds(self, head: Line, line: Line) -> bool:
+        """A further sentence of an item carries enough of the question that its first sentence lacks."""
+        total = sum(self.weights.values())
+        new = sum(w for k, w in self.weights.items() if stem_in(k, line.keys) and not stem_in(k, head.keys))
+        return bool(total) and new >= ITEM_MORE_SHARE * total
 
     def passage(self, line: Line) -> Passage:
         return self.passages[line.n - 1]

@@ -589,3 +589,21 @@ def test_a_sentence_that_points_back_to_a_list_does_not_open_the_answer():
     text = compose("Πώς δέχονται επίσκεψη οι ηλικιωμένοι που ζουν μόνοι;", [after_list, alone])
     assert not text.startswith("Έτσι"), text
     assert "Έτσι οι ηλικιωμένοι" in text or "Οι ηλικιωμένοι που ζουν μόνοι εντοπίζονται" in text, text
+
+
+def test_a_list_item_shows_a_further_sentence_of_its_own_that_answers_what_the_first_does_not():
+    """«Αυτονομία: ο φορέας είναι ανεξάρτητος… Ο Δήμος… δεν πρέπει να τον ελέγχει.»: an item is shown by its
+    first sentence, and by a further one when that one carries the question's words; others stay out."""
+    rules = passage(
+        "r",
+        "3 Κανόνες των ομάδων",
+        "Οι ομάδες εθελοντών λειτουργούν με τρεις κανόνες:\n"
+        "• Εμπιστευτικότητα: ό,τι μαθαίνει ο εθελοντής στο σπίτι μένει εκεί. Κανένα στοιχείο δεν γράφεται σε κοινωνικά δίκτυα.\n"
+        "• Συνέπεια: ο εθελοντής έρχεται την ώρα που συμφωνήθηκε. Μια ακύρωση δηλώνεται μια μέρα πριν.\n"
+        "• Αυτονομία: η ομάδα οργανώνει μόνη της τις βάρδιες. Ο Δήμος δεν ορίζει ποιος εθελοντής πηγαίνει σε ποιο σπίτι.\n",
+    )
+    text = compose("Μπορεί ο Δήμος να ορίζει ποιος εθελοντής πηγαίνει σε ποιο σπίτι;", [rules])
+    assert "- Αυτονομία: η ομάδα οργανώνει μόνη της τις βάρδιες. Ο Δήμος δεν ορίζει ποιος εθελοντής" in text
+    assert text.count("Ο Δήμος δεν ορίζει") == 1  # in its item, not again on its own
+    # the other items' further sentences add nothing asked, and are not quoted apart from their items
+    assert "Μια ακύρωση δηλώνεται" not in text and "Κανένα στοιχείο δεν γράφεται" not in text
