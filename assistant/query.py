@@ -226,8 +226,11 @@ def prepare_query(
 
 
 # An indefinite article, and at most one word (an adjective) before the noun: «μια Κοιν.Σ.Επ.», «ενός
-# μικρού ΚοιΣΠΕ» (folded: σ for ς).
-_INDEFINITE = r"\b(?:ενασ|ενα|εναν|ενοσ|μια|μιασ|μιαν)\s+(?:[^\W\d_]+\s+)?"
+# μικρού ΚοιΣΠΕ»; or the user saying what they are: «Είμαστε (μια) πολύ μικρή Κοιν.Σ.Επ.» (folded: σ for ς).
+_INDEFINITE = (
+    r"(?:\b(?:ενασ|ενα|εναν|ενοσ|μια|μιασ|μιαν)\s+(?:[^\W\d_]+\s+)?"
+    r"|\b(?:ειμαστε|ειμαι)\s+(?:(?:ενασ|ενα|μια)\s+)?(?:[^\W\d_]+\s+){0,2})"
+)
 
 
 def instances(question: str, long_forms: dict[str, str]) -> set[str]:
