@@ -23,10 +23,14 @@ from assistant.core.types import Turn
 from assistant.gate import key_coverage, matches
 from assistant.headings import title_keys
 from assistant.labels import label_forms, parallel_label, run_in, without_label
+from assistant.layout import intro_text, list_text, paragraphs
 from assistant.question import Form, asks_whole
-from assistant.units import FINAL, Block, Line, Units
+from assistant.units import Block, Line, Units
 
 PHRASES = prompts.phrases("extractive")
+# A list that fills less than this share of `max_answer_words` leaves room: the answer goes on with what else
+# answers («Συνηθισμένα λάθη» and three items, then «…προτιμούμε ανοιχτή ενημερωτική συνάντηση…»).
+LIST_ROOM_SHARE = 0.5
 # Structure, not wording: a document speaks of itself in standard ways.
 _SELF_REFERENCE = re.compile(r"\b(?:ο|του|τον|στον) (?:παρων |παροντοσ )?οδηγ\w*|\bενοτητ\w* \d|\bκεφαλαι\w* \d")
 _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3})*(?![\d/])")
@@ -57,11 +61,6 @@ MEANING_UNITS = 4
 # sharing most words with the question won, and it often left the part unnamed. Flat on every split.
 PART_TITLE = 1.0
 PART_PLACE = 0.2
-
-
-def _finish(text: str) -> str:
-    text = text.rstrip(" ,·")
-    return text if text.endswith(FINAL) else text.rstrip(":") + "."
 
 
 @register("extractive")
@@ -194,7 +193,10 @@ class ExtractiveAnswerer:
         best_score, best = max(scored, key=lambda t: t[0]) if scored else (0.0, None)
         listed = self._list_of(units, best, form, said) if best is not None else None
         if listed is not None:
-            body, _used = self._render_items(request, units, *listed, form)
+            body, used = self._render_items(request, units, *listed, form)
+            room = self.settings.max_answer_words - len(body.split())
+            if room >= LIST_ROOM_SHARE * self.settings.max_answer_words:
+                body = self._after_list(body, used, scored, best_score, units, room)
         else:
             body, _used = self._free(scored, best_score, blocks, units)
         return body
@@ -269,18 +271,29 @@ class ExtractiveAnswerer:
         cap = self.settings.max_list_items
         shown, rest = items[:cap], len(items) - cap
         if intro is not None:
-            head = _intro_text(intro)
+            head = intro_text(intro)
         else:
             guide = units.passage(shown[0]).guide_title if shown else ""
             head = prompts.render(PHRASES["lead"].get(form.value, PHRASES["lead"]["general"]), guide=guide)
         used = shown + ([intro] if intro else [])
-        return _list_text(head, shown, rest, numbered=form == Form.PROCEDURE), used
+        return list_text(head, shown, rest, numbered=form == Form.PROCEDURE), used
 
-    def _free(self, scored: list[tuple[float, Line]], best_score: float, blocks: dict[int, Block], read: Units):
+    def _after_list(self, body: str, used: list[Line], scored, best_score: float, units: Units, room: int) -> str:
+        """What else answers, after a short list, within `room` words: running sentences, not the list's own
+        lines nor another list's items (a second list would answer another form of question)."""
+        left = [(v, ln) for v, ln in scored if ln not in used and ln.item < 0]
+        extra, _ = self._free(left, best_score, {}, units, room) if left else (NOT_FOUND, [])
+        return body if extra in (NOT_FOUND, "") else f"{body}\n\n{extra}"
+
+    def _free(
+        self, scored: list[tuple[float, Line]], best_score: float, blocks: dict[int, Block], read: Units, budget: int = 0
+    ):
         """Sentences chosen by maximal marginal relevance: each one must add what the others do not. A
         list with its introduction competes as one candidate and is shown as that list; items picked on
-        their own are shown under their list's introduction, never out of what they belong to."""
+        their own are shown under their list's introduction, never out of what they belong to. `budget`:
+        words, `max_answer_words` unless given."""
         s = self.settings
+        budget = budget or s.max_answer_words
         members = {id(ln): key for key, b in blocks.items() for ln in [b.intro, *b.items]}
         scored = scored + [(b.value, b.whole) for b in blocks.values()]
         best_score = max([best_score] + [b.value for b in blocks.values()])
@@ -305,13 +318,13 @@ class ExtractiveAnswerer:
             choice = max(candidates, key=mmr)
             block = blocks.get(id(choice[1]))
             size = block.words if block else choice[1].words
-            if picked and (mmr(choice) < s.sentence_floor * best_score or words + size > s.max_answer_words):
+            if picked and (mmr(choice) < s.sentence_floor * best_score or words + size > budget):
                 if block:  # a list too long for what is left: the next candidate
                     pool.remove(choice)
                     continue
                 break
-            if block and size > s.max_answer_words:  # a long list opens the answer: cut to the bound
-                block.fit(s.max_answer_words)
+            if block and size > budget:  # a long list opens the answer: cut to the bound
+                block.fit(budget)
                 size = block.words
             picked.append(choice)
             words += size
@@ -329,57 +342,7 @@ class ExtractiveAnswerer:
         first = max((ln for _, ln in picked), key=lambda ln: (not read.leans_back(ln), direct[id(ln)]))
         others = sorted((ln for _, ln in picked if ln is not first), key=lambda ln: (ln.unit, ln.order))
         lines = read.with_antecedents([first, *others])
-        return self._paragraphs(lines, blocks, members), lines
-
-    @staticmethod
-    def _paragraphs(lines: list[Line], blocks: dict[int, Block], members: dict[int, int]) -> str:
-        """Running sentences of a section form a paragraph; a list, whole or in part, is one of its own,
-        under its introduction."""
-        entries: list[Line | tuple[Line, list[Line], int]] = []
-        partial: dict[int, tuple[Line, list[Line], int]] = {}
-        for ln in lines:
-            key = members.get(id(ln))
-            if id(ln) in blocks:
-                block = blocks[id(ln)]
-                entries.append((block.intro, block.items, block.left))
-            elif key is not None and ln is not blocks[key].intro:
-                if key not in partial:
-                    partial[key] = (blocks[key].intro, [], 0)
-                    entries.append(partial[key])
-                partial[key][1].append(ln)
-            else:
-                entries.append(ln)
-        paragraphs: list[str] = []
-        last: Line | None = None
-        for entry in entries:
-            if isinstance(entry, tuple):
-                intro, items, rest = entry
-                paragraphs.append(_list_text(_intro_text(intro), sorted(items, key=lambda ln: ln.order), rest))
-                last = None
-                continue
-            sentence = f"{_finish(entry.text)} [{entry.n}]"
-            if last is not None and entry.unit in (last.unit, lines[0].unit):
-                paragraphs[-1] += f" {sentence}"
-            else:
-                paragraphs.append(sentence)
-            last = entry
-        return "\n\n".join(paragraphs)
-
-
-def _list_text(head: str, items: list[Line], rest: int, numbered: bool = False) -> str:
-    """A list as the answer shows it: its head line, one line per item with its citation, and how many
-    items of the guide's list are not shown."""
-    lines = [head] + [f"{f'{i}.' if numbered else '-'} {_finish(ln.text)} [{ln.n}]" for i, ln in enumerate(items, 1)]
-    if rest > 0:
-        lines.append(prompts.render(PHRASES["text"]["more_items"], count=rest))
-    return "\n".join(lines)
-
-
-def _intro_text(intro: Line) -> str:
-    """A list's caption («Συνηθισμένα λάθη.») shown as what it is: the label of the list below it."""
-    text = intro.text if intro.text.endswith(":") else intro.text.rstrip(" .") + ":"
-    return f"{text} [{intro.n}]"
-
+        return paragraphs(lines, blocks, members), lines
 
 def _sibling(request: AnswerRequest, keys: set[str]) -> bool:
     """«Το δεύτερο;»: a guide line that carries another item of the previous answer, and not the one asked

@@ -607,3 +607,22 @@ def test_a_list_item_shows_a_further_sentence_of_its_own_that_answers_what_the_f
     assert text.count("Ο Δήμος δεν ορίζει") == 1  # in its item, not again on its own
     # the other items' further sentences add nothing asked, and are not quoted apart from their items
     assert "Μια ακύρωση δηλώνεται" not in text and "Κανένα στοιχείο δεν γράφεται" not in text
+
+
+def test_a_short_list_that_answers_leaves_room_for_what_else_answers():
+    """A list asked for whole that fills less than half the answer is followed by the section's other
+    sentences that answer («…προτιμούμε ανοιχτή συνάντηση…» after «Συνηθισμένα λάθη»); its own items are
+    not quoted again."""
+    contacts = passage(
+        "c",
+        "4 Πρώτη επαφή με τους συλλόγους",
+        "Όταν ενδιαφέρονται περισσότεροι σύλλογοι εθελοντών, προτιμούμε ανοιχτή συνάντηση αντί για ιδιωτικές "
+        "συναντήσεις με έναν σύλλογο.\n"
+        "Συνηθισμένα λάθη.\n"
+        "• Δίνουμε υποσχέσεις στους συλλόγους πριν από την απόφαση.\n"
+        "• Δεν κρατάμε σημειώσεις από τις επαφές με τους συλλόγους.\n",
+    )
+    text = compose("Τι πρέπει να προσέχουμε στις επαφές με τους συλλόγους εθελοντών;", [contacts, TRAINING])
+    assert text.startswith("Συνηθισμένα λάθη:")
+    assert "προτιμούμε ανοιχτή συνάντηση" in text.split("\n\n", 1)[1]
+    assert text.count("Δίνουμε υποσχέσεις") == 1
