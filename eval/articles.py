@@ -1,7 +1,8 @@
 """Retrieval on a second corpus of another shape: a law (articles, not guide sections). Questions written
 from the Government Gazette issue alone (eval/datasets/gazette_3606.jsonl) name the article that answers
-them; this reports how often that article's passage is retrieved first (hit@1) and among the top k, once
-per setting compared, over an index of the issue built in a temporary folder.
+them; this reports how often that article's passage is retrieved first (hit@1) and among the top k, and how
+many are answered at all (every question is answerable: the rest are the gate's false refusals on a text of
+another shape), once per setting compared, over an index of the issue built in a temporary folder.
 
     python -m eval.articles                                   # default settings vs sentence_weight=0
     python -m eval.articles --compare sentence_weight=0 --compare sentence_weight=0.5
@@ -35,12 +36,14 @@ def measure(data_dir: Path, corpus: Path, cases: list[dict], **overrides) -> dic
     assistant = Assistant(settings)
     assistant.ingest()
     retriever = assistant.retriever()
-    first = top = 0
+    first = top = answered = 0
     for case in cases:
         articles = [_article(d.metadata) for d in retriever.invoke(case["question"])]
         first += bool(articles) and articles[0] in case["articles"]
         top += any(a in case["articles"] for a in articles)
-    return {"hit@1": first / len(cases), "hit@k": top / len(cases), "n": len(cases)}
+        answered += assistant.ask(case["question"]).found
+    n = len(cases)
+    return {"hit@1": first / n, "hit@k": top / n, "answered": answered / n, "n": n}
 
 
 def _value(text: str):
@@ -63,7 +66,10 @@ def main() -> None:
         shutil.copy(GAZETTE, corpus / GAZETTE.name)
         for n, (name, overrides) in enumerate(runs):
             got = measure(Path(tmp) / f"data-{n}", corpus, cases, **overrides)
-            print(f"{name:24} hit@1 {got['hit@1']:.3f}  hit@k {got['hit@k']:.3f}  ({got['n']} questions)")
+            print(
+                f"{name:24} hit@1 {got['hit@1']:.3f}  hit@k {got['hit@k']:.3f}  answered {got['answered']:.3f}"
+                f"  ({got['n']} questions)"
+            )
 
 
 if __name__ == "__main__":

@@ -221,3 +221,14 @@ def test_an_ask_about_what_the_corpus_never_names_is_left_out_and_said_the_rest_
     verbs = "Πώς εκπαιδεύεται ένας νέος εθελοντής και πόσο χρόνο τρώμε;"
     unknown = tuple(k for k in tokens(verbs) if k.startswith("τρωμ"))
     assert assess(verbs, retrieval(verbs, standout=3.0, unknown=unknown), SETTINGS).verdict == Verdict.COVERED
+
+
+def test_passages_that_hold_almost_none_of_the_question_do_not_answer_it():
+    """Every word is one the corpus uses, and something stands out, but the passage has none of what is
+    asked («Ποια πεδία συμπληρώνουμε στην πλατφόρμα…;» over a passage on volunteers' training): refused."""
+    q = "Ποια πεδία συμπληρώνουμε βήμα βήμα στην ηλεκτρονική πλατφόρμα των διαγωνισμών;"
+    verdict = assess(q, retrieval(q, standout=3.0), SETTINGS)
+    assert verdict.verdict == Verdict.NOT_COVERED and "none of" in verdict.reason
+    # A story in words the passage lacks, with an ask it covers, is still answered.
+    q = "Πουλάμε ψωμί, γλυκά και τυριά σε δύο ταβέρνες, τρία καφενεία και ένα ξενοδοχείο της πλατείας. Μετράει κι αυτό ως εθελοντισμός;"
+    assert assess(q, retrieval(q, standout=3.0), SETTINGS).answerable
