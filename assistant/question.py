@@ -110,14 +110,17 @@ _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # Money is only stated by money: an hours figure does not answer «πόσο κοστίζει».
     "χρηματικά ποσά": (
         re.compile(
-            r"\bκοστ(?:οσ|ιζ\w*|η)\b|\bευρω\b|\bαμοιβ\w*|\bπροστιμ\w*|\bεπιτοκ\w*|\bτιμη\b|\bποσα (?:χρηματα|λεφτα)"
+            r"\bκοστ(?:οσ|ιζ\w*|η)\b|\bευρω\b|\bαμοιβ\w*|\bπροστιμ\w*|\bεπιτοκ\w*|\bποσα (?:χρηματα|λεφτα)"
+            # «σε τι τιμή;», «ποια είναι η τιμή;» ask a price; «στην καλύτερη τιμή» names a concept
+            r"|\b(?:ποια|ποιεσ|τι|ποση)\s+(?:(?:ειναι|θα ειναι|ηταν)\s+)?(?:(?:η|οι)\s+)?(?:[^\W\d_]+\s+)?τιμ(?:η|εσ)\b"
             r"|\bποσο\b(?= (?:πληρων|χρεων|δινουμε|δικαιουμ|επιτρεπ|μπορει να φτασ)\w*)|\bποιο ποσο\b|\bτι ποσο\b"
             # «πόσο είναι το τέλος;» (an amount, not «πόσο είναι σημαντικό»); a price per square metre
             r"|\bποσο (?:ειναι|κανει|βγαινει) (?:το|η|ο|τα|οι)\b|\bανα τετραγωνικ\w*"
             r"|\bσυντελεστ\w* (?:φορου|φπα)|\bφορολογικ\w* συντελεστ\w*|\b(?:αρχικ|μετοχικ|ελαχιστ)\w* κεφαλαι\w*"
             r"|\bcost\b|\bfine\b|\bhow much\b|\bfee\b|\btax rate\b"
         ),
-        re.compile(r"\d[\d.,]*\s*(?:€|ευρω)|€\s*\d|" + _WORDS_NUMBER.split(r")\s+(?:")[0] + r")\s+ευρω"),
+        # Legal drafting writes the figure in words and digits: «πεντακόσιες χιλιάδες (500.000) ευρώ».
+        re.compile(r"\d[\d.,]*\)?\s*(?:€|ευρω)|€\s*\d|" + _WORDS_NUMBER.split(r")\s+(?:")[0] + r")\s+(?:\([\d.,]+\)\s*)?ευρω"),
     ),
     "αριθμούς ή ποσοστά": (
         re.compile(
@@ -142,7 +145,9 @@ _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         # A date, a duration, a day of the week («κάθε Τρίτη»), a month, a clock time or a year («το 2019»);
         # not an ordinal («η τρίτη ενότητα»), a section number (5.10) or a law's year (ν. 4430/2016).
         re.compile(
-            r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d+\s*(?:ημερ|εργασιμ|μην|εβδομαδ|ετ)\w*"
+            r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d+\)?\s*(?:ημερ|εργασιμ|μην|εβδομαδ|ετ)\w*"
+            # «εντός ενός (1) μηνός», «εντός μηνός»: a period, in a law's words
+            r"|\b(?:εντοσ|μεσα σε|μεσα σ)\s+(?:(?:ενοσ|μιασ|ενα|εναν|μια)\s+)?(?:\(\d+\)\s+)?(?:ημερ|εργασιμ|μην|εβδομαδ|ετ|τριμην|εξαμην)\w*"
             r"|\b(?:καθε|την|τη|τισ|απο|εωσ|μεχρι|ωσ) (?:δευτερα|τριτη|τεταρτη|πεμπτη|παρασκευη|σαββατο|κυριακη)\w*"
             r"|\b(?:ιανουαρι|φεβρουαρι|μαρτι|απριλι|μαι(?:οσ|ου|ο)\b|ιουνι|ιουλι|αυγουστ|σεπτεμβρι|οκτωβρι|νοεμβρι|δεκεμβρι)"
             r"|\b\d{1,2}:\d{2}\b|\b(?:το|τον|στο|απο το|εωσ το|μεχρι το) (?:19|20)\d{2}\b"
@@ -232,10 +237,18 @@ def verb_keys(text: str) -> set[str]:
     return out
 
 
+# «ποιος πληρώνει την αμοιβή;» asks for someone: the money word in it asks for no amount.
+_ASKS_WHO = re.compile(r"(?:^|\s)ποι(?:οσ|α|οι)\s+(?:θα\s+|να\s+)?(?!ειναι\b|ηταν\b)[^\W\d_]+(?:ει|ουν|εται|ονται)\b")
+
+
 def asked_facts(question: str) -> list[str]:
-    """Kinds of fact (amounts, deadlines, contacts, article numbers) the question asks for."""
-    folded = fold(question)
-    return [kind for kind, (asks, _has) in _FACT_KINDS.items() if asks.search(folded)]
+    """Kinds of fact (amounts, deadlines, contacts, article numbers) the question asks for, ask by ask."""
+    found = set()
+    for ask in clauses(question) or [fold(question)]:
+        for kind, (asks, _has) in _FACT_KINDS.items():
+            if asks.search(ask) and not (kind == "χρηματικά ποσά" and _ASKS_WHO.search(ask)):
+                found.add(kind)
+    return [kind for kind in _FACT_KINDS if kind in found]
 
 
 def states_fact(kind: str, text: str) -> bool:

@@ -93,10 +93,23 @@ def test_need_is_the_asking_sentence_after_a_situation():
         ("Πόσο είναι σημαντικό να έχουμε καταστατικό;", []),
         ("Τι εισφορές πληρώνουμε για τα μέλη και με ποιο ποσοστό;", ["ποσοστά"]),
         ("Με πόσο ΦΠΑ τιμολογούμε τα γεύματα;", ["ποσοστά"]),
+        # A money word in an ask for someone («ποιος πληρώνει την αμοιβή;») or named as a concept («στην
+        # καλύτερη τιμή») asks for no amount; an ask for the fine or the price does.
+        ("Ποιος πληρώνει την αμοιβή του επιτρόπου;", []),
+        ("Εφαρμόζουμε τους ίδιους κανόνες εκτέλεσης στην καλύτερη τιμή;", []),
+        ("Ποιο είναι το ανώτατο πρόστιμο;", ["χρηματικά ποσά"]),
+        ("Σε τι τιμή πουλάμε τα προϊόντα;", ["χρηματικά ποσά"]),
+        ("Ποια είναι η αμοιβή του συντονιστή;", ["χρηματικά ποσά"]),
     ],
 )
 def test_the_kind_of_fact_a_question_asks_for(question, kinds):
     assert asked_facts(question) == kinds
+
+
+def test_an_amount_written_in_words_and_digits_is_stated():
+    assert states_fact("χρηματικά ποσά", "Επιβάλλεται πρόστιμο μέχρι πεντακόσιες χιλιάδες (500.000) ευρώ.")
+    assert states_fact("χρηματικά ποσά", "Πρόστιμο έως 3.000.000 ευρώ.")
+    assert not states_fact("χρηματικά ποσά", "Επιβάλλεται πρόστιμο ανάλογα με τη βαρύτητα της παράβασης.")
 
 
 def test_a_share_is_only_stated_by_a_share():
@@ -113,6 +126,10 @@ def test_a_share_is_only_stated_by_a_share():
         "Το γραφείο είναι ανοιχτό από τις 09:00 έως τις 14:00.",
         "Το πρόγραμμα ξεκίνησε το 2019.",
         "Οι αιτήσεις υποβάλλονται έως τις 30/6/2025.",
+        # Legal drafting writes a figure in words and digits, or a period without a number.
+        "Η Επιτροπή θεωρείται ότι εγκρίνει τη μεταβολή εάν δεν αντιταχθεί εντός ενός (1) μηνός.",
+        "Το υποκατάστημα αρχίζει να λειτουργεί το αργότερο εντός δύο (2) μηνών από τη γνωστοποίηση.",
+        "Η Επιτροπή κοινοποιεί εντός μηνός την πληροφορία αυτή.",
     ],
 )
 def test_a_time_is_stated_by_a_day_a_month_a_clock_time_or_a_year(text):
