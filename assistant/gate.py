@@ -25,17 +25,8 @@ from enum import StrEnum
 from assistant.core.greek_text import fold, same_stem, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Retrieval
-from assistant.question import (
-    NUMERAL_KEYS,
-    OWN_WORDS_MIN,
-    asked_facts,
-    clauses,
-    form_keys,
-    need,
-    situation,
-    states_fact,
-    verb_keys,
-)
+from assistant.facts import NUMERAL_KEYS, asked_facts, states_fact
+from assistant.question import OWN_WORDS_MIN, clauses, form_keys, need, situation, verb_keys
 
 
 class Verdict(StrEnum):

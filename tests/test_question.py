@@ -7,19 +7,9 @@ import pytest
 
 from assistant.core.greek_text import tokens
 from assistant.core.types import Turn
+from assistant.facts import asked_facts, states_fact
 from assistant.query import asks_what
-from assistant.question import (
-    Form,
-    answer_items,
-    asked_facts,
-    asks_whole,
-    clauses,
-    forms,
-    need,
-    resolve,
-    states_fact,
-    verb_keys,
-)
+from assistant.question import Form, answer_items, asks_whole, clauses, forms, need, resolve, verb_keys
 
 
 @pytest.mark.parametrize(
