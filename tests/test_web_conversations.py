@@ -317,3 +317,26 @@ def test_each_conversation_brings_back_the_audience_it_was_asked_as(ctx):
     assert history.audience_of(opened)["value"] == "kalo"
     _, reloaded, *_ = history.on_load(_stored(history.convs.select(kept, chat.conversation)))
     assert history.audience_of(reloaded)["value"] == "ota"
+
+
+def test_an_answer_is_kept_in_the_update_that_completes_it(ctx):
+    """The update that shows the complete answer (busy off) also keeps it in the browser: kept by a later
+    event, a click on «Νέα συνομιλία» in between wrote back the conversation without its answer, and a
+    switch back found no sources. No rename meanwhile: the answer, kept at its end, would undo it."""
+    from assistant.web import layout
+
+    demo = layout.build_ui(ctx)
+    (answer,) = {b.fn for b in demo.fns.values() if getattr(b.fn, "__name__", "") == "answer"}
+    _, chat, _, _, kept = history.on_load(None)
+    started = handlers.start("Τι δίκτυα υπάρχουν;", False, [])
+    kept, _ = history.save(kept, started[-1], chat)  # as the question is sent: no answer yet
+    steps = list(answer("Τι δίκτυα υπάρχουν;", "kalo", started[-1], chat, _stored(kept)))
+    *_, busy, _send, _stop, _note, kept_out, listed = steps[-1]
+    assert busy is False and listed["value"] == kept_out["current"]
+    record = convs.find(kept_out, kept_out["current"])
+    assert record["answers"] and "**Πηγές:**" in record["messages"][-1]["content"]
+    assert all(step[-2] == history.gr.skip() for step in steps[:-1])  # only the complete answer is kept
+    *_, note = history.rename("Δίκτυα", _stored(kept_out), busy=True)
+    assert note == history.WAIT
+    renamed, *_ = history.rename("Δίκτυα", _stored(kept_out), busy=False)
+    assert convs.find(renamed, renamed["current"])["title"] == "Δίκτυα"

@@ -171,7 +171,7 @@ def test_the_final_answer_and_send_come_back_in_one_update(ctx):
     the complete answer is the one that turns busy off — a question typed the moment it shows is taken."""
     demo = layout.build_ui(ctx)
     (answer,) = {b.fn for b in demo.fns.values() if getattr(b.fn, "__name__", "") == "answer"}  # typed, example
-    steps = list(answer("Τι δίκτυα υπάρχουν;", "kalo", [], ChatSession()))
+    steps = list(answer("Τι δίκτυα υπάρχουν;", "kalo", [], ChatSession(), None))
     messages, panel, *_ = steps[0]
     assert "Αναζήτηση στους οδηγούς" in panel and messages[-1]["content"] == handlers.PLACEHOLDER
     busy = [step[4] for step in steps]

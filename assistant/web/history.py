@@ -129,8 +129,11 @@ def ask_name(kept) -> tuple:
     return gr.update(visible=True), convs.editable_title(record), gr.update(visible=False)
 
 
-def rename(title: str, kept) -> tuple:
-    """Returns (kept, list, name box, note)."""
+def rename(title: str, kept, busy: bool = False) -> tuple:
+    """Returns (kept, list, name box, note). Not while an answer is on its way: the answer, kept when it
+    is complete, would bring the old name back."""
+    if busy:
+        return gr.skip(), gr.skip(), gr.update(visible=False), WAIT
     lib = convs.load(kept)
     try:
         lib = convs.rename(lib, lib["current"], title)
@@ -190,7 +193,7 @@ def wire(p: Panel, *, chatbot, session, sources, audience, busy, reset: list, re
     p.choice.input(switched, [p.choice, p.kept, busy], [*shown, p.note, audience, *reset], queue=False, **PRIVATE)
     p.rename.click(ask_name, [p.kept], [p.rename_box, p.name, p.confirm_box], queue=False, **PRIVATE)
     gr.on(
-        [p.save_name.click, p.name.submit], rename, [p.name, p.kept], [p.kept, p.choice, p.rename_box, p.note],
+        [p.save_name.click, p.name.submit], rename, [p.name, p.kept, busy], [p.kept, p.choice, p.rename_box, p.note],
         queue=False, **PRIVATE,
     )
     p.cancel_name.click(lambda: gr.update(visible=False), None, [p.rename_box], queue=False, **PRIVATE)

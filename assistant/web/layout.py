@@ -179,9 +179,9 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
     busy = gr.State(True)  # an answer is on its way (or the page is loading): further questions wait in the box
     pending = gr.State("")  # the question being answered
     controls = [busy, send, stop]
-    answer_outputs = [chatbot, sources, session, pending, *controls, box_note]
+    answer_outputs = [chatbot, sources, session, pending, *controls, box_note, conv.kept, conv.choice]
 
-    def answer(p, a, m, s):
+    def answer(p, a, m, s, kept):
         # The pending question is consumed once: a refused question's chained event finds it empty, and
         # changes nothing (a generator that yields nothing would clear every output: the chat, the button).
         if not p:
@@ -190,14 +190,17 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
         # The final answer and the controls (Send back, busy off) arrive in one update: sent apart, a
         # question typed the moment the answer shows was held back as if the answer were still on its way.
         # So each step waits for the next one, except the first («Αναζήτηση…» shows at once).
-        waiting, unchanged = None, (gr.skip(),) * 4  # the controls and the box's note, until the end
+        # The answer is kept in the browser in that same last update: kept by a later event, a click on
+        # «Νέα συνομιλία» in between (busy already off) wrote back the conversation without its answer.
+        waiting, unchanged = None, (gr.skip(),) * 6  # the controls, the box's note and the list, until the end
         for n, step in enumerate(handlers.respond(ctx, p, a, handlers.before_placeholder(m), s)):
             if waiting is not None:
                 yield (*waiting, "", *unchanged)
             waiting = step if n else None
             if not n:
                 yield (*step, "", *unchanged)
-        yield (*(waiting or (gr.skip(),) * 3), "", *handlers.ready(), "")  # «wait to send» is over
+        kept_now = history.save(kept, waiting[0], waiting[2]) if waiting is not None else (gr.skip(), gr.skip())
+        yield (*(waiting or (gr.skip(),) * 3), "", *handlers.ready(), "", *kept_now)  # «wait to send» is over
 
     def kept_at_once(started: tuple, kept, s) -> tuple:
         """A question taken (busy from now on) is kept in the browser with the event that shows it, before
@@ -228,7 +231,7 @@ def _chat_tab(ctx: WebContext, demo: gr.Blocks) -> None:
         return (shown, chat, panel, listed, lib, gr.update(visible=False), "", *handlers.ready())
 
     start_outputs = [question, pending, *controls, feedback_box, feedback_note, box_note, chatbot, conv.kept, conv.choice]
-    answer_inputs = [pending, audience, chatbot, session]
+    answer_inputs = [pending, audience, chatbot, session, conv.kept]
     keep = {"fn": history.save, "inputs": [conv.kept, chatbot, session], "outputs": [conv.kept, conv.choice]}
     keep |= {"queue": False, **PRIVATE}
     start_inputs = [question, busy, chatbot, conv.kept, session]
