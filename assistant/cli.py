@@ -186,7 +186,7 @@ def _check_audience(audience: str | None) -> str | None:
     from assistant.core.types import AUDIENCE_LABELS
 
     if audience is not None and audience not in AUDIENCE_LABELS:
-        raise typer.BadParameter(f"audience must be one of: {', '.join(AUDIENCE_LABELS)}")
+        raise typer.BadParameter(f"το --audience παίρνει μία από τις τιμές: {', '.join(AUDIENCE_LABELS)}")
     return audience
 
 
@@ -196,13 +196,13 @@ def print_answer(answer) -> None:
     console.print(Markdown(answer.text))
     shown = answer.cited_sources if answer.found else answer.suggestions
     if shown:
-        console.print("\n[bold]" + ("Sources" if answer.found else "Closest sections") + "[/]")
+        console.print("\n[bold]" + ("Πηγές" if answer.found else "Πλησιέστερες ενότητες") + "[/]")
     for s in shown:
         console.print(f"[cyan][{s.n}][/] {s.label()} [dim]{s.source}[/]")
         if s.excerpt:
             console.print(f"    [dim]«{s.excerpt}»[/]")
     for n in answer.removed_citations:
-        console.print(f"[yellow]Removed citation [{n}]: no such passage[/]")
+        console.print(f"[yellow]Αφαιρέθηκε η παραπομπή [{n}]: δεν αντιστοιχεί σε απόσπασμα[/]")
 
 
 @app.command()

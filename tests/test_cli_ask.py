@@ -86,7 +86,7 @@ def test_ask_prints_the_answer_and_the_cited_sources(runner, cli_env):
     result = runner.invoke(app, ["ask", GRANT])
     assert result.exit_code == 0, result.output
     out = squash(result.stdout)
-    assert "12.345 ευρώ" in out and "Sources" in out
+    assert "12.345 ευρώ" in out and "Πηγές" in out and "Sources" not in out
     assert "[1] Ενεργειακές Κοινότητες Δήμων και Πολιτών, Χρηματοδότηση, σελ. 1 energeiakes-koinotites.md" in out
     assert "«Η μέγιστη επιχορήγηση του προγράμματος Ηλιαχτίδα" in out
 
@@ -94,7 +94,7 @@ def test_ask_prints_the_answer_and_the_cited_sources(runner, cli_env):
 def test_ask_rejects_an_unknown_audience(runner, cli_env):
     result = runner.invoke(app, ["ask", GRANT, "--audience", "mayor"])
     assert result.exit_code == 2
-    assert "audience must be one of: municipal, kalo" in squash(result.output)
+    assert "το --audience παίρνει μία από τις τιμές: municipal, kalo" in squash(result.output)
 
 
 def test_ask_pauses_the_garbage_collector_only_while_it_answers(runner, cli_env, monkeypatch):
@@ -148,8 +148,8 @@ def test_chat_answers_and_follows_up(runner, cli_env, asked):
     assert result.exit_code == 0, result.output
     out = squash(result.stdout)
     assert out.startswith("Βοηθός ΚΑΛΟ")
-    assert "αστικός συνεταιρισμός" in out and "Σύνταξη καταστατικού" in out.split("Sources", 1)[1]
-    assert NOT_FOUND not in out and out.count("Sources") == 2
+    assert "αστικός συνεταιρισμός" in out and "Σύνταξη καταστατικού" in out.split("Πηγές", 1)[1]
+    assert NOT_FOUND not in out and out.count("Πηγές") == 2
     (first, before), (second, history) = asked
     assert (first, before) == (WHAT, [])
     assert second == steps and [t.role for t in history] == ["user", "assistant"] and history[0].content == WHAT
