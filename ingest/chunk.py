@@ -19,6 +19,10 @@ __all__ = ["FRONT_MATTER", "chunk_document", "sha"]
 
 _LIST_START = re.compile(r"^(?:[-•·▪●◦*☐☑✓–]\s|\d{1,2}[).]\s|[α-ω][).]\s|\S.* \| )")
 _SENTENCE_END = re.compile(r"[.!?;;·:]$")
+# «…του ν.⏎3283/2004», «π.δ.⏎…»: a line ending in a one-letter abbreviation does not end its sentence when
+# an act number or a lower-case word follows (a one-letter word does not end a Greek sentence).
+_ABBREVIATION_END = re.compile(r"(?:^|\s)(?:[^\W\d_]\.){1,3}$")
+_GOES_ON = re.compile(r"^(?:\d+/\d|[a-zα-ωά-ώ])")
 
 
 @dataclass
@@ -54,6 +58,7 @@ def _sections(doc: LoadedDocument, structure: Structure | None = None) -> list[_
     stack: list[Heading] = []
     paras = sections[0].paras
     glue = False  # whether the next line continues the current paragraph
+    abbreviated = False  # …or may, when it starts as a sentence goes on (_GOES_ON)
     i = 0
     while i < len(stream):
         page, line = stream[i]
@@ -66,15 +71,16 @@ def _sections(doc: LoadedDocument, structure: Structure | None = None) -> list[_
             stack = [h for h in stack if h.level < heading.level] + [heading]
             article = next((h.article for h in reversed(stack) if h.article), "")
             sections.append(_Section(" > ".join(h.title for h in stack), article))
-            paras, glue = sections[-1].paras, False
+            paras, glue, abbreviated = sections[-1].paras, False, False
             continue
         i += 1
         if i - 1 in structure.toc:
             continue
         if not line:
-            glue = False
+            glue = abbreviated = False
             continue
-        if glue and paras and not _LIST_START.match(line):
+        wrapped = abbreviated and bool(_GOES_ON.match(line))
+        if (glue or wrapped) and paras and not _LIST_START.match(line):
             last = paras[-1]
             last.text = f"{last.text} {line}"
             last.page_end = page
@@ -82,6 +88,7 @@ def _sections(doc: LoadedDocument, structure: Structure | None = None) -> list[_
             paras.append(_Para(line, page, page))
         # Only PDF-like text wraps paragraphs over lines; Markdown keeps one paragraph per line.
         glue = not markdown and not _SENTENCE_END.search(line)
+        abbreviated = not markdown and bool(_ABBREVIATION_END.search(line))
     return [s for s in sections if s.paras]
 
 

@@ -178,3 +178,13 @@ def test_titles_are_distinct_and_disambiguated(law, generated, tmp_path):
 def test_the_same_gazette_as_a_file_of_another_name_keeps_its_title(tmp_path):
     copy = gazette_extract(tmp_path / "scan-of-law.pdf")  # the title is on the first page
     assert clean_document(load(copy, copy.name)).title.startswith("Ν. 3606/2007 — ")
+
+
+def test_a_line_wrapped_after_an_abbreviation_goes_on_in_the_next(law):
+    """«…του ν.⏎3283/2004…»: a line ending in a one-letter abbreviation before an act number or a lower-case
+    word is a wrapped sentence, not its end; the next line joins it (it was a fragment «3283/2004, …»)."""
+    _doc, chunks = law
+    assert not [c.text for c in chunks if re.search(r"(?:^|\s)ν\.\n\d+/\d{4}", c.text)]
+    assert any(re.search(r"\bν\. \d+/\d{4}", c.text) for c in chunks)
+    # a real sentence end before a numbered paragraph is left alone
+    assert any(re.search(r"\.\n\d{1,2}\. ", c.text) for c in chunks)
