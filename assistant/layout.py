@@ -38,7 +38,12 @@ def paragraphs(lines: list[Line], blocks: dict[int, Block], members: dict[int, i
     for entry in entries:
         if isinstance(entry, tuple):
             intro, items, rest = entry
-            paragraphs.append(list_text(intro_text(intro), sorted(items, key=lambda ln: ln.order), rest))
+            if len(items) == 1 and intro.n == items[0].n:
+                # One item of a list is no list: «Τι κάνουμε: [4]» above a single bullet read as cut off.
+                # Label and item make one line, as a run-in label and its sentence do (units._run_in).
+                paragraphs.append(f"{intro_text(intro).rsplit(' [', 1)[0]} {finish(items[0].text)} [{intro.n}]")
+            else:
+                paragraphs.append(list_text(intro_text(intro), sorted(items, key=lambda ln: ln.order), rest))
             last = None
             continue
         sentence = f"{finish(entry.text)} [{entry.n}]"

@@ -626,3 +626,17 @@ def test_a_short_list_that_answers_leaves_room_for_what_else_answers():
     assert text.startswith("Συνηθισμένα λάθη:")
     assert "προτιμούμε ανοιχτή συνάντηση" in text.split("\n\n", 1)[1]
     assert text.count("Δίνουμε υποσχέσεις") == 1
+
+
+def test_one_item_of_a_list_is_shown_with_its_label_on_one_line_not_as_a_list_of_one():
+    from assistant.layout import paragraphs
+    from assistant.units import Block, Line
+
+    intro = Line(4, 0, (0, 0, 0), "Τι κάνουμε.", {"καν"}, -1, True, True)
+    item = Line(4, 0, (0, 1, 0), "Ξεκαθαρίζουμε τα οικονομικά: ποιος καλύπτει ποιο κόστος.", {"οικονομ"}, 0, True, False)
+    other = Line(4, 0, (0, 2, 0), "Ορίζουμε σημεία επαφής.", {"σημει"}, 0, True, False)
+    block = Block(whole=intro, intro=intro, items=[item, other], value=1.0, direct=1.0, total=2)
+    one = paragraphs([item], {id(intro): block}, {id(item): id(intro), id(other): id(intro)})
+    assert one == "Τι κάνουμε: Ξεκαθαρίζουμε τα οικονομικά: ποιος καλύπτει ποιο κόστος. [4]"
+    both = paragraphs([item, other], {id(intro): block}, {id(item): id(intro), id(other): id(intro)})
+    assert both.splitlines()[0] == "Τι κάνουμε: [4]" and len(both.splitlines()) == 3
