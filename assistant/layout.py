@@ -38,10 +38,10 @@ def paragraphs(lines: list[Line], blocks: dict[int, Block], members: dict[int, i
     for entry in entries:
         if isinstance(entry, tuple):
             intro, items, rest = entry
-            if len(items) == 1 and intro.n == items[0].n:
+            if len(items) == 1 and not rest and intro.n == items[0].n:
                 # One item of a list is no list: «Τι κάνουμε: [4]» above a single bullet read as cut off.
                 # Label and item make one line, as a run-in label and its sentence do (units._run_in).
-                paragraphs.append(f"{intro_text(intro).rsplit(' [', 1)[0]} {finish(items[0].text)} [{intro.n}]")
+                paragraphs.append(f"{_label(intro)} {finish(items[0].text)} [{intro.n}]")
             else:
                 paragraphs.append(list_text(intro_text(intro), sorted(items, key=lambda ln: ln.order), rest))
             last = None
@@ -67,5 +67,8 @@ def list_text(head: str, items: list[Line], rest: int, numbered: bool = False) -
 
 def intro_text(intro: Line) -> str:
     """A list's caption («Συνηθισμένα λάθη.») shown as what it is: the label of the list below it."""
-    text = intro.text if intro.text.endswith(":") else intro.text.rstrip(" .") + ":"
-    return f"{text} [{intro.n}]"
+    return f"{_label(intro)} [{intro.n}]"
+
+
+def _label(intro: Line) -> str:
+    return intro.text if intro.text.endswith(":") else intro.text.rstrip(" .") + ":"
