@@ -218,9 +218,7 @@ class HybridSearch:
     k: int | None = None
     mode: str = "hybrid"  # hybrid | dense | bm25 (the evaluation compares them)
 
-    def retrieve(
-        self, question: str, *, whole: bool = False, k: int | None = None, context: str = ""
-    ) -> Retrieval:
+    def retrieve(self, question: str, *, whole: bool = False, k: int | None = None, context: str = "") -> Retrieval:
         """`context` (a follow-up's previous question) is searched with the question at `context_weight`;
         the question's own search counts fully. The gate reads the combined search: what the talk is about."""
         s = self.index.settings
@@ -323,6 +321,7 @@ class HybridSearch:
         keys = set(prepared.keys)
         asks = [(set(tokens(c)), form_keys(c)) for c in clauses(prepared.text)]
         form = form_keys(prepared.text)
+        asked = forms(prepared.text)[0]
         mass = {k: self.index.idf(k) for k in keys if k not in form}  # what the question is about
 
         def about_parent(parent: str) -> bool:  # «πώς κρατάμε ζωντανή μια συνεργασία;» is not «Βήματα συνεργασιών»
@@ -330,7 +329,7 @@ class HybridSearch:
             inside = sum(w for k, w in mass.items() if stem_in(k, title))
             return inside >= sum(mass.values()) - inside
 
-        def closer_to_parent(parent: str, kids: list[tuple[str, str]], first: bool) -> bool:
+        def closer_to_parent(parent: str, kids: list[tuple[str, str]], first: bool, on_parent: bool) -> bool:
             to_parent = shared_words(keys, leaf_title(parent))
             closer = to_parent > 0 and to_parent > max(shared_words(keys, leaf_title(kid)) for kid, _ in kids)
             if closer and about_parent(parent):
@@ -339,6 +338,9 @@ class HybridSearch:
             # τυπικά δίκτυα»: an ask that names the parent's title and at most one word besides (its verb)
             # asks for the parent whole, unless it names one part's title as fully.
             title = set(tokens(leaf_title(parent)))
+            # Landing on a chapter titled in the question's own form («Κίνδυνοι…» for «ποιοι κίνδυνοι…;»): it is the list asked for.
+            if first and on_parent and asked in forms(leaf_title(parent)):
+                return True
             return first and any(
                 names(ask, parent)
                 and len([k for k in ask - form if not stem_in(k, title)]) <= 1
@@ -352,7 +354,7 @@ class HybridSearch:
                 parent = " > ".join(parts[:depth])
                 # A part titled as a question discusses the parts, one that names them sums them up: not items.
                 kids = list_parts(self.index.children.get((p.guide_id, parent), []), self.index.get)
-                if len(kids) < 3 or not closer_to_parent(parent, kids, i == 0):
+                if len(kids) < 3 or not closer_to_parent(parent, kids, i == 0, p.section == parent):
                     continue
                 ids = [cid for _, cid in kids[: self.index.settings.max_list_items]]
                 by_id = self.index.get(ids)
@@ -371,10 +373,8 @@ class HybridSearch:
     def _with_section_context(self, passages: list[Passage]) -> list[Passage]:
         """The rest of the best section's chunks, so that a list or procedure cut across chunks reaches
         the composer whole (a section longer than `max_section_chunks` keeps only what was retrieved)."""
-        if not passages:
-            return passages
-        best = passages[0]
-        ids = self.index.sections.get((best.guide_id, best.section), [])
+        best = passages[0] if passages else None
+        ids = self.index.sections.get((best.guide_id, best.section), []) if best else []
         have = {p.chunk_id for p in passages}
         extra = [cid for cid in ids if cid not in have]
         if not extra or len(ids) > self.index.settings.max_section_chunks:
@@ -385,8 +385,7 @@ class HybridSearch:
     def _evidence(
         self, prepared: PreparedQuery, passages: list[Passage], vector: list[float], sims: np.ndarray
     ) -> Retrieval:
-        median, spread = median_and_spread(sims)
-        keys = list(dict.fromkeys(prepared.keys))
+        (median, spread), keys = median_and_spread(sims), list(dict.fromkeys(prepared.keys))
         return Retrieval(
             query=prepared,
             passages=passages,

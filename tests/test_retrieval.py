@@ -410,6 +410,34 @@ def test_a_part_that_sums_up_its_siblings_is_not_one_of_the_kinds():
     assert asked == kids
 
 
+def test_a_question_landing_on_a_chapter_titled_with_its_own_form_gets_the_parts():
+    """«Ποια εμπόδια συναντούν…;» asks for a list of obstacles; landing on the chapter «Εμπόδια στην
+    εφαρμογή» itself (its opening text ranks first), the chapter's title has the question's form, so it
+    names the list asked for, though the question's other words («σύλλογοι», «εθελοντές») are not in it.
+    Before, the form word did not count as what the question is about and the answer was the chapter's
+    opening sentences alone (new-user trial: «Ποιοι είναι οι κυριότεροι κίνδυνοι…;» got none of them)."""
+    from assistant.core.greek_text import tokens
+    from assistant.core.types import Passage, PreparedQuery
+    from assistant.retrieve import HybridSearch
+
+    chapter = "5 Εμπόδια στην εφαρμογή"
+    kids = ["5.1 Έλλειψη χρόνου", "5.2 Γραφειοκρατία", "5.3 Κόπωση των εθελοντών"]
+    index, records = _chapter_index(chapter, kids)
+    records["intro"] = ("Κάθε πρόγραμμα συναντά δυσκολίες.", {"guide_id": "g", "section": chapter, "chunk_index": 9})
+
+    def parts(question: str, cid: str) -> list[str]:
+        first = Passage.from_record(cid, *records[cid], dense=0.8)
+        prepared = PreparedQuery(text=question, keys=tokens(question), raw_keys=tokens(question))
+        return [p.leaf for p in HybridSearch(index=index)._with_parts([first], prepared, 6, [0.0]) if p.part]
+
+    asked = "Ποια εμπόδια συναντούν συνήθως οι μικροί σύλλογοι όταν οργανώνουν εθελοντές;"
+    assert parts(asked, "intro") == kids
+    # Landing on one part: the question may be about that part; it is not widened.
+    assert parts(asked, "c1") == []
+    # Another form of question landing on the same chapter is not asking for its list.
+    assert parts("Πώς οργανώνουν οι μικροί σύλλογοι τους εθελοντές;", "intro") == []
+
+
 ENERGY_GUIDE = """# Οδηγός ενεργειακών κοινοτήτων
 
 ## Ενεργειακή Κοινότητα (Ε.Κοιν.)
