@@ -25,6 +25,22 @@ _LEANS_BACK = re.compile(
     rf"|{_ARTICLE}\s+\w+\s+αυτ(?:οσ|η|ο|οι|εσ|α|ου|ων|ον|ην)\b"
     r"|(?:σε|σ|με|για|γι|απο|μετα|κατα)\W{0,2}\s*αυτ(?:ο|η|α|οι|εσ|ου|ων|ον|ην|οσ)\b)"
 )
+# …or points back further in: a demonstrative with a noun the sentence has not named before («…που εμπίπτουν
+# σε αυτή την κατηγορία», «Όταν ο άνθρωπος αυτός αποχωρήσει»); «…των σχέσεων… τις σχέσεις αυτές» points inside.
+_DEMONSTRATIVE = re.compile(
+    r"\bαυτ(?:η|ο|α|εσ|ουσ|ον|ην|ων|οσ|οι) (?:τη|την|το|τα|τον|τουσ|τισ|των|του|τησ|ο|η|οι) (\w+)"
+    r"|\b(?:τη|την|το|τα|τον|τουσ|τισ|η|ο|οι|των|του|τησ) (\w+) αυτ(?:η|ο|α|εσ|ουσ|ον|ην|ων|οσ|οι)\b"
+)
+
+
+def _points_back(folded: str) -> bool:
+    for m in _DEMONSTRATIVE.finditer(folded):
+        noun = tokens(m.group(1) or m.group(2))
+        if noun and noun[0] not in tokens(folded[: m.start()]):
+            return True
+    return False
+
+
 ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α-ω][).]\s+)")
 CAPTION_MAX_WORDS = 6  # a line of its own this short, right above a list, is the list's caption
 FINAL = tuple(".;;!?»)…")  # how a finished sentence ends; a line ending otherwise goes on in the next one
@@ -149,8 +165,9 @@ class Units:
 
     @staticmethod
     def leans_back(line: Line) -> bool:
-        """A running sentence that opens by pointing back (`_LEANS_BACK`): it never opens an answer."""
-        return line.item < 0 and bool(_LEANS_BACK.match(fold(line.text)))
+        """A running sentence that points back (`_LEANS_BACK`, `_points_back`): it never opens an answer."""
+        folded = fold(line.text)
+        return line.item < 0 and (bool(_LEANS_BACK.match(folded)) or _points_back(folded))
 
     def antecedent(self, line: Line) -> Line | None:
         """The sentence a running sentence leans on when it opens by pointing back («Στόχος τους είναι…»,
