@@ -33,6 +33,10 @@ PHRASES = prompts.phrases("extractive")
 LIST_ROOM_SHARE = 0.5
 # Structure, not wording: a document speaks of itself in standard ways.
 _SELF_REFERENCE = re.compile(r"\b(?:ο|του|τον|στον) (?:παρων |παροντοσ )?οδηγ\w*|\bενοτητ\w* \d|\bκεφαλαι\w* \d")
+# Tables are never quoted (their rows are left out below): a sentence about «the table» points at nothing.
+_TABLE_REFERENCE = re.compile(
+    r"^(?:ο|στον|απο τον) (?:παρακατω |παραπανω |ακολουθοσ |συγκριτικοσ )?πινακ\w*|^(?:το|στο) (?:παρακατω |παραπανω )?(?:σχημα|διαγραμμα)\b"
+)
 _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3})*(?![\d/])")
 # A list's caption or a run-in label asks the question its content answers («Συνηθισμένα λάθη.» is what
 # «τι κάνουμε λάθος;» asks, «Ποιος το κάνει:» what «ποιος είναι αρμόδιος;» asks): read with the same
@@ -133,6 +137,8 @@ class ExtractiveAnswerer:
             p = units.passage(line)
             # Fragments, table rows (flattened or not) and rhetorical questions are not answers.
             if len(line.keys) < 3 or line.words > 60 or " | " in line.text or line.text.endswith((";", ";")):
+                return None
+            if _TABLE_REFERENCE.match(fold(line.text)):
                 return None
             # A continuation fragment, or what the previous answer already said, is never part of an answer.
             if line.text[0].islower() or said(line):

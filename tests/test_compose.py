@@ -546,6 +546,8 @@ def test_a_sentence_that_points_back_comes_after_what_it_points_to():
         ("Επιπλέον, η γνώση τους", True),
         ("Παράλληλα, η γνώση τους", True),
         ("Με τον τρόπο αυτό η γνώση τους", True),
+        ("Η ομάδα που ανήκει σε αυτή την κατηγορία", True),
+        ("Η γνώση των εθελοντών, και μόνο η γνώση αυτή,", False),
         ("Για τους νέους εθελοντές η γνώση της γειτονιάς", False),
         ("Ενημερώνουμε τους νέους εθελοντές ότι η γνώση της γειτονιάς", False),
     ],
@@ -640,3 +642,25 @@ def test_one_item_of_a_list_is_shown_with_its_label_on_one_line_not_as_a_list_of
     assert one == "Τι κάνουμε: Ξεκαθαρίζουμε τα οικονομικά: ποιος καλύπτει ποιο κόστος. [4]"
     both = paragraphs([item, other], {id(intro): block}, {id(item): id(intro), id(other): id(intro)})
     assert both.splitlines()[0] == "Τι κάνουμε: [4]" and len(both.splitlines()) == 3
+
+
+def test_a_sentence_about_a_table_is_not_quoted_without_the_table():
+    """Table rows are never quoted, so «Ο πίνακας έχει ενδεικτικό χαρακτήρα…» after a comparison table
+    points at nothing the answer shows (new-user trial: it stood alone between two sentences on tenders).
+    A table the sentence itself describes («σε έναν απλό πίνακα») is running text like any other."""
+    table = passage(
+        "tb",
+        "4 Εργαλεία > 4.9 Συγκριτικός πίνακας",
+        "Εργαλείο | Δαπάνη | Πότε ταιριάζει\nΣύμβαση | Ναι | Υπηρεσία έναντι αμοιβής\n"
+        "Ο πίνακας έχει ενδεικτικό χαρακτήρα και δεν υποκαθιστά τη νομική εξέταση κάθε σύμβασης εθελοντών.",
+        index=9,
+    )
+    plain = passage(
+        "pl",
+        "4 Εργαλεία > 4.2 Καταγραφή",
+        "Καταγράφουμε τους εθελοντές σε έναν απλό πίνακα με τη διαθεσιμότητα και τη νομική κάλυψη του καθενός.",
+        index=2,
+    )
+    text = compose("Ποια νομική εξέταση χρειάζεται μια σύμβαση εθελοντών;", [table, plain])
+    assert "Ο πίνακας έχει" not in text, text
+    assert "σε έναν απλό πίνακα" in text, text
