@@ -256,6 +256,7 @@ def chat(audience: AudienceOpt = None) -> None:
             err.print(f"[bold red]Error:[/] {escape(exc.en)}")  # «[split.dev]» is text, not markup
             continue
         print_answer(answer)
+        console.print()  # a blank line before the next prompt: where one answer ends shows, piped input too
         history += [Turn(role="user", content=question), Turn(role="assistant", content=answer.text)]
 
 

@@ -150,6 +150,8 @@ def test_chat_answers_and_follows_up(runner, cli_env, asked):
     assert out.startswith("Βοηθός ΚΑΛΟ")
     assert "αστικός συνεταιρισμός" in out and "Σύνταξη καταστατικού" in out.split("Πηγές", 1)[1]
     assert NOT_FOUND not in out and out.count("Πηγές") == 2
+    # each answer ends with a blank line before the next prompt (input piped in is not echoed)
+    assert result.stdout.count("\n\n> ") == 2, result.stdout[-300:]
     (first, before), (second, history) = asked
     assert (first, before) == (WHAT, [])
     assert second == steps and [t.role for t in history] == ["user", "assistant"] and history[0].content == WHAT
