@@ -71,7 +71,7 @@ _FORMS: tuple[tuple[Form, re.Pattern[str]], ...] = (
     (
         Form.WHY,
         re.compile(
-            r"\bγιατι\b|\bγια ποιο λογο\b|\bοφελ\w*|\bκερδιζ\w*|\bπλεονεκτ\w*|\bαξιζει\b|\bwhy\b|\bbenefits?\b|\bworth\b"
+            r"\bγιατι\b|\bγια ποιο λογο\b|\bοφελ\w*|\bκερδ(?:ιζ|ισ)\w*|\bπλεονεκτ\w*|\bαξιζει\b|\bwhy\b|\bbenefits?\b|\bworth\b"
         ),
     ),
     (

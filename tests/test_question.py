@@ -26,6 +26,8 @@ from assistant.question import Form, answer_items, asks_whole, clauses, forms, n
         ("Μπορεί ο Δήμος να είναι μέλος;", Form.PERMISSION),
         ("Είναι πρόβλημα ότι δεν έχουμε καταστατικό;", Form.PERMISSION),
         ("Γιατί να μπούμε σε ένα δίκτυο;", Form.WHY),
+        # the aorist of «κερδίζω» («θα κερδίσει») asks for the benefits as the present does
+        ("Τι θα κερδίσει η σχολική επιτροπή αν συμμετάσχει;", Form.WHY),
         ("Τι κινδύνους έχει μια τέτοια συμφωνία;", Form.RISKS),
         # «τι κάνουμε» asks for steps, «τι κάνουμε λάθος» for mistakes
         ("Οι εθελοντές μας φεύγουν γρήγορα. Τι κάνουμε λάθος;", Form.RISKS),
