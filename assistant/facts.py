@@ -28,6 +28,7 @@ _CONDITIONS = (
     r"(?:\s+\w+){0,3}?\s+(?:ταιριαζ|ενδεικνυ|καταλληλ|προτιμ|προτειν|χρησιμοποι|επιλεγ|αρκει|αρκουν|αξιζει|αξια|συμφερ"
     r"|εφαρμοζ|χρειαζ|εξεταζ|ενδιαφερ|βοηθ|is (?:it )?(?:best|better|suitable|appropriate)|should)\w*"
 )
+CONTACTS = "τηλέφωνα ή στοιχεία επικοινωνίας"  # the one kind no law sets: the office itself gives it
 # Kinds of fact a question can ask for, and what a passage must contain to state one.
 _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # Money is only stated by money: an hours figure does not answer «πόσο κοστίζει».
@@ -76,7 +77,7 @@ _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"|\b\d{1,2}:\d{2}\b|\b(?:το|τον|στο|απο το|εωσ το|μεχρι το) (?:19|20)\d{2}\b"
         ),
     ),
-    "τηλέφωνα ή στοιχεία επικοινωνίας": (
+    CONTACTS: (
         re.compile(r"\bτηλεφων\w*|\bemail\b|\be-mail\b|\bιστοσελιδ\w*|\bphone\b|\bcontact\b"),
         re.compile(r"\b\d{3}[\s-]?\d{3}[\s-]?\d{4}\b|@|https?://|www\."),
     ),

@@ -19,6 +19,7 @@ from assistant.core.greek_text import tokens
 from assistant.core.safety import without_markup
 from assistant.core.settings import Settings
 from assistant.core.types import Answer, Retrieval, Source, Turn
+from assistant.facts import CONTACTS
 from assistant.gate import Coverage, Verdict, assess
 from assistant.question import Form, Resolved, asks_whole, forms, need, resolve
 from assistant.retrieve import HybridSearch
@@ -121,8 +122,14 @@ def _note(coverage: Coverage, cross_lingual: bool) -> str:
     if coverage.missing_facts:
         notes.append(prompts.render(phrases["partial_facts"], facts=facts_text(coverage.missing_facts)))
     if coverage.unknown_words:
-        notes.append(prompts.render(phrases["partial_words"], words=", ".join(f"«{w}»" for w in coverage.unknown_words)))
+        notes.append(prompts.render(phrases["partial_words"], words=_words(coverage.unknown_words, phrases)))
     return " ".join(notes)
+
+
+def _words(words: list[str], phrases: dict) -> str:
+    """The user's words, quoted, as a sentence joins them: «α», «β» ούτε «γ» (not a bare comma list)."""
+    quoted = [f"«{w}»" for w in words]
+    return phrases["word_join"].join([", ".join(quoted[:-1]), quoted[-1]]) if len(quoted) > 1 else "".join(quoted)
 
 
 def facts_text(kinds: list[str]) -> str:
@@ -134,10 +141,11 @@ def _refusal(coverage: Coverage) -> str:
     """The refusal, and why when the gate knows: a figure the guides do not state, words they never use."""
     phrases = prompts.phrases("extractive")["text"]
     if coverage.missing_facts:
-        return f"{NOT_FOUND} " + prompts.render(phrases["refused_facts"], facts=facts_text(coverage.missing_facts))
+        contacts = all(kind == CONTACTS for kind in coverage.missing_facts)
+        phrase = phrases["refused_contacts" if contacts else "refused_facts"]
+        return f"{NOT_FOUND} " + prompts.render(phrase, facts=facts_text(coverage.missing_facts))
     if coverage.unknown_words:
-        words = ", ".join(f"«{w}»" for w in coverage.unknown_words)
-        return f"{NOT_FOUND} " + prompts.render(phrases["refused_words"], words=words)
+        return f"{NOT_FOUND} " + prompts.render(phrases["refused_words"], words=_words(coverage.unknown_words, phrases))
     return NOT_FOUND
 
 

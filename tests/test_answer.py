@@ -58,12 +58,15 @@ def test_a_fact_the_guides_do_not_state_is_refused(synthetic_assistant):
     assert not answer.found and "τηλέφωνα ή στοιχεία επικοινωνίας" in answer.not_covered
     # the refusal says why, in every interface: rephrasing cannot bring a figure the guides do not state
     assert answer.text.startswith(NOT_FOUND) and "Οι οδηγοί δεν αναφέρουν τηλέφωνα ή στοιχεία επικοινωνίας" in answer.text
+    # …and who gives them: a phone number is the office's own, no law sets it (new-user trial)
+    assert "η ίδια η υπηρεσία ή ο φορέας" in answer.text and "νομοθεσία" not in answer.text, answer.text
 
 
 def test_a_refusal_for_words_the_guides_never_use_names_them(synthetic_assistant):
     answer = synthetic_assistant.ask("Πώς βγάζουμε διαβατήριο για ταξίδι;")
     assert not answer.found
-    assert "Οι οδηγοί δεν αναφέρουν «διαβατήριο», «ταξίδι»." in answer.text, answer.text
+    # joined as a sentence denies two things, not as a keyword list («διαβατήριο», «ταξίδι»)
+    assert "Οι οδηγοί δεν αναφέρουν πουθενά «διαβατήριο» ούτε «ταξίδι»." in answer.text, answer.text
     assert "βγάζουμε" not in answer.not_covered  # what the user does is said in their words: not a topic
 
 

@@ -63,7 +63,7 @@ def test_ask_how_a_municipality_starts(cli):
 def test_an_out_of_scope_question_is_not_answered(cli):
     data = json.loads(cli("ask", "Ποια είναι η συνταγή για μουσακά;", "--json").stdout)
     assert data["found"] is False and data["suggestions"]
-    assert data["text"] == f"{NOT_FOUND} Οι οδηγοί δεν αναφέρουν «μουσακά»."  # what they never mention, named
+    assert data["text"] == f"{NOT_FOUND} Οι οδηγοί δεν αναφέρουν πουθενά «μουσακά»."  # what they never mention, named
 
 
 def test_the_api_answers_with_pages_to_open(url):
