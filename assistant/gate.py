@@ -67,13 +67,18 @@ _VERB_ENDING = re.compile(r"(?:ει|ουν|ουνε|ται|νται|ηκε|ηκ�
 
 def _typed_words(question: str, unknown: set[str]) -> list[str]:
     """The question's words, as typed, that the corpus never uses; verbs are left out («βγάζουμε»): what a
-    user does is said in their own words, what is missing is the thing («διαβατήριο»)."""
-    out = []
-    verbs = verb_keys(question)
-    for word in re.findall(r"\w+", question):
+    user does is said in their own words, what is missing is the thing («διαβατήριο»). Unknown words next
+    to each other are one phrase («άδεια μητρότητας»), not two things the guides lack."""
+    out: list[str] = []
+    verbs, last = verb_keys(question), -2
+    for at, word in enumerate(re.findall(r"\w+", question)):
         keys = tokens(word)
         if keys and keys[0] in unknown and keys[0] not in verbs and not _VERB_ENDING.search(fold(word)) and word not in out:
-            out.append(word)
+            if at == last + 1 and out:
+                out[-1] = f"{out[-1]} {word}"
+            else:
+                out.append(word)
+            last = at
     return out
 
 
@@ -203,7 +208,7 @@ def assess(
     lacking = lacking_asks(own, retrieval, settings) if len(parts) > 1 and not retrieval.query.cross_lingual else []
     if lacking:
         lacking_keys = set(tokens(" ".join(lacking)))  # clauses are folded: the words are shown as typed
-        result.unknown_words = [w for w in _typed_words(own, unknown) if tokens(w)[0] in lacking_keys]
+        result.unknown_words = [w for w in _typed_words(own, unknown) if set(tokens(w)) & lacking_keys]
         if not any(_clause_covered(c, retrieval, settings) for c in parts if c not in lacking):
             return _refuse(result, "the asks the corpus could answer are not in the passages")
         result.verdict, result.reason = Verdict.PARTIAL, "an ask is about something the corpus never names"
