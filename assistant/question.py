@@ -137,15 +137,20 @@ def situation(question: str) -> str:
 
 
 # Greek verb grammar: the word after «να», «θα», «ας», «δεν», «μην» (past the weak pronouns between) is
-# a verb, and so is a word in the first person plural («ετοιμάζουμε», «δεχτούμε»).
+# a verb, and so is a word in the first person plural («ετοιμάζουμε», «δεχτούμε», «σιγουρευόμαστε»).
 _VERB_LEAD = {"να", "θα", "ασ", "δεν", "μην"}
 _CLITICS = {"μου", "σου", "του", "τησ", "μασ", "σασ", "τουσ", "τον", "την", "τη", "το", "τα", "τισ", "τι"}
-_PLURAL_FIRST = re.compile(r"(?:ουμε|ουμαστε|ησαμε|αμε)$")
+_PLURAL_FIRST = re.compile(r"(?:ουμε|ουμαστε|ομαστε|ησαμε|αμε)$")
+# …and a word in «-ως» is an adverb of manner («όντως», «ακριβώς», «απλώς»), unless an article makes it
+# one of the few nouns so ending («το καθεστώς»): how something is done, not what it is about.
+_ADVERB = re.compile(r"^\w{2,}ωσ$")
+_ARTICLES = {"ο", "η", "το", "του", "τον", "στο", "στον", "ενα", "ενοσ"}
 
 
 def verb_keys(text: str) -> set[str]:
-    """The search keys of the verbs in a text. What a user does or wants done («να μας γράψει»,
-    «δεχτούμε») is said in their own words; what it is about is said by nouns the guides must use."""
+    """The search keys of the verbs (and adverbs) in a text. What a user does or wants done («να μας
+    γράψει», «δεχτούμε», «όντως») is said in their own words; what it is about is said by nouns the
+    guides must use."""
     words = re.findall(r"\w+", fold(text))
     out: set[str] = set()
     for i, word in enumerate(words):
@@ -153,6 +158,8 @@ def verb_keys(text: str) -> set[str]:
         while j >= 0 and words[j] in _CLITICS:
             j -= 1
         if (j >= 0 and words[j] in _VERB_LEAD and j < i) or (len(word) > 5 and _PLURAL_FIRST.search(word)):
+            out.update(tokens(word))
+        elif _ADVERB.match(word) and (i == 0 or words[i - 1] not in _ARTICLES):
             out.update(tokens(word))
     return out
 

@@ -273,3 +273,12 @@ def test_verbs_are_read_from_greek_grammar():
     verbs = verb_keys(text)
     assert {"γραψ", "δεχτ", "ετοιμαζ"} <= verbs
     assert not verbs & set(tokens("προδιαγραφές διαγωνισμό σύνταξη"))  # nouns stay the topic
+
+
+def test_mediopassive_verbs_and_adverbs_are_not_the_topic():
+    """«Πώς σιγουρευόμαστε ότι όντως είναι;» has no noun the guides must use: «σιγουρευόμαστε» is a verb in
+    the first person plural and «όντως» an adverb, so a refusal that named them («οι οδηγοί δεν αναφέρουν
+    «σιγουρευόμαστε» ούτε «όντως»») refused a question the guides answer (new-user trial). A noun in «-ως»
+    after its article stays the topic."""
+    assert set(tokens("σιγουρευόμαστε όντως ακριβώς")) <= verb_keys("Πώς σιγουρευόμαστε ότι όντως είναι ακριβώς;")
+    assert not verb_keys("Ποιο είναι το καθεστώς τους;") & set(tokens("καθεστώς"))
