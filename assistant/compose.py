@@ -282,7 +282,10 @@ class ExtractiveAnswerer:
             guide = units.passage(shown[0]).guide_title if shown else ""
             head = prompts.render(PHRASES["lead"].get(form.value, PHRASES["lead"]["general"]), guide=guide)
         used = shown + ([intro] if intro else [])
-        return list_text(head, shown, rest, numbered=form == Form.PROCEDURE), used
+        # A guide's list keeps its own marks (numbers give an order, bullets none); parts answering «how?»
+        # are the section's steps, in order.
+        numbered = all(ln.numbered for ln in shown) if intro is not None else form == Form.PROCEDURE
+        return list_text(head, shown, rest, numbered=numbered), used
 
     def _after_list(self, body: str, used: list[Line], scored, best_score: float, units: Units, room: int) -> str:
         """What else answers, after a short list, within `room` words: running sentences, not the list's own

@@ -43,7 +43,8 @@ def paragraphs(lines: list[Line], blocks: dict[int, Block], members: dict[int, i
                 # Label and item make one line, as a run-in label and its sentence do (units._run_in).
                 paragraphs.append(f"{_label(intro)} {finish(items[0].text)} [{intro.n}]")
             else:
-                paragraphs.append(list_text(intro_text(intro), sorted(items, key=lambda ln: ln.order), rest))
+                shown = sorted(items, key=lambda ln: ln.order)
+                paragraphs.append(list_text(intro_text(intro), shown, rest, numbered=all(ln.numbered for ln in shown)))
             last = None
             continue
         sentence = f"{finish(entry.text)} [{entry.n}]"

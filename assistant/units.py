@@ -42,6 +42,7 @@ def _points_back(folded: str) -> bool:
 
 
 ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α-ω][).]\s+)")
+_NUMBERED = re.compile(r"^\s*(?:\d{1,2}[).]|[α-ω][).])\s+")
 CAPTION_MAX_WORDS = 6  # a line of its own this short, right above a list, is the list's caption
 FINAL = tuple(".;;!?»)…")  # how a finished sentence ends; a line ending otherwise goes on in the next one
 # A list item is shown by its first sentence; a further one of it too when it carries at least this share of
@@ -63,6 +64,7 @@ class Line:
     item: int  # which list it belongs to (-1: running text)
     head: bool  # first sentence of its line (an item's own statement)
     intro: bool  # ends with «:» (introduces what follows)
+    numbered: bool = False  # an item the guide numbers («1.», «α)»): its list has an order
 
     @property
     def words(self) -> int:
@@ -144,6 +146,7 @@ class Units:
                         line = Line(
                             n, unit, (p.chunk_index, li, si), sentence, set(tokens(sentence)),
                             list_id if is_item else -1, si == 0, sentence.endswith(":"),
+                            is_item and bool(_NUMBERED.match(raw)),
                         )  # fmt: skip
                         self.lines.append(line)
                         if is_item:

@@ -460,7 +460,7 @@ def test_a_list_of_questions_with_their_answers_is_shown_with_the_answers():
         "3. Θα μπαίνουν οι εθελοντές σε σπίτια χωρίς συνοδό; Τότε χρειάζεται γραπτή συναίνεση.\n",
     )
     text = compose("Τι πρέπει να ελέγξουμε πριν τη συμφωνία για τους εθελοντές;", [checklist, TRAINING])
-    items = [line for line in text.splitlines() if line.startswith("- ")]
+    items = [line for line in text.splitlines() if re.match(r"\d\. ", line)]  # numbered, as the guide numbers them
     assert len(items) == 3, text
     assert "αυτοκίνητα; Αν ναι, ζητήστε βεβαίωση" in items[0] and "χρήματα; Τότε ορίζεται" in items[1]
     assert "συνοδό; Τότε χρειάζεται γραπτή συναίνεση" in items[2]
@@ -664,3 +664,22 @@ def test_a_sentence_about_a_table_is_not_quoted_without_the_table():
     text = compose("Ποια νομική εξέταση χρειάζεται μια σύμβαση εθελοντών;", [table, plain])
     assert "Ο πίνακας έχει" not in text, text
     assert "σε έναν απλό πίνακα" in text, text
+
+
+def test_a_list_keeps_the_guide_s_own_marks_bullets_or_numbers():
+    """Bullets say «these», numbers «in this order»: a «how» question answered by a bulleted list of the
+    guide shows bullets, not steps the guide never ordered (new-user trial); a numbered list stays numbered."""
+    def shown(marks: tuple[str, str, str]) -> list[str]:
+        tips = passage(
+            "tp",
+            "5 Επίσκεψη > 5.1 Συμβουλές",
+            "Για να γίνει ασφαλής η πρώτη επίσκεψη σε ηλικιωμένο, ο εθελοντής:\n"
+            f"{marks[0]} συστήνεται με την κάρτα του δικτύου.\n"
+            f"{marks[1]} ενημερώνει τον συντονιστή πριν και μετά την επίσκεψη.\n"
+            f"{marks[2]} δεν δέχεται χρήματα ή δώρα.\n",
+        )
+        text = compose("Πώς γίνεται ασφαλής η πρώτη επίσκεψη σε ηλικιωμένο;", [tips, TRAINING])
+        return [line.split(" ", 1)[0] for line in text.splitlines() if "ο εθελοντής" not in line and line.endswith("[1]")]
+
+    assert shown(("•", "•", "•")) == ["-", "-", "-"]
+    assert shown(("1.", "2.", "3.")) == ["1.", "2.", "3."]
