@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from assistant.core.documents import FRONT_MATTER, Chunk, Heading, LoadedDocument
-from assistant.core.greek_text import split_sentences
+from assistant.core.greek_text import ends_with_abbreviation, split_sentences
 from ingest.structure import MARKDOWN_KINDS, Structure, detect, lines_of, outline_key
 
 __all__ = ["FRONT_MATTER", "chunk_document", "sha"]
@@ -23,6 +23,9 @@ _SENTENCE_END = re.compile(r"[.!?;;·:]$")
 # an act number or a lower-case word follows (a one-letter word does not end a Greek sentence).
 _ABBREVIATION_END = re.compile(r"(?:^|\s)(?:[^\W\d_]\.){1,3}$")
 _GOES_ON = re.compile(r"^(?:\d+/\d|[a-zα-ωά-ώ])")
+# «…(βλ.⏎ενότητα 10.4)», «κατά την παρ.⏎2 του άρθρου 5»: after an abbreviation that never ends a sentence
+# (greek_text), a lower-case word or any number goes on (a list item «2. …» is a list start, not this).
+_GOES_ON_CITED = re.compile(r"^(?:\d|[a-zα-ωά-ώ])")
 
 
 @dataclass
@@ -59,6 +62,7 @@ def _sections(doc: LoadedDocument, structure: Structure | None = None) -> list[_
     paras = sections[0].paras
     glue = False  # whether the next line continues the current paragraph
     abbreviated = False  # …or may, when it starts as a sentence goes on (_GOES_ON)
+    cited = False  # …or ends on an abbreviation no sentence ends on («βλ.», «παρ.»): a number goes on too
     i = 0
     while i < len(stream):
         page, line = stream[i]
@@ -71,15 +75,15 @@ def _sections(doc: LoadedDocument, structure: Structure | None = None) -> list[_
             stack = [h for h in stack if h.level < heading.level] + [heading]
             article = next((h.article for h in reversed(stack) if h.article), "")
             sections.append(_Section(" > ".join(h.title for h in stack), article))
-            paras, glue, abbreviated = sections[-1].paras, False, False
+            paras, glue, abbreviated, cited = sections[-1].paras, False, False, False
             continue
         i += 1
         if i - 1 in structure.toc:
             continue
         if not line:
-            glue = abbreviated = False
+            glue = abbreviated = cited = False
             continue
-        wrapped = abbreviated and bool(_GOES_ON.match(line))
+        wrapped = (abbreviated and bool(_GOES_ON.match(line))) or (cited and bool(_GOES_ON_CITED.match(line)))
         if (glue or wrapped) and paras and not _LIST_START.match(line):
             last = paras[-1]
             last.text = f"{last.text} {line}"
@@ -89,6 +93,7 @@ def _sections(doc: LoadedDocument, structure: Structure | None = None) -> list[_
         # Only PDF-like text wraps paragraphs over lines; Markdown keeps one paragraph per line.
         glue = not markdown and not _SENTENCE_END.search(line)
         abbreviated = not markdown and bool(_ABBREVIATION_END.search(line))
+        cited = not markdown and ends_with_abbreviation(line)
     return [s for s in sections if s.paras]
 
 

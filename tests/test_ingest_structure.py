@@ -272,3 +272,21 @@ def test_the_overlap_carried_into_the_next_chunk_keeps_its_line_breaks(kind):
     later = [c.text for c in chunks[1:] if "Συνηθισμένα λάθη." in c.text]
     assert later, [c.text[:80] for c in chunks]
     assert all("Εγκεκριμένη απόφαση.\nΣυνηθισμένα λάθη.\n•" in t for t in later)
+
+
+def test_a_pdf_line_wrapped_after_an_abbreviation_goes_on_in_the_next():
+    """«…με τις αξίες μας (βλ.⏎ενότητα 10.4).»: a wrapped line after «βλ.», «παρ.» (abbreviations a sentence
+    never ends on) is the same sentence; it was cut into «…(βλ.» and the fragment «ενότητα 10.4).»
+    (new-user trial 4). A line after a real sentence end stays a paragraph of its own."""
+    text = (
+        "Ελέγχουμε πάντοτε τη συμβατότητα του χορηγού με τις αξίες μας (βλ.\n"
+        "ενότητα 10.4). Η σχέση καταγράφεται.\n"
+        "Η αίτηση κατατίθεται κατά την παρ.\n"
+        "2 του άρθρου 5.\n"
+        "Ο φορέας ενημερώνει το δίκτυο.\n"
+        "Η ενημέρωση γίνεται γραπτά.\n"
+    )
+    texts = [c.text for c in chunk_document(_txt(text, kind="pdf"), size=1000, overlap=0)]
+    joined = "\n".join(texts)
+    assert "(βλ. ενότητα 10.4)" in joined and "κατά την παρ. 2 του άρθρου 5." in joined, texts
+    assert "δίκτυο.\nΗ ενημέρωση" in joined, texts

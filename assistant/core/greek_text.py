@@ -346,9 +346,9 @@ def greeklish_to_greek(text: str) -> str:
 
 # Sentences: a split after . ! ? ; (Greek question mark too) before a capital, never after an abbreviation.
 _SENTENCES = re.compile(r"(?<=[.!?;;])\s+(?=[«\"(]?[A-ZΑ-ΩΆ-Ώ])")
-# A sentence never ends on an abbreviation: «ν. 4430/2016», «π.χ.», «παρ.», «Κοιν.Σ.Επ. Ένταξης».
+# A sentence never ends on an abbreviation: «ν. 4430/2016», «π.χ.», «παρ.», «(βλ. …)», «Κοιν.Σ.Επ. Ένταξης».
 _ABBREVIATION = re.compile(
-    r"(?:^|\s)(?:(?:ν|παρ|αρ|αριθ|άρθ|άρθρ|σελ|βλ|δηλ|περ|κλπ|κ|υπ|εδ|στ|σημ|τ)\.|\w+\.\w+\.(?:\w+\.)*)$", re.IGNORECASE
+    r"(?:^|[\s(«\"])(?:(?:ν|παρ|αρ|αριθ|άρθ|άρθρ|σελ|βλ|δηλ|περ|κλπ|κ|υπ|εδ|στ|σημ|τ)\.|\w+\.\w+\.(?:\w+\.)*)$", re.IGNORECASE
 )
 
 
