@@ -28,15 +28,18 @@ _LEANS_BACK = re.compile(
 # …or points back further in: a demonstrative with a noun the sentence has not named before («…που εμπίπτουν
 # σε αυτή την κατηγορία», «Όταν ο άνθρωπος αυτός αποχωρήσει»); «…των σχέσεων… τις σχέσεις αυτές» points inside.
 _DEMONSTRATIVE = re.compile(
-    r"\bαυτ(?:η|ο|α|εσ|ουσ|ον|ην|ων|οσ|οι) (?:τη|την|το|τα|τον|τουσ|τισ|των|του|τησ|ο|η|οι) (\w+)"
-    r"|\b(?:τη|την|το|τα|τον|τουσ|τισ|η|ο|οι|των|του|τησ) (\w+) αυτ(?:η|ο|α|εσ|ουσ|ον|ην|ων|οσ|οι)\b"
+    r"\bαυτ(?:η|ο|α|εσ|ουσ|ον|ην|ων|οσ|οι|ου|ησ) (?:τη|την|το|τα|τον|τουσ|τισ|των|του|τησ|ο|η|οι) (\w+)"
+    r"|\b(?:τη|την|το|τα|τον|τουσ|τισ|η|ο|οι|των|του|τησ) (\w+) αυτ(?:η|ο|α|εσ|ουσ|ον|ην|ων|οσ|οι|ου|ησ)\b"
 )
+# «του νόμου αυτού», «το άρθρο αυτό», «ο οδηγός αυτός»: a document naming itself or its parts, not the
+# sentence before.
+_SELF = re.compile(r"^(?:νομ|αρθρ|οδηγ|κεφαλαι|ενοτητ|παραγραφ|εδαφι)")
 
 
 def _points_back(folded: str) -> bool:
     for m in _DEMONSTRATIVE.finditer(folded):
         noun = tokens(m.group(1) or m.group(2))
-        if noun and noun[0] not in tokens(folded[: m.start()]):
+        if noun and noun[0] not in tokens(folded[: m.start()]) and not _SELF.match(noun[0]):
             return True
     return False
 

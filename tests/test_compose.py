@@ -547,6 +547,8 @@ def test_a_sentence_that_points_back_comes_after_what_it_points_to():
         ("Παράλληλα, η γνώση τους", True),
         ("Με τον τρόπο αυτό η γνώση τους", True),
         ("Η ομάδα που ανήκει σε αυτή την κατηγορία", True),
+        ("Η συμμετοχή του φορέα αυτού", True),  # the genitive points back as the accusative does
+        ("Η εφαρμογή του νόμου αυτού", False),  # …but a document naming itself («this law») does not
         ("Η γνώση των εθελοντών, και μόνο η γνώση αυτή,", False),
         ("Για τους νέους εθελοντές η γνώση της γειτονιάς", False),
         ("Ενημερώνουμε τους νέους εθελοντές ότι η γνώση της γειτονιάς", False),
