@@ -310,9 +310,7 @@ class HybridSearch:
         missing = [c for c in keep if str(found[c][1].get("guide_id")) not in shown][: k - 1]
         return out[: k - len(missing)] + missing if missing else out
 
-    def _with_parts(
-        self, passages: list[Passage], prepared: PreparedQuery, k: int, vector: list[float]
-    ) -> list[Passage]:
+    def _with_parts(self, passages: list[Passage], prepared: PreparedQuery, k: int, vector: list[float]) -> list[Passage]:
         """A question asking for a whole procedure or list that lands in a section made of ordered parts
         (a parent with three or more subsections) gets every part, in order, inserted where it landed.
         The structure decides, not the headings' wording: the question must share more words with the
@@ -334,13 +332,13 @@ class HybridSearch:
             closer = to_parent > 0 and to_parent > max(shared_words(keys, leaf_title(kid)) for kid, _ in kids)
             if closer and about_parent(parent):
                 return True
+            # Landing on a chapter titled in the question's own form («Κίνδυνοι…» for «ποιοι κίνδυνοι…;»): it is the list asked for.
+            if first and on_parent and asked in forms(leaf_title(parent)):
+                return True
             # «Τι τύποι δικτύων υπάρχουν;» under «Τύποι δικτύων» shares as many words with the part «Άτυπα και
             # τυπικά δίκτυα»: an ask that names the parent's title and at most one word besides (its verb)
             # asks for the parent whole, unless it names one part's title as fully.
             title = set(tokens(leaf_title(parent)))
-            # Landing on a chapter titled in the question's own form («Κίνδυνοι…» for «ποιοι κίνδυνοι…;»): it is the list asked for.
-            if first and on_parent and asked in forms(leaf_title(parent)):
-                return True
             return first and any(
                 names(ask, parent)
                 and len([k for k in ask - form if not stem_in(k, title)]) <= 1
@@ -373,8 +371,10 @@ class HybridSearch:
     def _with_section_context(self, passages: list[Passage]) -> list[Passage]:
         """The rest of the best section's chunks, so that a list or procedure cut across chunks reaches
         the composer whole (a section longer than `max_section_chunks` keeps only what was retrieved)."""
-        best = passages[0] if passages else None
-        ids = self.index.sections.get((best.guide_id, best.section), []) if best else []
+        if not passages:
+            return passages
+        best = passages[0]
+        ids = self.index.sections.get((best.guide_id, best.section), [])
         have = {p.chunk_id for p in passages}
         extra = [cid for cid in ids if cid not in have]
         if not extra or len(ids) > self.index.settings.max_section_chunks:
@@ -385,7 +385,8 @@ class HybridSearch:
     def _evidence(
         self, prepared: PreparedQuery, passages: list[Passage], vector: list[float], sims: np.ndarray
     ) -> Retrieval:
-        (median, spread), keys = median_and_spread(sims), list(dict.fromkeys(prepared.keys))
+        median, spread = median_and_spread(sims)
+        keys = list(dict.fromkeys(prepared.keys))
         return Retrieval(
             query=prepared,
             passages=passages,
