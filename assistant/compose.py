@@ -37,6 +37,11 @@ _SELF_REFERENCE = re.compile(r"\b(?:ο|του|τον|στον) (?:παρων |π
 _TABLE_REFERENCE = re.compile(
     r"^(?:ο|στον|απο τον) (?:παρακατω |παραπανω |ακολουθοσ |συγκριτικοσ )?πινακ\w*|^(?:το|στο) (?:παρακατω |παραπανω )?(?:σχημα|διαγραμμα)\b"
 )
+# …and a sentence that announces what follows («Παρακάτω παρουσιάζονται οι λόγοι…», «Ακολουθούν…») says
+# nothing without it. One that introduces its list («…τα εξής:») is read with the list instead.
+_ANNOUNCES = re.compile(
+    r"^(?:παρακατω|ακολουθωσ|ακολουθουν|στη συνεχεια (?:παρουσιαζ|περιγραφ|εξεταζ|αναλυ)\w*|στισ (?:επομενεσ|ακολουθεσ) (?:ενοτητ|σελιδ))"
+)
 _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3})*(?![\d/])")
 # A list's caption or a run-in label asks the question its content answers («Συνηθισμένα λάθη.» is what
 # «τι κάνουμε λάθος;» asks, «Ποιος το κάνει:» what «ποιος είναι αρμόδιος;» asks): read with the same
@@ -138,7 +143,7 @@ class ExtractiveAnswerer:
             # Fragments, table rows (flattened or not) and rhetorical questions are not answers.
             if len(line.keys) < 3 or line.words > 60 or " | " in line.text or line.text.endswith((";", ";")):
                 return None
-            if _TABLE_REFERENCE.match(fold(line.text)):
+            if _TABLE_REFERENCE.match(fold(line.text)) or (_ANNOUNCES.match(fold(line.text)) and not line.text.endswith(":")):
                 return None
             # A continuation fragment, or what the previous answer already said, is never part of an answer.
             if line.text[0].islower() or said(line):

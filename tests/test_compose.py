@@ -668,6 +668,29 @@ def test_a_sentence_about_a_table_is_not_quoted_without_the_table():
     assert "σε έναν απλό πίνακα" in text, text
 
 
+def test_a_sentence_announcing_what_follows_is_not_quoted_without_it():
+    """A chapter's «Παρακάτω παρουσιάζονται οι κυριότεροι λόγοι…» announces its sections; quoted without
+    them it says nothing (it stood alone in an answer about resources). A sentence that only mentions
+    something further on («όπως περιγράφεται παρακάτω») still says something of its own."""
+    chapter = passage(
+        "ch",
+        "3 Γιατί εθελοντές",
+        "Οι εθελοντές φέρνουν χρόνο, γνώσεις και επαφές που κανένας προϋπολογισμός δεν αγοράζει. "
+        "Παρακάτω παρουσιάζονται οι κυριότεροι λόγοι για τους οποίους οι εθελοντές αποτελούν προτεραιότητα για ένα δίκτυο φροντίδας.",
+        index=3,
+    )
+    skills = passage(
+        "sk",
+        "3 Γιατί εθελοντές > 3.2 Γνώσεις",
+        "Ένας συνταξιούχος λογιστής ή ένας φοιτητής γραφιστικής προσφέρουν συχνά τις γνώσεις τους χωρίς αμοιβή, "
+        "όπως περιγράφεται παρακάτω για τους ασκούμενους.",
+        index=4,
+    )
+    text = compose("Οι εθελοντές μπορούν να μας βοηθήσουν με λογιστή ή γραφίστα, ή μόνο με χρόνο;", [skills, chapter])
+    assert "Παρακάτω παρουσιάζονται" not in text, text
+    assert "όπως περιγράφεται παρακάτω" in text and "κανένας προϋπολογισμός" in text, text
+
+
 def test_a_list_keeps_the_guide_s_own_marks_bullets_or_numbers():
     """Bullets say «these», numbers «in this order»: a «how» question answered by a bulleted list of the
     guide shows bullets, not steps the guide never ordered (new-user trial); a numbered list stays numbered."""
