@@ -23,8 +23,13 @@ _LEANS_BACK = re.compile(
     # («Για τους φορείς», «Ενημερώνουμε τους φορείς») it is the article.
     rf"|{_ARTICLE}\s+\w+\s+τουσ\b|\w+\s+τουσ\s+(?:ειναι|ηταν|παραμενει|γινεται)\b|(?:{_ARTICLE}\s+)?\w+\s+μαζι\s+(?:τουσ|τησ|του)\b"
     rf"|{_ARTICLE}\s+\w+\s+αυτ(?:οσ|η|ο|οι|εσ|α|ου|ων|ον|ην)\b"
-    r"|(?:σε|σ|με|για|γι|απο|μετα|κατα)\W{0,2}\s*αυτ(?:ο|η|α|οι|εσ|ου|ων|ον|ην|οσ)\b)"
+    r"|(?:σε|σ|με|για|γι|απο|μετα|κατα)\W{0,2}\s*αυτ(?:ο|η|α|οι|εσ|ου|ων|ον|ην|οσ)\b"
+    # A verb in the third person and then its object («Περιλαμβάνει την πώληση…»): the subject is the
+    # sentence before's, which Greek leaves out.
+    r"|\w+(?:ει|ουν|ουνε)\s+(?:την|τη|τον|τουσ|τισ)\b)"
 )
+# …in the singular, after a list item, that subject is the item (a list's «Οι πόροι αυτοί…» is the list's).
+_ITS_SUBJECT = re.compile(r"^\w+ει\s+(?:την|τη|τον|τουσ|τισ)\b")
 # …or points back further in: a demonstrative with a noun the sentence has not named before («…που εμπίπτουν
 # σε αυτή την κατηγορία», «Όταν ο άνθρωπος αυτός αποχωρήσει»); «…των σχέσεων… τις σχέσεις αυτές» points inside.
 _DEMONSTRATIVE = re.compile(
@@ -138,6 +143,8 @@ class Units:
                     if is_item and not open_list:
                         list_id += 1
                         open_list = True
+                    elif not is_item and self._goes_on_item(body, n):
+                        continue
                     elif not is_item:
                         open_list = False
                     for si, sentence in enumerate(_run_in(split_sentences(body), is_item)):
@@ -154,6 +161,23 @@ class Units:
                         self.lines.append(line)
                         if is_item:
                             self.lists.setdefault(list_id, []).append(line)
+
+    def _goes_on_item(self, body: str, n: int) -> bool:
+        """A line after a list item whose subject is that item is the item's next sentences, on a line of its
+        own in the source («• Συναλλαγή: η ανταλλαγή αγαθών…» ⏎ «Περιλαμβάνει την πώληση…»). It is added
+        to the item (read with it, shown with it), not left as running text that opens on an «it»."""
+        last = self.lines[-1] if self.lines else None
+        folded = fold(body)
+        if last is None or last.n != n or last.item < 0 or not _ITS_SUBJECT.match(folded):
+            return False
+        head = (last.order[0], last.order[1])
+        for sentence in (s.strip() for s in split_sentences(body)):
+            if sentence:
+                keys, intro = set(tokens(sentence)), sentence.endswith(":")
+                last = replace(last, order=(*head, last.order[2] + 1), text=sentence, keys=keys, head=False, intro=intro)
+                self.lines.append(last)
+                self.lists[last.item].append(last)
+        return True
 
     def _continues(self, sentence: str, unit: int) -> bool:
         """A lower-case line that finishes the sentence before it is joined to it: after an introduction

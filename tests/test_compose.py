@@ -572,6 +572,61 @@ def test_which_openings_point_back_to_the_sentence_before(opening, points_back):
     assert text.startswith(first), text
 
 
+@pytest.mark.parametrize(
+    ("sentence", "points_back"),
+    [
+        ("Περιλαμβάνει την επίσκεψη σε μοναχικούς ηλικιωμένους πριν από τον χειμώνα.", True),
+        ("Αποτελεί τον βασικό τρόπο επίσκεψης σε μοναχικούς ηλικιωμένους πριν από τον χειμώνα.", True),
+        ("Υπάρχουν επισκέψεις σε μοναχικούς ηλικιωμένους πριν από τον χειμώνα.", False),
+        ("Οργανώνουμε την επίσκεψη σε μοναχικούς ηλικιωμένους πριν από τον χειμώνα.", False),
+    ],
+)
+def test_a_sentence_with_no_subject_of_its_own_follows_the_one_it_continues(sentence, points_back):
+    """Greek drops a subject the sentence before gave: «Περιλαμβάνει την πώληση προϊόντων…» (a verb in the
+    third person, then its object) opened an answer on an «it» the reader could not place. A verb whose
+    subject follows it («Υπάρχουν επισκέψεις…») or says «we» («Οργανώνουμε…») stands alone."""
+    visits = passage(
+        "vs",
+        "3 Μορφές δικτύων > 3.4 Επισκέψεις",
+        f"Το πρόγραμμα γειτονιάς του συλλόγου συντονίζεται από την κοινωνική υπηρεσία. {sentence}",
+        index=4,
+    )
+    text = compose("Πώς γίνεται η επίσκεψη σε μοναχικούς ηλικιωμένους πριν από τον χειμώνα;", [visits, TRAINING])
+    if points_back:
+        assert not text.startswith(sentence[:20]) and f"κοινωνική υπηρεσία. [1] {sentence[:20]}" in text, text
+    else:
+        assert text.startswith(sentence[:20]), text
+
+
+def test_a_line_after_an_item_that_cannot_stand_alone_is_that_item_s():
+    """A PDF puts an item's second sentence on a line of its own: «• Ανταλλαγή: … βάση.» ⏎ «Περιλαμβάνει την
+    πώληση…». Read as running text, it was quoted alone, an «it» with nothing before it (test split). It
+    belongs to the item; a line that stands alone («Στην πράξη…») or speaks of the whole list ends it."""
+    from assistant.units import Units
+
+    levels = passage(
+        "lv",
+        "2 Σχέσεις > 2.2 Επίπεδα σχέσεων",
+        "Οι σχέσεις ενός συλλόγου εθελοντών έχουν τρία επίπεδα:\n"
+        "• Ενημέρωση: η ανταλλαγή ειδήσεων για τις ανάγκες της γειτονιάς.\n"
+        "• Ανταλλαγή: η παροχή υπηρεσιών ή αγαθών σε συμβατική βάση.\n"
+        "Περιλαμβάνει την πώληση χειροτεχνημάτων σε καταστήματα της πόλης και τις παραγγελίες σχολείων.\n"
+        "Στην πράξη, τα επίπεδα αλληλοτροφοδοτούνται και μια παραγγελία γεννά συχνά νέα συνεργασία.",
+        index=2,
+    )
+    units = Units([levels], {key: 1.0 for key in tokens("πώληση χειροτεχνημάτων")})
+    (items,) = units.lists.values()
+    assert [ln.text[:12] for ln in items] == ["Ενημέρωση: η", "Ανταλλαγή: η", "Περιλαμβάνει"]
+    # «Οι σχέσεις αυτές…» after the list speaks of the whole list: running text, not the last item's.
+    after_list = replace(levels, text=levels.text.replace("Στην πράξη, τα επίπεδα", "Οι σχέσεις αυτές"))
+    assert len(next(iter(Units([after_list]).lists.values()))) == 3
+    whole = units.whole_item(items[1])
+    assert whole.text.endswith("παραγγελίες σχολείων."), whole.text
+    text = compose("Μπορούμε να πουλάμε χειροτεχνήματα σε καταστήματα της πόλης;", [levels, TRAINING])
+    assert not text.startswith("Περιλαμβάνει") and "\nΠεριλαμβάνει" not in text and ". [1] Περιλαμβάνει" not in text, text
+    assert "Ανταλλαγή: η παροχή υπηρεσιών ή αγαθών σε συμβατική βάση. Περιλαμβάνει την πώληση" in text, text
+
+
 def test_a_sentence_that_points_back_to_a_list_does_not_open_the_answer():
     """«Έτσι οι εθελοντές…» after a list leans on the list, which the answer may not show: it is never the
     answer's first sentence while another sentence can stand first."""
