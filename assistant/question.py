@@ -145,6 +145,10 @@ _PLURAL_FIRST = re.compile(r"(?:ουμε|ουμαστε|ομαστε|ησαμε|
 # one of the few nouns so ending («το καθεστώς»): how something is done, not what it is about.
 _ADVERB = re.compile(r"^\w{2,}ωσ$")
 _ARTICLES = {"ο", "η", "το", "του", "τον", "στο", "στον", "ενα", "ενοσ"}
+# A request opens on an imperative and «μου»/«μας» («Πες μου…», «Εξήγησέ μας…»), often with how much is
+# asked for («…περισσότερα για το 3»): the asking, not the topic.
+_IMPERATIVE = re.compile(r"^(?:\w+ε|\w{0,2}εσ)$")  # «πες», «δες», «βρες», «εξήγησε», «πείτε» (not «οι συνεργάτες μας»)
+_REQUEST_AMOUNT = {"περισσοτερα", "περισσοτερο", "λεπτομερειεσ", "αναλυτικα", "κατι"}
 
 
 def verb_keys(text: str) -> set[str]:
@@ -161,6 +165,10 @@ def verb_keys(text: str) -> set[str]:
             out.update(tokens(word))
         elif _ADVERB.match(word) and (i == 0 or words[i - 1] not in _ARTICLES):
             out.update(tokens(word))
+        elif words[i + 1 : i + 2] in (["μου"], ["μασ"]) and _IMPERATIVE.search(word):
+            out.update(tokens(word))
+            if words[i + 2 : i + 3] and words[i + 2] in _REQUEST_AMOUNT:
+                out.update(tokens(words[i + 2]))
     return out
 
 
@@ -285,6 +293,15 @@ def _without(question: str, pointer: str) -> str:
     return question
 
 
+def _last_items(history: list[Turn]) -> list[str]:
+    """The items «το δεύτερο» can point at: the previous answer's, or, when it has none (a «και μετά;»
+    answered by running text), those of the last answer that had a list."""
+    for turn in reversed(history):
+        if turn.role == "assistant" and (items := answer_items(turn.content)):
+            return items
+    return []
+
+
 def resolve(question: str, history: list[Turn]) -> Resolved:
     asked = [i for i, t in enumerate(history) if t.role == "user"]
     # The previous question as it was read: «και μετά;» after «πες μου για το δεύτερο» is about that item,
@@ -295,7 +312,7 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
         return Resolved(question, question)
     folded = fold(question)
     shown = answer_statements(previous_a)
-    items = answer_items(previous_a)
+    items = _last_items(history)
     reference = _item_reference(folded, len(items))
     if reference is not None and 1 <= reference[0] <= len(items):
         referent, own = items[reference[0] - 1], _without(question, reference[1])

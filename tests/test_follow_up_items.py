@@ -30,6 +30,14 @@ def test_the_item_and_the_asking_sentence_decide_not_the_words_the_guide_lacks(s
     assert "σχολεία, ενορίες" in answer.text
 
 
+def test_an_item_of_an_earlier_answer_is_found_after_an_answer_without_items(synthetic_assistant):
+    """«και μετά;» answered by running text, then «πες μου περισσότερα για το τρίτο»: the item is the
+    earlier list's (new-user trial 5: it was refused for «πες» and «τρίτο», words no guide uses)."""
+    after = [*STAGES, Turn(role="user", content="και μετά;"), Turn(role="assistant", content="Ο φορέας υπογράφει μνημόνιο. [1]")]
+    answer = synthetic_assistant.ask("πες μου περισσότερα για το τρίτο", history=after)
+    assert answer.found and answer.cited_sources[0].section.endswith("2.3 Ασφάλιση"), answer.text
+
+
 def _index(sections: list[str]):
     keys = [("g", s) for s in sections]
     children: dict[tuple[str, str], list[tuple[str, str]]] = {}

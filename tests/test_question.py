@@ -218,6 +218,21 @@ def test_an_item_reference_resolves_to_that_item(question, item):
     assert not pointing & set(tokens(resolved.own)) and set(tokens(resolved.own)) <= set(tokens(question))
 
 
+def test_an_item_reference_after_an_answer_without_items_points_at_the_last_answer_that_had_them():
+    """«πες μου περισσότερα για το δεύτερο» after an answer with no list means the list before it (new-user
+    trial 5: the steps, then «και μετά;», then this). Read as a new question it was refused for «πες» and
+    «δεύτερο», words the guides never use."""
+    history = [*PREVIOUS, Turn(role="user", content="και μετά;"), Turn(role="assistant", content="Ο φορέας εγγράφεται στο μητρώο. [2]")]
+    resolved = resolve("πες μου περισσότερα για το δεύτερο", history)
+    assert resolved.item and resolved.referent == answer_items(PREVIOUS[1].content)[1]
+    assert resolved.items == answer_items(PREVIOUS[1].content)
+    assert "Ο φορέας εγγράφεται στο μητρώο." in resolved.shown  # what was said last is still not repeated
+    # An answer with a list of its own is the one pointed at, however many items it has.
+    shorter = [*history[:-1], Turn(role="assistant", content="Δύο δρόμοι:\n- η εγγραφή [1]\n- η σύσταση [1]")]
+    assert resolve("και για το δεύτερο;", shorter).referent == "η σύσταση"
+    assert not resolve("και για το τρίτο;", shorter).item
+
+
 def test_and_then_asks_for_what_follows_the_previous_answer():
     resolved = resolve("και μετά;", PREVIOUS)
     assert resolved.follow_up and resolved.after == PREVIOUS[1].content
@@ -273,6 +288,15 @@ def test_verbs_are_read_from_greek_grammar():
     verbs = verb_keys(text)
     assert {"γραψ", "δεχτ", "ετοιμαζ"} <= verbs
     assert not verbs & set(tokens("προδιαγραφές διαγωνισμό σύνταξη"))  # nouns stay the topic
+
+
+def test_a_request_s_imperative_and_how_much_it_asks_for_are_not_the_topic():
+    """«Πες μου περισσότερα για…», «Εξήγησέ μας…», «Δώσε μου…»: the asking. A noun with «μου»/«μας» is
+    «my», «our» («οι συνεργάτες μας»), and stays the topic."""
+    assert verb_keys("Ασφάλιση πες μου περισσότερα για το") == set(tokens("πες περισσότερα"))
+    assert verb_keys("Εξήγησέ μας τι είναι η σύμπραξη") == set(tokens("Εξήγησέ"))
+    assert verb_keys("Πείτε μου για τις εγγυήσεις") == set(tokens("Πείτε"))
+    assert not verb_keys("Οι συνεργάτες μας και ο λογιστής μου ρωτούν για εγγυήσεις") & set(tokens("συνεργάτες λογιστής"))
 
 
 def test_mediopassive_verbs_and_adverbs_are_not_the_topic():
