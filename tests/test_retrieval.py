@@ -179,6 +179,19 @@ def test_a_question_only_the_other_guide_answers_still_finds_it(assistant, audie
     assert max(section_counts(docs).values()) <= assistant.settings.per_section_cap
 
 
+def test_a_situation_both_guides_touch_is_answered_from_the_asker_s_guide(assistant):
+    """Co-op staff worried about depending on one municipal contract got the municipal guide's planning
+    steps (new-user trial 4): the words «Δήμο», «σύμβαση» pulled it up. Their own guide answers first; the
+    other guide keeps a place among the passages."""
+    question = (
+        "Είμαστε μικρός συνεταιρισμός και σχεδόν όλα μας τα έσοδα έρχονται από μία σύμβαση με τον Δήμο. "
+        "Ανησυχώ τι θα γίνει αν λήξει. Τι να κάνουμε;"
+    )
+    answer = assistant.ask(question, audience="kalo")
+    assert answer.found and {s.guide_id for s in answer.cited_sources} == {KALO}, answer.text
+    assert MUNICIPAL in {s.guide_id for s in answer.sources}
+
+
 # --- diversity and steps ---------------------------------------------------------------------------------
 
 CAP_QUESTIONS = [
