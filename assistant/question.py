@@ -260,7 +260,10 @@ def answer_statements(text: str) -> list[str]:
     for line in text.splitlines():
         body = _LIST_LINE.match(line)
         line = body.group(1) if body else line
-        out += [_CITES.sub("", s).strip() for s in split_sentences(_CITES.sub(lambda m: m.group(0) + " ", line))]
+        # Each statement ends on its citation mark («…του Δήμου. [1] Οι κοινωνικές…»), which the sentence
+        # splitter, looking for a capital right after the full stop, does not see past.
+        for cited in re.split(r"(?<=\])\s+", line):
+            out += [_CITES.sub("", s).strip() for s in split_sentences(_CITES.sub("", cited))]
     return [s for s in out if s]
 
 

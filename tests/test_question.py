@@ -9,7 +9,17 @@ from assistant.core.greek_text import tokens
 from assistant.core.types import Turn
 from assistant.facts import asked_facts, states_fact
 from assistant.query import asks_what
-from assistant.question import Form, answer_items, asks_whole, clauses, forms, need, resolve, verb_keys
+from assistant.question import (
+    Form,
+    answer_items,
+    answer_statements,
+    asks_whole,
+    clauses,
+    forms,
+    need,
+    resolve,
+    verb_keys,
+)
 
 
 @pytest.mark.parametrize(
@@ -270,6 +280,14 @@ def test_a_new_self_contained_question_is_not_a_follow_up():
 def test_what_the_previous_answer_said_is_known_so_it_is_not_repeated():
     resolved = resolve("πες μου για το δεύτερο", PREVIOUS)
     assert "Σύνταξη καταστατικού μαζί με τα ιδρυτικά μέλη." in resolved.shown
+
+
+def test_each_cited_sentence_of_an_answer_is_a_statement_of_its_own():
+    """An answer's running text puts its sentences on one line, each closed by its citation mark: the mark
+    ends a statement (the splitter looks for a capital right after the full stop and did not see past «[1]»,
+    so «και μετά;» could not find in the guide where a running-text answer ended)."""
+    text = "Ο Δήμος προτείνει οικόπεδο με νερό. [1] Οι κοινωνικές υπηρεσίες προτείνουν οικογένειες. [2]\n- η κλήρωση [3]"
+    assert answer_statements(text) == ["Ο Δήμος προτείνει οικόπεδο με νερό.", "Οι κοινωνικές υπηρεσίες προτείνουν οικογένειες.", "η κλήρωση"]
 
 
 def test_no_history_no_resolution():
