@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from assistant.core.greek_text import tokens
 from assistant.core.types import Passage, Retrieval
 from assistant.gate import matches
-from assistant.question import answer_items, answer_statements
+from assistant.headings import leaf_title
+from assistant.question import Form, answer_items, answer_statements, forms
 from assistant.retrieve import HybridSearch
 
 # An item of the previous answer is a line of the guide when one line has this share of its IDF mass; the
@@ -25,7 +26,7 @@ ENDING_STATEMENTS = 3
 def after(previous: str, retriever: HybridSearch, retrieval: Retrieval) -> Retrieval:
     """«και μετά;»: the section that follows, in the guide's order, the one the previous answer ended in."""
     said = answer_items(previous) or answer_statements(previous)
-    key = ended_in(said, retriever)
+    key = last_step(answer_statements(previous), retriever) or ended_in(said, retriever)
     if key is None:  # not quoted from the guide (a generative answer): the section closest to its end
         anchor = retriever.retrieve(said[-1] if said else previous, k=1).passages
         if not anchor:
@@ -33,6 +34,24 @@ def after(previous: str, retriever: HybridSearch, retrieval: Retrieval) -> Retri
         key = (anchor[0].guide_id, anchor[0].section)
     nxt = retriever.index.next_section(*key)
     return lead_with(key[0], nxt or "", retriever, retrieval)
+
+
+def last_step(said: list[str], retriever: HybridSearch) -> tuple[str, str] | None:
+    """The last step the previous answer quoted: a part of a chapter whose title asks «how» («Βήμα προς
+    βήμα: πώς ξεκινά…»). An answer put together from a step and from sections that are no steps (fields,
+    examples) goes on with the step after it, not with whatever follows the section it happened to end in."""
+    steps = []
+    for statement in said:
+        key = item_line_section(statement, retriever, said)
+        if key and " > " in key[1] and Form.PROCEDURE in forms(leaf_title(key[1].rsplit(" > ", 1)[0])):
+            steps.append(key)
+    if not steps:
+        return None
+    # The furthest step of that chapter the answer reached: it may have quoted a later step first.
+    guide, chapter = steps[-1][0], steps[-1][1].rsplit(" > ", 1)[0]
+    order = retriever.index.reading.get(guide, [])
+    same = [k for k in steps if k[0] == guide and k[1].rsplit(" > ", 1)[0] == chapter and k[1] in order]
+    return max(same, key=lambda k: order.index(k[1]), default=steps[-1])
 
 
 def ended_in(said: list[str], retriever: HybridSearch) -> tuple[str, str] | None:

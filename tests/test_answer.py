@@ -239,6 +239,24 @@ def test_and_then_after_a_step_in_detail_goes_on_to_the_next_step(synthetic_corp
     assert following.cited_sources[0].section.endswith("1.3 Κλήρωση αγροτεμαχίων")
 
 
+def test_and_then_after_an_answer_from_a_step_and_another_section_goes_on_to_the_next_step(synthetic_corpus):
+    """An answer put together from a step of a «how» chapter and a section that is no step (new-user trial 5:
+    a first step, then the fields of cooperation): «και μετά;» is the next step, not what follows the
+    section the answer happened to end in."""
+    settings = synthetic_corpus
+    how = GARDEN.replace("## 1. Τα βήματα", "## 1. Πώς στήνουμε τον λαχανόκηπο")
+    (settings.corpus_dir / "lachanokipos.md").write_text(how, encoding="utf-8")
+    Ingestor(settings).run()
+    assistant = Assistant(settings)
+    said = (
+        "Η τεχνική υπηρεσία προτείνει ένα δημοτικό οικόπεδο με νερό και πρόσβαση για τα οχήματα του Δήμου. [1] "
+        "Οι κοινωνικές υπηρεσίες του Δήμου και τα Κέντρα Κοινότητας προτείνουν οικογένειες για τον λαχανόκηπο. [2]"
+    )
+    history = [Turn(role="user", content="Θέλουμε λαχανόκηπο για οικογένειες. Από πού ξεκινάμε;"), Turn(role="assistant", content=said)]
+    following = assistant.ask("και μετά;", history=history)
+    assert following.found and following.cited_sources[0].section.endswith("1.2 Πρόσκληση συμμετοχής"), following.text
+
+
 def test_markup_in_a_question_is_not_read_as_its_words(synthetic_assistant):
     """A script or tags pasted with a question («<script>…</script><img …>») are not words the guides lack:
     the question is answered as if typed plainly; markup alone asks nothing."""
