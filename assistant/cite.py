@@ -7,7 +7,7 @@ import re
 
 import prompts
 from assistant.core.answer_text import CITATION, answer_sentences, best_excerpt, citation_numbers
-from assistant.core.documents import is_example_section
+from assistant.core.documents import is_example_section, speaks_of_itself
 from assistant.core.greek_text import tokens
 from assistant.core.types import Passage, Source
 from assistant.headings import leaf_title
@@ -70,7 +70,7 @@ def verify(text: str, sources: list[Source]) -> tuple[str, list[int], list[str]]
 
 
 def related(text: str, sources: list[Source], k: int) -> list[Source]:
-    """The closest sections the answer did not cite (one passage each, no examples), in retrieval's order:
+    """The closest sections the answer did not cite (one passage each), in retrieval's order:
     what «Δείτε επίσης» points to instead of padding the answer with them."""
     cited = {(s.guide_id, s.section) for s in sources if s.n in citation_numbers(text)}
     out: list[Source] = []
@@ -80,7 +80,9 @@ def related(text: str, sources: list[Source], k: int) -> list[Source]:
         leaf = leaf_title(s.section)
         if (s.guide_id, s.section) in cited or any(leaf == leaf_title(r.section) for r in out):
             continue
-        if not is_example_section(leaf):
+        # Neither an example nor what the document says of itself («Σε ποιους απευθύνεται»): no help
+        # with a situation.
+        if not is_example_section(leaf) and not speaks_of_itself(leaf, s.text):
             out.append(s)
     return out
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import prompts
 from assistant.answer import NOT_FOUND, AnswerRequest, register
-from assistant.core.documents import is_example_section
+from assistant.core.documents import SELF_REFERENCE, is_example_section
 from assistant.core.greek_text import fold, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Turn
@@ -31,8 +31,6 @@ PHRASES = prompts.phrases("extractive")
 # A list that fills less than this share of `max_answer_words` leaves room: the answer goes on with what else
 # answers («Συνηθισμένα λάθη» and three items, then «…προτιμούμε ανοιχτή ενημερωτική συνάντηση…»).
 LIST_ROOM_SHARE = 0.5
-# Structure, not wording: a document speaks of itself in standard ways.
-_SELF_REFERENCE = re.compile(r"\b(?:ο|του|τον|στον) (?:παρων |παροντοσ )?οδηγ\w*|\bενοτητ\w* \d|\bκεφαλαι\w* \d")
 # Tables are never quoted (their rows are left out below): a sentence about «the table» points at nothing.
 _TABLE_REFERENCE = re.compile(
     r"^(?:ο|στον|απο τον) (?:παρακατω |παραπανω |ακολουθοσ |συγκριτικοσ )?πινακ\w*|^(?:το|στο) (?:παρακατω |παραπανω )?(?:σχημα|διαγραμμα)\b"
@@ -173,7 +171,7 @@ class ExtractiveAnswerer:
                 return None  # a hypothetical story is not an answer unless an example is asked for
             if example:
                 value += 0.3
-            if not mentions_guide and _SELF_REFERENCE.search(fold(line.text)):
+            if not mentions_guide and SELF_REFERENCE.search(fold(line.text)):
                 value -= 0.3  # «Ο Οδηγός…», «Η ενότητα 6…»: the guide speaking of itself
             return value
 

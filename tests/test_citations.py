@@ -263,6 +263,17 @@ def test_see_also_points_to_sections_the_answer_did_not_cite(sources):
     assert "«6.2 Εντοπισμός φορέων» (Άλλος οδηγός, σελ. 11–12)" in see_also("Καταγράφουμε. [1]", other, k=2)
 
 
+def test_see_also_does_not_point_to_what_the_document_says_of_itself(sources):
+    """«Σε ποιους απευθύνεται», «Σκοπός του Οδηγού»: sections where the document speaks of itself (its title
+    names it, or its text opens on «Ο Οδηγός…») were the most frequent «Δείτε επίσης» on every split, and
+    help no one with a situation. The next section is pointed to instead."""
+    about = sources[1].model_copy(update={"section": "1 Εισαγωγή > 1.2 Σε ποιους απευθύνεται", "text": "Ο Οδηγός απευθύνεται σε στελέχη. • μέλη διοικητικών συμβουλίων·"})
+    purpose = sources[1].model_copy(update={"n": 4, "section": "1 Εισαγωγή > 1.1 Σκοπός του Οδηγού", "text": "• Με ποια εργαλεία;"})
+    later = sources[1].model_copy(update={"n": 5})
+    pointers = see_also("Καταγράφουμε την ανάγκη. [1]", [sources[0], about, purpose, later], k=2)
+    assert "6.2 Εντοπισμός φορέων" in pointers and "απευθύνεται" not in pointers and "Σκοπός" not in pointers, pointers
+
+
 def test_a_legal_source_reads_as_act_article_and_page_everywhere():
     from assistant.web.api import SourceOut
 

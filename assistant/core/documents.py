@@ -126,3 +126,14 @@ _EXAMPLE_TITLE = re.compile(r"παραδειγμ|υποθετικ|example|case s
 def is_example_section(title: str) -> bool:
     """Whether a section's own title says it is an example (matched on folded text)."""
     return bool(_EXAMPLE_TITLE.search(fold(title)))
+
+
+# Structure, not wording: a document speaks of itself in standard ways («Ο Οδηγός…», «η ενότητα 6»).
+SELF_REFERENCE = re.compile(r"\b(?:ο|του|τον|στον) (?:παρων |παροντοσ )?οδηγ\w*|\bενοτητ\w* \d|\bκεφαλαι\w* \d")
+
+
+def speaks_of_itself(title: str, text: str) -> bool:
+    """A section about the document rather than its subject: its title names the document («Σκοπός του
+    Οδηγού») or its text opens on it («Ο Οδηγός απευθύνεται…»)."""
+    opening = fold(text.lstrip("•-* \n")[:80])
+    return bool(SELF_REFERENCE.search(fold(title)) or re.match(r"(?:ο|η|το) (?:παρων |παρουσα |παρον )?οδηγ", opening))
