@@ -133,8 +133,10 @@ def _words(words: list[str], phrases: dict) -> str:
 
 
 def facts_text(kinds: list[str]) -> str:
-    """Kinds of fact as one phrase, each word once: «αριθμούς ή ποσοστά» and «ποσοστά» → «αριθμούς ή ποσοστά»."""
-    return " ή ".join(dict.fromkeys(part for kind in kinds for part in kind.split(" ή ")))
+    """Kinds of fact as one phrase, each word once: «αριθμούς ή ποσοστά» and «ποσοστά» → «αριθμούς ή ποσοστά»;
+    three or more as a list, «αριθμούς, ποσοστά, προθεσμίες ή ημερομηνίες»."""
+    parts = list(dict.fromkeys(part for kind in kinds for part in kind.split(" ή ")))
+    return " ή ".join(parts) if len(parts) <= 2 else f"{', '.join(parts[:-1])} ή {parts[-1]}"
 
 
 def _refusal(coverage: Coverage) -> str:

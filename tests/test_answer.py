@@ -277,8 +277,11 @@ def test_a_question_with_no_words_is_asked_for_in_words(synthetic_assistant, que
 
 
 
-def test_kinds_of_fact_are_named_once_each():
+def test_kinds_of_fact_are_named_once_each_as_a_greek_list():
+    """Three kinds or more read as a list, commas and a last «ή» (new-user trial 5: «αριθμούς ή ποσοστά ή
+    προθεσμίες ή ημερομηνίες» was a clunky chain)."""
     from assistant.respond import facts_text
 
     assert facts_text(["αριθμούς ή ποσοστά", "ποσοστά"]) == "αριθμούς ή ποσοστά"
-    assert facts_text(["χρηματικά ποσά", "προθεσμίες ή ημερομηνίες"]) == "χρηματικά ποσά ή προθεσμίες ή ημερομηνίες"
+    assert facts_text(["χρηματικά ποσά", "προθεσμίες ή ημερομηνίες"]) == "χρηματικά ποσά, προθεσμίες ή ημερομηνίες"
+    assert facts_text(["αριθμούς ή ποσοστά", "προθεσμίες ή ημερομηνίες"]) == "αριθμούς, ποσοστά, προθεσμίες ή ημερομηνίες"
