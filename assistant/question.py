@@ -81,7 +81,7 @@ _FORMS: tuple[tuple[Form, re.Pattern[str]], ...] = (
     (
         Form.PERMISSION,
         re.compile(
-            r"^(?:και )?(?:μπορ\w*|επιτρεπ\w*|χρειαζ\w*|πρεπει|ειναι|υπαρχει|ισχυει|οφειλ\w*|can|may|is|are|do|does|should)\b"
+            r"^(?:και )?(?:μπορ\w*|επιτρεπ\w*|χρειαζ\w*|πρεπει|ειναι|υπαρχει|ισχυει|οφειλ\w*|γινεται|can|may|is|are|do|does|should)\b"
             r"|\bμπορ(?:ει|ουμε|ω|ουν)\b|\bεπιτρεπεται\b|\bυποχρεωτικ\w*|\bειναι (?:προβλημα|νομιμ\w*|απαραιτητ\w*)"
         ),
     ),
@@ -89,10 +89,14 @@ _FORMS: tuple[tuple[Form, re.Pattern[str]], ...] = (
 
 
 def forms(question: str) -> list[Form]:
-    """Every form the question has, the leading one first (GENERAL when none matches)."""
-    folded = fold(question)
-    found = [form for form, pattern in _FORMS if pattern.search(folded)]
-    return found or [Form.GENERAL]
+    """Every form the question has, the leading one first (GENERAL when none matches). The asking sentence
+    gives it when it has one: a story told first («…γιατί απασχολεί ανθρώπους με δυσκολίες. Γίνεται;») has
+    words of other forms that are not asked."""
+    for text in dict.fromkeys([need(question), question]):
+        folded = fold(text)
+        if found := [form for form, pattern in _FORMS if pattern.search(folded)]:
+            return found
+    return [Form.GENERAL]
 
 
 def form_keys(question: str) -> set[str]:

@@ -35,6 +35,11 @@ from assistant.question import (
         ("Τι σημαίνει ενεργειακή κοινότητα;", Form.DEFINITION),
         ("Μπορεί ο Δήμος να είναι μέλος;", Form.PERMISSION),
         ("Είναι πρόβλημα ότι δεν έχουμε καταστατικό;", Form.PERMISSION),
+        ("Γίνεται να υπογράψουμε χωρίς απόφαση του συμβουλίου;", Form.PERMISSION),
+        # The asking sentence gives the form, not the story before it: «γιατί» here is «because», and the
+        # «δυσκολίες» are the people's (new-user trial 5 read this as «why?» and «risks?»).
+        ("Θέλουμε να δώσουμε τη φύλαξη στον σύλλογο, γιατί απασχολεί ανθρώπους με δυσκολίες. Γίνεται αυτό;", Form.PERMISSION),
+        ("Ο σύλλογος έχει δυσκολίες με τα έξοδα. Τι κινδύνους έχει μια τέτοια συμφωνία;", Form.RISKS),
         ("Γιατί να μπούμε σε ένα δίκτυο;", Form.WHY),
         # the aorist of «κερδίζω» («θα κερδίσει») asks for the benefits as the present does
         ("Τι θα κερδίσει η σχολική επιτροπή αν συμμετάσχει;", Form.WHY),
