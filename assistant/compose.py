@@ -354,7 +354,18 @@ class ExtractiveAnswerer:
         first = max((ln for _, ln in picked), key=lambda ln: (not read.leans_back(ln), direct[id(ln)]))
         others = sorted((ln for _, ln in picked if ln is not first), key=lambda ln: (ln.unit, ln.order))
         lines = read.with_antecedents([first, *others])
-        return paragraphs(lines, blocks, members), lines
+        shown = [ln if id(ln) in members or id(ln) in blocks else _unlabelled(ln) for ln in lines]
+        return paragraphs(shown, blocks, members), lines
+
+def _unlabelled(line: Line) -> Line:
+    """A sentence under a run-in label that only says «this is what we do» («Τι κάνουμε: Καταγράφουμε…»,
+    «Πώς προσεγγίζουμε: μελετούμε…») is shown without it: the sentence says it, and the label read as a
+    stray heading (new-user trial 5). Labels that say something of their own («Ποιος το κάνει:»,
+    «Παραδοτέο:», «Συνηθισμένα λάθη:») stay."""
+    if line.intro or run_in(line.text) is None or Form.PROCEDURE not in label_forms(line.text):
+        return line
+    return replace(line, text=without_label(line.text))
+
 
 def _sibling(request: AnswerRequest, keys: set[str]) -> bool:
     """«Το δεύτερο;»: a guide line that carries another item of the previous answer, and not the one asked

@@ -299,7 +299,9 @@ def test_a_run_in_heading_stays_with_the_sentence_it_labels():
     )
     text = compose("Ποιος οργανώνει το πρόγραμμα επισκέψεων στους ηλικιωμένους και τι κάνουμε;", [step])
     assert "Ποιος το κάνει: Ο συντονιστής του δικτύου, μαζί με δύο έμπειρους εθελοντές της γειτονιάς. [1]" in text
-    assert "Τι κάνουμε: Οργανώνουμε εβδομαδιαίο πρόγραμμα" in text
+    # «Τι κάνουμε:» only says that the sentence is what we do, which the sentence says: it is not shown
+    # (new-user trial 5 read it as a stray heading); a label that says something of its own stays.
+    assert "Οργανώνουμε εβδομαδιαίο πρόγραμμα" in text and "Τι κάνουμε" not in text, text
 
 
 def test_the_sentence_that_answers_directly_opens_the_answer_before_a_long_list():
