@@ -300,6 +300,16 @@ def _without(question: str, pointer: str) -> str:
     return question
 
 
+def _quoted(answer: str) -> str:
+    """What an answer quoted from the guides, without citation marks: its cited statements, not its own
+    words («Δείτε επίσης…», a note, a refusal), which are no topic. An answer with no citation marks at all
+    (written by a person or a model) is taken whole."""
+    if not _CITES.search(answer):
+        return answer.strip()
+    cited = [piece for line in answer.splitlines() for piece in re.split(r"(?<=\])\s+", line) if _CITES.search(piece)]
+    return _CITES.sub("", " ".join(cited)).strip()
+
+
 def _last_items(history: list[Turn]) -> list[str]:
     """The items «το δεύτερο» can point at: the previous answer's, or, when it has none (a «και μετά;»
     answered by running text), those of the last answer that had a list."""
@@ -334,13 +344,13 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
         # «κι αυτό;»: too few words of its own to search by; the previous question supplies the topic.
         # The previous answer is searched alongside: it says where the conversation is (v1: follow-ups
         # correct 69.2 → 76.9 %; dev unchanged).
-        context = _CITES.sub("", previous_a).strip()
+        context = _quoted(previous_a)
         return Resolved(question, f"{previous_q} {question}", previous_q, shown, follow_up=True, context=context)
     if _LEANS.search(folded):
         # «κι αν ο Δήμος μας πιέζει για προσλήψεις;»: the question's own words decide what is found; the
         # previous question, searched alongside (context_weight), says what «αυτό», «εκεί» are about.
         # The previous answer is searched alongside too: what it said came from the section the
         # conversation is in (dev: follow-ups correct 60.6 → 63.6 %, key-fact recall 48.6 → 49.7 %).
-        context = f"{previous_q} {_CITES.sub('', previous_a)}".strip()
+        context = f"{previous_q} {_quoted(previous_a)}".strip()
         return Resolved(question, question, previous_q, shown, follow_up=True, context=context)
     return Resolved(question, question, shown=shown)

@@ -295,6 +295,20 @@ def test_each_cited_sentence_of_an_answer_is_a_statement_of_its_own():
     assert answer_statements(text) == ["Ο Δήμος προτείνει οικόπεδο με νερό.", "Οι κοινωνικές υπηρεσίες προτείνουν οικογένειες.", "η κλήρωση"]
 
 
+def test_the_context_of_a_follow_up_is_what_the_previous_answer_quoted_not_its_own_words():
+    """«δώσε μου ένα παράδειγμα» after an answer was refused with «Οι οδηγοί δεν αναφέρουν πουθενά «Δείτε».»
+    (follow-up trial 6): the previous answer's «Δείτε επίσης…» pointer and notes were searched as what the
+    talk is about. An answer that cites its passages is read by its cited statements; one written without
+    citation marks (a colleague's, a model's) whole."""
+    answer = "Ο φορέας εγγράφεται στο μητρώο. [1] Η εγγραφή ανανεώνεται. [2]\n\nΔείτε επίσης: «2.3 Ασφάλιση» (σελ. 4)."
+    history = [Turn(role="user", content="Πώς εγγράφεται ένας φορέας;"), Turn(role="assistant", content=answer)]
+    context = resolve("δώσε μου ένα παράδειγμα", history).context
+    assert "μητρώο" in context and "ανανεώνεται" in context and "Δείτε" not in context and "Ασφάλιση" not in context, context
+    assert "Δείτε" not in resolve("Κι αυτό ποιος το αναλαμβάνει;", history).context
+    plain = [history[0], Turn(role="assistant", content="Με αίτηση στο μητρώο, που ανανεώνεται κάθε χρόνο.")]
+    assert "ανανεώνεται" in resolve("δώσε μου ένα παράδειγμα", plain).context
+
+
 def test_no_history_no_resolution():
     resolved = resolve("και μετά;", [])
     assert not resolved.follow_up and resolved.search == "και μετά;"
