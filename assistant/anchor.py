@@ -37,7 +37,7 @@ def after(previous: str, retriever: HybridSearch, retrieval: Retrieval) -> Retri
 
 
 def last_step(said: list[str], retriever: HybridSearch) -> tuple[str, str] | None:
-    """The last step the previous answer quoted: a part of a chapter whose title asks «how» («Βήμα προς
+    """The furthest step the previous answer quoted: a part of a chapter whose title asks «how» («Βήμα προς
     βήμα: πώς ξεκινά…»). An answer put together from a step and from sections that are no steps (fields,
     examples) goes on with the step after it, not with whatever follows the section it happened to end in."""
     steps = []

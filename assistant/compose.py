@@ -357,6 +357,7 @@ class ExtractiveAnswerer:
         shown = [ln if id(ln) in members or id(ln) in blocks else _unlabelled(ln) for ln in lines]
         return paragraphs(shown, blocks, members), lines
 
+
 def _unlabelled(line: Line) -> Line:
     """A sentence under a run-in label that only says «this is what we do» («Τι κάνουμε: Καταγράφουμε…»,
     «Πώς προσεγγίζουμε: μελετούμε…») is shown without it: the sentence says it, and the label read as a

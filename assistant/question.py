@@ -202,6 +202,7 @@ _LEANS = re.compile(
 )
 _LIST_LINE = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•*–])\s+(.*)$")
 _CITES = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+_CITED_END = re.compile(r"(?<=\])\s+")  # an answer's statement ends on its citation mark
 
 
 @dataclass
@@ -266,7 +267,7 @@ def answer_statements(text: str) -> list[str]:
         line = body.group(1) if body else line
         # Each statement ends on its citation mark («…του Δήμου. [1] Οι κοινωνικές…»), which the sentence
         # splitter, looking for a capital right after the full stop, does not see past.
-        for cited in re.split(r"(?<=\])\s+", line):
+        for cited in _CITED_END.split(line):
             out += [_CITES.sub("", s).strip() for s in split_sentences(_CITES.sub("", cited))]
     return [s for s in out if s]
 
@@ -306,7 +307,7 @@ def _quoted(answer: str) -> str:
     (written by a person or a model) is taken whole."""
     if not _CITES.search(answer):
         return answer.strip()
-    cited = [piece for line in answer.splitlines() for piece in re.split(r"(?<=\])\s+", line) if _CITES.search(piece)]
+    cited = [piece for line in answer.splitlines() for piece in _CITED_END.split(line) if _CITES.search(piece)]
     return _CITES.sub("", " ".join(cited)).strip()
 
 
