@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from assistant.core.documents import DOCUMENT_NOUN
 from assistant.core.greek_text import fold, split_sentences, tokens
 from assistant.core.safety import is_instruction
 from assistant.core.types import Passage
@@ -28,23 +29,21 @@ _LEANS_BACK = re.compile(
     # sentence before's, which Greek leaves out.
     r"|\w+(?:ει|ουν|ουνε)\s+(?:την|τη|τον|τουσ|τισ)\b)"
 )
-# …in the singular, after a list item, that subject is the item (a list's «Οι πόροι αυτοί…» is the list's).
-_ITS_SUBJECT = re.compile(r"^\w+ει\s+(?:την|τη|τον|τουσ|τισ)\b")
 # …or points back further in: a demonstrative with a noun the sentence has not named before («…που εμπίπτουν
 # σε αυτή την κατηγορία», «Όταν ο άνθρωπος αυτός αποχωρήσει»); «…των σχέσεων… τις σχέσεις αυτές» points inside.
 _DEMONSTRATIVE = re.compile(
     r"\bαυτ(?:η|ο|α|εσ|ουσ|ον|ην|ων|οσ|οι|ου|ησ) (?:τη|την|το|τα|τον|τουσ|τισ|των|του|τησ|ο|η|οι) (\w+)"
     r"|\b(?:τη|την|το|τα|τον|τουσ|τισ|η|ο|οι|των|του|τησ) (\w+) αυτ(?:η|ο|α|εσ|ουσ|ον|ην|ων|οσ|οι|ου|ησ)\b"
 )
-# «του νόμου αυτού», «το άρθρο αυτό», «ο οδηγός αυτός»: a document naming itself or its parts, not the
-# sentence before.
-_SELF = re.compile(r"^(?:νομ|αρθρ|οδηγ|κεφαλαι|ενοτητ|παραγραφ|εδαφι)")
+# A verb with no subject of its own (above), in the singular, after a list item: its subject is the item
+# (a list's «Οι πόροι αυτοί…» is the whole list's).
+_ITS_SUBJECT = re.compile(r"^\w+ει\s+(?:την|τη|τον|τουσ|τισ)\b")
 
 
 def _points_back(folded: str) -> bool:
     for m in _DEMONSTRATIVE.finditer(folded):
         noun = tokens(m.group(1) or m.group(2))
-        if noun and noun[0] not in tokens(folded[: m.start()]) and not _SELF.match(noun[0]):
+        if noun and noun[0] not in tokens(folded[: m.start()]) and not DOCUMENT_NOUN.match(noun[0]):
             return True
     return False
 

@@ -128,12 +128,16 @@ def is_example_section(title: str) -> bool:
     return bool(_EXAMPLE_TITLE.search(fold(title)))
 
 
-# Structure, not wording: a document speaks of itself in standard ways («Ο Οδηγός…», «η ενότητα 6»).
+# Structure, not wording: a document speaks of itself in standard ways («Ο Οδηγός…», «η ενότητα 6»)…
 SELF_REFERENCE = re.compile(r"\b(?:ο|του|τον|στον) (?:παρων |παροντοσ )?οδηγ\w*|\bενοτητ\w* \d|\bκεφαλαι\w* \d")
+# …opens a section on itself («Ο Οδηγός απευθύνεται…», «Ο παρών οδηγός…»)…
+_OPENS_ON_ITSELF = re.compile(r"(?:ο|η|το) (?:παρων |παρουσα |παρον )?οδηγ")
+# …and names itself or its parts by these nouns' stems («του νόμου αυτού», «το άρθρο αυτό»).
+DOCUMENT_NOUN = re.compile(r"^(?:νομ|αρθρ|οδηγ|κεφαλαι|ενοτητ|παραγραφ|εδαφι)")
 
 
 def speaks_of_itself(title: str, text: str) -> bool:
     """A section about the document rather than its subject: its title names the document («Σκοπός του
     Οδηγού») or its text opens on it («Ο Οδηγός απευθύνεται…»)."""
     opening = fold(text.lstrip("•-* \n")[:80])
-    return bool(SELF_REFERENCE.search(fold(title)) or re.match(r"(?:ο|η|το) (?:παρων |παρουσα |παρον )?οδηγ", opening))
+    return bool(SELF_REFERENCE.search(fold(title)) or _OPENS_ON_ITSELF.match(opening))
