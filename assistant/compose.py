@@ -22,7 +22,7 @@ from assistant.core.settings import Settings
 from assistant.core.types import Turn
 from assistant.gate import key_coverage, matches
 from assistant.headings import title_keys
-from assistant.labels import label_forms, parallel_label, run_in, without_label
+from assistant.labels import glossary_units, label_forms, parallel_label, run_in, without_label
 from assistant.layout import intro_text, list_text, paragraphs
 from assistant.question import Form, asks_whole
 from assistant.units import Block, Line, Units
@@ -128,6 +128,8 @@ class ExtractiveAnswerer:
         # answer depends on its question, which is never quoted, so it is used only when that line is asked.
         asks_first = {(ln.n, *ln.order[:2]) for ln in units.lines if ln.order[2] == 0 and ln.text.endswith((";", ";"))}
 
+        glossaries = glossary_units(units)
+
         def labelled(line: Line) -> bool:
             """The line, or the list it is an item of, is labelled with the form the question asks."""
             if asked == Form.GENERAL:  # a question of no particular form: no label to match, no regexes run
@@ -150,13 +152,18 @@ class ExtractiveAnswerer:
             if line.order[2] > 0 and where in asks_first and where not in item_lines:
                 return None
             value = coverage(weights, total, line.keys)
-            value += 0.35 * coverage(weights, total, title_keys[(p.guide_id, p.section)])
+            # An entry of a section that is only a list of terms (a glossary: «Διαύγεια: το πρόγραμμα…») speaks
+            # of its term alone: the section's title and rank carry over to it only when the question names it.
+            term = line.text.partition(":")[0] if line.unit in glossaries and line.head else None
+            unrelated = term is not None and not any(matches(k, set(tokens(term))) for k in weights)
+            if not unrelated:
+                value += 0.35 * coverage(weights, total, title_keys[(p.guide_id, p.section)])
             value += 0.3 * coverage(referent, ref_total, line.keys)
             if request.item:  # «πες μου για το δεύτερο»: the section that item names is the answer
                 value += 0.6 * coverage(referent, ref_total, title_keys[(p.guide_id, p.section)] | line.keys)
                 if where in item_lines:
                     value += ITEM_LINE_BONUS
-            value += RANK_PRIOR / (1 + line.unit)
+            value += 0.0 if unrelated else RANK_PRIOR / (1 + line.unit)
             if request.lead and line.unit == 0:
                 value += AFTER_BONUS if request.after else LEAD_BONUS
             value += MEANING_WEIGHT * meaning.get(id(line), 0.0)

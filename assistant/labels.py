@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from assistant.core.greek_text import fold
 from assistant.question import Form, forms
-from assistant.units import CAPTION_MAX_WORDS, RUN_IN_MAX_WORDS, Units
+from assistant.units import CAPTION_MAX_WORDS, RUN_IN_MAX_WORDS, Line, Units
 
 # Parts (steps, kinds) are written to one pattern when this share of them have the same run-in label.
 PARALLEL_SHARE = 2 / 3
@@ -42,6 +42,20 @@ def parallel_label(units: Units, parts: list[int], form: Form) -> str | None:
     need = max(3, PARALLEL_SHARE * len(parts))
     shared = [lab for lab, count in seen.items() if count >= need and form in forms(lab)]
     return max(shared, key=lambda lab: seen[lab]) if shared else None
+
+
+def glossary_units(units: Units) -> set[int]:
+    """Sections made of nothing but a list whose items are mostly (`PARALLEL_SHARE`) labelled entries
+    («Όρος: ορισμός», three at least): each entry is a term of its own, not part of one answer."""
+    heads: dict[int, list[Line]] = {}
+    for ln in units.lines:
+        if ln.head:
+            heads.setdefault(ln.unit, []).append(ln)
+    return {
+        unit for unit, lines in heads.items()
+        if all(ln.item >= 0 for ln in lines)
+        and sum(run_in(ln.text) is not None for ln in lines) >= max(3, PARALLEL_SHARE * len(lines))
+    }  # fmt: skip
 
 
 def without_label(text: str) -> str:
