@@ -80,7 +80,7 @@ def test_arguments_over_variables_over_the_file_over_the_defaults(monkeypatch, t
     monkeypatch.setenv("KALO_RETRIEVAL_MODE", "bm25")
     settings = Settings(top_k=4)
     assert (settings.top_k, settings.candidates, settings.retrieval_mode) == (4, 11, "bm25")
-    assert settings.corpus_dir == Path("from/file") and settings.rrf_k == 60
+    assert settings.corpus_dir == Path(str(Settings.config_file())).parent / "from/file" and settings.rrf_k == 60
     assert settings.model_fields_set == {"top_k", "candidates", "retrieval_mode", "corpus_dir"}
 
 
@@ -95,6 +95,22 @@ def test_the_file_is_kalo_toml_in_the_working_directory_unless_kalo_config_names
     (tmp_path / "elsewhere.toml").write_text("top_k = 13\n", encoding="utf-8")
     monkeypatch.setenv("KALO_CONFIG", str(tmp_path / "elsewhere.toml"))
     assert Settings().top_k == 13
+
+
+def test_relative_folders_in_the_file_are_read_from_its_folder_not_from_where_the_command_runs(
+    monkeypatch, toml, tmp_path
+):
+    path = toml('data_dir = "data"\ncorpus_dir = "guides"\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    settings = Settings()
+    assert settings.data_dir == path.parent / "data" and settings.corpus_dir == path.parent / "guides"
+    assert settings.chroma_path == path.parent / "data" / "chroma"
+    toml('data_dir = "/srv/kalo/data"\n')  # an absolute folder stays as written
+    assert Settings().data_dir == Path("/srv/kalo/data")
+    monkeypatch.setenv("KALO_DATA_DIR", "mine")  # a variable, like a default, is read from the current folder
+    assert Settings().data_dir == Path("mine")
 
 
 def test_unknown_or_invalid_settings_are_refused(monkeypatch, toml):

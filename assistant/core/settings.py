@@ -201,7 +201,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=settings_cls.config_file())
+        toml = _TomlFile(settings_cls, toml_file=settings_cls.config_file())
         return (init_settings, env_settings, toml, file_secret_settings)
 
     # Derived locations under data_dir, so a whole index can be moved or deleted as one folder.
@@ -219,3 +219,20 @@ class Settings(BaseSettings):
             scheme = "https" if self.chroma_ssl else "http"
             return f"{scheme}://{self.chroma_host}:{self.chroma_port} ({self.collection})"
         return f"{self.chroma_path.resolve()} ({self.collection})"
+
+
+class _TomlFile(TomlConfigSettingsSource):
+    """A kalo.toml's relative folders are read from the file's own folder, not from wherever the command
+    runs: `KALO_CONFIG=/srv/kalo/kalo.toml kalo chat` finds /srv/kalo/data from any folder (new-user trial
+    6 ran `kalo chat` elsewhere and was told to ingest again). Variables and defaults stay relative to the
+    current folder, as every command line reads them."""
+
+    FOLDERS = ("corpus_dir", "data_dir")
+
+    def _read_file(self, file_path):  # type: ignore[no-untyped-def]
+        data = super()._read_file(file_path)
+        base = Path(str(file_path)).resolve().parent
+        for key in self.FOLDERS:
+            if isinstance(data.get(key), str) and not Path(data[key]).expanduser().is_absolute():
+                data[key] = str(base / data[key])
+        return data
