@@ -16,13 +16,13 @@ from dataclasses import replace
 
 import prompts
 from assistant.answer import NOT_FOUND, AnswerRequest, register
-from assistant.core.documents import SELF_REFERENCE, is_example_section
+from assistant.core.documents import SELF_REFERENCE, illustrates, is_example_section
 from assistant.core.greek_text import fold, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Turn
 from assistant.gate import key_coverage, matches
 from assistant.headings import title_keys
-from assistant.labels import glossary_units, label_forms, parallel_label, run_in, without_label
+from assistant.labels import glossary_units, label_forms, parallel_label, run_in, unlabelled, without_label
 from assistant.layout import intro_text, list_text, paragraphs
 from assistant.question import Form, asks_whole
 from assistant.units import Block, Line, Units
@@ -214,7 +214,7 @@ class ExtractiveAnswerer:
             if room >= LIST_ROOM_SHARE * self.settings.max_answer_words:
                 body = self._after_list(body, used, scored, best_score, units, room)
         else:
-            body, _used = self._free(scored, best_score, blocks, units)
+            body, _used = self._free(scored, best_score, blocks, units, example=Form.EXAMPLE in request.forms)
         return body
 
     def _blocks(self, units: Units, score, said) -> dict[int, Block]:
@@ -305,12 +305,18 @@ class ExtractiveAnswerer:
         return body if extra in (NOT_FOUND, "") else f"{body}\n\n{extra}"
 
     def _free(
-        self, scored: list[tuple[float, Line]], best_score: float, blocks: dict[int, Block], read: Units, budget: int = 0
+        self,
+        scored: list[tuple[float, Line]],
+        best_score: float,
+        blocks: dict[int, Block],
+        read: Units,
+        budget: int = 0,
+        example: bool = False,
     ):
         """Sentences chosen by maximal marginal relevance: each one must add what the others do not. A
         list with its introduction competes as one candidate and is shown as that list; items picked on
         their own are shown under their list's introduction, never out of what they belong to. `budget`:
-        words, `max_answer_words` unless given."""
+        words, `max_answer_words` unless given; `example`: an example is asked for."""
         s = self.settings
         budget = budget or s.max_answer_words
         members = {id(ln): key for key, b in blocks.items() for ln in [b.intro, *b.items]}
@@ -358,21 +364,16 @@ class ExtractiveAnswerer:
         direct = {id(ln): (blocks[id(ln)].direct if id(ln) in blocks else value) for value, ln in picked}
         # …by a sentence that stands on its own: one pointing back («Η γνώση αυτή…», «Έτσι…» after a list)
         # follows what it points to, or at least does not open the answer.
-        first = max((ln for _, ln in picked), key=lambda ln: (not read.leans_back(ln), direct[id(ln)]))
+        # …nor, unless an example is asked, by an illustration («Όταν, για παράδειγμα, μια επιχείρηση…»): it
+        # shows the point, it does not state it.
+        first = max(
+            (ln for _, ln in picked),
+            key=lambda ln: (not read.leans_back(ln), example or not illustrates(ln.text), direct[id(ln)]),
+        )
         others = sorted((ln for _, ln in picked if ln is not first), key=lambda ln: (ln.unit, ln.order))
         lines = read.with_antecedents([first, *others])
-        shown = [ln if id(ln) in members or id(ln) in blocks else _unlabelled(ln) for ln in lines]
+        shown = [ln if id(ln) in members or id(ln) in blocks else unlabelled(ln) for ln in lines]
         return paragraphs(shown, blocks, members), lines
-
-
-def _unlabelled(line: Line) -> Line:
-    """A sentence under a run-in label that only says «this is what we do» («Τι κάνουμε: Καταγράφουμε…»,
-    «Πώς προσεγγίζουμε: μελετούμε…») is shown without it: the sentence says it, and the label read as a
-    stray heading (new-user trial 5). Labels that say something of their own («Ποιος το κάνει:»,
-    «Παραδοτέο:», «Συνηθισμένα λάθη:») stay."""
-    if line.intro or run_in(line.text) is None or Form.PROCEDURE not in label_forms(line.text):
-        return line
-    return replace(line, text=without_label(line.text))
 
 
 def _sibling(request: AnswerRequest, keys: set[str]) -> bool:

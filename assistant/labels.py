@@ -6,6 +6,8 @@ list), and its form by the same question grammar as the user's question (assista
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant.core.greek_text import fold
 from assistant.question import Form, forms
 from assistant.units import CAPTION_MAX_WORDS, RUN_IN_MAX_WORDS, Line, Units
@@ -61,3 +63,13 @@ def glossary_units(units: Units) -> set[int]:
 def without_label(text: str) -> str:
     rest = text.partition(":")[2].strip()
     return rest[:1].upper() + rest[1:]
+
+
+def unlabelled(line: Line) -> Line:
+    """A sentence under a run-in label that only says «this is what we do» («Τι κάνουμε: Καταγράφουμε…»,
+    «Πώς προσεγγίζουμε: μελετούμε…») is shown without it: the sentence says it, and the label read as a
+    stray heading (new-user trial 5). Labels that say something of their own («Ποιος το κάνει:»,
+    «Παραδοτέο:», «Συνηθισμένα λάθη:») stay."""
+    if line.intro or run_in(line.text) is None or Form.PROCEDURE not in label_forms(line.text):
+        return line
+    return replace(line, text=without_label(line.text))

@@ -793,3 +793,19 @@ def test_a_glossary_gives_the_entry_of_the_term_asked_not_its_neighbours():
     assert "ενημερώνει κάθε πρωί τους εθελοντές" in text
     for other in ("Ημερολόγιο επισκέψεων", "Ασφάλιση αστικής ευθύνης", "Κέντρο Κοινότητας", "Εθελοντής:"):
         assert other not in text
+
+
+def test_an_illustration_does_not_open_the_answer_unless_an_example_is_asked():
+    rota = passage(
+        "ro",
+        "6 Κίνδυνοι",
+        "Όταν, για παράδειγμα, ένας εθελοντής κάνει μόνος του όλες τις βραδινές επισκέψεις, οι βάρδιες "
+        "του δικτύου κρέμονται από έναν άνθρωπο. "
+        "Οι βάρδιες μοιράζονται σε τουλάχιστον τρεις εθελοντές, ώστε καμία επίσκεψη να μη χάνεται.",
+        index=6,
+    )
+    text = compose("Ποιος κάνει τις βραδινές βάρδιες επισκέψεων;", [rota])
+    assert "για παράδειγμα" in text  # it answers, and is kept…
+    assert text.startswith("Οι βάρδιες μοιράζονται")  # …after the sentence that states the point
+    asked = compose("Δώσε μου ένα παράδειγμα με βραδινές βάρδιες επισκέψεων", [rota])
+    assert asked.startswith("Όταν, για παράδειγμα")

@@ -123,6 +123,15 @@ FRONT_MATTER = "Αρχή του οδηγού"  # section name for text before th
 _EXAMPLE_TITLE = re.compile(r"παραδειγμ|υποθετικ|example|case stud|μελετ\w* περιπτωσ")
 
 
+# …and illustrate a point inside running text with a standard marker («Όταν, για παράδειγμα, …», «π.χ.»).
+_ILLUSTRATION = re.compile(r"\bγια παραδειγμα\b|\bπ\.\s?χ\.|\bλογου χαρη\b|\bfor (?:example|instance)\b|\be\.g\.")
+
+
+def illustrates(text: str) -> bool:
+    """A sentence that gives an example of its section's point rather than the point itself."""
+    return bool(_ILLUSTRATION.search(fold(text)))
+
+
 def is_example_section(title: str) -> bool:
     """Whether a section's own title says it is an example (matched on folded text)."""
     return bool(_EXAMPLE_TITLE.search(fold(title)))
