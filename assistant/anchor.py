@@ -54,6 +54,16 @@ def last_step(said: list[str], retriever: HybridSearch) -> tuple[str, str] | Non
     return max(same, key=lambda k: order.index(k[1]), default=steps[-1])
 
 
+def step_section(n: int, previous: str, retriever: HybridSearch) -> tuple[str, str] | None:
+    """«πες μου για το δεύτερο βήμα»: the n-th part of the procedure the previous answer quoted a step of
+    (`last_step`), whatever list that answer showed; None when it quoted no step."""
+    key = last_step(answer_statements(previous), retriever)
+    if key is None:
+        return None
+    parts = retriever.index.children.get((key[0], key[1].rsplit(" > ", 1)[0]), [])
+    return (key[0], parts[n - 1][0]) if 1 <= n <= len(parts) else None
+
+
 def ended_in(said: list[str], retriever: HybridSearch) -> tuple[str, str] | None:
     """The section whose line the answer's last statements quote (the last of them the guide carries: an
     answer may end with a pointer to other sections). A line is found by its words, so a sentence that

@@ -184,6 +184,8 @@ _ORDINALS = {
 }  # fmt: skip
 _ORDINAL = re.compile(r"\b(πρωτ|δευτερ|τριτ|τεταρτ|πεμπτ|εκτ|εβδομ|ογδο|ενατ|first|second|third|fourth|fifth)\w*\b")
 _LAST = re.compile(r"\b(?:τελευται\w*|last)\b")
+# «το δεύτερο βήμα», «στο 3ο στάδιο»: the follow-up names a step of a procedure, not an item of any list.
+_STEP = re.compile(r"\b(?:βημα|βηματοσ|σταδιο|σταδιου|φαση|φασησ|steps?|stages?)\b")
 _NUMBERED = re.compile(
     r"\b(?:βημα|σημειο|σημειου|αριθμο|νουμερο|item|step|point|no\.?)\s*(\d{1,2})\b"
     r"|\b(?:στο|στη|στην|το|τη|την)\s+(\d{1,2})(?:ο|η)?\b(?!\s*(?:%|ευρω|μερ|ημερ|μην|ετ|χρον))"
@@ -221,6 +223,7 @@ class Resolved:
     after: str = ""
     follow_up: bool = False
     item: bool = False  # the referent is one item of the previous answer («το δεύτερο»)
+    step: int = 0  # «το δεύτερο βήμα»: the procedure's step the follow-up names (its number)
     items: list[str] = field(default_factory=list)  # every item of that answer (where the referent sits)
     own: str = ""  # the question without the words that point («για το 3», «τι ακολουθεί»)
     context: str = ""  # searched alongside `search` (at context_weight): the previous question and answer
@@ -332,9 +335,15 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
     shown = answer_statements(previous_a)
     items = _last_items(history)
     reference = _item_reference(folded, len(items))
-    if reference is not None and 1 <= reference[0] <= len(items):
-        referent, own = items[reference[0] - 1], _without(question, reference[1])
-        return Resolved(question, f"{referent} {own}", referent, shown, follow_up=True, item=True, items=items, own=own)
+    step = reference[0] if reference is not None and _STEP.search(folded) else 0
+    if reference is not None and (1 <= reference[0] <= len(items) or step):
+        # The previous answer's item; for a step, the caller may find the guide's step instead (respond.py).
+        referent = items[reference[0] - 1] if reference[0] <= len(items) else ""
+        own = _without(question, reference[1])
+        search = f"{referent} {own}".strip()
+        return Resolved(
+            question, search, referent, shown, follow_up=True, item=bool(referent), items=items, own=own, step=step
+        )
     if m := _NEXT.search(folded):
         # Searched with the previous question too (the topic); what follows it in the guide is placed first.
         # «τι ακολουθεί» says where to look, not what about: it is not weighed.

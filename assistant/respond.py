@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import prompts
-from assistant.anchor import after, item_line_section, item_section, lead_with
+from assistant.anchor import after, item_line_section, item_section, lead_with, step_section
 from assistant.answer import NOT_FOUND, Answerer, AnswerRequest
 from assistant.cite import Renumberer, related, see_also, sources_from, verify
 from assistant.core.greek_text import tokens
@@ -21,6 +21,7 @@ from assistant.core.settings import Settings
 from assistant.core.types import Answer, Retrieval, Source, Turn
 from assistant.facts import CONTACTS
 from assistant.gate import Coverage, Verdict, assess
+from assistant.headings import leaf_title
 from assistant.question import Form, Resolved, asks_whole, forms, need, resolve
 from assistant.retrieve import HybridSearch
 
@@ -92,8 +93,13 @@ def read(retriever: HybridSearch, answerer: Answerer, question: str, history: li
     # again; only a new question is given every part of a procedure or list.
     retrieval = retriever.retrieve(search, whole=asks_whole(asked[0]) and not resolved.follow_up, context=context)
     lead = False
+    previous = next((t.content for t in reversed(history) if t.role == "assistant"), "")
     if resolved.after and not condensed:  # a model that rewrote «και μετά;» already said what follows
         retrieval, lead = after(resolved.after, retriever, retrieval), True
+    elif resolved.step and (key := step_section(resolved.step, previous, retriever)):
+        # «το δεύτερο βήμα» is the guide's step 2, which the previous answer's list need not have shown.
+        resolved = replace(resolved, referent=leaf_title(key[1]), item=True)
+        retrieval, lead = lead_with(*key, retriever, retrieval), True
     elif resolved.item and (
         key := item_section(resolved.referent, resolved.items, retriever)
         or item_line_section(resolved.referent, retriever, resolved.items)

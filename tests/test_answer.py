@@ -257,6 +257,33 @@ def test_and_then_after_an_answer_from_a_step_and_another_section_goes_on_to_the
     assert following.found and following.cited_sources[0].section.endswith("1.2 Πρόσκληση συμμετοχής"), following.text
 
 
+def test_the_second_step_is_the_guide_s_step_two_not_item_two_of_another_list(synthetic_corpus):
+    """«πες μου περισσότερα για το δεύτερο βήμα» after an answer that quoted the first step and a list that
+    is no step (new-user trial 6: item 2 of a list of data sources was read as «step 2»): the procedure's
+    second part."""
+    settings = synthetic_corpus
+    how = GARDEN.replace("## 1. Τα βήματα", "## 1. Πώς στήνουμε τον λαχανόκηπο").replace(
+        "την άνοιξη ντομάτες και κολοκυθάκια.",
+        "την άνοιξη ντομάτες και κολοκυθάκια.\n\nΚαλλιεργούμε επίσης:\n- αρωματικά φυτά σε γλάστρες όλο τον χρόνο.\n"
+        "- φράουλες στις άκρες των αγροτεμαχίων.\n- λουλούδια που φέρνουν μέλισσες.",
+    )
+    (settings.corpus_dir / "lachanokipos.md").write_text(how, encoding="utf-8")
+    Ingestor(settings).run()
+    assistant = Assistant(settings)
+    said = (
+        "Η τεχνική υπηρεσία προτείνει ένα δημοτικό οικόπεδο με νερό και πρόσβαση για τα οχήματα του Δήμου. [1]\n\n"
+        "Καλλιεργούμε επίσης: [2]\n- αρωματικά φυτά σε γλάστρες όλο τον χρόνο. [2]\n"
+        "- φράουλες στις άκρες των αγροτεμαχίων. [2]\n- λουλούδια που φέρνουν μέλισσες. [2]"
+    )
+    history = [Turn(role="user", content="Θέλουμε λαχανόκηπο για οικογένειες. Από πού ξεκινάμε;"), Turn(role="assistant", content=said)]
+    answer = assistant.ask("πες μου περισσότερα για το δεύτερο βήμα", history=history)
+    assert answer.found and answer.cited_sources[0].section.endswith("1.2 Πρόσκληση συμμετοχής"), answer.text
+    assert "φράουλες" not in answer.text
+    # Without «βήμα», «το δεύτερο» is still the previous answer's second item.
+    item = assistant.ask("πες μου περισσότερα για το δεύτερο", history=history)
+    assert "1.2 Πρόσκληση συμμετοχής" not in item.cited_sources[0].section, item.text
+
+
 def test_markup_in_a_question_is_not_read_as_its_words(synthetic_assistant):
     """A script or tags pasted with a question («<script>…</script><img …>») are not words the guides lack:
     the question is answered as if typed plainly; markup alone asks nothing."""
