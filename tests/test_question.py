@@ -107,6 +107,10 @@ def test_need_is_the_asking_sentence_after_a_situation():
         ("Ποιο είναι το ανώτατο πρόστιμο;", ["χρηματικά ποσά"]),
         ("Σε τι τιμή πουλάμε τα προϊόντα;", ["χρηματικά ποσά"]),
         ("Ποια είναι η αμοιβή του συντονιστή;", ["χρηματικά ποσά"]),
+        # A bound on an amount asks that amount (new-user trial 7 was answered with the reserved contracts).
+        ("Ποιο είναι το μέγιστο ποσό που μπορούμε να αναθέσουμε απευθείας;", ["χρηματικά ποσά"]),
+        ("Υπάρχει ανώτατο ποσό για την απευθείας ανάθεση;", ["χρηματικά ποσά"]),
+        ("Πόσο μετράει η εμπειρία;", []),
     ],
 )
 def test_the_kind_of_fact_a_question_asks_for(question, kinds):
