@@ -35,6 +35,9 @@ class AnswerRequest:
     lead: bool = False  # the first passage's section is what is asked («πες μου για το 2», «και μετά;»)
     after: bool = False  # …as the one that follows the step the question's words name («και μετά;»)
     cross_lingual: bool = False
+    # The guides written for the asker (settings.audience_guides): another guide's sentence is quoted only
+    # where it answers better than anything in these.
+    preferred: frozenset[str] = frozenset()
     # For a question in another language, which shares no words with the guides: each text's closeness
     # to the question by meaning (the embeddings' cosine), so that sentences can be chosen at all.
     meaning: Callable[[list[str]], list[float]] | None = None

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 import prompts
 from assistant.answer import NOT_FOUND, AnswerRequest, register
+from assistant.audience import for_asker
 from assistant.core.documents import SELF_REFERENCE, illustrates, is_example_section
 from assistant.core.greek_text import fold, tokens
 from assistant.core.settings import Settings
@@ -197,6 +198,7 @@ class ExtractiveAnswerer:
         score = self._scorer(request, units, said)
         scored = [(s, ln) for ln in units.lines if (s := score(ln)) is not None]
         blocks = self._blocks(units, score, said)  # a section may be only an introduction and its list
+        scored, blocks = for_asker(request, units, scored, blocks)
         if not scored and not blocks:
             return NOT_FOUND
         form = request.forms[0]

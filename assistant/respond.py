@@ -194,6 +194,7 @@ def respond(
             lead=reading.lead,
             after=reading.lead and bool(resolved.after),
             cross_lingual=retrieval.query.cross_lingual,
+            preferred=frozenset(settings.audience_guides.get(retriever.audience or "", [])),
             meaning=_meaning(retriever, retrieval) if retrieval.query.cross_lingual else None,
         )
         renumber = Renumberer({s.n for s in sources})

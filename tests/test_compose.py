@@ -809,3 +809,27 @@ def test_an_illustration_does_not_open_the_answer_unless_an_example_is_asked():
     assert text.startswith("Οι βάρδιες μοιράζονται")  # …after the sentence that states the point
     asked = compose("Δώσε μου ένα παράδειγμα με βραδινές βάρδιες επισκέψεων", [rota])
     assert asked.startswith("Όταν, για παράδειγμα")
+
+
+def test_another_audience_s_guide_is_quoted_only_where_it_answers_better_than_the_asker_s():
+    ours = passage(
+        "o",
+        "2 Βάρδιες εθελοντών",
+        "Οι βάρδιες των εθελοντών ορίζονται κάθε μήνα από τον συντονιστή του συλλόγου. "
+        "Κάθε εθελοντής δηλώνει δύο βράδια της εβδομάδας.",
+        guide="volunteers",
+    )
+    theirs = passage(
+        "t",
+        "4 Συνεργασία με συλλόγους",
+        "Η κοινωνική υπηρεσία του Δήμου ενημερώνεται για τις βάρδιες των εθελοντών του συλλόγου.",
+        index=4,
+        guide="municipality",
+    )
+    question = "Ποιος ορίζει τις βάρδιες των εθελοντών του συλλόγου;"
+    assert "κοινωνική υπηρεσία" in compose(question, [ours, theirs])  # no asker: every guide counts alike
+    text = compose(question, [ours, theirs], preferred=frozenset({"volunteers"}))
+    assert "ορίζονται κάθε μήνα από τον συντονιστή" in text and "κοινωνική υπηρεσία" not in text
+    # Where only the other guide answers, it is quoted.
+    alone = compose("Ποιος ενημερώνει την κοινωνική υπηρεσία του Δήμου;", [ours, theirs], preferred=frozenset({"volunteers"}))
+    assert "Η κοινωνική υπηρεσία του Δήμου ενημερώνεται" in alone
