@@ -21,6 +21,8 @@ ITEM_LINE_MATCH = 0.8
 ITEM_CANDIDATES = 5
 # «και μετά;» looks for the previous answer's end among its last few statements.
 ENDING_STATEMENTS = 3
+# …and for what «αυτό» points at, at its first few statements.
+QUOTED_STATEMENTS = 6
 
 
 def after(previous: str, retriever: HybridSearch, retrieval: Retrieval) -> Retrieval:
@@ -62,6 +64,15 @@ def step_section(n: int, previous: str, retriever: HybridSearch) -> tuple[str, s
         return None
     parts = retriever.index.children.get((key[0], key[1].rsplit(" > ", 1)[0]), [])
     return (key[0], parts[n - 1][0]) if 1 <= n <= len(parts) else None
+
+
+def quoted_from(previous: str, retriever: HybridSearch) -> tuple[str, str] | None:
+    """The section the previous answer quoted most of its statements from (the earliest on a tie): what
+    «ποιος το αναλαμβάνει αυτό;» points at, when the answer before was «και μετά;» and its topic is not the
+    conversation's first question."""
+    said = answer_statements(previous)[:QUOTED_STATEMENTS]
+    found = [key for statement in said if (key := item_line_section(statement, retriever, said))]
+    return max(found, key=found.count) if found else None
 
 
 def ended_in(said: list[str], retriever: HybridSearch) -> tuple[str, str] | None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import prompts
-from assistant.anchor import after, item_line_section, item_section, lead_with, step_section
+from assistant.anchor import after, item_line_section, item_section, lead_with, quoted_from, step_section
 from assistant.answer import NOT_FOUND, Answerer, AnswerRequest
 from assistant.cite import Renumberer, related, see_also, sources_from, verify
 from assistant.core.greek_text import tokens
@@ -22,7 +22,7 @@ from assistant.core.types import Answer, Retrieval, Source, Turn
 from assistant.facts import CONTACTS
 from assistant.gate import Coverage, Verdict, assess
 from assistant.headings import leaf_title
-from assistant.question import Form, Resolved, asks_whole, forms, need, resolve
+from assistant.question import OWN_WORDS_MIN, Form, Resolved, asks_whole, forms, need, resolve
 from assistant.retrieve import HybridSearch
 
 # A follow-up's referent guides retrieval and breaks ties; the user's own words decide the selection.
@@ -105,6 +105,14 @@ def read(retriever: HybridSearch, answerer: Answerer, question: str, history: li
         or item_line_section(resolved.referent, retriever, resolved.items)
     ):
         retrieval, lead = lead_with(*key, retriever, retrieval), True  # «πες μου για το 5»: item 5's section
+    elif (
+        resolved.follow_up
+        and len(tokens(question)) < OWN_WORDS_MIN
+        and not condensed
+        and (key := quoted_from(previous, retriever))
+    ):
+        # «ποιος το αναλαμβάνει αυτό;»: too few words of its own; «αυτό» is what the last answer quoted.
+        retrieval, lead = lead_with(*key, retriever, retrieval), True
     return Reading(resolved, condensed or resolved.topic, asked, retrieval, condensed, lead)
 
 

@@ -284,6 +284,32 @@ def test_the_second_step_is_the_guide_s_step_two_not_item_two_of_another_list(sy
     assert "1.2 Πρόσκληση συμμετοχής" not in item.cited_sources[0].section, item.text
 
 
+def test_a_short_follow_up_pointing_back_is_about_what_the_last_answer_quoted(synthetic_corpus):
+    """«ποιος το αναλαμβάνει αυτό;» after «και μετά;» (new-user trial 7): «αυτό» is the step the last answer
+    gave, not the conversation's first question, whose step has a «who» line of its own."""
+    settings = synthetic_corpus
+    who = GARDEN.replace(
+        "οχήματα του Δήμου.\n", "οχήματα του Δήμου.\n\nΠοιος το κάνει: Η τεχνική υπηρεσία του Δήμου.\n"
+    ).replace(
+        "χαμηλό εισόδημα.\n",
+        "χαμηλό εισόδημα.\n\nΠοιος το κάνει: Η επιτροπή του λαχανόκηπου, με έναν εκπρόσωπο των γονέων.\n",
+    )
+    (settings.corpus_dir / "lachanokipos.md").write_text(who, encoding="utf-8")
+    Ingestor(settings).run()
+    assistant = Assistant(settings)
+    first = "Η τεχνική υπηρεσία προτείνει ένα δημοτικό οικόπεδο με νερό και πρόσβαση για τα οχήματα του Δήμου. [1]"
+    then = "Τα αγροτεμάχια κατανέμονται με δημόσια κλήρωση, με προτεραιότητα στις οικογένειες με χαμηλό εισόδημα. [1]"
+    history = [
+        Turn(role="user", content="Πώς διαλέγουμε οικόπεδο για τον λαχανόκηπο;"),
+        Turn(role="assistant", content=first),
+        Turn(role="user", content="και μετά;"),
+        Turn(role="assistant", content=then),
+    ]
+    answer = assistant.ask("ποιος το αναλαμβάνει αυτό;", history=history)
+    assert answer.found and "επιτροπή του λαχανόκηπου" in answer.text, answer.text
+    assert "Η τεχνική υπηρεσία του Δήμου" not in answer.text
+
+
 def test_markup_in_a_question_is_not_read_as_its_words(synthetic_assistant):
     """A script or tags pasted with a question («<script>…</script><img …>») are not words the guides lack:
     the question is answered as if typed plainly; markup alone asks nothing."""
