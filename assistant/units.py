@@ -266,7 +266,11 @@ class Units:
             return None
         last = before[-1]
         alone = last.head and not any(ln.n == last.n and ln.order[:2] == last.order[:2] and ln is not last for ln in self.lines)
-        caption = alone and last.words <= CAPTION_MAX_WORDS and last.order[:2] == (first.order[0], first.order[1] - 1)
+        # Right above the list: on the line before, or the last line of the chunk before when the next chunk
+        # repeats it (overlap) and the list goes on there («Συνηθισμένα λάθη.» ends one chunk, opens the next).
+        prev = max((ln for ln in self.lines if ln.unit == first.unit and ln.order < first.order), key=lambda ln: ln.order)
+        above = last.order[:2] == (first.order[0], first.order[1] - 1) or (last is prev and last.order[0] < first.order[0])
+        caption = alone and last.words <= CAPTION_MAX_WORDS and above
         return last if last.intro or caption else None
 
 

@@ -833,3 +833,25 @@ def test_another_audience_s_guide_is_quoted_only_where_it_answers_better_than_th
     # Where only the other guide answers, it is quoted.
     alone = compose("Ποιος ενημερώνει την κοινωνική υπηρεσία του Δήμου;", [ours, theirs], preferred=frozenset({"volunteers"}))
     assert "Η κοινωνική υπηρεσία του Δήμου ενημερώνεται" in alone
+
+
+def test_a_list_whose_caption_ends_the_chunk_before_is_shown_under_it():
+    # Chunk overlap: the caption closes the first chunk and opens the second, above the list it labels.
+    head = passage(
+        "c0",
+        "7 Παράδοση βάρδιας",
+        "Ο εθελοντής της βάρδιας παραδίδει το ημερολόγιο επισκέψεων στον επόμενο.\n"
+        "Ποιος το κάνει. Ο εθελοντής που τελειώνει τη βάρδια.\nΣυνηθισμένα λάθη.",
+        index=7,
+    )
+    tail = replace(
+        head,
+        chunk_id="c1",
+        chunk_index=8,
+        text="Συνηθισμένα λάθη.\n"
+        "• Η παράδοση γίνεται προφορικά, χωρίς ημερολόγιο.\n"
+        "• Ο επόμενος εθελοντής δεν ενημερώνεται για τα φάρμακα του ηλικιωμένου.\n"
+        "• Το ημερολόγιο μένει στο σπίτι του εθελοντή.",
+    )
+    text = compose("Ποια είναι τα συνηθισμένα λάθη στην παράδοση της βάρδιας;", [head, tail])
+    assert re.search(r"Συνηθισμένα λάθη: \[\d\]\n- Η παράδοση γίνεται προφορικά", text), text
