@@ -17,7 +17,7 @@ from dataclasses import replace
 import prompts
 from assistant.answer import NOT_FOUND, AnswerRequest, register
 from assistant.audience import for_asker
-from assistant.core.documents import SELF_REFERENCE, illustrates, is_example_section
+from assistant.core.documents import SELF_REFERENCE, illustrates, is_example_section, points_elsewhere
 from assistant.core.greek_text import fold, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Turn
@@ -32,15 +32,6 @@ PHRASES = prompts.phrases("extractive")
 # A list that fills less than this share of `max_answer_words` leaves room: the answer goes on with what else
 # answers («Συνηθισμένα λάθη» and three items, then «…προτιμούμε ανοιχτή ενημερωτική συνάντηση…»).
 LIST_ROOM_SHARE = 0.5
-# Tables are never quoted (their rows are left out below): a sentence about «the table» points at nothing.
-_TABLE_REFERENCE = re.compile(
-    r"^(?:ο|στον|απο τον) (?:παρακατω |παραπανω |ακολουθοσ |συγκριτικοσ )?πινακ\w*|^(?:το|στο) (?:παρακατω |παραπανω )?(?:σχημα|διαγραμμα)\b"
-)
-# …and a sentence that announces what follows («Παρακάτω παρουσιάζονται οι λόγοι…», «Ακολουθούν…») says
-# nothing without it. One that introduces its list («…τα εξής:») is read with the list instead.
-_ANNOUNCES = re.compile(
-    r"^(?:παρακατω|ακολουθωσ|ακολουθουν|στη συνεχεια (?:παρουσιαζ|περιγραφ|εξεταζ|αναλυ)\w*|στισ (?:επομενεσ|ακολουθεσ) (?:ενοτητ|σελιδ))"
-)
 _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3})*(?![\d/])")
 # A list's caption or a run-in label asks the question its content answers («Συνηθισμένα λάθη.» is what
 # «τι κάνουμε λάθος;» asks, «Ποιος το κάνει:» what «ποιος είναι αρμόδιος;» asks): read with the same
@@ -131,12 +122,19 @@ class ExtractiveAnswerer:
 
         glossaries = glossary_units(units)
 
+        def label_of(line: Line) -> set[Form]:
+            """The forms of the line's run-in label, or of the caption of the list it is an item of."""
+            if asked == Form.GENERAL:  # a question of no particular form: no label to match, no regexes run
+                return set()
+            return list_labels.get(line.item, set()) if line.item >= 0 else label_forms(line.text)
+
         def labelled(line: Line) -> bool:
             """The line, or the list it is an item of, is labelled with the form the question asks."""
-            if asked == Form.GENERAL:  # a question of no particular form: no label to match, no regexes run
-                return False
-            label = list_labels.get(line.item, set()) if line.item >= 0 else label_forms(line.text)
-            return asked in label
+            return asked in label_of(line)
+
+        # A section written to a pattern of labels («Τι κάνουμε:», «Ποιος το κάνει:», «Συνηθισμένα λάθη.»)
+        # that has a label of the asked form: its lines under labels of forms not asked answer other questions.
+        patterned = {ln.unit for ln in units.lines if labelled(ln)}
 
         def score(line: Line) -> float | None:
             """None: never part of an answer (fragment, table row, rhetorical question, already said)."""
@@ -144,7 +142,7 @@ class ExtractiveAnswerer:
             # Fragments, table rows (flattened or not) and rhetorical questions are not answers.
             if len(line.keys) < 3 or line.words > 60 or " | " in line.text or line.text.endswith((";", ";")):
                 return None
-            if _TABLE_REFERENCE.match(fold(line.text)) or (_ANNOUNCES.match(fold(line.text)) and not line.text.endswith(":")):
+            if points_elsewhere(line.text):
                 return None
             # A continuation fragment, or what the previous answer already said, is never part of an answer.
             if line.text[0].islower() or said(line):
@@ -170,6 +168,8 @@ class ExtractiveAnswerer:
             value += MEANING_WEIGHT * meaning.get(id(line), 0.0)
             if labelled(line):
                 value += FORM_LABEL_BONUS
+            elif line.unit in patterned and (label := label_of(line)) and not label & set(request.forms):
+                return None
             if (p.guide_id, p.section) in named_units:
                 value += 1.0  # as much as a sentence with every word of the question: it is the answer
             if line.order[1:] == (0, 0) and line.head:

@@ -855,3 +855,24 @@ def test_a_list_whose_caption_ends_the_chunk_before_is_shown_under_it():
     )
     text = compose("Ποια είναι τα συνηθισμένα λάθη στην παράδοση της βάρδιας;", [head, tail])
     assert re.search(r"Συνηθισμένα λάθη: \[\d\]\n- Η παράδοση γίνεται προφορικά", text), text
+
+
+def test_a_section_written_to_labels_answers_a_who_question_by_its_who_label_alone():
+    """«Ποιος το κάνει:» answers «ποιος…;»; the same section's «Συνηθισμένα λάθη.» list answers another
+    question, and was padding under the who line (new-user trial 7)."""
+    steps = passage(
+        "w",
+        "7 Παράδοση βάρδιας",
+        "Τι κάνουμε. Παραδίδουμε το ημερολόγιο επισκέψεων στον επόμενο εθελοντή της βάρδιας.\n"
+        "Ποιος το κάνει. Ο εθελοντής που τελειώνει τη βάρδια, με τον συντονιστή της εβδομάδας.\n"
+        "Συνηθισμένα λάθη.\n"
+        "• Η παράδοση της βάρδιας γίνεται προφορικά, χωρίς ημερολόγιο.\n"
+        "• Ο επόμενος εθελοντής της βάρδιας δεν ενημερώνεται για τα φάρμακα.",
+        index=7,
+    )
+    text = compose("Ποιος κάνει την παράδοση της βάρδιας;", [steps])
+    assert text.startswith("Ποιος το κάνει: Ο εθελοντής που τελειώνει τη βάρδια")
+    assert "προφορικά" not in text and "Παραδίδουμε το ημερολόγιο" not in text
+    # Asked for the mistakes, the same section gives them.
+    mistakes = compose("Ποια λάθη γίνονται στην παράδοση της βάρδιας;", [steps])
+    assert "Η παράδοση της βάρδιας γίνεται προφορικά" in mistakes and "Ποιος το κάνει" not in mistakes

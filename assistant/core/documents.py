@@ -150,3 +150,21 @@ def speaks_of_itself(title: str, text: str) -> bool:
     Οδηγού») or its text opens on it («Ο Οδηγός απευθύνεται…»)."""
     opening = fold(text.lstrip("•-* \n")[:80])
     return bool(SELF_REFERENCE.search(fold(title)) or _OPENS_ON_ITSELF.match(opening))
+
+
+# Tables are never quoted (the composer leaves their rows out): a sentence about «the table» points at nothing.
+_TABLE_REFERENCE = re.compile(
+    r"^(?:ο|στον|απο τον) (?:παρακατω |παραπανω |ακολουθοσ |συγκριτικοσ )?πινακ\w*|^(?:το|στο) (?:παρακατω |παραπανω )?(?:σχημα|διαγραμμα)\b"
+)
+# …and a sentence that announces what follows («Παρακάτω παρουσιάζονται οι λόγοι…», «Ακολουθούν…») says
+# nothing without it. One that introduces its list («…τα εξής:») is read with the list instead.
+_ANNOUNCES = re.compile(
+    r"^(?:παρακατω|ακολουθωσ|ακολουθουν|στη συνεχεια (?:παρουσιαζ|περιγραφ|εξεταζ|αναλυ)\w*|στισ (?:επομενεσ|ακολουθεσ) (?:ενοτητ|σελιδ))"
+)
+
+
+def points_elsewhere(text: str) -> bool:
+    """A sentence about a table or figure, or one announcing what follows without introducing it: alone, it
+    points at what is not quoted."""
+    folded = fold(text)
+    return bool(_TABLE_REFERENCE.match(folded) or (_ANNOUNCES.match(folded) and not text.endswith(":")))
