@@ -6,6 +6,7 @@ list), and its form by the same question grammar as the user's question (assista
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from assistant.core.greek_text import fold
@@ -46,6 +47,10 @@ def parallel_label(units: Units, parts: list[int], form: Form) -> str | None:
     return max(shared, key=lambda lab: seen[lab]) if shared else None
 
 
+# A term's abbreviation spelled out («ΚΑΛΟ (Κοινωνική και Αλληλέγγυα Οικονομία):») is still a short term.
+_PARENTHESES = re.compile(r"\s*\([^()]*\)")
+
+
 def glossary_units(units: Units) -> set[int]:
     """Sections made of nothing but a list whose items are mostly (`PARALLEL_SHARE`) labelled entries
     («Όρος: ορισμός», three at least): each entry is a term of its own, not part of one answer."""
@@ -56,7 +61,7 @@ def glossary_units(units: Units) -> set[int]:
     return {
         unit for unit, lines in heads.items()
         if all(ln.item >= 0 for ln in lines)
-        and sum(run_in(ln.text) is not None for ln in lines) >= max(3, PARALLEL_SHARE * len(lines))
+        and sum(run_in(_PARENTHESES.sub("", ln.text)) is not None for ln in lines) >= max(3, PARALLEL_SHARE * len(lines))
     }  # fmt: skip
 
 

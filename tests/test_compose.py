@@ -876,3 +876,18 @@ def test_a_section_written_to_labels_answers_a_who_question_by_its_who_label_alo
     # Asked for the mistakes, the same section gives them.
     mistakes = compose("Ποια λάθη γίνονται στην παράδοση της βάρδιας;", [steps])
     assert "Η παράδοση της βάρδιας γίνεται προφορικά" in mistakes and "Ποιος το κάνει" not in mistakes
+
+
+def test_a_glossary_of_abbreviations_spelled_out_is_still_read_as_a_glossary():
+    terms = passage(
+        "ab",
+        "9 Συντομογραφίες",
+        "- ΚΕΠ (Κέντρο Εξυπηρέτησης Πολιτών): η δημοτική υπηρεσία μιας στάσης για αιτήσεις και πιστοποιητικά.\n"
+        "- ΚΗΦΗ (Κέντρο Ημερήσιας Φροντίδας Ηλικιωμένων): δομή που φιλοξενεί ηλικιωμένους τις πρωινές ώρες.\n"
+        "- ΚΔΑΠ (Κέντρο Δημιουργικής Απασχόλησης Παιδιών): δομή απογευματινής απασχόλησης για παιδιά.\n"
+        "- Βοήθεια στο Σπίτι: πρόγραμμα κατ' οίκον φροντίδας για ηλικιωμένους που ζουν μόνοι.",
+        index=9,
+    )
+    text = compose("Τι ώρες λειτουργεί ένα ΚΗΦΗ για τους ηλικιωμένους;", [terms, SHIFTS])
+    assert "δομή που φιλοξενεί ηλικιωμένους τις πρωινές ώρες" in text
+    assert "ΚΕΠ" not in text and "ΚΔΑΠ" not in text, text
