@@ -26,7 +26,7 @@ from assistant.headings import title_keys
 from assistant.labels import glossary_units, label_forms, parallel_label, run_in, unlabelled, without_label
 from assistant.layout import intro_text, list_text, paragraphs
 from assistant.question import Form, asks_whole
-from assistant.units import Block, Line, Units
+from assistant.units import Block, Line, Units, contained, jaccard
 
 PHRASES = prompts.phrases("extractive")
 # A list that fills less than this share of `max_answer_words` leaves room: the answer goes on with what else
@@ -193,12 +193,17 @@ class ExtractiveAnswerer:
         shown = [set(tokens(x)) for x in request.shown]
 
         def said(line: Line) -> bool:  # the previous answer gave it: never repeated, a list goes on without it
-            return any(_contained(line.keys, keys) for keys in shown) or _sibling(request, line.keys)
+            return any(contained(line.keys, keys) for keys in shown) or _sibling(request, line.keys)
 
         score = self._scorer(request, units, said)
         scored = [(s, ln) for ln in units.lines if (s := score(ln)) is not None]
         blocks = self._blocks(units, score, said)  # a section may be only an introduction and its list
         scored, blocks = for_asker(request, units, scored, blocks)
+        # «Πες μου για το δεύτερο» where the item's section says no more than was shown: said plainly, with the
+        # item's line, not answered from whatever other section shares a word with it.
+        if request.item and request.lead and not any(ln.unit == 0 for _, ln in scored):
+            if carried := [ln for ln in units.lines if ln.unit == 0 and key_coverage(request.referent, ln.keys) >= ITEM_MATCH]:
+                return list_text(PHRASES["text"]["item_said"], carried[:1], 0)
         if not scored and not blocks:
             return NOT_FOUND
         form = request.forms[0]
@@ -333,7 +338,7 @@ class ExtractiveAnswerer:
         words = 0
         for _ in range(s.max_answer_sentences):
             def mmr(t: tuple[float, Line]) -> float:
-                overlap = max((_jaccard(t[1].keys, q.keys) for _, q in picked), default=0.0)
+                overlap = max((jaccard(t[1].keys, q.keys) for _, q in picked), default=0.0)
                 return t[0] - s.redundancy * overlap
 
             candidates = [
@@ -386,12 +391,3 @@ def _sibling(request: AnswerRequest, keys: set[str]) -> bool:
         and key_coverage(request.referent, keys) < ITEM_MATCH
         and any(key_coverage(other, keys) >= ITEM_MATCH for other in request.others)
     )
-
-
-def _contained(a: set[str], b: set[str]) -> bool:
-    """One sentence says (nearly) all the other says: a shorter or longer quote of the same sentence."""
-    return bool(a and b) and len(a & b) >= 0.8 * min(len(a), len(b))
-
-
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a | b else 0.0

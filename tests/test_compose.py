@@ -891,3 +891,28 @@ def test_a_glossary_of_abbreviations_spelled_out_is_still_read_as_a_glossary():
     text = compose("Τι ώρες λειτουργεί ένα ΚΗΦΗ για τους ηλικιωμένους;", [terms, SHIFTS])
     assert "δομή που φιλοξενεί ηλικιωμένους τις πρωινές ώρες" in text
     assert "ΚΕΠ" not in text and "ΚΔΑΠ" not in text, text
+
+
+def test_an_item_its_section_says_no_more_about_is_said_so_not_answered_from_elsewhere():
+    """«πες μου περισσότερα για το δεύτερο» when the guide's list line is all it says of that item (new-user
+    trial 7 got a memorandum and a consultation instead): said plainly, with the item's line and citation."""
+    ways = passage(
+        "w",
+        "4 Τρόποι συμμετοχής",
+        "Ο Δήμος στηρίζει τους εθελοντές με τρεις τρόπους:\n"
+        "- δωρεάν χώρο για τις συναντήσεις των ομάδων.\n"
+        "- ασφάλιση αστικής ευθύνης για τις επισκέψεις στα σπίτια.\n"
+        "- εκπαίδευση από τις κοινωνικές υπηρεσίες.",
+    )
+    item = "ασφάλιση αστικής ευθύνης για τις επισκέψεις στα σπίτια."
+    shown = ["Ο Δήμος στηρίζει τους εθελοντές με τρεις τρόπους:", "δωρεάν χώρο για τις συναντήσεις των ομάδων.", item,
+             "εκπαίδευση από τις κοινωνικές υπηρεσίες."]  # fmt: skip
+    text = compose(
+        "πες μου περισσότερα για το δεύτερο",
+        [ways, TRAINING],
+        item=True,
+        lead=True,
+        referent={k: 2.0 for k in tokens(item)},
+        shown=shown,
+    )
+    assert text == f"Ο οδηγός δεν λέει για αυτό περισσότερα από όσα είδαμε:\n- {item} [1]", text
