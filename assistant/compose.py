@@ -199,9 +199,10 @@ class ExtractiveAnswerer:
         scored = [(s, ln) for ln in units.lines if (s := score(ln)) is not None]
         blocks = self._blocks(units, score, said)  # a section may be only an introduction and its list
         scored, blocks = for_asker(request, units, scored, blocks)
-        # «Πες μου για το δεύτερο» where the item's section says no more than was shown: said plainly, with the
-        # item's line, not answered from whatever other section shares a word with it.
-        if request.item and request.lead and not any(ln.unit == 0 for _, ln in scored):
+        # «Πες μου για το δεύτερο» where the item's section says no more than was shown, and no other section's
+        # title names it: said plainly, with the item's line, not answered from a section sharing a word with it.
+        titled = any(key_coverage(request.referent, title_keys(key[1])) for key in units.keys[1:])
+        if request.item and request.lead and not titled and not any(ln.unit == 0 for _, ln in scored):
             if carried := [ln for ln in units.lines if ln.unit == 0 and key_coverage(request.referent, ln.keys) >= ITEM_MATCH]:
                 return list_text(PHRASES["text"]["item_said"], carried[:1], 0)
         if not scored and not blocks:

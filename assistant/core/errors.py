@@ -27,8 +27,8 @@ class IndexMissingError(KaloError):
 
     def __init__(self, where: str) -> None:
         super().__init__(
-            f"No index found at {where}. Run `kalo ingest` first, or, if the guides were ingested elsewhere, "
-            f"run from that folder or set KALO_DATA_DIR (a relative data_dir is read from the current folder, "
+            f"No index found at {where}. Run `kalo ingest` first. If the guides were ingested elsewhere, run "
+            f"from that folder or set KALO_DATA_DIR (a relative data_dir is read from the current folder, "
             f"{os.getcwd()}, or from the folder of the kalo.toml that sets it).",
             # No server path in the Greek text: it is shown to chat users, not to the operator.
             "Δεν υπάρχει ακόμη ευρετήριο οδηγών. Ο διαχειριστής πρέπει πρώτα να εκτελέσει «kalo ingest».",
