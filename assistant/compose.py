@@ -222,7 +222,7 @@ class ExtractiveAnswerer:
             if room >= LIST_ROOM_SHARE * self.settings.max_answer_words:
                 body = self._after_list(body, used, scored, best_score, units, room)
         else:
-            body, _used = self._free(scored, best_score, blocks, units, example=Form.EXAMPLE in request.forms)
+            body, _used = self._free(scored, best_score, blocks, units, forms=request.forms)
         return body
 
     def _blocks(self, units: Units, score, said) -> dict[int, Block]:
@@ -319,12 +319,12 @@ class ExtractiveAnswerer:
         blocks: dict[int, Block],
         read: Units,
         budget: int = 0,
-        example: bool = False,
+        forms: list[Form] | None = None,
     ):
         """Sentences chosen by maximal marginal relevance: each one must add what the others do not. A
         list with its introduction competes as one candidate and is shown as that list; items picked on
         their own are shown under their list's introduction, never out of what they belong to. `budget`:
-        words, `max_answer_words` unless given; `example`: an example is asked for."""
+        words, `max_answer_words` unless given; `forms`: what the question asks, for the answer's opening."""
         s = self.settings
         budget = budget or s.max_answer_words
         members = {id(ln): key for key, b in blocks.items() for ln in [b.intro, *b.items]}
@@ -372,11 +372,17 @@ class ExtractiveAnswerer:
         direct = {id(ln): (blocks[id(ln)].direct if id(ln) in blocks else value) for value, ln in picked}
         # …by a sentence that stands on its own: one pointing back («Η γνώση αυτή…», «Έτσι…» after a list)
         # follows what it points to, or at least does not open the answer.
-        # …nor, unless an example is asked, by an illustration («Όταν, για παράδειγμα, μια επιχείρηση…»): it
-        # shows the point, it does not state it.
+        # …nor, unless asked, by an illustration («Όταν, για παράδειγμα, …»), which shows the point, not states
+        # it. The guide's own answer to the question's form («Ποιος το κάνει: …» for «ποιος…;») opens first.
+        asked, example = (forms or [Form.GENERAL])[0], Form.EXAMPLE in (forms or [])
         first = max(
             (ln for _, ln in picked),
-            key=lambda ln: (not read.leans_back(ln), example or not illustrates(ln.text), direct[id(ln)]),
+            key=lambda ln: (
+                not read.leans_back(ln),
+                asked != Form.GENERAL and run_in(ln.text) is not None and asked in label_forms(ln.text),
+                example or not illustrates(ln.text),
+                direct[id(ln)],
+            ),
         )
         others = sorted((ln for _, ln in picked if ln is not first), key=lambda ln: (ln.unit, ln.order))
         lines = read.with_antecedents([first, *others])
