@@ -26,7 +26,8 @@ from assistant.headings import title_keys
 from assistant.labels import glossary_units, label_forms, parallel_label, run_in, unlabelled, without_label
 from assistant.layout import intro_text, list_text, paragraphs
 from assistant.question import Form, asks_whole
-from assistant.units import Block, Line, Units, contained, jaccard
+from assistant.said import ITEM_MATCH, another_item, contained
+from assistant.units import Block, Line, Units, jaccard
 
 PHRASES = prompts.phrases("extractive")
 # A list that fills less than this share of `max_answer_words` leaves room: the answer goes on with what else
@@ -46,9 +47,8 @@ LEAD_BONUS = 0.6
 # …and «Υπογράψαμε. Και μετά;» the section that follows as much as a sentence with all the question's words:
 # those name the step already done, which must not open the answer again.
 AFTER_BONUS = 1.0
-# A follow-up's item is on a line of the guide when the line has this share of the item's IDF mass; the
-# line's other sentences (the answer after a question in a list) then gain as much as a section title.
-ITEM_MATCH = 0.7
+# A follow-up's item is on a line of the guide at ITEM_MATCH (assistant/said.py); the line's other sentences
+# (the answer after a question in a list) then gain as much as a section title.
 ITEM_LINE_BONUS = 0.6
 # Questions in another language: a sentence's closeness by meaning (0–1 over the candidates of the first
 # MEANING_UNITS sections) adds up to MEANING_WEIGHT, as much as every word of the question would.
@@ -81,6 +81,8 @@ class ExtractiveAnswerer:
         weights, referent = request.weights, request.referent
         total, ref_total = sum(weights.values()), sum(referent.values())
         asks_example = Form.EXAMPLE in request.forms
+        told = {ln.unit for ln in units.lines if is_example_section(units.passage(ln).leaf)}
+        only_told = bool(told) and not any(matches(k, ln.keys) for k in weights for ln in units.lines if ln.unit not in told)
         mentions_guide = "οδηγ" in fold(request.question)
         title_keys = {key: set(tokens(key[1])) for key in units.keys}
         # «Τι προβλέπει το άρθρο 11;», «τι λέει η ενότητα 5.3;»: a number the question names picks its section.
@@ -174,11 +176,11 @@ class ExtractiveAnswerer:
                 value += 1.0  # as much as a sentence with every word of the question: it is the answer
             if line.order[1:] == (0, 0) and line.head:
                 value += 0.05  # a section's or chunk's opening sentence states its topic
-            example = is_example_section(p.leaf)
-            if example and not asks_example:
-                return None  # a hypothetical story is not an answer unless an example is asked for
-            if example:
-                value += 0.3
+            # A hypothetical story is no answer unless an example is asked for, or unless only a story speaks
+            # of what the question names («κι αν δεν εγκριθεί;», trial 7): it is all the guide says of it.
+            if (example := is_example_section(p.leaf)) and not (asks_example or only_told):
+                return None
+            value += 0.3 if example and asks_example else 0.0
             if not mentions_guide and SELF_REFERENCE.search(fold(line.text)):
                 value -= 0.3  # «Ο Οδηγός…», «Η ενότητα 6…»: the guide speaking of itself
             return value
@@ -193,7 +195,7 @@ class ExtractiveAnswerer:
         shown = [set(tokens(x)) for x in request.shown]
 
         def said(line: Line) -> bool:  # the previous answer gave it: never repeated, a list goes on without it
-            return any(contained(line.keys, keys) for keys in shown) or _sibling(request, line.keys)
+            return any(contained(line.keys, keys) for keys in shown) or another_item(request, line.keys)
 
         score = self._scorer(request, units, said)
         scored = [(s, ln) for ln in units.lines if (s := score(ln)) is not None]
@@ -388,13 +390,3 @@ class ExtractiveAnswerer:
         lines = read.with_antecedents([first, *others])
         shown = [ln if id(ln) in members or id(ln) in blocks else unlabelled(ln) for ln in lines]
         return paragraphs(shown, blocks, members), lines
-
-
-def _sibling(request: AnswerRequest, keys: set[str]) -> bool:
-    """«Το δεύτερο;»: a guide line that carries another item of the previous answer, and not the one asked
-    about, is that answer's list again: the user asked about one item, not for the list."""
-    return (
-        bool(request.others)
-        and key_coverage(request.referent, keys) < ITEM_MATCH
-        and any(key_coverage(other, keys) >= ITEM_MATCH for other in request.others)
-    )

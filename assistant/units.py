@@ -285,10 +285,5 @@ def _run_in(sentences: list[str], item: bool) -> list[str]:
     return [f"{label.rstrip('.')}: {first}", *rest]
 
 
-def contained(a: set[str], b: set[str]) -> bool:
-    """One sentence says (nearly) all the other says: a shorter or longer quote of the same sentence."""
-    return bool(a and b) and len(a & b) >= 0.8 * min(len(a), len(b))
-
-
 def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0

@@ -176,6 +176,10 @@ def test_a_hypothetical_example_is_left_out_unless_an_example_is_asked_for():
     assert "Άνω Πόλης" not in plain and "εκπαίδευση" in plain
     asked = compose("Έχετε κάποιο παράδειγμα εκπαίδευσης εθελοντών;", [STORY, TRAINING])
     assert "Άνω Πόλης" in asked
+    # …or when only the example speaks of what is asked («κι αν δεν εγκριθεί;», new-user trial 7): the
+    # story is all the guide says of it.
+    only = compose("κι αν τους επισκέπτονται κάθε εβδομάδα;", [STORY, TRAINING])
+    assert "σαράντα ηλικιωμένους την εβδομάδα" in only
 
 
 def test_what_the_previous_answer_said_is_not_repeated():

@@ -1,0 +1,26 @@
+"""What a follow-up's answer must not say again: the sentences the previous answer gave, and the lines of
+its other items when the user asked about one of them.
+"""
+
+from __future__ import annotations
+
+from assistant.answer import AnswerRequest
+from assistant.gate import key_coverage
+
+# A follow-up's item is on a line of the guide when the line has this share of the item's IDF mass.
+ITEM_MATCH = 0.7
+
+
+def contained(a: set[str], b: set[str]) -> bool:
+    """One sentence says (nearly) all the other says: a shorter or longer quote of the same sentence."""
+    return bool(a and b) and len(a & b) >= 0.8 * min(len(a), len(b))
+
+
+def another_item(request: AnswerRequest, keys: set[str]) -> bool:
+    """«Το δεύτερο;»: a guide line that carries another item of the previous answer, and not the one asked
+    about, is that answer's list again: the user asked about one item, not for the list."""
+    return (
+        bool(request.others)
+        and key_coverage(request.referent, keys) < ITEM_MATCH
+        and any(key_coverage(other, keys) >= ITEM_MATCH for other in request.others)
+    )
