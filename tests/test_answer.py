@@ -183,13 +183,18 @@ WEEKLY = """# Οδηγός του κοινωνικού παντοπωλείου 
 def test_when_is_answered_by_a_day_of_the_week_and_refused_without_any_time(synthetic_corpus):
     """«Πότε…;» asks for a time: «κάθε Τρίτη» states one; a guide that states none is not made to answer."""
     settings = synthetic_corpus
-    (settings.corpus_dir / "pantopoleio-dokimis.md").write_text(WEEKLY, encoding="utf-8")
-    Ingestor(settings).run()
-    assistant = Assistant(settings)
+    assistant = _guide_assistant(settings, "pantopoleio-dokimis.md", WEEKLY)
     answer = assistant.ask("Πότε λειτουργεί το κοινωνικό παντοπωλείο του Δήμου Δοκιμής;")
     assert answer.found and "κάθε Τρίτη" in answer.text
     refused = assistant.ask("Πότε λήγει η προθεσμία για την εγγραφή των ωφελουμένων;")
     assert not refused.found
+
+
+def _guide_assistant(settings, name: str, text: str) -> Assistant:
+    """The assistant over the synthetic corpus with one more guide, `name`, written and ingested."""
+    (settings.corpus_dir / name).write_text(text, encoding="utf-8")
+    Ingestor(settings).run()
+    return Assistant(settings)
 
 
 GARDEN = """# Οδηγός δημοτικού λαχανόκηπου
@@ -226,9 +231,7 @@ def test_and_then_after_a_step_in_detail_goes_on_to_the_next_step(synthetic_corp
     """«και μετά;» after «πες μου για το δεύτερο»: the next step, read from the section the previous
     answer was quoted from, not from whichever section its last sentence's words resemble most."""
     settings = synthetic_corpus
-    (settings.corpus_dir / "lachanokipos.md").write_text(GARDEN, encoding="utf-8")
-    Ingestor(settings).run()
-    assistant = Assistant(settings)
+    assistant = _guide_assistant(settings, "lachanokipos.md", GARDEN)
     steps = "Τα βήματα είναι:\n1. Επιλογή οικοπέδου. [1]\n2. Πρόσκληση συμμετοχής. [2]\n3. Κλήρωση αγροτεμαχίων. [3]"
     history = [Turn(role="user", content="Ποια είναι τα βήματα για τον λαχανόκηπο;"), Turn(role="assistant", content=steps)]
     answer = assistant.ask("πες μου περισσότερα για το δεύτερο", history=history)
@@ -245,9 +248,7 @@ def test_and_then_after_an_answer_from_a_step_and_another_section_goes_on_to_the
     section the answer happened to end in."""
     settings = synthetic_corpus
     how = GARDEN.replace("## 1. Τα βήματα", "## 1. Πώς στήνουμε τον λαχανόκηπο")
-    (settings.corpus_dir / "lachanokipos.md").write_text(how, encoding="utf-8")
-    Ingestor(settings).run()
-    assistant = Assistant(settings)
+    assistant = _guide_assistant(settings, "lachanokipos.md", how)
     said = (
         "Η τεχνική υπηρεσία προτείνει ένα δημοτικό οικόπεδο με νερό και πρόσβαση για τα οχήματα του Δήμου. [1] "
         "Οι κοινωνικές υπηρεσίες του Δήμου και τα Κέντρα Κοινότητας προτείνουν οικογένειες για τον λαχανόκηπο. [2]"
@@ -267,9 +268,7 @@ def test_the_second_step_is_the_guide_s_step_two_not_item_two_of_another_list(sy
         "την άνοιξη ντομάτες και κολοκυθάκια.\n\nΚαλλιεργούμε επίσης:\n- αρωματικά φυτά σε γλάστρες όλο τον χρόνο.\n"
         "- φράουλες στις άκρες των αγροτεμαχίων.\n- λουλούδια που φέρνουν μέλισσες.",
     )
-    (settings.corpus_dir / "lachanokipos.md").write_text(how, encoding="utf-8")
-    Ingestor(settings).run()
-    assistant = Assistant(settings)
+    assistant = _guide_assistant(settings, "lachanokipos.md", how)
     said = (
         "Η τεχνική υπηρεσία προτείνει ένα δημοτικό οικόπεδο με νερό και πρόσβαση για τα οχήματα του Δήμου. [1]\n\n"
         "Καλλιεργούμε επίσης: [2]\n- αρωματικά φυτά σε γλάστρες όλο τον χρόνο. [2]\n"
@@ -294,9 +293,7 @@ def test_a_short_follow_up_pointing_back_is_about_what_the_last_answer_quoted(sy
         "χαμηλό εισόδημα.\n",
         "χαμηλό εισόδημα.\n\nΠοιος το κάνει: Η επιτροπή του λαχανόκηπου, με έναν εκπρόσωπο των γονέων.\n",
     )
-    (settings.corpus_dir / "lachanokipos.md").write_text(who, encoding="utf-8")
-    Ingestor(settings).run()
-    assistant = Assistant(settings)
+    assistant = _guide_assistant(settings, "lachanokipos.md", who)
     first = "Η τεχνική υπηρεσία προτείνει ένα δημοτικό οικόπεδο με νερό και πρόσβαση για τα οχήματα του Δήμου. [1]"
     then = "Τα αγροτεμάχια κατανέμονται με δημόσια κλήρωση, με προτεραιότητα στις οικογένειες με χαμηλό εισόδημα. [1]"
     history = [
