@@ -188,7 +188,8 @@ def assess(
         if retrieval.standout < settings.gate_min_standout:
             return _refuse(result, "nothing in the corpus stands out for this question")
         # «Ποια πεδία συμπληρώνουμε στην πλατφόρμα…;»: words the corpus uses, but not in the passages found.
-        if max(ev["coverage"], ev["need_coverage"]) < settings.gate_min_coverage:
+        low = max(ev["coverage"], ev["need_coverage"]) < settings.gate_min_coverage
+        if low and retrieval.standout < settings.gate_strong_standout:
             result.unknown_words = _typed_words(asking, unknown)
             return _refuse(result, "the passages hold almost none of what the question is about")
         if ev["need_keys"] >= 2 and ev["need_unknown"] > settings.gate_max_need_unknown:

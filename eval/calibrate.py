@@ -27,6 +27,7 @@ GRID = {
     "gate_max_unknown": [0.2, 0.3, 0.4, 0.5, 0.6],
     "gate_min_need_coverage": [0.2, 0.3, 0.4, 0.5, 0.6],
     "gate_min_coverage": [0.0, 0.08, 0.1, 0.13, 0.16],
+    "gate_strong_standout": [2.5, 3.0, 3.5, 99.0],
     "gate_cross_lingual_standout": [1.0, 1.5, 2.0, 2.5, 3.0],
 }
 CALIBRATION = ("situations_dev.jsonl",)  # the dev split only; test is reported, never searched

@@ -232,6 +232,10 @@ def test_passages_that_hold_almost_none_of_the_question_do_not_answer_it():
     # A story in words the passage lacks, with an ask it covers, is still answered.
     q = "Πουλάμε ψωμί, γλυκά και τυριά σε δύο ταβέρνες, τρία καφενεία και ένα ξενοδοχείο της πλατείας. Μετράει κι αυτό ως εθελοντισμός;"
     assert assess(q, retrieval(q, standout=3.0), SETTINGS).answerable
+    # A passage that stands out this far is what the corpus has on it: the words it lacks are the user's
+    # story («ραντεβού με τον Αντιδήμαρχο… Τι να ετοιμάσουμε;», new-user trial 8), and it is answered.
+    q = "Ποια πεδία συμπληρώνουμε βήμα βήμα στην ηλεκτρονική πλατφόρμα των διαγωνισμών;"
+    assert assess(q, retrieval(q, standout=SETTINGS.gate_strong_standout), SETTINGS).answerable
 
 
 def test_unknown_words_next_to_each_other_are_named_as_one_phrase():
