@@ -203,9 +203,9 @@ class ExtractiveAnswerer:
         scored, blocks = for_asker(request, units, scored, blocks)
         # «Πες μου για το δεύτερο» where the item's section says no more than was shown, and no other section's
         # title names it: said plainly, with the item's line, not answered from a section sharing a word with it.
-        titled = any(key_coverage(request.referent, title_keys(key[1])) for key in units.keys[1:])
-        if request.item and request.lead and not titled and not any(ln.unit == 0 for _, ln in scored):
-            if carried := [ln for ln in units.lines if ln.unit == 0 and key_coverage(request.referent, ln.keys) >= ITEM_MATCH]:
+        if request.item and request.lead and not any(ln.unit == 0 for _, ln in scored):
+            titled = any(key_coverage(request.referent, title_keys(key[1])) for key in units.keys[1:])
+            if not titled and (carried := [ln for ln in units.lines if ln.unit == 0 and key_coverage(request.referent, ln.keys) >= ITEM_MATCH]):
                 return list_text(PHRASES["text"]["item_said"], carried[:1], 0)
         if not scored and not blocks:
             return NOT_FOUND
