@@ -198,7 +198,9 @@ def assess(
         if ev["unknown"] > settings.gate_max_unknown and ev["need_coverage"] < settings.gate_min_need_coverage:
             result.unknown_words = _typed_words(topic, unknown)
             return _refuse(result, "the question's topic is not in the corpus")
-        names = _unknown_names(asking, retrieval)
+        # A follow-up refers back to names its earlier turns were already judged on («δώσε ένα
+        # παράδειγμα» after «Ο Δήμαρχος μας ζήτησε…»): only a name typed in this turn can refuse it.
+        names = [n for n in _unknown_names(asking, retrieval) if n in asks]
         if names:
             result.unknown_words = names
             return _refuse(result, "the question asks about a named place or body the corpus never mentions")

@@ -150,6 +150,20 @@ def test_a_follow_up_too_short_to_ask_anything_asks_what_it_refers_to():
     assert assess(now, retrieval(topic, standout=3.0, unknown=unknown), SETTINGS, topic=topic).answerable
 
 
+def test_a_short_follow_up_is_not_refused_for_a_name_its_earlier_turn_was_answered_with():
+    """«δώσε ένα παράδειγμα» after «Ο πρόεδρος της Ένωσης Γονέων μάς ζήτησε… Πώς εκπαιδεύουμε τους
+    εθελοντές;»: the name was in the turn before, which was answered; only a name typed now refuses."""
+    before = "Η Ένωση Γονέων μάς ζήτησε εθελοντές. Πώς εκπαιδεύουμε τους νέους εθελοντές πριν την πρώτη επίσκεψη;"
+    now = "δώσε ένα παράδειγμα"
+    topic = f"{before} {now}"
+    unknown = tuple(tokens("Ένωση Γονέων"))
+    r = retrieval(topic, standout=3.0, unknown=unknown)
+    assert assess(now, r, SETTINGS, topic=topic).answerable
+    now = "και στην Ένωση Γονέων;"
+    verdict = assess(now, retrieval(f"{before} {now}", standout=3.0, unknown=unknown), SETTINGS, topic=f"{before} {now}")
+    assert verdict.verdict == Verdict.NOT_COVERED and "Γονέων" in " ".join(verdict.unknown_words)
+
+
 def test_verbs_the_corpus_never_uses_weigh_less_than_nouns_it_never_uses():
     # The user's own verbs («να μας γράψουν», «δεχτούμε») are how they put it; the topic is in the nouns.
     q = "Ο εταίρος προσφέρθηκε να μας γράψει τις εκπαιδεύσεις των εθελοντών. Να δεχτούμε;"
