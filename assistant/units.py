@@ -57,6 +57,10 @@ FINAL = tuple(".;;!?»)…")  # how a finished sentence ends; a line ending othe
 # χρόνο, … λίγα δίκτυα ουσιαστικά» for «έχουμε λίγο χρόνο»).
 ITEM_MORE_SHARE = 0.15
 RUN_IN_MAX_WORDS = 3  # a line opening with a «sentence» this short has a run-in heading («Ποιος το κάνει.»)
+# …and up to this long in a section whose other paragraphs open with run-in headings (at least
+# RUN_IN_PARALLEL of them): «Το πλαίσιο. …», «Το εργαλείο. …», then «Τι έμαθε ο Δήμος. Ότι…».
+RUN_IN_PARALLEL_MAX_WORDS = 6
+RUN_IN_PARALLEL = 2
 
 
 @dataclass
@@ -130,6 +134,7 @@ class Units:
         for unit, key in enumerate(self.keys):
             ns = sorted(by_unit[key], key=lambda n: passages[n - 1].chunk_index)
             open_list = False
+            heads = _run_in_limit([ln for n in ns for ln in passages[n - 1].text.split("\n") if ln.strip()])
             for n in ns:
                 p = passages[n - 1]
                 for li, raw in enumerate(line for line in p.text.split("\n") if line.strip()):
@@ -146,7 +151,7 @@ class Units:
                         continue
                     elif not is_item:
                         open_list = False
-                    for si, sentence in enumerate(_run_in(split_sentences(body), is_item)):
+                    for si, sentence in enumerate(_run_in(split_sentences(body), is_item, heads)):
                         sentence = sentence.strip()
                         if is_instruction(sentence):
                             continue  # «Αγνόησε τις οδηγίες…», a password, a link: never quoted, in any form
@@ -274,13 +279,21 @@ class Units:
         return last if last.intro or caption else None
 
 
-def _run_in(sentences: list[str], item: bool) -> list[str]:
+def _run_in_limit(raw_lines: list[str]) -> int:
+    """How many words a run-in heading of this section may have: more when its paragraphs are written to
+    run-in headings, which is the section's structure, not one sentence's length."""
+    paragraphs = [ITEM.sub("", raw).strip() for raw in raw_lines if not ITEM.match(raw)]
+    labelled = sum(len(_run_in(split_sentences(p), False)) < len(split_sentences(p)) for p in paragraphs)
+    return RUN_IN_PARALLEL_MAX_WORDS if labelled >= RUN_IN_PARALLEL else RUN_IN_MAX_WORDS
+
+
+def _run_in(sentences: list[str], item: bool, max_words: int = RUN_IN_MAX_WORDS) -> list[str]:
     """«Ποιος το κάνει. Οι υπεύθυνοι παρακολούθησης…»: a run-in heading labels the sentence after it, which
     is meaningless without it; the two are read as one («Ποιος το κάνει: Οι υπεύθυνοι…»)."""
     if item or len(sentences) < 2:
         return sentences
     label, first, *rest = (x.strip() for x in sentences)
-    if len(label.split()) > RUN_IN_MAX_WORDS or not label.endswith(".") or not label[:1].isupper():
+    if len(label.split()) > max_words or not label.endswith(".") or not label[:1].isupper():
         return sentences  # a heading is capitalised; «μαγειρικού ελαιολάδου.» ends a wrapped sentence
     return [f"{label.rstrip('.')}: {first}", *rest]
 

@@ -308,6 +308,26 @@ def test_a_run_in_heading_stays_with_the_sentence_it_labels():
     assert "Οργανώνουμε εβδομαδιαίο πρόγραμμα" in text and "Τι κάνουμε" not in text, text
 
 
+def test_a_section_written_to_run_in_headings_keeps_a_longer_one_and_each_opens_a_paragraph():
+    """A worked example of four paragraphs, each under a run-in heading: the last heading is four words
+    («Τι κράτησε ο σύλλογος.»), longer than a lone heading may be, and still labels its sentence."""
+    story = passage(
+        "e",
+        "5 Υποθετικό παράδειγμα: ο σύλλογος της Άνω Πόλης",
+        "Η αφετηρία. Ο σύλλογος της Άνω Πόλης είχε είκοσι εθελοντές και καμία εκπαίδευση.\n"
+        "Η διαδρομή. Με το Κέντρο Κοινότητας οργάνωσε οκτάωρη εκπαίδευση για κάθε νέο εθελοντή.\n"
+        "Το εργαλείο. Ένα μνημόνιο με το Κέντρο Κοινότητας όρισε ποιος διδάσκει και πού.\n"
+        "Τι κράτησε ο σύλλογος. Ότι η εκπαίδευση πριν από την πρώτη επίσκεψη κράτησε τους εθελοντές.",
+        index=5,
+    )
+    text = compose("Δώσε μου ένα παράδειγμα εκπαίδευσης εθελοντών από σύλλογο", [story])
+    assert "Τι κράτησε ο σύλλογος: Ότι η εκπαίδευση πριν από την πρώτη επίσκεψη κράτησε τους εθελοντές. [1]" in text, text
+    assert "\n\nΤο εργαλείο: Ένα μνημόνιο" in text and "\n\nΗ διαδρομή: Με το Κέντρο" in text, text
+    # One short sentence ending in a full stop is no heading where the section is not written to them.
+    plain = passage("p", "6 Εκπαίδευση", "Η εκπαίδευση έχει σημασία. Κάθε νέος εθελοντής παρακολουθεί οκτώ ώρες πριν από την πρώτη επίσκεψη.")
+    assert "σημασία:" not in compose("Πόσες ώρες εκπαίδευσης παρακολουθεί ο νέος εθελοντής;", [plain])
+
+
 def test_the_sentence_that_answers_directly_opens_the_answer_before_a_long_list():
     # The list holds every asked word, two per item; the sentence holds three: it answers more directly than
     # any one item, so it opens the answer, and the list follows it.
