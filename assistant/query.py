@@ -167,6 +167,12 @@ class Orthography:
         return _WORDS.sub(lambda m: self.word(m.group(0)), text)
 
 
+def orthography_maps(docs: list[str]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """What the index snapshot keeps of the corpus' spelling (`Orthography` is rebuilt from it)."""
+    spelling = Orthography(docs)
+    return spelling.by_form, spelling.by_sound, spelling.long_forms
+
+
 class SpellRepair:
     """Maps an unknown search key to the indexed key one typo away. A symmetric-delete map (as in
     SymSpell): two words one edit apart share a one-deletion form, so repair is a few dictionary

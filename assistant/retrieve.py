@@ -14,14 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from assistant import snapshot
+from assistant import neighbours, snapshot
 from assistant.core.errors import IndexMissingError
 from assistant.core.greek_text import fold, remember_stems, tokens
 from assistant.core.robust import median_and_spread
 from assistant.core.settings import Settings
 from assistant.core.types import Passage, PreparedQuery, Retrieval
 from assistant.headings import covers, defines, leaf_title, list_parts, names, shared_words, stem_in
-from assistant.query import Orthography, SpellRepair, asks_what, instances, prepare_query
+from assistant.query import Orthography, SpellRepair, asks_what, instances, orthography_maps, prepare_query
 from assistant.question import Form, clauses, form_keys, forms
 from ingest import sidecars
 from ingest.embed import EmbeddingBackend
@@ -118,7 +118,7 @@ class SearchIndex:
             ids, docs, metas, vectors = store.all_vectors()
         else:
             (ids, docs, metas), vectors = store.all_documents(), None
-        snap = snapshot.build(ids, docs, metas, vectors, embeddings.model_id, _orthography_maps)
+        snap = snapshot.build(ids, docs, metas, vectors, embeddings.model_id, orthography_maps)
         snapshot.save(settings, snap, stamp)
         return snap
 
@@ -202,11 +202,6 @@ class SearchIndex:
         return self._reranker
 
 
-def _orthography_maps(docs: list[str]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    spelling = Orthography(docs)
-    return spelling.by_form, spelling.by_sound, spelling.long_forms
-
-
 @dataclass
 class HybridSearch:
     """`retrieve(question)` → the typed `Retrieval`: the top-k passages with the query-level evidence the
@@ -263,7 +258,7 @@ class HybridSearch:
         ]
         if whole:
             passages = self._with_parts(passages, prepared, k, vector)
-        passages = self._with_section_context(passages)
+        passages = neighbours.with_context(self.index, passages)
         return self._evidence(prepared, passages, vector, distribution)
 
     def _defining_instances(self, question: str, found: dict) -> list[str]:
@@ -367,20 +362,6 @@ class HybridSearch:
                 rest = [q for q in passages[i:] if q.chunk_id not in taken]
                 return before + kid_passages + rest[: max(1, k - 2 - len(before))]
         return passages
-
-    def _with_section_context(self, passages: list[Passage]) -> list[Passage]:
-        """The rest of the best section's chunks, so that a list or procedure cut across chunks reaches
-        the composer whole (a section longer than `max_section_chunks` keeps only what was retrieved)."""
-        if not passages:
-            return passages
-        best = passages[0]
-        ids = self.index.sections.get((best.guide_id, best.section), [])
-        have = {p.chunk_id for p in passages}
-        extra = [cid for cid in ids if cid not in have]
-        if not extra or len(ids) > self.index.settings.max_section_chunks:
-            return passages
-        by_id = self.index.get(extra)
-        return passages + [Passage.from_record(cid, *by_id[cid], dense=best.dense) for cid in extra if cid in by_id]
 
     def _evidence(
         self, prepared: PreparedQuery, passages: list[Passage], vector: list[float], sims: np.ndarray

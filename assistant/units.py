@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from assistant.core.documents import DOCUMENT_NOUN
+from assistant.core.documents import CAPTION_MAX_WORDS, DOCUMENT_NOUN, LIST_ITEM
 from assistant.core.greek_text import fold, split_sentences, tokens
 from assistant.core.safety import is_instruction
 from assistant.core.types import Passage
@@ -48,9 +48,8 @@ def _points_back(folded: str) -> bool:
     return False
 
 
-ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α-ω][).]\s+)")
+ITEM = LIST_ITEM
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}[).]|[α-ω][).])\s+")
-CAPTION_MAX_WORDS = 6  # a line of its own this short, right above a list, is the list's caption
 FINAL = tuple(".;;!?»)…")  # how a finished sentence ends; a line ending otherwise goes on in the next one
 # A list item is shown by its first sentence; a further one of it too when it carries at least this share of
 # the question's IDF mass that the first lacks («Διαθέσιμος χρόνος: … Αν ο φορέας δεν διαθέτει άνθρωπο…
@@ -262,6 +261,19 @@ class Units:
                 out.append((intro, heads))
         return out
 
+    def captioned(self, line: Line, shown: list[Line]) -> Line:
+        """A list item quoted without its list reads under the list's caption: «Συνηθισμένα λάθη: Δεν
+        ελέγχουμε αν η ανάγκη καλύπτεται ήδη…». Bare, a mistake to avoid read as advice (new-user trial 9).
+        An item with a run-in label of its own («Πολιτική δέσμευση: …») says what it is."""
+        if line.item < 0 or not line.head or _labelled(line.text):
+            return line
+        intro, first = self.intro_of(line.item), self.lists[line.item][0]
+        if intro is not None:
+            caption = "" if intro.words > CAPTION_MAX_WORDS or any(ln is intro for ln in shown) else intro.text
+        else:  # the list opens its chunk: the caption ends the chunk before (retrieval gives it)
+            caption = self.passage(first).caption if first.order[1] == 0 else ""
+        return replace(line, text=f"{caption.rstrip(' .:')}: {line.text}") if caption else line
+
     def intro_of(self, list_id: int) -> Line | None:
         """The sentence right before a list, when it introduces it («…διακρίνονται στα εξής είδη:») or is
         its caption: a short line of its own right above it («Συνηθισμένα λάθη.»)."""
@@ -277,6 +289,11 @@ class Units:
         above = last.order[:2] == (first.order[0], first.order[1] - 1) or (last is prev and last.order[0] < first.order[0])
         caption = alone and last.words <= CAPTION_MAX_WORDS and above
         return last if last.intro or caption else None
+
+
+def _labelled(text: str) -> bool:
+    head, colon, rest = text.partition(":")
+    return bool(colon and rest.strip()) and len(head.split()) <= RUN_IN_PARALLEL_MAX_WORDS
 
 
 def _run_in_limit(raw_lines: list[str]) -> int:

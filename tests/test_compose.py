@@ -282,6 +282,21 @@ def test_a_list_is_shown_under_what_the_guide_calls_it_never_as_steps_it_is_not(
     assert caption < text.index("- Αλλάζουμε συχνά τον εθελοντή")
 
 
+def test_a_list_item_quoted_alone_keeps_its_caption_even_when_the_caption_ends_the_chunk_before():
+    """An item of «Συνηθισμένα λάθη» quoted bare reads as advice, the opposite of what the guide says."""
+    rest = "- Οργανώνουμε γιορτές χωρίς να ρωτήσουμε τους ηλικιωμένους.\n- Ξεχνάμε να ευχαριστήσουμε τους χορηγούς."
+    mistakes = "Κρατάμε σταθερό ωράριο.\nΣυνηθισμένα λάθη.\n- Αλλάζουμε συχνά τον εθελοντή που επισκέπτεται τον ίδιο ηλικιωμένο στο σπίτι του.\n" + rest
+    question = "Είναι πρόβλημα να αλλάζει συχνά ο εθελοντής που επισκέπτεται τον ηλικιωμένο στο σπίτι;"
+    same_chunk = compose(question, [passage("v", "4 Επισκέψεις", mistakes)])
+    assert "Συνηθισμένα λάθη: Αλλάζουμε συχνά τον εθελοντή" in same_chunk or "Συνηθισμένα λάθη: [1]\n- Αλλάζουμε συχνά" in same_chunk, same_chunk
+    # The chunk opens inside the list; retrieval gives it the caption that ends the chunk before.
+    tail = "- Αλλάζουμε συχνά τον εθελοντή που επισκέπτεται τον ίδιο ηλικιωμένο στο σπίτι του.\n" + rest
+    opened = replace(passage("w", "4 Επισκέψεις", tail, index=1), caption="Συνηθισμένα λάθη.")
+    text = compose(question, [opened])
+    assert "Συνηθισμένα λάθη: Αλλάζουμε συχνά τον εθελοντή" in text or "Συνηθισμένα λάθη:\n- Αλλάζουμε συχνά" in text, text
+    assert "Συνηθισμένα" not in compose(question, [replace(opened, caption="")])
+
+
 def test_a_long_list_opening_the_answer_is_cut_to_the_length_bound_and_says_how_many_are_left():
     items = "\n".join(
         f"- ελέγχει τον φάκελο του εθελοντή αριθμός {i} για την εκπαίδευση, την ασφάλιση και τις επισκέψεις του" for i in range(1, 13)

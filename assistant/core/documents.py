@@ -10,6 +10,20 @@ from dataclasses import dataclass, field
 from assistant.core.greek_text import fold, repair_lookalikes
 
 _NON_WORD = re.compile(r"\W+")
+LIST_ITEM = re.compile(r"^\s*(?:[-•·▪●◦*☐☑✓–]\s+|\d{1,2}[).]\s+|[α-ω][).]\s+)")  # a bullet or «1.», «α)»
+CAPTION_MAX_WORDS = 6  # a line of its own this short, right above a list, is the list's caption
+
+
+def list_caption(text: str) -> str:
+    """The caption or introduction of the list that `text` (a chunk) ends in: the line right above its
+    last run of items, when that line is short («Συνηθισμένα λάθη.») or introduces («…τα εξής:»)."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    while lines and LIST_ITEM.match(lines[-1]):
+        lines.pop()
+    if not lines or len(lines) == len([ln for ln in text.split("\n") if ln.strip()]):
+        return ""  # the chunk does not end in a list
+    last = lines[-1]
+    return last if len(last.split()) <= CAPTION_MAX_WORDS or last.endswith(":") else ""
 
 
 def style_key(line: str) -> str:

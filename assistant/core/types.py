@@ -110,6 +110,7 @@ class Passage:
     dense: float = 0.0  # cosine with the query
     fused: float = 0.0  # the fused (RRF) score that ranked it
     part: bool = False  # added because it is one part (step, kind) of a section the question asks for whole
+    caption: str = ""  # the caption of the list this chunk opens inside («Συνηθισμένα λάθη.»), from the chunk before
 
     @classmethod
     def from_record(cls, chunk_id: str, text: str, meta: dict, **scores) -> Passage:
