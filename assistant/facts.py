@@ -28,6 +28,7 @@ _CONDITIONS = (
     r"(?:\s+\w+){0,3}?\s+(?:ταιριαζ|ενδεικνυ|καταλληλ|προτιμ|προτειν|χρησιμοποι|επιλεγ|αρκει|αρκουν|αξιζει|αξια|συμφερ"
     r"|εφαρμοζ|χρειαζ|εξεταζ|ενδιαφερ|βοηθ|is (?:it )?(?:best|better|suitable|appropriate)|should)\w*"
 )
+COUNTS = "αριθμούς ή ποσοστά"
 CONTACTS = "τηλέφωνα ή στοιχεία επικοινωνίας"  # the one kind no law sets: the office itself gives it
 # Kinds of fact a question can ask for, and what a passage must contain to state one.
 _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
@@ -48,7 +49,7 @@ _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         # Legal drafting writes the figure in words and digits: «πεντακόσιες χιλιάδες (500.000) ευρώ».
         re.compile(r"\d[\d.,]*\)?\s*(?:€|ευρω)|€\s*\d|" + _WORDS_NUMBER.split(r")\s+(?:")[0] + r")\s+(?:\([\d.,]+\)\s*)?ευρω"),
     ),
-    "αριθμούς ή ποσοστά": (
+    COUNTS: (
         re.compile(
             r"(?<!καθε )\bποσ(?:α|εσ|οι|ων)\b(?! (?:ειδη|τυπ\w*|κατηγορι\w*|μορφ\w*|βηματα|ειδων|τροπ\w*))"
             r"|\bελαχιστ\w* (?:αριθμ|μελ)\w*|\bκατωτατ\w*|\bποσα (?:χρονια|ετη|μελη)|\bhow many\b"
@@ -108,5 +109,19 @@ def asked_facts(question: str) -> list[str]:
     return [kind for kind in _FACT_KINDS if kind in found]
 
 
-def states_fact(kind: str, text: str) -> bool:
-    return bool(_FACT_KINDS[kind][1].search(fold(text)))
+# «Σε πόσα δίκτυα…;» is answered by a count of networks: «τουλάχιστον ένα δίκτυο», «λίγα δίκτυα», «δύο ή τρία
+# μέλη». «ένα»/«μία» alone is the indefinite article, so it counts only with a word that bounds it.
+_COUNTED = re.compile(r"\bποσ(?:α|εσ|οι|ων)\s+([^\W\d_]{3,})")
+_QUANTITY = (
+    r"(?:(?:τουλαχιστον|μονο|μολισ|το πολυ|εωσ|μεχρι|περισσοτερ\w* απο|λιγοτερ\w* απο)\s+(?:ενα|ενασ|εναν|μια|μιασ)"
+    r"|δυο|τρια|τρεισ|τεσσερ\w*|πεντε|εξι|επτα|εφτα|οκτω|δεκα|λιγ\w*|\d+)\s+(?:[^\W\d_]+\s+)?"
+)
+
+
+def states_fact(kind: str, text: str, question: str = "") -> bool:
+    """Whether `text` states a fact of that kind; a count, also by counting the thing the question counts."""
+    folded = fold(text)
+    if _FACT_KINDS[kind][1].search(folded):
+        return True
+    counted = [tokens(m.group(1))[:1] for m in _COUNTED.finditer(fold(question))] if kind == COUNTS else []
+    return any(re.search(rf"\b{_QUANTITY}{re.escape(stem[0])}", folded) for stem in counted if stem)

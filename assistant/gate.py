@@ -216,7 +216,7 @@ def assess(
             return _refuse(result, "the asks the corpus could answer are not in the passages")
         result.verdict, result.reason = Verdict.PARTIAL, "an ask is about something the corpus never names"
     all_text = "\n".join(p.text for p in retrieval.passages)
-    missing = [kind for kind in asked_facts(own) if not states_fact(kind, all_text)]
+    missing = [kind for kind in asked_facts(own) if not states_fact(kind, all_text, own)]
     if missing:
         result.missing_facts = missing
         # «Θέλουμε κοινοπραξία για έναν διαγωνισμό. Τι να προσέξουμε και πόσο κοστίζει;»: an ask that

@@ -97,6 +97,20 @@ def test_a_fact_asked_about_a_topic_the_corpus_never_names_is_refused_not_answer
     assert verdict.verdict == Verdict.PARTIAL and verdict.missing_facts == ["αριθμούς ή ποσοστά"]
 
 
+def test_a_count_is_stated_by_counting_the_thing_the_question_counts():
+    """«Σε πόσα δίκτυα…;» is answered by «τουλάχιστον ένα δίκτυο» or «λίγα δίκτυα», not by a figure of hours;
+    «ένα» alone is the article and counts nothing."""
+    q = "Σε πόσα δίκτυα εθελοντών να συμμετέχει ο φορέας;"
+    for said, answered in [
+        ("Ο φορέας συμμετέχει καλύτερα σε λίγα δίκτυα ουσιαστικά παρά σε πολλά τυπικά.", True),
+        ("Ο φορέας συμμετέχει σε τουλάχιστον ένα δίκτυο της γειτονιάς.", True),
+        ("Ο φορέας που μπαίνει σε ένα δίκτυο εθελοντών ορίζει υπεύθυνο.", False),
+    ]:
+        r = retrieval(q, standout=4.0)
+        r.passages = [Passage(**{**VOLUNTEERS.__dict__, "text": said})]
+        assert assess(q, r, SETTINGS).answerable is answered, said
+
+
 def test_a_stated_fact_is_not_missing():
     q = "Πόσες ώρες διαρκεί η εκπαίδευση;"  # a figure in digits states it (as «οκτώ ωρών» in words would)
     passage = VOLUNTEERS.text.replace("οκτώ ωρών", "8 ημερών")
