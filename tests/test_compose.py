@@ -297,6 +297,17 @@ def test_a_list_item_quoted_alone_keeps_its_caption_even_when_the_caption_ends_t
     assert "Συνηθισμένα" not in compose(question, [replace(opened, caption="")])
 
 
+def test_the_sentence_that_states_the_count_asked_for_opens_the_answer():
+    networks = passage(
+        "n",
+        "6 Δίκτυα",
+        "Τα δίκτυα εθελοντών συνεργάζονται συχνά με τις ενορίες και τα σχολεία της γειτονιάς. "
+        "Ένας μικρός φορέας συμμετέχει καλύτερα σε λίγα δίκτυα ουσιαστικά παρά σε πολλά τυπικά.",
+    )
+    text = compose("Σε πόσα δίκτυα της πόλης να είμαστε;", [networks])
+    assert text.startswith("Ένας μικρός φορέας συμμετέχει καλύτερα σε λίγα δίκτυα"), text
+
+
 def test_a_long_list_opening_the_answer_is_cut_to_the_length_bound_and_says_how_many_are_left():
     items = "\n".join(
         f"- ελέγχει τον φάκελο του εθελοντή αριθμός {i} για την εκπαίδευση, την ασφάλιση και τις επισκέψεις του" for i in range(1, 13)
