@@ -120,6 +120,8 @@ def clauses(question: str) -> list[str]:
 # A follow-up with fewer words of its own than this («κι αυτό;», «πες μου για το 5») cannot say what it asks:
 # what it refers to does.
 OWN_WORDS_MIN = 3
+# An earlier answer's sentence counts as said when it has this many search keys (assistant/said.py).
+SAID_MIN_KEYS = 6
 
 
 def need(question: str) -> str:
@@ -332,7 +334,11 @@ def resolve(question: str, history: list[Turn]) -> Resolved:
     if not previous_q and not previous_a:
         return Resolved(question, question)
     folded = fold(question)
-    shown = answer_statements(previous_a)
+    # Nothing an earlier answer of the conversation said is said again, not only the last one's (trial 9);
+    # a short line of an earlier answer (a step's name) is a heading the talk may come back to for more.
+    earlier = [t.content for t in history if t.role == "assistant"][:-1]
+    shown = [x for a in earlier for x in answer_statements(a) if len(tokens(x)) >= SAID_MIN_KEYS]
+    shown += answer_statements(previous_a)
     items = _last_items(history)
     reference = _item_reference(folded, len(items))
     step = reference[0] if reference is not None and _STEP.search(folded) else 0

@@ -347,3 +347,17 @@ def test_mediopassive_verbs_and_adverbs_are_not_the_topic():
     after its article stays the topic."""
     assert set(tokens("σιγουρευόμαστε όντως ακριβώς")) <= verb_keys("Πώς σιγουρευόμαστε ότι όντως είναι ακριβώς;")
     assert not verb_keys("Ποιο είναι το καθεστώς τους;") & set(tokens("καθεστώς"))
+
+
+def test_nothing_an_earlier_answer_of_the_conversation_said_counts_as_unsaid():
+    """Turn 3 must not repeat turn 1's list either (new-user trial 9, C2-3)."""
+    history = [
+        Turn(role="user", content="Πώς αξιολογούμε ένα πρόγραμμα εθελοντών;"),
+        Turn(role="assistant", content="Η αξιολόγηση εξετάζει αν επιτεύχθηκαν οι στόχοι του προγράμματος για τους ηλικιωμένους. [1]\n1. Συλλογή στοιχείων. [2]"),
+        Turn(role="user", content="δώσε μου ένα παράδειγμα"),
+        Turn(role="assistant", content="Ο σύλλογος της Άνω Πόλης μέτρησε τις επισκέψεις κάθε μήνα. [1]"),
+    ]
+    shown = resolve("και ποιος γράφει την έκθεση;", history).shown
+    assert any("επιτεύχθηκαν οι στόχοι" in x for x in shown) and any("μέτρησε τις επισκέψεις" in x for x in shown)
+    # A step's name in an earlier answer is a heading the talk may come back to: its detail is not said.
+    assert not any("Συλλογή στοιχείων" in x for x in shown)
