@@ -23,10 +23,10 @@ from assistant.core.settings import Settings
 from assistant.core.types import Turn
 from assistant.facts import asked_facts, states_fact
 from assistant.gate import key_coverage, matches
-from assistant.headings import title_keys
+from assistant.headings import compared, title_keys
 from assistant.labels import glossary_units, label_forms, parallel_label, run_in, unlabelled, without_label
 from assistant.layout import intro_text, list_text, paragraphs
-from assistant.question import Form, asks_whole
+from assistant.question import Form, asks_whole, need
 from assistant.said import ITEM_MATCH, another_item, contained
 from assistant.units import Block, Line, Units, jaccard
 
@@ -88,6 +88,8 @@ class ExtractiveAnswerer:
         only_told = bool(told) and not any(matches(k, ln.keys) for k in weights for ln in units.lines if ln.unit not in told)
         mentions_guide = "οδηγ" in fold(request.question)
         facts = asked_facts(request.question)
+        ask = {k for k in tokens(need(request.question)) if k in weights}
+        sides = compared(ask, [key[1] for key in units.keys], MEANING_UNITS) if Form.DIFFERENCE in request.forms[:1] else set()
         title_keys = {key: set(tokens(key[1])) for key in units.keys}
         # «Τι προβλέπει το άρθρο 11;», «τι λέει η ενότητα 5.3;»: a number the question names picks its section.
         # Not when the number points at an item of the previous answer («πες μου για το 1»).
@@ -168,7 +170,7 @@ class ExtractiveAnswerer:
                 value += 0.6 * coverage(referent, ref_total, title_keys[(p.guide_id, p.section)] | line.keys)
                 if where in item_lines:
                     value += ITEM_LINE_BONUS
-            value += 0.0 if unrelated else RANK_PRIOR / (1 + line.unit)
+            value += 0.0 if unrelated else RANK_PRIOR / (1 + (0 if p.section in sides else line.unit))
             if request.lead and line.unit == 0:
                 value += AFTER_BONUS if request.after else LEAD_BONUS
             value += MEANING_WEIGHT * meaning.get(id(line), 0.0)

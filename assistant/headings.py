@@ -95,3 +95,15 @@ def list_parts(kids: list[tuple[str, str]], get) -> list[tuple[str, str]]:
     texts = {part: found[cid][0] for part, cid in kids if cid in found}
     summing = overviews([part for part, _ in kids], texts)
     return [kid for kid in kids if kid[0] not in summing]
+
+
+def compared(ask: set[str], sections: list[str], top: int) -> set[str]:
+    """«Ποια η διαφορά ανάμεσα σε μνημόνιο και προγραμματική σύμβαση;»: among the first `top` sections, the
+    first two whose own titles each name something else the question names. A difference has two sides,
+    and neither is the secondary one; fewer than two: none."""
+    found: list[tuple[str, set[str]]] = []
+    for section in sections[:top]:
+        named = {k for k in ask if stem_in(k, title_keys(section))}
+        if named and all(named - other and other - named for _, other in found):
+            found.append((section, named))
+    return {section for section, _ in found[:2]} if len(found) >= 2 else set()

@@ -308,6 +308,26 @@ def test_the_sentence_that_states_the_count_asked_for_opens_the_answer():
     assert text.startswith("Ένας μικρός φορέας συμμετέχει καλύτερα σε λίγα δίκτυα"), text
 
 
+def test_a_difference_between_two_things_the_guide_treats_apart_answers_from_both():
+    """A difference has two sides: the second section is not padding behind the first (trial 9, M6)."""
+    visits = passage(
+        "v",
+        "2 Μορφές > 2.1 Κατ' οίκον επισκέψεις",
+        "Στις κατ' οίκον επισκέψεις ο εθελοντής πηγαίνει κάθε εβδομάδα στο σπίτι του ηλικιωμένου και μένει μία ώρα. "
+        "Οι επισκέψεις κατ' οίκον ταιριάζουν σε ηλικιωμένους που δεν βγαίνουν από το σπίτι τους. "
+        "Ο εθελοντής των επισκέψεων κρατά ημερολόγιο κάθε επίσκεψης στο σπίτι.",
+        index=1,
+    )
+    calls = passage(
+        "c",
+        "2 Μορφές > 2.2 Τηλεφωνική συντροφιά",
+        "Στην τηλεφωνική συντροφιά ο εθελοντής τηλεφωνεί σε μοναχικούς ανθρώπους δύο φορές την εβδομάδα.",
+        index=2,
+    )
+    text = compose("Ποια η διαφορά ανάμεσα σε κατ' οίκον επισκέψεις και τηλεφωνική συντροφιά;", [visits, calls])
+    assert "τηλεφωνεί σε μοναχικούς ανθρώπους" in text and "πηγαίνει κάθε εβδομάδα στο σπίτι" in text, text
+
+
 def test_a_long_list_opening_the_answer_is_cut_to_the_length_bound_and_says_how_many_are_left():
     items = "\n".join(
         f"- ελέγχει τον φάκελο του εθελοντή αριθμός {i} για την εκπαίδευση, την ασφάλιση και τις επισκέψεις του" for i in range(1, 13)

@@ -361,3 +361,14 @@ def test_nothing_an_earlier_answer_of_the_conversation_said_counts_as_unsaid():
     assert any("επιτεύχθηκαν οι στόχοι" in x for x in shown) and any("μέτρησε τις επισκέψεις" in x for x in shown)
     # A step's name in an earlier answer is a heading the talk may come back to: its detail is not said.
     assert not any("Συλλογή στοιχείων" in x for x in shown)
+
+
+def test_the_two_sides_of_a_difference_are_the_sections_whose_titles_name_each():
+    from assistant.headings import compared
+
+    ask = set(tokens("Ποια η διαφορά ανάμεσα σε μνημόνιο και προγραμματική σύμβαση;"))
+    sections = ["5 Εργαλεία > 5.2 Προγραμματικές συμβάσεις", "5 Εργαλεία > 5.10 Ποιο εργαλείο", "5 Εργαλεία > 5.6 Μνημόνια"]
+    assert compared(ask, sections, 4) == {sections[0], sections[2]}
+    assert compared(ask, sections[:2], 4) == set()  # one side only
+    # Two titles naming the same thing are one side, not two.
+    assert compared(ask, ["5.2 Προγραμματικές συμβάσεις", "5.3 Δημόσιες συμβάσεις"], 4) == set()
