@@ -309,23 +309,24 @@ def test_the_sentence_that_states_the_count_asked_for_opens_the_answer():
 
 
 def test_a_difference_between_two_things_the_guide_treats_apart_answers_from_both():
-    """A difference has two sides: the second section is not padding behind the first (trial 9, M6)."""
+    """A difference has two sides: the second section is not padding behind the first (trial 9, M6). Here
+    the first side's words are rarer (weigh more) and an unrelated section ranks between the two."""
     visits = passage(
         "v",
         "2 Μορφές > 2.1 Κατ' οίκον επισκέψεις",
-        "Στις κατ' οίκον επισκέψεις ο εθελοντής πηγαίνει κάθε εβδομάδα στο σπίτι του ηλικιωμένου και μένει μία ώρα. "
-        "Οι επισκέψεις κατ' οίκον ταιριάζουν σε ηλικιωμένους που δεν βγαίνουν από το σπίτι τους. "
-        "Ο εθελοντής των επισκέψεων κρατά ημερολόγιο κάθε επίσκεψης στο σπίτι.",
+        "Στις κατ' οίκον επισκέψεις ο εθελοντής πηγαίνει κάθε εβδομάδα στο σπίτι του ηλικιωμένου. "
+        "Οι κατ' οίκον επισκέψεις γίνονται πάντα την ίδια μέρα και ώρα.",
         index=1,
     )
+    diary = passage("d", "3 Ημερολόγιο", "Κάθε επίσκεψη κατ' οίκον γράφεται στο ημερολόγιο του δικτύου.", index=3)
     calls = passage(
-        "c",
-        "2 Μορφές > 2.2 Τηλεφωνική συντροφιά",
-        "Στην τηλεφωνική συντροφιά ο εθελοντής τηλεφωνεί σε μοναχικούς ανθρώπους δύο φορές την εβδομάδα.",
-        index=2,
+        "c", "2 Μορφές > 2.2 Τηλεφωνική συντροφιά", "Ο εθελοντής τηλεφωνεί σε μοναχικούς ανθρώπους δύο φορές την εβδομάδα.", index=2
     )
-    text = compose("Ποια η διαφορά ανάμεσα σε κατ' οίκον επισκέψεις και τηλεφωνική συντροφιά;", [visits, calls])
-    assert "τηλεφωνεί σε μοναχικούς ανθρώπους" in text and "πηγαίνει κάθε εβδομάδα στο σπίτι" in text, text
+    question = "Ποια η διαφορά ανάμεσα σε κατ' οίκον επισκέψεις και τηλεφωνική συντροφιά;"
+    weights = {k: (2.0 if k.startswith(("τηλεφων", "συντροφ")) else 3.0) for k in tokens(question)}
+    asked = AnswerRequest(question=question, passages=[visits, diary, calls], forms=forms(question), weights=weights)
+    text = ExtractiveAnswerer(SETTINGS).compose(asked)
+    assert "πηγαίνει κάθε εβδομάδα στο σπίτι" in text and "τηλεφωνεί σε μοναχικούς ανθρώπους" in text, text
 
 
 def test_a_long_list_opening_the_answer_is_cut_to_the_length_bound_and_says_how_many_are_left():
