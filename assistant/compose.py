@@ -21,7 +21,7 @@ from assistant.core.documents import SELF_REFERENCE, illustrates, is_example_sec
 from assistant.core.greek_text import fold, tokens
 from assistant.core.settings import Settings
 from assistant.core.types import Turn
-from assistant.facts import asked_facts, states_fact
+from assistant.facts import FIGURES, asked_facts, states_fact
 from assistant.gate import key_coverage, matches
 from assistant.headings import compared, title_keys
 from assistant.labels import glossary_units, label_forms, parallel_label, run_in, unlabelled, without_label
@@ -87,7 +87,7 @@ class ExtractiveAnswerer:
         told = {ln.unit for ln in units.lines if is_example_section(units.passage(ln).leaf)}
         only_told = bool(told) and not any(matches(k, ln.keys) for k in weights for ln in units.lines if ln.unit not in told)
         mentions_guide = "οδηγ" in fold(request.question)
-        facts = asked_facts(request.question)
+        facts = [k for k in asked_facts(request.question) if k in FIGURES]  # «το άρθρο 11» names, not asks
         ask = {k for k in tokens(need(request.question)) if k in weights}
         sides = compared(ask, [key[1] for key in units.keys], MEANING_UNITS) if Form.DIFFERENCE in request.forms[:1] else set()
         title_keys = {key: set(tokens(key[1])) for key in units.keys}
