@@ -29,9 +29,9 @@ _CONDITIONS = (
     r"|εφαρμοζ|χρειαζ|εξεταζ|ενδιαφερ|βοηθ|is (?:it )?(?:best|better|suitable|appropriate)|should)\w*"
 )
 COUNTS = "αριθμούς ή ποσοστά"
-CONTACTS = "τηλέφωνα ή στοιχεία επικοινωνίας"
+CONTACTS = "τηλέφωνα ή στοιχεία επικοινωνίας"  # the one kind no law sets: the office itself gives it
 # The kinds a sentence answers by stating a figure; an article or a law a question names is no figure asked.
-FIGURES = frozenset({"χρηματικά ποσά", COUNTS, "ποσοστά", "προθεσμίες ή ημερομηνίες"})  # the one kind no law sets: the office itself gives it
+FIGURES = frozenset({"χρηματικά ποσά", COUNTS, "ποσοστά", "προθεσμίες ή ημερομηνίες"})
 # Kinds of fact a question can ask for, and what a passage must contain to state one.
 _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # Money is only stated by money: an hours figure does not answer «πόσο κοστίζει».

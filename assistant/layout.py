@@ -4,7 +4,7 @@ as one paragraph, a list under its introduction, each line with its citation."""
 from __future__ import annotations
 
 import prompts
-from assistant.units import FINAL, RUN_IN_PARALLEL_MAX_WORDS, Block, Line
+from assistant.units import FINAL, Block, Line, has_run_in_label
 
 PHRASES = prompts.phrases("extractive")
 
@@ -49,7 +49,7 @@ def paragraphs(lines: list[Line], blocks: dict[int, Block], members: dict[int, i
             continue
         sentence = f"{finish(entry.text)} [{entry.n}]"
         # A sentence under a run-in heading («Το εργαλείο: …») opens a paragraph, as in the guide.
-        heading = entry.head and entry.item < 0 and not entry.intro and _run_in_heading(entry.text)
+        heading = entry.head and entry.item < 0 and not entry.intro and has_run_in_label(entry.text)
         if last is not None and entry.unit in (last.unit, lines[0].unit) and not heading:
             paragraphs[-1] += f" {sentence}"
         else:
@@ -57,11 +57,6 @@ def paragraphs(lines: list[Line], blocks: dict[int, Block], members: dict[int, i
         last = entry
     return "\n\n".join(paragraphs)
 
-
-
-def _run_in_heading(text: str) -> bool:
-    head, colon, rest = text.partition(":")
-    return bool(colon and rest.strip()) and len(head.split()) <= RUN_IN_PARALLEL_MAX_WORDS
 
 
 def list_text(head: str, items: list[Line], rest: int, numbered: bool = False) -> str:

@@ -265,7 +265,7 @@ class Units:
         """A list item quoted without its list reads under the list's caption: «Συνηθισμένα λάθη: Δεν
         ελέγχουμε αν η ανάγκη καλύπτεται ήδη…». Bare, a mistake to avoid read as advice (new-user trial 9).
         An item with a run-in label of its own («Πολιτική δέσμευση: …») says what it is."""
-        if line.item < 0 or not line.head or _labelled(line.text):
+        if line.item < 0 or not line.head or has_run_in_label(line.text):
             return line
         intro, first = self.intro_of(line.item), self.lists[line.item][0]
         if intro is not None:
@@ -291,7 +291,8 @@ class Units:
         return last if last.intro or caption else None
 
 
-def _labelled(text: str) -> bool:
+def has_run_in_label(text: str) -> bool:
+    """The line opens with a run-in label («Το εργαλείο: Με τη…»), however long the section lets one be."""
     head, colon, rest = text.partition(":")
     return bool(colon and rest.strip()) and len(head.split()) <= RUN_IN_PARALLEL_MAX_WORDS
 
