@@ -316,9 +316,9 @@ class ExtractiveAnswerer:
         return list_text(head, shown, rest, numbered=numbered), used
 
     def _after_list(self, body: str, used: list[Line], scored, best_score: float, units: Units, room: int) -> str:
-        """What else answers, after a short list, within `room` words: running sentences, not the list's own
-        lines nor another list's items (a second list would answer another form of question)."""
-        left = [(v, ln) for v, ln in scored if ln not in used and ln.item < 0]
+        """What else answers, after a short list, within `room` words: running sentences and items of lists
+        with no introduction (tips, each standing alone), not another introduced list (another question's)."""
+        left = [(v, ln) for v, ln in scored if ln not in used and (ln.item < 0 or (ln.head and units.intro_of(ln.item) is None))]
         extra, _ = self._free(left, best_score, {}, units, room) if left else (NOT_FOUND, [])
         return body if extra in (NOT_FOUND, "") else f"{body}\n\n{extra}"
 

@@ -760,6 +760,28 @@ def test_a_short_list_that_answers_leaves_room_for_what_else_answers():
     assert text.count("Δίνουμε υποσχέσεις") == 1
 
 
+def test_after_a_short_list_a_section_made_only_of_tips_can_still_answer():
+    """A section that is nothing but a list of statements (no introduction: each item stands alone) is not
+    «another list» answering another question: its item that answers may follow the short list."""
+    contacts = passage(
+        "c",
+        "4 Πρώτη επαφή με τους συλλόγους",
+        "Συνηθισμένα λάθη.\n"
+        "• Δίνουμε υποσχέσεις στους συλλόγους πριν από την απόφαση.\n"
+        "• Δεν κρατάμε σημειώσεις από τις επαφές με τους συλλόγους.\n",
+    )
+    tips = passage(
+        "p",
+        "6 Συμβουλές",
+        "• Ορίζουμε έναν υπεύθυνο για κάθε νέα συνεργασία.\n"
+        "• Δεν υπογράφουμε συμφωνίες χωρίς τουλάχιστον μία κοινή δράση.\n",
+        index=6,
+    )
+    text = compose("Υπογράψαμε συμφωνίες αλλά δεν έγινε τίποτα. Τι κάνουμε λάθος στις επαφές με τους συλλόγους;", [contacts, tips])
+    assert text.startswith("Συνηθισμένα λάθη:"), text
+    assert "χωρίς τουλάχιστον μία κοινή δράση" in text.split("\n\n", 1)[1], text
+
+
 def test_one_item_of_a_list_is_shown_with_its_label_on_one_line_not_as_a_list_of_one():
     from assistant.layout import paragraphs
     from assistant.units import Block, Line
