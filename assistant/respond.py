@@ -24,6 +24,7 @@ from assistant.gate import Coverage, Verdict, assess
 from assistant.headings import leaf_title
 from assistant.question import OWN_WORDS_MIN, Form, Resolved, asks_whole, forms, need, resolve
 from assistant.retrieve import HybridSearch
+from assistant.timeframe import without_timeframe
 
 # A follow-up's referent guides retrieval and breaks ties; the user's own words decide the selection.
 # An item the user points at («το τελευταίο») is the very topic, so it weighs as much as their words.
@@ -84,7 +85,8 @@ class Reading:
 def read(retriever: HybridSearch, answerer: Answerer, question: str, history: list[Turn]) -> Reading:
     resolved = resolve(question, history)
     condensed = answerer.condense(question, history) if history else None
-    search = condensed or resolved.search
+    # When the situation happens is not what it is about (assistant/timeframe.py).
+    search = condensed or without_timeframe(resolved.search)
     context = "" if condensed else resolved.context
     asked = forms(question)
     if resolved.follow_up and asked == [Form.GENERAL] and resolved.referent and len(tokens(question)) <= 2:

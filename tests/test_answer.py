@@ -84,6 +84,15 @@ def test_a_figure_the_guide_states_is_answered(synthetic_assistant):
     assert answer.found and "12.345 ευρώ" in answer.text
 
 
+def test_when_the_told_situation_happens_is_not_searched(synthetic_assistant):
+    """«…από τον επόμενο μήνα…» tells when, not what about: searched, it finds time phrases of the guide."""
+    answer = synthetic_assistant.ask(
+        "Ο σύλλογος θέλει από τον επόμενο μήνα να εκπαιδεύσει νέους εθελοντές. Πώς εκπαιδεύονται;"
+    )
+    assert answer.standalone_question == "Ο σύλλογος θέλει να εκπαιδεύσει νέους εθελοντές. Πώς εκπαιδεύονται;"
+    assert answer.found and "οκτώ ωρών" in answer.text, answer.text
+
+
 def test_a_follow_up_on_an_item_answers_about_that_item(synthetic_assistant):
     first = synthetic_assistant.ask("Ποια είναι τα βήματα σύστασης μιας ενεργειακής κοινότητας;")
     history = [Turn(role="user", content=first.question), Turn(role="assistant", content=first.text)]

@@ -20,6 +20,7 @@ from assistant.question import (
     resolve,
     verb_keys,
 )
+from assistant.timeframe import without_timeframe
 
 
 @pytest.mark.parametrize(
@@ -372,3 +373,29 @@ def test_the_two_sides_of_a_difference_are_the_sections_whose_titles_name_each()
     assert compared(ask, sections[:2], 4) == set()  # one side only
     # Two titles naming the same thing are one side, not two.
     assert compared(ask, ["5.2 Προγραμματικές συμβάσεις", "5.3 Δημόσιες συμβάσεις"], 4) == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "searched"),
+    [
+        # When the situation happens is taken out of the sentences that tell it…
+        (
+            "Ο σύλλογος θέλει από τον επόμενο μήνα να αναλάβει τις επισκέψεις. Να δεχτούμε;",
+            "Ο σύλλογος θέλει να αναλάβει τις επισκέψεις. Να δεχτούμε;",
+        ),
+        (
+            "Τα τελευταία δύο χρόνια κάναμε τρεις εκδηλώσεις. Τι κάνουμε λάθος;",
+            "Κάναμε τρεις εκδηλώσεις. Τι κάνουμε λάθος;",
+        ),
+        ("Μαζεύουμε κάθε εβδομάδα ρούχα. Τι να προσέξουμε;", "Μαζεύουμε ρούχα. Τι να προσέξουμε;"),
+        ("Πρέπει να το υπογράψουμε μέχρι την Παρασκευή. Τι κάνουμε;", "Πρέπει να το υπογράψουμε. Τι κάνουμε;"),
+        # …but a sentence that asks keeps it: there the time is what is asked.
+        ("Ο φορέας μάς χρωστάει. Σε πόσες μέρες πρέπει να πληρώσει;", "Ο φορέας μάς χρωστάει. Σε πόσες μέρες πρέπει να πληρώσει;"),
+        ("Και μετά τους 18 μήνες; Τι γίνεται όταν τελειώσει;", "Και μετά τους 18 μήνες; Τι γίνεται όταν τελειώσει;"),
+        # A question of one sentence, and ordinals spelt like weekdays, are left as typed.
+        ("Τι κάνουμε τον πρώτο μήνα της συνεργασίας;", "Τι κάνουμε τον πρώτο μήνα της συνεργασίας;"),
+        ("Διάβασα την τρίτη αρχή. Τι σημαίνει;", "Διάβασα την τρίτη αρχή. Τι σημαίνει;"),
+    ],
+)
+def test_when_a_situation_happens_is_not_searched(question, searched):
+    assert without_timeframe(question) == searched
