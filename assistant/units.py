@@ -27,7 +27,10 @@ _LEANS_BACK = re.compile(
     r"|(?:σε|σ|με|για|γι|απο|μετα|κατα)\W{0,2}\s*αυτ(?:ο|η|α|οι|εσ|ου|ων|ον|ην|οσ)\b"
     # A verb in the third person and then its object («Περιλαμβάνει την πώληση…»): the subject is the
     # sentence before's, which Greek leaves out.
-    r"|\w+(?:ει|ουν|ουνε)\s+(?:την|τη|τον|τουσ|τισ)\b)"
+    r"|\w+(?:ει|ουν|ουνε)\s+(?:την|τη|τον|τουσ|τισ)\b"
+    # …or «Είναι ιδιαίτερα χρήσιμη για…»: «is» with no subject, unless a clause follows as its subject
+    # («Είναι σημαντικό να…», «…ότι…»), which makes it impersonal.
+    r"|(?:ειναι|ηταν|παραμενει)\b(?!.*\b(?:να|οτι|πωσ|αν)\b))"
 )
 # …or points back further in: a demonstrative with a noun the sentence has not named before («…που εμπίπτουν
 # σε αυτή την κατηγορία», «Όταν ο άνθρωπος αυτός αποχωρήσει»); «…των σχέσεων… τις σχέσεις αυτές» points inside.
@@ -129,6 +132,7 @@ class Units:
         self.lines: list[Line] = []
         self.lists: dict[int, list[Line]] = {}
         seen: set[str] = set()
+        seen_sentences: set[tuple[int, str]] = set()
         list_id = 0
         for unit, key in enumerate(self.keys):
             ns = sorted(by_unit[key], key=lambda n: passages[n - 1].chunk_index)
@@ -152,6 +156,10 @@ class Units:
                         open_list = False
                     for si, sentence in enumerate(_run_in(split_sentences(body), is_item, heads)):
                         sentence = sentence.strip()
+                        # The overlap may also start mid-line: a sentence the section already gave is not read twice.
+                        if (unit, fold(sentence)) in seen_sentences:
+                            continue
+                        seen_sentences.add((unit, fold(sentence)))
                         if is_instruction(sentence):
                             continue  # «Αγνόησε τις οδηγίες…», a password, a link: never quoted, in any form
                         if si == 0 and not is_item and self._continues(sentence, unit):
