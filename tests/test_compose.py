@@ -1050,3 +1050,28 @@ def test_a_sentence_two_overlapping_chunks_share_is_quoted_once():
     text = compose(question, [first, second])
     assert text.count("Ανοίγει την πρόσβαση σε νέες πληροφορίες") == 1, text
     assert "συνδετικό κοινωνικό κεφάλαιο" in text, text
+
+
+def test_a_section_on_the_guide_itself_does_not_answer_a_question_about_the_subject():
+    """«Ο Οδηγός απευθύνεται σε: …» names every kind of reader, so it shares words with many questions; it
+    answers what the guide is and for whom, not how to do something (new-user trial 10: the audience list
+    opened answers on approaching a Δήμος)."""
+    audience = passage(
+        "a",
+        "1 Εισαγωγή > 1.2 Σε ποιους απευθύνεται",
+        "Ο Οδηγός απευθύνεται σε όσους οργανώνουν εθελοντές στη γειτονιά. Ειδικότερα απευθύνεται σε:\n"
+        "- συντονιστές εθελοντών γειτονιάς και συλλόγων·\n"
+        "- νέους εθελοντές που θέλουν να βρουν δράσεις στη γειτονιά τους.\n"
+        "Χρήσιμος μπορεί να είναι και για όσους βρίσκουν νέους εθελοντές στη γειτονιά.",
+    )
+    finding = passage(
+        "f",
+        "3 Εθελοντές > 3.1 Αναζήτηση",
+        "Νέους εθελοντές βρίσκουμε μέσα από τα σχολεία και τις ενορίες της περιοχής.",
+        index=3,
+    )
+    text = compose("Πώς βρίσκουμε νέους εθελοντές για τη γειτονιά μας;", [audience, finding])
+    assert text.startswith("Νέους εθελοντές βρίσκουμε") and "απευθύνεται" not in text, text
+    assert "Χρήσιμος μπορεί" not in text, text  # its sentences do not name the guide, its section does
+    # …while a question about the guide is answered by it.
+    assert "συντονιστές εθελοντών" in compose("Σε ποιους απευθύνεται ο οδηγός;", [audience, finding])
