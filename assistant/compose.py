@@ -216,6 +216,7 @@ class ExtractiveAnswerer:
             candidates = [
                 t for t in pool
                 if t not in picked and id(t[1]) not in excluded and (id(t[1]) in blocks or not t[1].intro)
+                and t[1].text not in {q.text for _, q in picked}  # the same sentence in two sections
             ]  # fmt: skip
             if not candidates:
                 break

@@ -131,7 +131,8 @@ class Units:
             by_unit.setdefault(key, []).append(n)
         self.lines: list[Line] = []
         self.lists: dict[int, list[Line]] = {}
-        seen: set[str] = set()
+        # What chunk overlap repeats is read once per section; two sections may share a line («Συνήθη λάθη»).
+        seen: set[tuple[int, str]] = set()
         seen_sentences: set[tuple[int, str]] = set()
         list_id = 0
         for unit, key in enumerate(self.keys):
@@ -144,9 +145,9 @@ class Units:
                     is_item = bool(ITEM.match(raw))
                     body = ITEM.sub("", raw).strip()
                     folded = fold(body)
-                    if folded in seen:  # chunk overlap repeats the tail of the previous chunk
+                    if (unit, folded) in seen:  # chunk overlap repeats the tail of the previous chunk
                         continue
-                    seen.add(folded)
+                    seen.add((unit, folded))
                     if is_item and not open_list:
                         list_id += 1
                         open_list = True
@@ -275,6 +276,8 @@ class Units:
         An item with a run-in label of its own («Πολιτική δέσμευση: …») says what it is."""
         if line.item < 0 or not line.head or has_run_in_label(line.text):
             return line
+        if any(ln.item == line.item and ln.order < line.order for ln in shown):
+            return line  # the list's first item quoted carries the caption for the ones after it
         intro, first = self.intro_of(line.item), self.lists[line.item][0]
         if intro is not None:
             caption = "" if intro.words > CAPTION_MAX_WORDS or any(ln is intro for ln in shown) else intro.text

@@ -1075,3 +1075,43 @@ def test_a_section_on_the_guide_itself_does_not_answer_a_question_about_the_subj
     assert "Χρήσιμος μπορεί" not in text, text  # its sentences do not name the guide, its section does
     # …while a question about the guide is answered by it.
     assert "συντονιστές εθελοντών" in compose("Σε ποιους απευθύνεται ο οδηγός;", [audience, finding])
+
+
+def test_a_caption_two_sections_share_labels_the_items_of_each():
+    """Two sections with the same caption («Συνηθισμένα λάθη.»): the second's is not taken for chunk
+    overlap and dropped, which left its mistake quoted bare, as if it were advice (new-user trial 10)."""
+    first = passage(
+        "a",
+        "4 Επισκέψεις",
+        "Κρατάμε σταθερό ωράριο επισκέψεων.\nΣυνηθισμένα λάθη.\n- Αλλάζουμε συχνά τον εθελοντή.\n- Ξεχνάμε το ημερολόγιο.",
+    )
+    second = passage(
+        "b",
+        "5 Χορηγοί",
+        "Ενημερώνουμε τους χορηγούς κάθε χρόνο.\nΣυνηθισμένα λάθη.\n"
+        "- Ζητάμε από τους χορηγούς γενικόλογη στήριξη χωρίς συγκεκριμένη πρόταση.\n- Δεν ευχαριστούμε.",
+        index=1,
+    )
+    text = compose("Ζητήσαμε στήριξη από χορηγούς χωρίς συγκεκριμένη πρόταση και εθελοντές. Είναι πρόβλημα;", [first, second])
+    assert "Συνηθισμένα λάθη: Ζητάμε από τους χορηγούς γενικόλογη στήριξη" in text, text
+
+
+def test_items_of_one_captioned_list_quoted_apart_carry_the_caption_once():
+    """«Τι κάνουμε: Συμφωνούμε… [2] Τι κάνουμε: Καθορίζουμε… [2] Τι κάνουμε: …» (new-user trial 10): the
+    first item quoted carries its list's caption for the ones after it."""
+    from assistant.units import Units
+
+    steps = passage(
+        "s",
+        "6 Συμφωνία",
+        "Ενημερώνουμε τον σύλλογο.\n"
+        "Τι κάνουμε.\n"
+        "- Συμφωνούμε στους στόχους της επίσκεψης με τον σύλλογο.\n"
+        "- Ορίζουμε ποιος εθελοντής επισκέπτεται ποιον ηλικιωμένο.\n"
+        "- Καθορίζουμε πώς λύνονται οι διαφωνίες με τον σύλλογο.\n",
+    )
+    units = Units([steps])
+    first, _, third = units.lists[next(iter(units.lists))]
+    shown = [first, third]
+    assert units.captioned(first, shown).text.startswith("Τι κάνουμε: Συμφωνούμε")
+    assert units.captioned(third, shown).text.startswith("Καθορίζουμε")
