@@ -4,7 +4,7 @@ guide's own time phrases («…προτεραιότητες για τους επ
 taken out of the sentences that tell the situation; a sentence that asks keeps them («Και μετά τους 18
 μήνες;», «Σε πόσες μέρες…;»), since there the time is what is asked.
 
-The words are Greek's calendar nouns (a closed class of the language, not of any guide). Ordinals that
+The words are Greek's calendar nouns and month names (a closed class of the language, not of any guide). Ordinals that
 spell like weekdays («η τρίτη», «η πέμπτη») are left alone.
 """
 
@@ -17,7 +17,9 @@ from assistant.core.greek_text import fold, split_sentences
 _TIME = re.compile(
     r"(?:μην(?:α|ασ|εσ|ων)|εβδομαδ(?:α|ασ|εσ|ων)|χρον(?:ο|οσ|ου|ια|ιασ|ιεσ|ων)|(?:η)?μερ(?:α|ασ|εσ|ων)"
     r"|δευτερα|παρασκευη|σαββατο|κυριακη|σημερα|αυριο|χθεσ|καλοκαιρι|χειμωνα|φθινοπωρο|ανοιξη"
-    r"|εξαμην(?:ο|ου|α)|τριμην(?:ο|ου|α))"
+    r"|εξαμην(?:ο|ου|α)|τριμην(?:ο|ου|α)"
+    r"|(?:ιανουαρ|φεβρουαρ|μαρτ|απριλ|ιουν|ιουλ|αυγουστ|σεπτεμβρ|οκτωβρ|νοεμβρ|δεκεμβρ)(?:ιοσ|ιου|ιο)|μαι(?:οσ|ου|ο)"
+    r"|πασχα|χριστουγεννα)"
 )
 # What leads into a time noun: articles, prepositions, «κάθε», counts and the adjectives of time.
 _LEAD = re.compile(
