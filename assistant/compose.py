@@ -258,5 +258,5 @@ class ExtractiveAnswerer:
         )
         others = sorted((ln for _, ln in picked if ln is not first), key=lambda ln: (ln.unit, ln.order))
         lines = read.with_antecedents([first, *others])
-        shown = [ln if id(ln) in members or id(ln) in blocks else read.captioned(unlabelled(ln), lines) for ln in lines]
+        shown = [ln if id(ln) in members or id(ln) in blocks else unlabelled(read.captioned(unlabelled(ln), lines)) for ln in lines]
         return paragraphs(shown, blocks, members), lines

@@ -1099,6 +1099,7 @@ def test_a_caption_two_sections_share_labels_the_items_of_each():
 def test_items_of_one_captioned_list_quoted_apart_carry_the_caption_once():
     """«Τι κάνουμε: Συμφωνούμε… [2] Τι κάνουμε: Καθορίζουμε… [2] Τι κάνουμε: …» (new-user trial 10): the
     first item quoted carries its list's caption for the ones after it."""
+    from assistant.labels import unlabelled
     from assistant.units import Units
 
     steps = passage(
@@ -1115,3 +1116,5 @@ def test_items_of_one_captioned_list_quoted_apart_carry_the_caption_once():
     shown = [first, third]
     assert units.captioned(first, shown).text.startswith("Τι κάνουμε: Συμφωνούμε")
     assert units.captioned(third, shown).text.startswith("Καθορίζουμε")
+    # A caption that only says «this is what we do» is then dropped, as a run-in label of that form is.
+    assert unlabelled(units.captioned(first, shown)).text.startswith("Συμφωνούμε")
