@@ -204,6 +204,11 @@ def assess(
         if names:
             result.unknown_words = names
             return _refuse(result, "the question asks about a named place or body the corpus never mentions")
+        # «Τι ασφαλιστικές εισφορές…;»: the thing asked for, right after the interrogative, is words the
+        # corpus never uses, however well the situation told before it is covered.
+        if head := _asked_head(asking, retrieval):
+            result.unknown_words = head
+            return _refuse(result, "what the question asks for is words the corpus never uses")
     # «…τι εισφορές πληρώνουν στον ΕΦΚΑ και πώς φορολογούνται τα κέρδη;»: an ask whose topic the corpus
     # never names is not covered though another is; the rest is answered, and the note says which is not.
     own = need(question)  # the user's own asks: a follow-up's previous question was answered before
@@ -264,6 +269,30 @@ def _unknown_names(text: str, retrieval: Retrieval) -> list[str]:
     typed = set(retrieval.typed_unknown)
     found = [m.group(1) for m in (*_NAME.finditer(text.strip()), *_ASKED_ABBREVIATION.finditer(text))]
     return [w for w in dict.fromkeys(found) if (keys := tokens(w)) and keys[0] in typed]
+
+
+# «Τι / Ποια / Ποιες … X;»: up to three words after the interrogative, up to a verb or a preposition.
+_INTERROGATIVE = re.compile(r"\b(?:τι|ποι(?:ο|α|οσ|οι|εσ|ουσ|ων|ου))\s+((?:[^\W\d_]+\s*){1,3})")
+_HEAD_STOP = {"θα", "να", "δεν", "μπορει", "πρεπει", "ειναι", "στο", "στον", "στη", "στην", "στα", "στουσ", "στισ",
+              "σε", "για", "με", "απο", "του", "τησ", "των", "που", "και", "ή", "η", "ο", "το", "τα", "οι",
+              "μου", "σου", "μασ", "σασ", "τουσ", "τισ", "τον", "την", "τη"}  # fmt: skip
+_PERSONAL_VERB = re.compile(r"(?:ω|εισ|ουμε|εμε|ετε|ουν|ουμαστε|ομαστε|εστε|αμε|ατε|αν|ησα|ισα|ωσ)$")  # and «-ως» adverbs
+
+
+def _asked_head(asking: str, retrieval: Retrieval) -> list[str]:
+    """The words of what is asked for («Τι ασφαλιστικές εισφορές…»), as typed, when every one of them is a
+    word the corpus never uses (two or more keys: one unknown word may be a synonym of the guide's)."""
+    typed = set(retrieval.typed_unknown)
+    for m in _INTERROGATIVE.finditer(fold(asking)):
+        head = []
+        for word in m.group(1).split():
+            if word in _HEAD_STOP or _VERB_ENDING.search(word) or _PERSONAL_VERB.search(word):
+                break
+            head.append(word)
+        keys = [k for w in head for k in tokens(w)]
+        if len(keys) >= 2 and all(k in typed for k in keys):
+            return _typed_words(asking, set(keys))
+    return []
 
 
 def _refuse(evidence: Coverage, reason: str) -> Coverage:
