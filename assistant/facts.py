@@ -85,7 +85,8 @@ _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
     ),
     CONTACTS: (
-        re.compile(r"\bτηλεφων\w*|\bemail\b|\be-mail\b|\bιστοσελιδ\w*|\bphone\b|\bcontact\b"),
+        # «contact person» is a role («σημείο επαφής»), not the details to reach someone
+        re.compile(r"\bτηλεφων\w*|\bemail\b|\be-mail\b|\bιστοσελιδ\w*|\bphone\b|\bcontact\b(?! (?:person|point)\b)"),
         re.compile(r"\b\d{3}[\s-]?\d{3}[\s-]?\d{4}\b|@|https?://|www\."),
     ),
     "αριθμούς άρθρων": (

@@ -223,8 +223,15 @@ class HybridSearch:
         searches = [(question, 1.0)] + ([(f"{context} {question}", s.context_weight)] if context else [])
         # «Τι είναι η ΚΑΛΟ;» asks what the abbreviation's long form means: both are searched.
         defines = self.index.orthography is not None and asks_what(question)
+        own_language = None
         for text, weight in searches:
             prepared = prepare_query(text, self.index.lexical.vocab, self.index.repair, self.index.orthography)
+            # A follow-up in another language is read as one with its context: «Who should that contact
+            # person be?» after an English question is not Greeklish because the two together transliterate.
+            own_language = prepared.cross_lingual if own_language is None else own_language
+            if own_language and not prepared.cross_lingual:
+                raw = tokens(text)
+                prepared = PreparedQuery(" ".join(text.split()), raw, raw, False, True)
             if defines and (longer := self.index.orthography.with_long_forms(prepared.text, defines)) != prepared.text:
                 prepared = prepare_query(longer, self.index.lexical.vocab, self.index.repair, self.index.orthography)
             # The query vector is needed in every mode: the gate compares it with the corpus.

@@ -70,6 +70,16 @@ def test_a_refusal_for_words_the_guides_never_use_names_them(synthetic_assistant
     assert "βγάζουμε" not in answer.not_covered  # what the user does is said in their words: not a topic
 
 
+def test_a_follow_up_in_another_language_is_read_as_that_language(synthetic_assistant):
+    """Searched with its English context, «Who should that contact person be?» was read as Greeklish and
+    refused with «Οι οδηγοί δεν αναφέρουν πουθενά «Who should that contact person be»» (new-user trial 11)."""
+    first = synthetic_assistant.ask("How are the new volunteers of the care network trained before their first visit?")
+    history = [Turn(role="user", content=first.question), Turn(role="assistant", content=first.text)]
+    answer = synthetic_assistant.ask("And what does that training cover for the volunteers?", history=history)
+    assert "«And" not in answer.text and "«what" not in answer.text.lower(), answer.text
+    assert answer.found, answer.text
+
+
 def test_the_covered_part_is_answered_and_the_rest_said_plainly(synthetic_assistant):
     answer = synthetic_assistant.ask(
         "Πώς εκπαιδεύονται οι νέοι εθελοντές του δικτύου φροντίδας και πόσο κοστίζει η εκπαίδευση;"

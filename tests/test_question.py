@@ -116,6 +116,9 @@ def test_need_is_the_asking_sentence_after_a_situation():
         # concentration limit, and the answer did not say so); «πόσο συχνά» asks how often.
         ("Τι εννοείς εσωτερικό όριο; Πόσο να το βάλουμε;", ["αριθμούς ή ποσοστά"]),
         ("Πόσο συχνά ενημερώνουμε τους εθελοντές;", []),
+        # «contact person» is a role, not the details to reach someone
+        ("Who should that contact person be?", []),
+        ("What is the contact email of the registry?", ["τηλέφωνα ή στοιχεία επικοινωνίας"]),
     ],
 )
 def test_the_kind_of_fact_a_question_asks_for(question, kinds):
