@@ -67,7 +67,7 @@ class ExtractiveAnswerer:
             return any(contained(line.keys, keys) for keys in shown) or another_item(request, line.keys)
 
         score = scorer(request, units, said)
-        scored = [(s, ln) for ln in units.lines if (s := score(ln)) is not None]
+        scored = [(s, ln) for ln in units.lines if (s := score(ln)) is not None and s > 0]  # below 0: penalties only
         blocks = self._blocks(units, score, said)  # a section may be only an introduction and its list
         scored, blocks = for_asker(request, units, scored, blocks)
         # «Πες μου για το δεύτερο» where the item's section says no more than was shown, and no other section's
@@ -111,7 +111,7 @@ class ExtractiveAnswerer:
             # A caption («Τι κάνουμε.») labels the list; only an introduction is part of what it says.
             lead = intro.keys if intro.intro else set()
             whole = Line(intro.n, intro.unit, intro.order, intro.text, lead.union(*(ln.keys for ln in items)), -1, True, True)
-            if (value := score(whole)) is None:
+            if (value := score(whole)) is None or value <= 0:
                 continue
             read = [Line(it.n, it.unit, it.order, it.text, lead | it.keys, -1, True, False) for it in items]
             direct = max((v for ln in read if (v := score(ln)) is not None), default=0.0)

@@ -1073,8 +1073,13 @@ def test_a_section_on_the_guide_itself_does_not_answer_a_question_about_the_subj
     text = compose("Πώς βρίσκουμε νέους εθελοντές για τη γειτονιά μας;", [audience, finding])
     assert text.startswith("Νέους εθελοντές βρίσκουμε") and "απευθύνεται" not in text, text
     assert "Χρήσιμος μπορεί" not in text, text  # its sentences do not name the guide, its section does
-    # …while a question about the guide is answered by it.
+    # …while a question about the guide is answered by it; one naming the guide as its source is not
+    # about the guide (new-user trial 11: «Τι όριο… λέει ο οδηγός…;» got the guide's reading plan).
     assert "συντονιστές εθελοντών" in compose("Σε ποιους απευθύνεται ο οδηγός;", [audience, finding])
+    sourced = compose("Τι λέει ο οδηγός για νέους εθελοντές στη γειτονιά μας;", [audience, finding])
+    assert sourced.startswith("Νέους εθελοντές βρίσκουμε") and "απευθύνεται" not in sourced, sourced
+    # With nothing else to quote, penalties alone make no answer.
+    assert compose("Τι λέει ο οδηγός για νέους εθελοντές στη γειτονιά μας;", [audience]) == NOT_FOUND
 
 
 def test_a_caption_two_sections_share_labels_the_items_of_each():
