@@ -104,12 +104,21 @@ _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 _ASKS_WHO = re.compile(r"(?:^|\s)ποι(?:οσ|α|οι)\s+(?:θα\s+|να\s+)?(?!ειναι\b|ηταν\b)[^\W\d_]+(?:ει|ουν|εται|ονται)\b")
 
 
+# «Αρκεί να μετρήσουμε πόσα μαθήματα έγιναν;»: «πόσα» after a verb of counting or recording is what is
+# counted (an indirect question), not a figure asked of the guide.
+_MEASURES = re.compile(r"\b(?:μετρ|καταμετρ|καταγρα[φψ]|count|measur|record)\w*\b[^.;;?]*\b(?:ποσ|how many|how much)")
+
+
 def asked_facts(question: str) -> list[str]:
     """Kinds of fact (amounts, deadlines, contacts, article numbers) the question asks for, ask by ask."""
     found = set()
+    # The sentence, not the clause: «…να μετρήσουμε πόσα μαθήματα έγιναν και πόσοι ήρθαν;» is one count.
+    measured = [sentence for sentence in re.split(r"(?<=[.;;?])\s+", fold(question)) if _MEASURES.search(sentence)]
     for ask in clauses(question) or [fold(question)]:
         for kind, (asks, _has) in _FACT_KINDS.items():
             if asks.search(ask) and not (kind == "χρηματικά ποσά" and _ASKS_WHO.search(ask)):
+                if kind == COUNTS and any(ask in sentence for sentence in measured):
+                    continue
                 found.add(kind)
     return [kind for kind in _FACT_KINDS if kind in found]
 

@@ -118,6 +118,9 @@ def test_need_is_the_asking_sentence_after_a_situation():
         ("Πόσο συχνά ενημερώνουμε τους εθελοντές;", []),
         # «contact person» is a role, not the details to reach someone
         ("Who should that contact person be?", []),
+        # «πόσα» after a verb of counting is what is counted (new-user trial 11 refused this one)
+        ("Αρκεί να μετρήσουμε πόσα μαθήματα έγιναν και πόσοι ήρθαν;", []),
+        ("Πόσα μέλη χρειάζεται ένας συνεταιρισμός;", ["αριθμούς ή ποσοστά"]),
         ("What is the contact email of the registry?", ["τηλέφωνα ή στοιχεία επικοινωνίας"]),
     ],
 )
