@@ -340,9 +340,13 @@ class HybridSearch:
             # «Τι τύποι δικτύων υπάρχουν;» under «Τύποι δικτύων» shares as many words with the part «Άτυπα και
             # τυπικά δίκτυα»: an ask that names the parent's title and at most one word besides (its verb)
             # asks for the parent whole, unless it names one part's title as fully.
-            title = set(tokens(leaf_title(parent)))
+            # A title read as a question («Τύποι δικτύων» as «τι τύποι δικτύων») has form words as a question
+            # does: «Τι είδη δικτύων υπάρχουν;» names it by «δικτύων», its subject.
+            words = re.sub(r"^[\d.]+\s*", "", leaf_title(parent))  # «5. Τύποι δικτύων» → «Τύποι δικτύων»
+            title = set(tokens(words)) - form_keys(f"τι {words}")
             return first and any(
-                names(ask, parent)
+                bool(title)
+                and all(stem_in(t, ask) for t in title if not t.isdigit())
                 and len([k for k in ask - form if not stem_in(k, title)]) <= 1
                 and not any(names(ask, kid) for kid, _ in kids)
                 for ask, form in asks

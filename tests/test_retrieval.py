@@ -388,6 +388,11 @@ def test_a_question_that_names_a_chapter_gets_its_parts_even_when_a_part_shares_
     assert _parts_for("Τι μορφές εθελοντισμού υπάρχουν και ποια μας ταιριάζει;", kids[3], chapter, kids) == kids[:3]
     # A question that names one part's title is about that part.
     assert _parts_for("Τι είναι ο εταιρικός εθελοντισμός;", kids[2], chapter, kids) == []
+    # The chapter's title read as a question («τι μορφές εθελοντισμού») has a form word, as the question
+    # has: «Τι είδη εθελοντισμού υπάρχουν;» names it by its subject (new-user trial 11 got the «which one
+    # suits us» criteria for «Τι είδη δικτύων υπάρχουν;» under «5. Τύποι δικτύων»).
+    assert _parts_for("Τι είδη εθελοντισμού υπάρχουν;", kids[3], chapter, kids) == kids[:3]
+    assert _parts_for("Ποιοι τύποι εθελοντισμού υπάρχουν;", kids[3], chapter, kids) == kids[:3]
 
 
 def test_a_question_narrower_than_the_chapter_it_shares_a_word_with_is_not_given_every_part():
