@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from assistant.core.documents import FRONT_MATTER
-from assistant.core.greek_text import same_stem, tokens
+from assistant.core.greek_text import neuter_forms, same_stem, tokens
 
 # Text before the first heading of a document that has headings, this short, is its cover (title, audience,
 # edition): the metadata carry the title, and a cover states nothing to answer with.
@@ -28,7 +28,7 @@ def is_question(section: str) -> bool:
 
 def stem_in(key: str, keys: set[str]) -> bool:
     """A key among `keys`, or another key of the same word (`same_stem`)."""
-    return key in keys or (len(key) >= 5 and any(same_stem(key, k) for k in keys))
+    return key in keys or any(same_stem(key, k) for k in keys if len(key) >= 5 or neuter_forms(key, k))
 
 
 def names(ask: set[str], section: str) -> bool:
@@ -58,10 +58,16 @@ def covers(sections: dict[tuple[str, str], list[str]], texts: dict[str, str]) ->
 
 
 def shared_words(keys: set[str], title: str) -> int:
-    """How many search keys a heading shares, a stem counting when one is a prefix of the other."""
+    """How many search keys a heading shares: the same key (a short one too: «βημ»), the two numbers of a
+    «-μα» noun, or a stem that is a prefix of the other."""
     title_keys = [t for t in tokens(title) if not t.isdigit()]
     return sum(
-        1 for k in keys if any(t.startswith(k) or k.startswith(t) for t in title_keys if min(len(t), len(k)) >= 4)
+        1
+        for k in keys
+        if any(
+            t == k or neuter_forms(t, k) or (min(len(t), len(k)) >= 4 and (t.startswith(k) or k.startswith(t)))
+            for t in title_keys
+        )
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from assistant import neighbours, snapshot
+from assistant.core.documents import speaks_of_itself
 from assistant.core.errors import IndexMissingError
 from assistant.core.greek_text import fold, remember_stems, tokens
 from assistant.core.robust import median_and_spread
@@ -22,7 +23,7 @@ from assistant.core.settings import Settings
 from assistant.core.types import Passage, PreparedQuery, Retrieval
 from assistant.headings import covers, defines, leaf_title, list_parts, names, shared_words, stem_in
 from assistant.query import Orthography, SpellRepair, asks_what, instances, orthography_maps, prepare_query
-from assistant.question import Form, clauses, form_keys, forms
+from assistant.question import Form, clauses, form_keys, forms, verb_keys
 from ingest import sidecars
 from ingest.embed import EmbeddingBackend
 from ingest.lexical import LexicalIndex, fingerprint
@@ -322,17 +323,22 @@ class HybridSearch:
         asks = [(set(tokens(c)), form_keys(c)) for c in clauses(prepared.text)]
         form = form_keys(prepared.text)
         asked = forms(prepared.text)[0]
-        mass = {k: self.index.idf(k) for k in keys if k not in form}  # what the question is about
+        # What the question is about: not its form words, nor its verbs («ακολουθούμε», «να στήσουμε»:
+        # what the user does is said in their own words).
+        verbs = verb_keys(prepared.text)
+        mass = {k: self.index.idf(k) for k in keys if k not in form and k not in verbs}
 
-        def about_parent(parent: str) -> bool:  # «πώς κρατάμε ζωντανή μια συνεργασία;» is not «Βήματα συνεργασιών»
-            title = set(tokens(leaf_title(parent)))
-            inside = sum(w for k, w in mass.items() if stem_in(k, title))
-            return inside >= sum(mass.values()) - inside
+        def about_parent(parent: str, guide: str) -> bool:  # «πώς κρατάμε ζωντανή μια συνεργασία;» is not «Βήματα συνεργασιών»
+            # The guide's own title says what every section is about: its words («φορέα ΚΑΛΟ») narrow nothing.
+            title, subject = set(tokens(leaf_title(parent))), set(tokens(guide))
+            about = {k: w for k, w in mass.items() if not stem_in(k, subject)}
+            inside = sum(w for k, w in about.items() if stem_in(k, title))
+            return inside >= sum(about.values()) - inside
 
-        def closer_to_parent(parent: str, kids: list[tuple[str, str]], first: bool, on_parent: bool) -> bool:
+        def closer_to_parent(parent: str, kids: list[tuple[str, str]], first: bool, on_parent: bool, guide: str) -> bool:
             to_parent = shared_words(keys, leaf_title(parent))
             closer = to_parent > 0 and to_parent > max(shared_words(keys, leaf_title(kid)) for kid, _ in kids)
-            if closer and about_parent(parent):
+            if closer and about_parent(parent, guide):
                 return True
             # Landing on a chapter titled in the question's own form («Κίνδυνοι…» for «ποιοι κίνδυνοι…;»): it is the list asked for.
             if first and on_parent and asked in forms(leaf_title(parent)):
@@ -352,13 +358,16 @@ class HybridSearch:
                 for ask, form in asks
             )
 
-        for i, p in enumerate(passages[:3]):
+        # A section on the guide itself («Σκοπός του Οδηγού») is not where a question about the subject lands.
+        about_guide = "οδηγ" in fold(prepared.text)
+        subject = [p for p in passages if about_guide or not speaks_of_itself(p.leaf, p.text)]
+        for i, p in enumerate(subject[:3]):
             parts = p.section.split(" > ")
             for depth in range(len(parts), 0, -1):
                 parent = " > ".join(parts[:depth])
                 # A part titled as a question discusses the parts, one that names them sums them up: not items.
                 kids = list_parts(self.index.children.get((p.guide_id, parent), []), self.index.get)
-                if len(kids) < 3 or not closer_to_parent(parent, kids, i == 0, p.section == parent):
+                if len(kids) < 3 or not closer_to_parent(parent, kids, i == 0, p.section == parent, p.guide_title):
                     continue
                 ids = [cid for _, cid in kids[: self.index.settings.max_list_items]]
                 by_id = self.index.get(ids)
@@ -368,9 +377,9 @@ class HybridSearch:
                     for cid in ids
                     if cid in by_id
                 ]
-                taken = set(ids)
-                before = [q for q in passages[:i] if q.chunk_id not in taken]
-                rest = [q for q in passages[i:] if q.chunk_id not in taken]
+                taken, at = set(ids), passages.index(p)
+                before = [q for q in passages[:at] if q.chunk_id not in taken]
+                rest = [q for q in passages[at:] if q.chunk_id not in taken]
                 return before + kid_passages + rest[: max(1, k - 2 - len(before))]
         return passages
 

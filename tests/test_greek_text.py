@@ -348,6 +348,10 @@ def test_the_asked_abbreviation_is_searched_with_its_long_form():
         ("υπογραψ", "υπογραμ", False),  # another word
         ("γραψ", "γραφ", False),  # too short to tell
         ("προσφορ", "προσφυγ", False),
+        # a neuter noun in «-μα», singular and plural: «βήμα» / «βήματα», «θέμα» / «θέματα»
+        ("βημ", "βηματ", True),
+        ("θεμ", "θεματ", True),
+        ("βημ", "βημοσ", False),
     ],
 )
 def test_same_stem_is_one_word_as_greek_inflects_it(a, b, same):

@@ -358,17 +358,46 @@ def _chapter_index(chapter: str, kids: list[str], texts: dict[str, str] | None =
     ), records
 
 
-def _parts_for(question: str, landed: str, chapter: str, kids: list[str], texts: dict[str, str] | None = None) -> list[str]:
+def _parts_for(
+    question: str, landed: str, chapter: str, kids: list[str], texts: dict[str, str] | None = None, **guide
+) -> list[str]:
+    """The parts `_with_parts` adds when retrieval landed on `landed`; `guide`: the guide's `guide_title`,
+    and `ahead`, passages ranked before it."""
+    from dataclasses import replace
+
     from assistant.core.greek_text import tokens
     from assistant.core.types import Passage, PreparedQuery
     from assistant.retrieve import HybridSearch
 
     index, records = _chapter_index(chapter, kids, texts)
     cid = next(c for c, (_t, meta) in records.items() if meta["section"].endswith(landed))
-    first = Passage.from_record(cid, *records[cid], dense=0.8)
+    first = replace(Passage.from_record(cid, *records[cid], dense=0.8), guide_title=guide.get("guide_title", ""))
     prepared = PreparedQuery(text=question, keys=tokens(question), raw_keys=tokens(question))
-    passages = HybridSearch(index=index)._with_parts([first], prepared, 6, [0.0])
+    passages = HybridSearch(index=index)._with_parts([*guide.get("ahead", []), first], prepared, 6, [0.0])
     return [p.leaf for p in passages if p.part]
+
+
+def test_a_question_for_the_guide_s_whole_subject_gets_the_steps():
+    """«Ποια βήματα ακολουθούμε για να στήσουμε εθελοντικό δίκτυο φροντίδας;» in a guide titled «Εθελοντικά
+    Δίκτυα Φροντίδας»: what the question is about is what the whole guide is about, its verbs are what the
+    user does, and «βήματα» is «Βήμα» in the plural. Before, it got one step (new-user trial 11: «Ποια βήματα
+    ακολουθούμε για να στήσουμε συνεργασία με έναν φορέα ΚΑΛΟ;» got two). A section on the guide itself,
+    ranked first, is not where the question landed."""
+    from assistant.core.types import Passage
+
+    chapter = "4 Βήμα προς βήμα: πώς ξεκινά ένα δίκτυο"
+    kids = ["4.1 Καταγραφή αναγκών", "4.2 Εύρεση εθελοντών", "4.3 Εκπαίδευση", "4.4 Συντονισμός της φροντίδας"]
+    question = "Ποια βήματα ακολουθούμε για να στήσουμε εθελοντικό δίκτυο φροντίδας;"
+    purpose = Passage(
+        chunk_id="p", text="Ο Οδηγός απευθύνεται σε όσους στήνουν εθελοντικά δίκτυα φροντίδας.", guide_id="g",
+        guide_title="Εθελοντικά Δίκτυα Φροντίδας", source="g.txt", section="1 Εισαγωγή > 1.1 Σκοπός του Οδηγού",
+        page_start=1, page_end=1,
+    )  # fmt: skip
+    title = "Εθελοντικά Δίκτυα Φροντίδας"
+    assert _parts_for(question, kids[1], chapter, kids, guide_title=title, ahead=[purpose]) == kids
+    # …while a question narrower than the steps keeps its one step.
+    narrow = "Πώς βρίσκουμε εθελοντές για τη φροντίδα ηλικιωμένων τα Σαββατοκύριακα;"
+    assert _parts_for(narrow, kids[1], chapter, kids, guide_title=title) == []
 
 
 def test_a_question_that_names_a_chapter_gets_its_parts_even_when_a_part_shares_as_many_words():

@@ -198,11 +198,18 @@ def remember_stems(stems: dict[str, str]) -> None:
 STEM_FINAL = ("πβφψ", "κγχξ", "τδθσζ")
 
 
+def neuter_forms(a: str, b: str) -> bool:
+    """Singular and plural of a neuter noun in «-μα»: the stemmer leaves «βήμα» as «βημ» and «βήματα» as
+    «βηματ» («θέμα»/«θέματα», «πρόγραμμα»/«προγράμματα»)."""
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 3 and short.endswith("μ") and long == f"{short}ατ"
+
+
 def same_stem(a: str, b: str) -> bool:
     """Two search keys of one word: equal, one a prefix of the other (both at least five letters: the
     stemmer leaves «αξιολογούμε» and «αξιολόγηση» as «αξιολογ», «αξιολογησ»), or, as long, apart only in
     a last consonant that inflection changes («υπογραψ», «υπογραφ»)."""
-    if a == b:
+    if a == b or neuter_forms(a, b):
         return True
     if len(a) < 5 or len(b) < 5:
         return False
