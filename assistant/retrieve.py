@@ -323,8 +323,7 @@ class HybridSearch:
         asks = [(set(tokens(c)), form_keys(c)) for c in clauses(prepared.text)]
         form = form_keys(prepared.text)
         asked = forms(prepared.text)[0]
-        # What the question is about: not its form words, nor its verbs («ακολουθούμε», «να στήσουμε»:
-        # what the user does is said in their own words).
+        # What the question is about: not its form words, nor its verbs («να στήσουμε»: what the user does).
         verbs = verb_keys(prepared.text)
         mass = {k: self.index.idf(k) for k in keys if k not in form and k not in verbs}
 
