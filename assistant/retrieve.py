@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from assistant import neighbours, snapshot
-from assistant.core.documents import speaks_of_itself
+from assistant.core.documents import asks_about_document, speaks_of_itself
 from assistant.core.errors import IndexMissingError
 from assistant.core.greek_text import fold, remember_stems, tokens
 from assistant.core.robust import median_and_spread
@@ -358,7 +358,7 @@ class HybridSearch:
             )
 
         # A section on the guide itself («Σκοπός του Οδηγού») is not where a question about the subject lands.
-        about_guide = "οδηγ" in fold(prepared.text)
+        about_guide = asks_about_document(prepared.text)
         subject = [p for p in passages if about_guide or not speaks_of_itself(p.leaf, p.text)]
         for i, p in enumerate(subject[:3]):
             parts = p.section.split(" > ")

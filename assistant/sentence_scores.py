@@ -12,7 +12,13 @@ import re
 from collections.abc import Callable
 
 from assistant.answer import AnswerRequest
-from assistant.core.documents import SELF_REFERENCE, is_example_section, points_elsewhere, speaks_of_itself
+from assistant.core.documents import (
+    SELF_REFERENCE,
+    asks_about_document,
+    is_example_section,
+    points_elsewhere,
+    speaks_of_itself,
+)
 from assistant.core.greek_text import fold, tokens
 from assistant.facts import FIGURES, asked_facts, states_fact
 from assistant.gate import matches
@@ -22,12 +28,6 @@ from assistant.question import Form, need
 from assistant.said import ITEM_MATCH
 from assistant.units import Line, Units
 
-# «λέει ο οδηγός», «ο οδηγός προτείνει», «σύμφωνα με τον οδηγό», «στον οδηγό»: the guide as the source.
-_SAYS = r"(?:λεει|λενε|αναφερει|αναφερουν|προτεινει|προτεινουν|συστηνει|γραφει|προβλεπει|συμβουλευει)"
-_AS_SOURCE = re.compile(
-    rf"\b{_SAYS}\s+(?:ο|οι)\s+οδηγ\w*|\b(?:ο|οι)\s+οδηγ\w*\s+{_SAYS}"
-    r"|\b(?:κατα|συμφωνα με)\s+(?:τον|τουσ)\s+οδηγ\w*|\bστο(?:ν|υσ)\s+οδηγ\w*"
-)
 _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3})*(?![\d/])")
 # A list's caption or a run-in label asks the question its content answers («Συνηθισμένα λάθη.» what «τι
 # κάνουμε λάθος;» asks): read with the same question forms, a label of the asked form lifts what it labels.
@@ -64,8 +64,7 @@ def scorer(request: AnswerRequest, units: Units, said: Callable[[Line], bool]) -
     asks_example = Form.EXAMPLE in request.forms
     told = {ln.unit for ln in units.lines if is_example_section(units.passage(ln).leaf)}
     only_told = bool(told) and not any(matches(k, ln.keys) for k in weights for ln in units.lines if ln.unit not in told)
-    # The guide or its parts as what is asked about; not as the source («τι λέει ο οδηγός για…»).
-    mentions_guide = bool(re.search(r"οδηγ|ενοτητ|κεφαλαι", _AS_SOURCE.sub(" ", fold(request.question))))
+    mentions_guide = asks_about_document(request.question)
     about_itself = {ln.unit for ln in units.lines if speaks_of_itself(units.passage(ln).leaf, units.passage(ln).text)}
     facts = [k for k in asked_facts(request.question) if k in FIGURES]  # «το άρθρο 11» names, not asks
     ask = {k for k in tokens(need(request.question)) if k in weights}

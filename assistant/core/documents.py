@@ -159,6 +159,20 @@ _OPENS_ON_ITSELF = re.compile(r"(?:ο|η|το) (?:παρων |παρουσα |π
 DOCUMENT_NOUN = re.compile(r"^(?:νομ|αρθρ|οδηγ|κεφαλαι|ενοτητ|παραγραφ|εδαφι)")
 
 
+# «λέει ο οδηγός», «ο οδηγός προτείνει», «σύμφωνα με τον οδηγό», «στον οδηγό»: the guide as the source.
+_SAYS = r"(?:λεει|λενε|αναφερει|αναφερουν|προτεινει|προτεινουν|συστηνει|γραφει|προβλεπει|συμβουλευει)"
+_AS_SOURCE = re.compile(
+    rf"\b{_SAYS}\s+(?:ο|οι)\s+οδηγ\w*|\b(?:ο|οι)\s+οδηγ\w*\s+{_SAYS}"
+    r"|\b(?:κατα|συμφωνα με)\s+(?:τον|τουσ)\s+οδηγ\w*|\bστο(?:ν|υσ)\s+οδηγ\w*"
+)
+
+
+def asks_about_document(question: str) -> bool:
+    """The question is about the guide or its parts («Σε ποιους απευθύνεται ο οδηγός;», «τι λέει η
+    ενότητα 5;»), not naming it as the source of an answer on the subject («τι λέει ο οδηγός για…»)."""
+    return bool(re.search(r"οδηγ|ενοτητ|κεφαλαι", _AS_SOURCE.sub(" ", fold(question))))
+
+
 def speaks_of_itself(title: str, text: str) -> bool:
     """A section about the document rather than its subject: its title names the document («Σκοπός του
     Οδηγού») or its text opens on it («Ο Οδηγός απευθύνεται…»)."""
