@@ -213,10 +213,11 @@ class ExtractiveAnswerer:
                 overlap = max((jaccard(t[1].keys, q.keys) for _, q in picked), default=0.0)
                 return t[0] - s.redundancy * overlap
 
+            quoted = {q.text for _, q in picked}  # the same sentence in two sections is quoted once
             candidates = [
                 t for t in pool
                 if t not in picked and id(t[1]) not in excluded and (id(t[1]) in blocks or not t[1].intro)
-                and t[1].text not in {q.text for _, q in picked}  # the same sentence in two sections
+                and t[1].text not in quoted
             ]  # fmt: skip
             if not candidates:
                 break

@@ -65,7 +65,8 @@ def scorer(request: AnswerRequest, units: Units, said: Callable[[Line], bool]) -
     told = {ln.unit for ln in units.lines if is_example_section(units.passage(ln).leaf)}
     only_told = bool(told) and not any(matches(k, ln.keys) for k in weights for ln in units.lines if ln.unit not in told)
     mentions_guide = asks_about_document(request.question)
-    about_itself = {ln.unit for ln in units.lines if speaks_of_itself(units.passage(ln).leaf, units.passage(ln).text)}
+    on_itself = {n for n, p in enumerate(units.passages, start=1) if speaks_of_itself(p.leaf, p.text)}
+    about_itself = {ln.unit for ln in units.lines if ln.n in on_itself}  # once per passage, not per line
     facts = [k for k in asked_facts(request.question) if k in FIGURES]  # «το άρθρο 11» names, not asks
     ask = {k for k in tokens(need(request.question)) if k in weights}
     sides = compared(ask, [key[1] for key in units.keys], MEANING_UNITS) if Form.DIFFERENCE in request.forms[:1] else set()
