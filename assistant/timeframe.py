@@ -27,6 +27,10 @@ _LEAD = re.compile(
     r"|επομεν\w*|προηγουμεν\w*|τελευται\w*|αλλ(?:ο|η|ουσ|εσ)|ερχομεν\w*|περασμεν\w*|λιγ(?:ο|η|α|ουσ|εσ)"
     r"|πολλ(?:ουσ|εσ|α)|περισσοτερ\w*|δυο|τρει?σ|τρια|τεσσερ\w*|πεντε|εξι|\d+)"
 )
+# «χρόνος» in the singular is also time as a resource («Δεν έχουμε χρόνο», «μας λείπει ο χρόνος»): it is a
+# timeframe only when a count, «κάθε», a preposition or an adjective of time leads into it, not an article alone.
+_RESOURCE = re.compile(r"χρον(?:ο|οσ|ου)")
+_ARTICLE = re.compile(r"τ(?:ο|ον|ην|η|α|ισ|ουσ|ου|ησ|ων)|ο|η|οι")
 _WORD = re.compile(r"\S+")
 _EDGE = re.compile(r"^\W+|\W+$")  # punctuation and quotes around a word
 
@@ -41,6 +45,9 @@ def _strip(sentence: str) -> str:
         start = i
         while start > 0 and (_LEAD.fullmatch(bare[start - 1]) or (bare[start - 1] == "και" and start > 1 and bare[start - 2] == "εδω")):
             start -= 1
+        next_year = w == "χρονου" and bare[i - 1 : i] == ["του"]  # «του χρόνου» is the idiom for next year
+        if _RESOURCE.fullmatch(w) and all(_ARTICLE.fullmatch(b) for b in bare[start:i]) and not next_year:
+            continue
         drop.update(range(start, i + 1))
     if not drop:
         return sentence
