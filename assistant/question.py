@@ -78,7 +78,7 @@ _FORMS: tuple[tuple[Form, re.Pattern[str]], ...] = (
     ),
     (
         Form.DEFINITION,
-        re.compile(r"\bτι (?:ειναι|σημαινει|εννοουμε|εννοει|λεμε)\b|\bορισμ\w*|\bwhat (?:is|are|does)\b|\bmeaning\b"),
+        re.compile(r"\bτι (?:ειναι|σημαιν(?:ει|ουν)|εννοουμε|εννο(?:ει|ουν)|λεμε)\b|\bορισμ\w*|\bwhat (?:is|are|does)\b|\bmeaning\b"),
     ),
     (
         Form.PERMISSION,
@@ -178,6 +178,25 @@ def verb_keys(text: str) -> set[str]:
             if words[i + 2 : i + 3] and words[i + 2] in _REQUEST_AMOUNT:
                 out.update(tokens(words[i + 2]))
     return out
+
+
+# A short quotation in a question that asks what something means is the term the user heard and wants
+# explained («μας είπε να μπούμε σε «κάθετο δίκτυο». Τι είναι αυτό;»). Elsewhere a quotation names a
+# programme or reports what someone said («το «Βοήθεια στο Σπίτι»», «τα χαρτιά τα κάνουμε μετά»).
+_QUOTE = re.compile(r"[«\"“]([^«»\"“”]+)[»\"”]")
+QUOTED_TERM_WORDS = 4
+
+
+def quoted_terms(question: str) -> list[str]:
+    """The terms a question that asks for a meaning quotes, as typed; a scare-quoted verb is not a term."""
+    if Form.DEFINITION not in forms(question):
+        return []
+    verbs = verb_keys(question)
+    return [
+        term.strip()
+        for term in _QUOTE.findall(question)
+        if len(term.split()) <= QUOTED_TERM_WORDS and set(tokens(term)) - verbs
+    ]
 
 
 # --- follow-ups -----------------------------------------------------------------------------------------

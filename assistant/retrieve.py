@@ -23,7 +23,7 @@ from assistant.core.settings import Settings
 from assistant.core.types import Passage, PreparedQuery, Retrieval
 from assistant.headings import covers, defines, leaf_title, list_parts, names, shared_words, stem_in
 from assistant.query import Orthography, SpellRepair, asks_what, instances, orthography_maps, prepare_query
-from assistant.question import Form, clauses, form_keys, forms, verb_keys
+from assistant.question import Form, clauses, form_keys, forms, quoted_terms, verb_keys
 from ingest import sidecars
 from ingest.embed import EmbeddingBackend
 from ingest.lexical import LexicalIndex, fingerprint
@@ -41,10 +41,9 @@ class SearchIndex:
     """Everything a query needs, opened once per process: store, embeddings, BM25, the documents' outline
     and the corpus statistics (document frequency of every search key) the gate and composer use.
 
-    Up to `exact_search_max` chunks, passages and vectors are also held in memory and dense search is
-    exact (a matrix product): Chroma's approximate HNSW search was seen to miss freshly re-added chunks,
-    and at this size exact search is both correct and faster. Larger collections use Chroma's query.
-    """
+    Up to `exact_search_max` chunks, passages and vectors are also held in memory and dense search is exact
+    (a matrix product): Chroma's approximate HNSW search was seen to miss freshly re-added chunks, and at
+    this size exact search is both correct and faster. Larger collections use Chroma's query."""
 
     settings: Settings
     embeddings: EmbeddingBackend
@@ -69,9 +68,8 @@ class SearchIndex:
 
     @classmethod
     def open(cls, settings: Settings, embeddings: EmbeddingBackend, store: VectorStore) -> SearchIndex:
-        """From the persisted snapshot when it matches the collection (an embedded store is checked
-        without opening Chroma, a server with two small requests), else from Chroma, saving a new snapshot
-        for the next process."""
+        """From the persisted snapshot when it matches the collection (an embedded store is checked without
+        opening Chroma, a server with two small requests), else from Chroma, saving one for the next process."""
         served = store.served_settings  # the served generation's collection and folder (ingest/generations.py)
         snap = snapshot.load(served, embeddings.model_id, exact_max=settings.exact_search_max, store=store)
         if snap is None:
@@ -166,8 +164,7 @@ class SearchIndex:
         return [(self.row_ids[i], float(sims[i])) for i in top], sims
 
     def ranked(self, vector: list[float], k: int) -> tuple[list[tuple[str, float]], np.ndarray]:
-        """`dense`, ordered by the mix of each chunk's own cosine and its closest sentence's
-        (`sentence_weight`); each hit still carries the chunk's own cosine, which the gate reads."""
+        """`dense` ordered by each chunk's cosine mixed with its best sentence's; hits keep the chunk's (the gate's)."""
         hits, sims = self.dense(vector, k)
         weight, found = self.settings.sentence_weight, self.sentences
         if found is None or weight == 0 or not found.chunk_ids:
@@ -215,21 +212,23 @@ class HybridSearch:
     mode: str = "hybrid"  # hybrid | dense | bm25 (the evaluation compares them)
 
     def retrieve(self, question: str, *, whole: bool = False, k: int | None = None, context: str = "") -> Retrieval:
-        """`context` (a follow-up's previous question) is searched with the question at `context_weight`;
-        the question's own search counts fully. The gate reads the combined search: what the talk is about."""
+        """`context` (a follow-up's previous question) is searched with the question at `context_weight`, and
+        the terms it quotes alone (`quoted_terms`: among a story's words, what is asked) at `quote_weight`. The
+        question's own search counts fully; the gate reads the last (combined) one: what the talk is about."""
         s = self.index.settings
         k = k or self.k or s.top_k
         ranked: dict[str, float] = {}
         dense_score: dict[str, float] = {}
-        searches = [(question, 1.0)] + ([(f"{context} {question}", s.context_weight)] if context else [])
+        quoted = [(" ".join(terms), s.quote_weight, False)] if (terms := quoted_terms(question)) else []
+        searches = [*quoted, (question, 1.0, True)] + ([(f"{context} {question}", s.context_weight, True)] if context else [])
         # «Τι είναι η ΚΑΛΟ;» asks what the abbreviation's long form means: both are searched.
         defines = self.index.orthography is not None and asks_what(question)
         own_language = None
-        for text, weight in searches:
+        for text, weight, read_by_gate in searches:
             prepared = prepare_query(text, self.index.lexical.vocab, self.index.repair, self.index.orthography)
             # A follow-up in another language is read as one with its context: «Who should that contact
             # person be?» after an English question is not Greeklish because the two together transliterate.
-            own_language = prepared.cross_lingual if own_language is None else own_language
+            own_language = prepared.cross_lingual if own_language is None and read_by_gate else own_language
             if own_language and not prepared.cross_lingual:
                 raw = tokens(text)
                 prepared = PreparedQuery(" ".join(text.split()), raw, raw, False, True)
@@ -241,7 +240,8 @@ class HybridSearch:
             if self.mode in {"hybrid", "dense"}:
                 for rank, (cid, _sim) in enumerate(hits):
                     ranked[cid] = ranked.get(cid, 0.0) + weight / (s.rrf_k + rank + 1)
-            dense_score.update(hits)  # the last (combined) search's similarities, as the gate reads them
+            if read_by_gate:
+                dense_score.update(hits)  # the last (combined) search's similarities, as the gate reads them
             if self.mode in {"hybrid", "bm25"} and not prepared.cross_lingual:
                 for rank, (cid, _score) in enumerate(self.index.lexical.search(prepared.keys, s.candidates)):
                     ranked[cid] = ranked.get(cid, 0.0) + weight * s.lexical_weight / (s.rrf_k + rank + 1)

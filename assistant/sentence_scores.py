@@ -24,7 +24,8 @@ from assistant.facts import FIGURES, asked_facts, states_fact
 from assistant.gate import matches
 from assistant.headings import compared
 from assistant.labels import glossary_units, label_forms
-from assistant.question import Form, need
+from assistant.query import asks_what
+from assistant.question import Form, need, quoted_terms
 from assistant.said import ITEM_MATCH
 from assistant.units import Line, Units
 
@@ -49,6 +50,11 @@ AFTER_BONUS = 1.0
 # A follow-up's item is on a line of the guide at ITEM_MATCH (assistant/said.py); the line's other sentences
 # (the answer after a question in a list) then gain as much as a section title.
 ITEM_LINE_BONUS = 0.6
+# «Τι είναι το «κάθετο δίκτυο»;»: a sentence that opens on the asked term («Τα κάθετα δίκτυα συνδέουν…»,
+# «Κοινωνική ρήτρα: …») defines it; it and what else its section says of the term gain as much as a
+# follow-up's section.
+DEFINES_BONUS = 0.6
+_ARTICLES = {"ο", "η", "το", "οι", "τα", "ενασ", "μια", "ενα"}  # folded: what may come before the term
 # Questions in another language: a sentence's closeness by meaning (0–1 over the candidates of the first
 # MEANING_UNITS sections) adds up to MEANING_WEIGHT, as much as every word of the question would.
 MEANING_WEIGHT = 1.0
@@ -71,6 +77,22 @@ def scorer(request: AnswerRequest, units: Units, said: Callable[[Line], bool]) -
     ask = {k for k in tokens(need(request.question)) if k in weights}
     sides = compared(ask, [key[1] for key in units.keys], MEANING_UNITS) if Form.DIFFERENCE in request.forms[:1] else set()
     title_keys = {key: set(tokens(key[1])) for key in units.keys}
+    terms = [set(tokens(t)) for t in (quoted_terms(request.question) or [asks_what(request.question)]) if tokens(t)]
+
+    def defines(text: str) -> bool:
+        """The sentence opens on an asked term, as its subject: «Τα κάθετα δίκτυα συνδέουν…», «Κοινωνική
+        ρήτρα: …» (not «Στους φορείς ΚΑΛΟ περιλαμβάνονται…», which speaks of something else)."""
+        words = text.partition(":")[0].split()
+        words = words[1:] if words and fold(words[0]) in _ARTICLES else words
+        return any(all(matches(k, set(tokens(" ".join(words[: len(term) + 1])))) for k in term) for term in terms)
+
+    defining = {ln.unit for ln in units.lines if terms and defines(ln.text)}
+
+    def of_term(line: Line) -> bool:
+        """In the section that defines an asked term, the line defines it or names it."""
+        named = any(all(matches(k, line.keys) for k in term) for term in terms)
+        return line.unit in defining and named
+
     # «Τι προβλέπει το άρθρο 11;», «τι λέει η ενότητα 5.3;»: a number the question names picks its section.
     # Not when the number points at an item of the previous answer («πες μου για το 1»).
     named = set() if request.item else set(_NUMBER.findall(request.question))
@@ -156,6 +178,8 @@ def scorer(request: AnswerRequest, units: Units, said: Callable[[Line], bool]) -
         value += MEANING_WEIGHT * meaning.get(id(line), 0.0)
         if facts and any(states_fact(kind, line.text, request.question) for kind in facts):
             value += FACT_BONUS
+        if defining and of_term(line):
+            value += DEFINES_BONUS
         if labelled(line):
             value += FORM_LABEL_BONUS
         elif line.unit in patterned and (label := label_of(line)) and not label & set(request.forms):

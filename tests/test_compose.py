@@ -1123,3 +1123,33 @@ def test_items_of_one_captioned_list_quoted_apart_carry_the_caption_once():
     assert units.captioned(third, shown).text.startswith("Καθορίζουμε")
     # A caption that only says «this is what we do» is then dropped, as a run-in label of that form is.
     assert unlabelled(units.captioned(first, shown)).text.startswith("Συμφωνούμε")
+
+
+def test_a_quoted_term_asked_about_is_answered_by_the_sentences_of_the_section_that_defines_it():
+    # The story's words point at the choice of a network; the asked term is defined in a lower-ranked section.
+    choosing = passage(
+        "c",
+        "4 Μορφές > 4.5 Ποια μορφή ταιριάζει σε έναν σύλλογο;",
+        "Ένας σύλλογος με πολλούς εθελοντές μπορεί να αξιοποιήσει γειτονικά δίκτυα και δίκτυα βάρδιας. "
+        "Η επιλογή της μορφής εξαρτάται από τους εθελοντές που έχει ο σύλλογος κάθε χρονιά.",
+        index=4,
+    )
+    shifts = passage(
+        "b",
+        "4 Μορφές > 4.2 Δίκτυα βάρδιας",
+        "Τα γειτονικά δίκτυα καλύπτουν μία συνοικία με σταθερούς εθελοντές.\n"
+        "Τα δίκτυα βάρδιας μοιράζουν τις επισκέψεις σε σταθερές ώρες ανάμεσα σε πολλούς συλλόγους. "
+        "Για έναν μικρό σύλλογο, η ένταξη σε ένα δίκτυο βάρδιας σημαίνει ότι κανένας ηλικιωμένος δεν μένει χωρίς επίσκεψη.",
+        index=2,
+    )
+    question = (
+        "Είμαστε σύλλογος και κάθε χρονιά ψάχνουμε από την αρχή εθελοντές για τις επισκέψεις. "
+        "Μας είπαν να μπούμε σε «δίκτυο βάρδιας». Τι είναι αυτό και θα μας βοηθούσε;"
+    )
+    text = compose(question, [choosing, shifts])
+    assert text.startswith("Τα δίκτυα βάρδιας μοιράζουν τις επισκέψεις")
+    assert "κανένας ηλικιωμένος δεν μένει χωρίς επίσκεψη" in text
+    # Without the quotation the same story asks no term, and the higher-ranked section answers first.
+    plain = compose(question.replace("«δίκτυο βάρδιας»", "ένα δίκτυο").replace("Τι είναι αυτό και θα", "Θα"), [choosing, shifts])
+    assert plain.startswith("Ένας σύλλογος με πολλούς εθελοντές")
+

@@ -98,12 +98,15 @@ def test_a_question_in_english_is_answered_in_greek_and_told_so(bundled_settings
 
 def test_what_an_abbreviation_is_is_answered_by_its_definition(bundled_settings):
     """«Τι είναι η ΚΑΛΟ;»: the guides define the abbreviation once («…Οικονομίας (ΚΑΛΟ)») and use it
-    everywhere; searched with its long form, the answer opens with the section that explains it, not with
+    everywhere; searched with its long form, the answer opens with a sentence that defines it (the
+    glossary's entry, whose subject the term is) and goes on with the section that explains it, not with
     one that merely uses it («Τι δεν είναι αυτομάτως φορέας ΚΑΛΟ»)."""
     answer = shared_assistant(bundled_settings).ask("Τι είναι η ΚΑΛΟ;")
-    first = next(s for s in answer.sources if s.n == 1)
-    assert answer.found and first.section.endswith("2.1 Η έννοια της Κοινωνικής και Αλληλέγγυας Οικονομίας")
-    assert answer.text.startswith("Η Κοινωνική και Αλληλέγγυα Οικονομία περιγράφει")
+    assert answer.found
+    assert answer.text.startswith("ΚΑΛΟ (Κοινωνική και Αλληλέγγυα Οικονομία): οικονομικές δραστηριότητες")
+    assert "Η Κοινωνική και Αλληλέγγυα Οικονομία περιγράφει" in answer.text
+    explains = {s.n for s in answer.sources if s.section.endswith("2.1 Η έννοια της Κοινωνικής και Αλληλέγγυας Οικονομίας")}
+    assert explains and min(explains) <= 2
 
 
 def test_the_second_item_of_a_list_written_in_one_sentence_is_followed_up(bundled_settings):

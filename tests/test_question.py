@@ -17,6 +17,7 @@ from assistant.question import (
     clauses,
     forms,
     need,
+    quoted_terms,
     resolve,
     verb_keys,
 )
@@ -416,3 +417,19 @@ def test_the_two_sides_of_a_difference_are_the_sections_whose_titles_name_each()
 )
 def test_when_a_situation_happens_is_not_searched(question, searched):
     assert without_timeframe(question) == searched
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("Ένας σύμβουλος μας είπε να μπούμε σε «κάθετο δίκτυο». Τι είναι αυτό;", ["κάθετο δίκτυο"]),
+        ('Ακούσαμε για "bonding" και "bridging" κεφάλαιο. Τι σημαίνουν;', ["bonding", "bridging"]),
+        # A question that asks no meaning quotes a name or what someone said…
+        ("Τρέχουμε τα ΚΑΠΗ και το «Βοήθεια στο Σπίτι». Μπορούμε να το δηλώσουμε;", []),
+        # …a longer quotation is reported speech, and a scare-quoted verb is no term.
+        ("Λέει «τα χαρτιά τα κάνουμε μετά, να μη χάνουμε χρόνο». Τι σημαίνει αυτό;", []),
+        ("Θέλουν να υπογράψουμε για να «φαίνεται» ότι συνεργαζόμαστε. Τι σημαίνει αυτό;", []),
+    ],
+)
+def test_the_terms_a_question_quotes_and_asks_the_meaning_of(question, terms):
+    assert quoted_terms(question) == terms

@@ -584,3 +584,25 @@ def test_a_documents_cover_is_never_a_passage_but_a_document_without_headings_is
     assert passages and all(p.section != FRONT_MATTER or p.guide_id == "simeioseis" for p in passages)
     assert {p.guide_id for p in passages} == {"kipoi", "simeioseis"}
     assert search.retrieve("Ποιος φέρνει σπόρους ντομάτας;").passages[0].guide_id == "simeioseis"
+
+
+def test_a_term_a_question_quotes_and_asks_the_meaning_of_is_searched_alone_too(synthetic_settings):
+    """«Μας μίλησαν για «μνημόνιο». Τι είναι αυτό;» after a story: the story's words (visits, parents'
+    associations, volunteers) point at other sections; the term the user heard and wants explained is
+    searched on its own as well. A quotation in a question that asks no meaning is reported speech or a
+    name and is not."""
+    from support import synthetic
+
+    question = (
+        "Οι ηλικιωμένοι της γειτονιάς ζητούν επισκέψεις και οι σύλλογοι γονέων θέλουν να γίνουν εθελοντές. "
+        "Μας μίλησαν για «μνημόνιο». Τι είναι αυτό;"
+    )
+
+    def first(weight: float, q: str = question) -> str:
+        search = synthetic.assistant(synthetic_settings.model_copy(update={"quote_weight": weight})).search("kalo", k=3)
+        return search.retrieve(q).passages[0].leaf
+
+    assert first(0.0).startswith("2.")  # the story alone finds the volunteers' sections…
+    assert first(1.0).startswith("3 ")  # …the quoted term, the section that speaks of it
+    told = question.replace("Τι είναι αυτό;", "Τι κάνουμε;")
+    assert first(1.0, told) == first(0.0, told)

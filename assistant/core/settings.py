@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # question that supplies its topic, so its own words count twice. Chosen on dev (126 cases, 33
     # follow-ups): 0.5 → 1.0 raised key-fact recall 42.0 → 43.2 % and follow-ups 45.5 → 48.5 %; 2.0 no better.
     context_weight: float = Field(1.0, ge=0)
+    # The terms a question quotes («…να μπούμε σε «κάθετο δίκτυο»») are searched alone at this weight.
+    quote_weight: float = Field(1.0, ge=0)
     # Added to the fused score of the chunks of an article a question names («άρθρο 11»): more than any
     # fused score can reach (two first places give 2/61), so the named article ranks first.
     article_boost: float = Field(0.1, ge=0)
