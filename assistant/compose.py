@@ -23,7 +23,7 @@ from assistant.core.settings import Settings
 from assistant.core.types import Turn
 from assistant.gate import key_coverage, matches
 from assistant.headings import title_keys
-from assistant.labels import label_forms, parallel_label, run_in, unlabelled, without_label
+from assistant.labels import label_forms, labels_other_ask, parallel_label, run_in, unlabelled, without_label
 from assistant.layout import intro_text, list_text, paragraphs
 from assistant.question import Form, asks_whole
 from assistant.said import ITEM_MATCH, another_item, contained
@@ -252,12 +252,14 @@ class ExtractiveAnswerer:
             (ln for _, ln in picked),
             key=lambda ln: (
                 not read.leans_back(ln),
+                not labels_other_ask(ln, read, forms or [Form.GENERAL]),
                 asked != Form.GENERAL and run_in(ln.text) is not None and asked in label_forms(ln.text),
                 example or not illustrates(ln.text),
                 direct[id(ln)],
             ),
         )
-        others = sorted((ln for _, ln in picked if ln is not first), key=lambda ln: (ln.unit, ln.order))
+        # The rest of the opening sentence's section follows it, then the other sections in rank order.
+        others = sorted((ln for _, ln in picked if ln is not first), key=lambda ln: (ln.unit != first.unit, ln.unit, ln.order))
         lines = read.with_antecedents([first, *others])
         shown = [ln if id(ln) in members or id(ln) in blocks else unlabelled(read.captioned(unlabelled(ln), lines)) for ln in lines]
         return paragraphs(shown, blocks, members), lines

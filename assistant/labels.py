@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from assistant.core.greek_text import fold
-from assistant.question import Form, forms
+from assistant.core.documents import is_example_section
+from assistant.core.greek_text import fold, tokens
+from assistant.gate import matches
+from assistant.question import Form, forms, verb_keys
 from assistant.units import CAPTION_MAX_WORDS, RUN_IN_MAX_WORDS, Line, Units
 
 # Parts (steps, kinds) are written to one pattern when this share of them have the same run-in label.
@@ -63,6 +65,38 @@ def glossary_units(units: Units) -> set[int]:
         if all(ln.item >= 0 for ln in lines)
         and sum(run_in(_PARENTHESES.sub("", ln.text)) is not None for ln in lines) >= max(3, PARALLEL_SHARE * len(lines))
     }  # fmt: skip
+
+
+def labels_other_ask(line: Line, units: Units, asked: list[Form]) -> bool:
+    """The line is under a run-in label, is a list's caption, or is an item of a captioned list, and the
+    label names neither the question's form nor its words («Παραδοτέο: …», «Ποιος το κάνει: …» for «πώς
+    το ελέγχουμε;»): the guide files it as the answer to another question, so it does not open this answer
+    (new-user trial 12: 14 of 45 answers did). Not so:
+    - a label that only says «this is what we do» («Τι κάνουμε:»): it says nothing of its own;
+    - a mistake («Συνηθισμένα λάθη:») for «μπορούμε να…;»: the guide's «don't» is the answer;
+    - a label asked as a question of no particular form («Τι αναμένουν:»), which may ask what the user
+      asks in other words («τι περιμένουν;»);
+    - the labelled parts of a hypothetical story («Το πλαίσιο:», «Η διαδρομή:»): they are the story."""
+    caption = units.intro_of(line.item) if line.item >= 0 else None
+    label = line if run_in(line.text) is not None or _is_caption(line) else caption
+    if label is None or (label is caption and not _is_caption(label)) or is_example_section(units.passage(line).leaf):
+        return False
+    head = label.text.partition(":")[0]
+    named = label_forms(label.text)
+    if Form.PROCEDURE in named or (Form.RISKS in named and Form.PERMISSION in asked):
+        return False
+    if not named and fold(head).split()[:1] and fold(head).split()[0] in _INTERROGATIVES:
+        return False
+    return not (named & set(asked)) and not any(matches(k, set(tokens(head))) for k in units.weights)
+
+
+_INTERROGATIVES = {"τι", "ποιοσ", "ποια", "ποιο", "ποιοι", "ποιεσ", "πωσ", "που", "ποτε", "γιατι"}
+
+
+def _is_caption(line: Line) -> bool:
+    """An introduction as short as a run-in label, with no verb: «Συνηθισμένα λάθη:», «Πηγές:», not
+    «Πριν υπογράψετε, απαντήστε σε τρία ερωτήματα:» or «Είναι χρήσιμο να γνωρίζουμε ότι:»."""
+    return line.intro and line.words <= RUN_IN_MAX_WORDS and line.text.endswith(":") and not verb_keys(line.text)
 
 
 def without_label(text: str) -> str:

@@ -1153,3 +1153,20 @@ def test_a_quoted_term_asked_about_is_answered_by_the_sentences_of_the_section_t
     plain = compose(question.replace("«δίκτυο βάρδιας»", "ένα δίκτυο").replace("Τι είναι αυτό και θα", "Θα"), [choosing, shifts])
     assert plain.startswith("Ένας σύλλογος με πολλούς εθελοντές")
 
+
+def test_a_line_labelled_as_the_answer_to_another_question_does_not_open_the_answer():
+    # New-user trial 12: 14 of 45 answers opened on «Παραδοτέο: …», «Ποιος το κάνει: …» or a list of mistakes.
+    shifts = passage(
+        "v",
+        "2 Οργάνωση > 2.4 Βάρδιες",
+        "Τι κάνουμε: Ρωτάμε κάθε εθελοντή ποιες ώρες μπορεί και μοιράζουμε τις επισκέψεις.\n"
+        "Ποιος το κάνει: Ο συντονιστής των βαρδιών του συλλόγου.\n"
+        "Παραδοτέο: Εβδομαδιαίο πρόγραμμα βαρδιών των εθελοντών για τις επισκέψεις.",
+        index=2,
+    )
+    text = compose("Χρειαζόμαστε εβδομαδιαίο πρόγραμμα βαρδιών για τους εθελοντές;", [shifts])
+    assert text.startswith("Ρωτάμε κάθε εθελοντή ποιες ώρες μπορεί")
+    assert "Παραδοτέο: Εβδομαδιαίο πρόγραμμα" in text  # still part of the answer, not its opening
+    # A label that names what is asked, by its form or its words, still opens the answer.
+    assert compose("Ποιος οργανώνει τις βάρδιες των εθελοντών;", [shifts]).startswith("Ποιος το κάνει: Ο συντονιστής")
+    assert compose("Ποιο είναι το παραδοτέο για τις βάρδιες των εθελοντών;", [shifts]).startswith("Παραδοτέο:")
