@@ -85,8 +85,12 @@ _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
     ),
     CONTACTS: (
-        # «contact person» is a role («σημείο επαφής»), not the details to reach someone
-        re.compile(r"\bτηλεφων\w*|\bemail\b|\be-mail\b|\bιστοσελιδ\w*|\bphone\b|\bcontact\b(?! (?:person|point)\b)"),
+        # «contact person» is a role («σημείο επαφής»), not the details to reach someone; «με email», «μέσω
+        # e-mail», «τηλεφωνικά» name the means the user would use, not details they ask for.
+        re.compile(
+            r"(?<!\bμε )(?<!\bμεσω )(?<!\bby )(?<!\bvia )(?:\bτηλεφων(?!ικα)\w*|\bemail\b|\be-mail\b)"
+            r"|\bιστοσελιδ\w*|\bphone\b|\bcontact\b(?! (?:person|point)\b)"
+        ),
         re.compile(r"\b\d{3}[\s-]?\d{3}[\s-]?\d{4}\b|@|https?://|www\."),
     ),
     "αριθμούς άρθρων": (

@@ -123,6 +123,11 @@ def test_need_is_the_asking_sentence_after_a_situation():
         ("Αρκεί να μετρήσουμε πόσα μαθήματα έγιναν και πόσοι ήρθαν;", []),
         ("Πόσα μέλη χρειάζεται ένας συνεταιρισμός;", ["αριθμούς ή ποσοστά"]),
         ("What is the contact email of the registry?", ["τηλέφωνα ή στοιχεία επικοινωνίας"]),
+        # …and an email or a phone call the user would send by is a means, not details asked for (new-user
+        # trial 12 refused «μπορουμε να τους στειλουμε με email τη λιστα…» as a request for contacts).
+        ("μπορουμε απλα να τους στειλουμε με email τη λιστα με τα στοιχεια των ανεργων;", []),
+        ("Τους ενημερώνουμε τηλεφωνικά ή μέσω e-mail;", []),
+        ("Ποιο είναι το τηλέφωνο του Μητρώου;", ["τηλέφωνα ή στοιχεία επικοινωνίας"]),
     ],
 )
 def test_the_kind_of_fact_a_question_asks_for(question, kinds):
