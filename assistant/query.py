@@ -11,7 +11,7 @@ from functools import cached_property
 
 from assistant.core.greek_text import STEM_FINAL, fold, greeklish_to_greek, looks_latin, phonetic, stopwords, tokens
 from assistant.core.types import PreparedQuery
-from assistant.question import clauses
+from assistant.question import Form, clauses, forms, verb_keys
 
 _WORDS = re.compile(r"\w+")
 # Two or more short letter groups, each closed by a full stop: «Κοιν.Σ.Επ.», «Α.Μ.Κ.Ε.», «π.χ.».
@@ -270,3 +270,22 @@ def asks_what(question: str) -> str:
     typed = re.findall(r"[^\W\d_][\w.]*", question)
     folded = [fold(w) for w in typed]
     return typed[folded.index(m.group(1))] if m.group(1) in folded else ""
+
+
+# A short quotation in a question that asks what something means is the term the user heard and wants
+# explained («μας είπε να μπούμε σε «κάθετο δίκτυο». Τι είναι αυτό;»). Elsewhere a quotation names a
+# programme or reports what someone said («το «Βοήθεια στο Σπίτι»», «τα χαρτιά τα κάνουμε μετά»).
+_QUOTE = re.compile(r"[«\"“]([^«»\"“”]+)[»\"”]")
+QUOTED_TERM_WORDS = 4
+
+
+def quoted_terms(question: str) -> list[str]:
+    """The terms a question that asks for a meaning quotes, as typed; a scare-quoted verb is not a term."""
+    if Form.DEFINITION not in forms(question):
+        return []
+    verbs = verb_keys(question)
+    return [
+        term.strip()
+        for term in _QUOTE.findall(question)
+        if len(term.split()) <= QUOTED_TERM_WORDS and set(tokens(term)) - verbs
+    ]

@@ -132,7 +132,20 @@ def need(question: str) -> str:
     the need's words must."""
     sentences = [s.strip() for s in split_sentences(question.strip()) if s.strip()]
     asking = [s for s in sentences if s.rstrip().endswith((";", ";", "?"))]
-    return " ".join(asking) if asking and len(asking) < len(sentences) else question
+    if asking and len(asking) < len(sentences):
+        return " ".join(asking)
+    # Typed without capitals: «…το κοινωνικο παντοπωλειο; θα ηταν πιο ευκολο απο…» is one «sentence», and
+    # what follows its last question mark is a comment unless it has a question's form.
+    marks = list(_MARK.finditer(question))
+    head, tail = (question[: marks[-1].end()], question[marks[-1].end() :]) if marks else ("", "")
+    if re.search(r"\w", tail) and forms(tail) == [Form.GENERAL] and not _ASKS.match(fold(tail).strip()):
+        return head.strip()
+    return question
+
+
+_MARK = re.compile(r"[;;?]")
+# How an ask typed without its question mark begins: an interrogative, or «και» before one.
+_ASKS = re.compile(r"(?:και |κι )?(?:τι|ποι\w*|πωσ|που|ποτε|ποσ\w*|γιατι|αν|μηπωσ|μπορ\w*)\b")
 
 
 def situation(question: str) -> str:
@@ -178,25 +191,6 @@ def verb_keys(text: str) -> set[str]:
             if words[i + 2 : i + 3] and words[i + 2] in _REQUEST_AMOUNT:
                 out.update(tokens(words[i + 2]))
     return out
-
-
-# A short quotation in a question that asks what something means is the term the user heard and wants
-# explained («μας είπε να μπούμε σε «κάθετο δίκτυο». Τι είναι αυτό;»). Elsewhere a quotation names a
-# programme or reports what someone said («το «Βοήθεια στο Σπίτι»», «τα χαρτιά τα κάνουμε μετά»).
-_QUOTE = re.compile(r"[«\"“]([^«»\"“”]+)[»\"”]")
-QUOTED_TERM_WORDS = 4
-
-
-def quoted_terms(question: str) -> list[str]:
-    """The terms a question that asks for a meaning quotes, as typed; a scare-quoted verb is not a term."""
-    if Form.DEFINITION not in forms(question):
-        return []
-    verbs = verb_keys(question)
-    return [
-        term.strip()
-        for term in _QUOTE.findall(question)
-        if len(term.split()) <= QUOTED_TERM_WORDS and set(tokens(term)) - verbs
-    ]
 
 
 # --- follow-ups -----------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant import neighbours, snapshot
+from assistant import neighbours, query, snapshot
 from assistant.core.documents import asks_about_document, speaks_of_itself
 from assistant.core.errors import IndexMissingError
 from assistant.core.greek_text import fold, remember_stems, tokens
@@ -23,7 +23,7 @@ from assistant.core.settings import Settings
 from assistant.core.types import Passage, PreparedQuery, Retrieval
 from assistant.headings import covers, defines, leaf_title, list_parts, names, shared_words, stem_in
 from assistant.query import Orthography, SpellRepair, asks_what, instances, orthography_maps, prepare_query
-from assistant.question import Form, clauses, form_keys, forms, quoted_terms, verb_keys
+from assistant.question import Form, clauses, form_keys, forms, verb_keys
 from ingest import sidecars
 from ingest.embed import EmbeddingBackend
 from ingest.lexical import LexicalIndex, fingerprint
@@ -213,13 +213,13 @@ class HybridSearch:
 
     def retrieve(self, question: str, *, whole: bool = False, k: int | None = None, context: str = "") -> Retrieval:
         """`context` (a follow-up's previous question) is searched with the question at `context_weight`, and
-        the terms it quotes alone (`quoted_terms`: among a story's words, what is asked) at `quote_weight`. The
+        the terms it quotes alone (`query.quoted_terms`: among a story's words, what is asked) at `quote_weight`. The
         question's own search counts fully; the gate reads the last (combined) one: what the talk is about."""
         s = self.index.settings
         k = k or self.k or s.top_k
         ranked: dict[str, float] = {}
         dense_score: dict[str, float] = {}
-        quoted = [(" ".join(terms), s.quote_weight, False)] if (terms := quoted_terms(question)) else []
+        quoted = [(" ".join(terms), s.quote_weight, False)] if (terms := query.quoted_terms(question)) else []
         searches = [*quoted, (question, 1.0, True)] + ([(f"{context} {question}", s.context_weight, True)] if context else [])
         # «Τι είναι η ΚΑΛΟ;» asks what the abbreviation's long form means: both are searched.
         defines = self.index.orthography is not None and asks_what(question)

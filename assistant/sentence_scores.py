@@ -24,8 +24,8 @@ from assistant.facts import FIGURES, asked_facts, states_fact
 from assistant.gate import matches
 from assistant.headings import compared
 from assistant.labels import glossary_units, label_forms
-from assistant.query import asks_what
-from assistant.question import Form, need, quoted_terms
+from assistant.query import asks_what, quoted_terms
+from assistant.question import Form, need
 from assistant.said import ITEM_MATCH
 from assistant.units import Line, Units
 

@@ -8,7 +8,7 @@ import pytest
 from assistant.core.greek_text import tokens
 from assistant.core.types import Turn
 from assistant.facts import asked_facts, states_fact
-from assistant.query import asks_what
+from assistant.query import asks_what, quoted_terms
 from assistant.question import (
     Form,
     answer_items,
@@ -17,7 +17,6 @@ from assistant.question import (
     clauses,
     forms,
     need,
-    quoted_terms,
     resolve,
     verb_keys,
 )
@@ -72,6 +71,16 @@ def test_need_is_the_asking_sentence_after_a_situation():
     assert need(plain) == plain
     # An abbreviation's dots («Κοιν.Σ.Επ.», «ν. 4430/2016») do not end the situation early.
     assert need("Η Κοιν.Σ.Επ. της περιοχής μας πρότεινε συνεργασία. Τι κάνουμε;") == "Τι κάνουμε;"
+
+
+def test_a_comment_typed_after_the_question_is_not_part_of_what_is_asked():
+    # New-user trial 12: «…θα ηταν πιο ευκολο…» was read as a second ask, and the answer ended on
+    # «Οι οδηγοί δεν λένε τίποτα για «ευκολο».»
+    typed = "Να ιδρυσει ο δημος δικη του κοινσεπ για το παντοπωλειο; θα ηταν πιο ευκολο απο το να ψαχνουμε φορεις"
+    assert need(typed) == "Να ιδρυσει ο δημος δικη του κοινσεπ για το παντοπωλειο;"
+    # …while an ask typed without its question mark is still an ask.
+    assert need("Πώς γίνεται η εγγραφή; και πόσο κοστίζει") == "Πώς γίνεται η εγγραφή; και πόσο κοστίζει"
+    assert need("Τι ισχύει για τα μνημόνια; μπορουμε να υπογραψουμε χωρις αποφαση").endswith("χωρις αποφαση")
 
 
 @pytest.mark.parametrize(
