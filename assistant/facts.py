@@ -30,8 +30,9 @@ _CONDITIONS = (
 )
 COUNTS = "αριθμούς ή ποσοστά"
 CONTACTS = "τηλέφωνα ή στοιχεία επικοινωνίας"  # the one kind no law sets: the office itself gives it
+FREQUENCY = "συχνότητες"
 # The kinds a sentence answers by stating a figure; an article or a law a question names is no figure asked.
-FIGURES = frozenset({"χρηματικά ποσά", COUNTS, "ποσοστά", "προθεσμίες ή ημερομηνίες"})
+FIGURES = frozenset({"χρηματικά ποσά", COUNTS, "ποσοστά", "προθεσμίες ή ημερομηνίες", FREQUENCY})
 # Kinds of fact a question can ask for, and what a passage must contain to state one.
 _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # Money is only stated by money: an hours figure does not answer «πόσο κοστίζει».
@@ -92,6 +93,14 @@ _FACT_KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"|\bιστοσελιδ\w*|\bphone\b|\bcontact\b(?! (?:person|point)\b)"
         ),
         re.compile(r"\b\d{3}[\s-]?\d{3}[\s-]?\d{4}\b|@|https?://|www\."),
+    ),
+    # «Κάθε πότε…;», «πόσο συχνά…;» is answered by how often: «μία φορά τον χρόνο», «κάθε τρεις μήνες», «ετήσια».
+    FREQUENCY: (
+        re.compile(r"\bκαθε ποτε\b|\bποσο συχνα\b|\bανα ποσο\b|\bσυχνοτητ\w*|\bhow often\b|\bhow frequently\b"),
+        re.compile(
+            r"\b(?:μια|δυο|τρεισ|τεσσερισ|πεντε|\d+)\s+φορ(?:α|εσ)\b|\bκαθε\s+(?:[^\W\d_]+\s+)?(?:χρονο|ετοσ|μηνα|μηνεσ"
+            r"|εβδομαδα|εβδομαδεσ|τριμηνο|εξαμηνο|μερα|ημερα|ημερεσ)\b|\b(?:ετησι|μηνιαι|εβδομαδιαι|τριμηνιαι|εξαμηνιαι|καθημεριν)\w*"
+        ),
     ),
     "αριθμούς άρθρων": (
         re.compile(r"\bαρθρ\w*|\bparagraph\b|\barticle\b"),

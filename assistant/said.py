@@ -11,9 +11,15 @@ from assistant.gate import key_coverage
 ITEM_MATCH = 0.7
 
 
+# A quote of a sentence has at least this many search keys: a one-word reply of an earlier answer («Με
+# αξιολόγηση.») is in every sentence that names it, and said none of them (dev-followups: «Και κάθε πότε…;»
+# lost the guide's «τουλάχιστον μία φορά τον χρόνο» to it).
+QUOTE_MIN_KEYS = 2
+
+
 def contained(a: set[str], b: set[str]) -> bool:
     """One sentence says (nearly) all the other says: a shorter or longer quote of the same sentence."""
-    return bool(a and b) and len(a & b) >= 0.8 * min(len(a), len(b))
+    return min(len(a), len(b)) >= QUOTE_MIN_KEYS and len(a & b) >= 0.8 * min(len(a), len(b))
 
 
 def another_item(request: AnswerRequest, keys: set[str]) -> bool:

@@ -1170,3 +1170,18 @@ def test_a_line_labelled_as_the_answer_to_another_question_does_not_open_the_ans
     # A label that names what is asked, by its form or its words, still opens the answer.
     assert compose("Ποιος οργανώνει τις βάρδιες των εθελοντών;", [shifts]).startswith("Ποιος το κάνει: Ο συντονιστής")
     assert compose("Ποιο είναι το παραδοτέο για τις βάρδιες των εθελοντών;", [shifts]).startswith("Παραδοτέο:")
+
+
+def test_a_one_word_sentence_of_the_previous_answer_does_not_count_every_sentence_naming_it_as_said():
+    # «Με αξιολόγηση.» answered «how do we know…?»; «Και κάθε πότε…;» must still get the guide's «once a year».
+    evaluation = passage(
+        "e",
+        "4 Αξιολόγηση του δικτύου",
+        "Η αξιολόγηση του δικτύου γίνεται τουλάχιστον μία φορά τον χρόνο, με τη συμμετοχή των εθελοντών.",
+        index=4,
+    )
+    text = compose("Και κάθε πότε γίνεται η αξιολόγηση;", [evaluation, TRAINING], shown=["Με αξιολόγηση."])
+    assert text.startswith("Η αξιολόγηση του δικτύου γίνεται τουλάχιστον μία φορά τον χρόνο")
+    # A sentence the previous answer quoted is still not repeated.
+    again = compose("Και κάθε πότε γίνεται η αξιολόγηση;", [evaluation, TRAINING], shown=[evaluation.text])
+    assert "μία φορά τον χρόνο" not in again

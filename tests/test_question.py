@@ -7,7 +7,7 @@ import pytest
 
 from assistant.core.greek_text import tokens
 from assistant.core.types import Turn
-from assistant.facts import asked_facts, states_fact
+from assistant.facts import FREQUENCY, asked_facts, states_fact
 from assistant.query import asks_what, quoted_terms
 from assistant.question import (
     Form,
@@ -100,7 +100,7 @@ def test_a_comment_typed_after_the_question_is_not_part_of_what_is_asked():
         ("Το δεύτερο πότε ταιριάζει;", []),
         ("Πότε προτιμάμε το μνημόνιο αντί για σύμβαση;", []),
         ("Και πότε έχει πραγματικά αξία αυτό;", []),
-        ("Κάθε πότε πρέπει να το κάνουμε;", []),  # how often: «μία φορά τον χρόνο» states it, not a date
+        ("Κάθε πότε πρέπει να το κάνουμε;", ["συχνότητες"]),  # how often, not a date: «μία φορά τον χρόνο» states it
         # What holds now is dated; a guide is not.
         ("Ποιο πρόγραμμα έχει ανοιχτή πρόσκληση αυτή τη στιγμή;", ["προθεσμίες ή ημερομηνίες"]),
         ("Ποιος είναι σήμερα ο αρμόδιος Αντιδήμαρχος;", ["προθεσμίες ή ημερομηνίες"]),
@@ -125,7 +125,7 @@ def test_a_comment_typed_after_the_question_is_not_part_of_what_is_asked():
         # «πόσο να το βάλουμε;» asks a quantity to set (new-user trial 10: the guide sets no figure for the
         # concentration limit, and the answer did not say so); «πόσο συχνά» asks how often.
         ("Τι εννοείς εσωτερικό όριο; Πόσο να το βάλουμε;", ["αριθμούς ή ποσοστά"]),
-        ("Πόσο συχνά ενημερώνουμε τους εθελοντές;", []),
+        ("Πόσο συχνά ενημερώνουμε τους εθελοντές;", ["συχνότητες"]),
         # «contact person» is a role, not the details to reach someone
         ("Who should that contact person be?", []),
         # «πόσα» after a verb of counting is what is counted (new-user trial 11 refused this one)
@@ -172,6 +172,23 @@ def test_a_share_is_only_stated_by_a_share():
 def test_a_time_is_stated_by_a_day_a_month_a_clock_time_or_a_year(text):
     """«Πότε λειτουργεί…;» is answered by «κάθε Τρίτη» as much as by a date."""
     assert states_fact("προθεσμίες ή ημερομηνίες", text)
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("Αξιολογούμε τη συνεργασία τουλάχιστον μία φορά τον χρόνο.", True),
+        ("Οι δύο πλευρές συναντώνται κάθε τρεις μήνες.", True),
+        ("Η ετήσια συνάντηση αναστοχασμού αρκεί για τα μικρά δίκτυα.", True),
+        ("Κάθε μέλος έχει μία ψήφο στη Γενική Συνέλευση.", False),
+        ("Η αξιολόγηση γίνεται με απλά εργαλεία.", False),
+    ],
+)
+def test_how_often_is_stated_by_a_number_of_times_a_period_or_a_periodic_adjective(text, states):
+    """«Κάθε πότε…;», «πόσο συχνά…;» ask how often (dev-followups: «Και κάθε πότε πρέπει να το κάνουμε
+    αυτό;» opened on «Η συμμετοχή σε δίκτυα κοστίζει χρόνο»)."""
+    assert asked_facts("Και κάθε πότε πρέπει να το κάνουμε αυτό;") == [FREQUENCY]
+    assert states_fact(FREQUENCY, text) is states
 
 
 @pytest.mark.parametrize(
