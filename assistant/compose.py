@@ -86,7 +86,10 @@ class ExtractiveAnswerer:
             body, _used = self._parts(request, units, dict((id(ln), s) for s, ln in scored), parts, form)
             return body
         best_score, best = max(scored, key=lambda t: t[0]) if scored else (0.0, None)
-        listed = self._list_of(units, best, form, said) if best is not None else None
+        # The list a caption of another question's labels («Συνηθισμένα λάθη:» for «και μετά;») is not the
+        # answer whole: it competes with the rest, and does not open the answer.
+        other = best is not None and labels_other_ask(best, units, request.forms)
+        listed = self._list_of(units, best, form, said) if best is not None and not other else None
         if listed is not None:
             body, used = self._render_items(request, units, *listed, form)
             room = self.settings.max_answer_words - len(body.split())

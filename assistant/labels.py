@@ -78,7 +78,7 @@ def labels_other_ask(line: Line, units: Units, asked: list[Form]) -> bool:
       asks in other words («τι περιμένουν;»);
     - the labelled parts of a hypothetical story («Το πλαίσιο:», «Η διαδρομή:»): they are the story."""
     caption = units.intro_of(line.item) if line.item >= 0 else None
-    label = line if run_in(line.text) is not None or _is_caption(line) else caption
+    label = line if run_in(line.text) is not None or (line.intro and _is_caption(line)) else caption
     if label is None or (label is caption and not _is_caption(label)) or is_example_section(units.passage(line).leaf):
         return False
     head = label.text.partition(":")[0]
@@ -94,9 +94,9 @@ _INTERROGATIVES = {"τι", "ποιοσ", "ποια", "ποιο", "ποιοι", "
 
 
 def _is_caption(line: Line) -> bool:
-    """An introduction as short as a run-in label, with no verb: «Συνηθισμένα λάθη:», «Πηγές:», not
+    """A list's head as short as a run-in label, with no verb: «Συνηθισμένα λάθη.», «Πηγές:», not
     «Πριν υπογράψετε, απαντήστε σε τρία ερωτήματα:» or «Είναι χρήσιμο να γνωρίζουμε ότι:»."""
-    return line.intro and line.words <= RUN_IN_MAX_WORDS and line.text.endswith(":") and not verb_keys(line.text)
+    return line.words <= RUN_IN_MAX_WORDS and not verb_keys(line.text)
 
 
 def without_label(text: str) -> str:

@@ -1185,3 +1185,21 @@ def test_a_one_word_sentence_of_the_previous_answer_does_not_count_every_sentenc
     # A sentence the previous answer quoted is still not repeated.
     again = compose("Και κάθε πότε γίνεται η αξιολόγηση;", [evaluation, TRAINING], shown=[evaluation.text])
     assert "μία φορά τον χρόνο" not in again
+
+
+def test_a_list_captioned_as_another_question_s_answer_does_not_open_the_answer():
+    # New-user trial 12: «και μετά την υπογραφή τι γίνεται;» opened on a step's «Συνηθισμένα λάθη.».
+    visits = passage(
+        "w",
+        "3 Βήματα > 3.2 Οι πρώτες επισκέψεις",
+        "Τι κάνουμε: Ο εθελοντής επισκέπτεται τον ηλικιωμένο μαζί με τον συντονιστή μετά την υπογραφή της συμφωνίας.\n"
+        "Συνηθισμένα λάθη.\n"
+        "- Ο εθελοντής πηγαίνει μόνος στην πρώτη επίσκεψη μετά την υπογραφή.\n"
+        "- Η οικογένεια του ηλικιωμένου δεν ενημερώνεται μετά την υπογραφή.\n",
+        index=3,
+    )
+    text = compose("Και μετά την υπογραφή τι γίνεται με τις επισκέψεις;", [visits])
+    assert text.startswith("Ο εθελοντής επισκέπτεται τον ηλικιωμένο μαζί με τον συντονιστή")
+    # Asked for the mistakes, the list is the answer.
+    mistakes = compose("Ποια λάθη γίνονται στις πρώτες επισκέψεις μετά την υπογραφή;", [visits])
+    assert mistakes.startswith("Συνηθισμένα λάθη")
