@@ -128,11 +128,10 @@ def _meaning(retriever: HybridSearch, retrieval: Retrieval):
     return cosines
 
 
-def _note(coverage: Coverage, cross_lingual: bool) -> str:
-    """What the guides do not cover, said plainly after a partly covered answer; and, to a question in
-    another language, that the answer is in the guides' Greek."""
+def _note(coverage: Coverage) -> str:
+    """What the guides do not cover, said plainly after a partly covered answer."""
     phrases = prompts.phrases("extractive")["text"]
-    notes = [phrases["cross_lingual"]] if cross_lingual else []
+    notes: list[str] = []
     if coverage.verdict != Verdict.PARTIAL:
         return " ".join(notes)
     if coverage.missing_facts:
@@ -209,8 +208,15 @@ def respond(
         )
         renumber = Renumberer({s.n for s in sources})
         parts: list[str] = []
+        # To a question in another language, first of all: the answer is in the guides' Greek (new-user
+        # trial 12 found the note after the answer, where a reader who cannot read Greek never gets).
+        lead = prompts.phrases("extractive")["text"]["cross_lingual"] + "\n\n" if retrieval.query.cross_lingual else ""
+        led = False  # shown before the answer's first words, never before a refusal
         for piece in answerer.stream(request):
             if out := renumber.feed(piece):
+                if lead and not led and not out.startswith(NOT_FOUND[:20]):
+                    led = True
+                    yield lead
                 parts.append(out)
                 yield out
         parts.append(renumber.close())
@@ -219,13 +225,15 @@ def respond(
         removed = sorted(set(removed) | set(renumber.removed))
         pointed = related(body, sources, settings.see_also)
         pointers = see_also(body, sources, settings.see_also, chosen=pointed)
-        extras = [x for x in (_note(coverage, retrieval.query.cross_lingual), pointers) if x]
+        extras = [x for x in (_note(coverage), pointers) if x]
+        head = lead if led else ""
         if body and not body.startswith(NOT_FOUND[:20]) and extras:
             tail = "\n\n" + "\n\n".join(extras)
             yield tail
-            text = body + tail
+            text = head + body + tail
         else:
-            text, pointed = body, []
+            text, pointed = head + body, []
+        extras = [head.strip(), *extras] if head else extras
     else:
         text = _refusal(coverage)
         yield text  # never ask a model to answer from passages that do not cover the question

@@ -242,8 +242,10 @@ class HybridSearch:
                     ranked[cid] = ranked.get(cid, 0.0) + weight / (s.rrf_k + rank + 1)
             if read_by_gate:
                 dense_score.update(hits)  # the last (combined) search's similarities, as the gate reads them
-            if self.mode in {"hybrid", "bm25"} and not prepared.cross_lingual:
-                for rank, (cid, _score) in enumerate(self.index.lexical.search(prepared.keys, s.candidates)):
+            # In another language only the words the corpus itself uses are searched («mission drift»).
+            keys = [k for k in prepared.keys if k in self.index.lexical.vocab] if prepared.cross_lingual else prepared.keys
+            if self.mode in {"hybrid", "bm25"} and keys:
+                for rank, (cid, _score) in enumerate(self.index.lexical.search(keys, s.candidates)):
                     ranked[cid] = ranked.get(cid, 0.0) + weight * s.lexical_weight / (s.rrf_k + rank + 1)
         # «Τι προβλέπει το άρθρο 11;»: a question that names an article of a legal text gets that article.
         for article in _ARTICLE.findall(fold(question)):
@@ -388,12 +390,8 @@ class HybridSearch:
         median, spread = median_and_spread(sims)
         keys = list(dict.fromkeys(prepared.keys))
         return Retrieval(
-            query=prepared,
-            passages=passages,
-            vector=vector,
-            top_dense=float(sims.max()) if sims.size else 0.0,
-            median_dense=median,
-            spread_dense=spread,
+            query=prepared, passages=passages, vector=vector, top_dense=float(sims.max()) if sims.size else 0.0,
+            median_dense=median, spread_dense=spread,
             idf={key: self.index.idf(key) for key in keys},
             unknown=[key for key in keys if key not in self.index.lexical.vocab and not key.isdigit()],
             typed_unknown=[key for key in prepared.raw_keys if key not in self.index.lexical.vocab],

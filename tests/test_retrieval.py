@@ -606,3 +606,25 @@ def test_a_term_a_question_quotes_and_asks_the_meaning_of_is_searched_alone_too(
     assert first(1.0).startswith("3 ")  # …the quoted term, the section that speaks of it
     told = question.replace("Τι είναι αυτό;", "Τι κάνουμε;")
     assert first(1.0, told) == first(0.0, told)
+
+
+def test_a_question_in_another_language_is_searched_by_the_words_of_it_the_corpus_uses(fast_settings, tmp_path):
+    """«What is crowdfunding…?»: the guide writes the English term beside its Greek one, so lexical search
+    finds it (before, a question in another language was searched by meaning alone); its other English
+    words are not the corpus' and search nothing."""
+    from assistant.service import Assistant
+
+    corpus = tmp_path / "guides"
+    corpus.mkdir()
+    (corpus / "poroi.md").write_text(
+        "# Πόροι για συλλόγους\n\n## 1. Χορηγίες\n\nΟι επιχειρήσεις της περιοχής στηρίζουν τις δράσεις με χορηγίες.\n\n"
+        "## 2. Συλλογική χρηματοδότηση\n\nΗ συλλογική χρηματοδότηση (crowdfunding) συγκεντρώνει μικρά ποσά από πολλούς πολίτες.\n\n"
+        "## 3. Εθελοντές\n\nΟι εθελοντές προσφέρουν χρόνο και γνώσεις στις δράσεις του συλλόγου.\n",
+        encoding="utf-8",
+    )
+    settings = fast_settings(corpus_dir=corpus, data_dir=tmp_path / "data", audience_guides={})
+    assistant = Assistant(settings)
+    assistant.ingest()
+    found = assistant.search(None, mode="bm25", k=3).retrieve("What is crowdfunding and how do we start?")
+    assert found.query.cross_lingual
+    assert [p.leaf for p in found.passages] == ["2. Συλλογική χρηματοδότηση"]
