@@ -227,7 +227,8 @@ def assess(
         # «Θέλουμε κοινοπραξία για έναν διαγωνισμό. Τι να προσέξουμε και πόσο κοστίζει;»: an ask that
         # names nothing but its form («τι να προσέξουμε») is about the situation told before it.
         told = situation(question)
-        others = [c if _names_something(c) else f"{told} {c}" for c in clauses(own) if not asked_facts(c)]
+        # An ask whose figure is stated («πόσο συχνά…;» answered by «μία φορά τον χρόνο») is answerable too.
+        others = [c if _names_something(c) else f"{told} {c}" for c in clauses(own) if not set(asked_facts(c)) & set(missing)]
         if not any(_clause_covered(c, retrieval, settings) for c in others):
             return _refuse(result, "the fact asked for is not stated")
         # A part is answered only of a question whose topic the corpus has: when most of what it is about

@@ -7,6 +7,7 @@ import difflib
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Container
 from functools import cached_property
 
 from assistant.core.greek_text import STEM_FINAL, fold, greeklish_to_greek, looks_latin, phonetic, stopwords, tokens
@@ -279,13 +280,16 @@ _QUOTE = re.compile(r"[«\"“]([^«»\"“”]+)[»\"”]")
 QUOTED_TERM_WORDS = 4
 
 
-def quoted_terms(question: str) -> list[str]:
-    """The terms a question that asks for a meaning quotes, as typed; a scare-quoted verb is not a term."""
+def quoted_terms(question: str, vocab: Container[str] | None = None) -> list[str]:
+    """The terms a question that asks for a meaning quotes, as typed; a scare-quoted verb is not a term,
+    nor, given the corpus' `vocab`, a phrase none of whose words it uses («ο «φτωχός συγγενής»»): the
+    guides cannot explain what they never say."""
     if Form.DEFINITION not in forms(question):
         return []
     verbs = verb_keys(question)
     return [
         term.strip()
         for term in _QUOTE.findall(question)
-        if len(term.split()) <= QUOTED_TERM_WORDS and set(tokens(term)) - verbs
-    ]
+        if len(term.split()) <= QUOTED_TERM_WORDS and (keys := set(tokens(term)) - verbs)
+        and (vocab is None or any(k in vocab for k in keys))
+    ]  # fmt: skip

@@ -219,7 +219,8 @@ class HybridSearch:
         k = k or self.k or s.top_k
         ranked: dict[str, float] = {}
         dense_score: dict[str, float] = {}
-        quoted = [(" ".join(terms), s.quote_weight, False)] if (terms := query.quoted_terms(question)) else []
+        terms = query.quoted_terms(question, self.index.lexical.vocab)
+        quoted = [(" ".join(terms), s.quote_weight, False)] if terms else []
         searches = [*quoted, (question, 1.0, True)] + ([(f"{context} {question}", s.context_weight, True)] if context else [])
         # «Τι είναι η ΚΑΛΟ;» asks what the abbreviation's long form means: both are searched.
         defines = self.index.orthography is not None and asks_what(question)

@@ -74,6 +74,17 @@ def test_a_fact_asked_for_and_not_stated_is_refused_whole_or_noted_in_part():
     assert verdict.verdict == Verdict.PARTIAL and verdict.missing_facts == ["χρηματικά ποσά"]
 
 
+def test_an_ask_for_a_figure_the_passages_state_is_the_part_answered_beside_one_they_do_not():
+    """«Πόσο συχνά… και πόσο κοστίζει…;»: both asks ask a figure; the passage states how often and no
+    amount, so the first is answered and the second noted (before, every ask for a figure was left out of
+    what could be answered, and the whole question refused)."""
+    q = "Πόσο συχνά εκπαιδεύονται οι εθελοντές και πόσο κοστίζει η εκπαίδευση;"
+    r = retrieval(q, standout=4.0)
+    r.passages = [Passage(**{**VOLUNTEERS.__dict__, "text": VOLUNTEERS.text + " Η εκπαίδευση επαναλαμβάνεται κάθε χρόνο."})]
+    verdict = assess(q, r, SETTINGS)
+    assert verdict.verdict == Verdict.PARTIAL and verdict.missing_facts == ["χρηματικά ποσά"]
+
+
 def test_a_fact_asked_about_a_topic_the_corpus_never_names_is_refused_not_answered_in_part():
     """«Πόσες μέρες άδεια μητρότητας δικαιούται και ποιος πληρώνει τις αποδοχές της;»: the number is not
     stated, and the other ask shares a word or two with the passage only by chance (a homonym, «αποδοχές»

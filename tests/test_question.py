@@ -464,3 +464,10 @@ def test_when_a_situation_happens_is_not_searched(question, searched):
 )
 def test_the_terms_a_question_quotes_and_asks_the_meaning_of(question, terms):
     assert quoted_terms(question) == terms
+
+
+def test_a_quoted_phrase_none_of_whose_words_the_corpus_uses_is_not_looked_up():
+    question = "Πώς να μη νιώθουμε ο «φτωχός συγγενής» σε ένα «κάθετο δίκτυο»; Τι σημαίνει ισοτιμία;"
+    vocab = {"καθετ", "δικτ", "ισοτιμ"}
+    assert quoted_terms(question) == ["φτωχός συγγενής", "κάθετο δίκτυο"]
+    assert quoted_terms(question, vocab) == ["κάθετο δίκτυο"]
