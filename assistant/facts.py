@@ -148,7 +148,14 @@ _QUANTITY = (
 def states_fact(kind: str, text: str, question: str = "") -> bool:
     """Whether `text` states a fact of that kind; a count, also by counting the thing the question counts."""
     folded = fold(text)
-    if _FACT_KINDS[kind][1].search(folded):
+    counted = [stem[0] for m in _COUNTED.finditer(fold(question)) if (stem := tokens(m.group(1))[:1])] if kind == COUNTS else []
+    if any(re.search(rf"\b{_QUANTITY}{re.escape(stem)}", folded) for stem in counted):
         return True
-    counted = [tokens(m.group(1))[:1] for m in _COUNTED.finditer(fold(question))] if kind == COUNTS else []
-    return any(re.search(rf"\b{_QUANTITY}{re.escape(stem[0])}", folded) for stem in counted if stem)
+    # «Πόσα ιδρυτικά μέλη…;» is answered by counting members, not by «μετά από έξι μήνες»; a count of time
+    # («πόσες ώρες;») by any span of time.
+    if counted and not any(stem.startswith(_TIME_UNITS) for stem in counted):
+        return False
+    return bool(_FACT_KINDS[kind][1].search(folded))
+
+
+_TIME_UNITS = ("ωρ", "ημερ", "μην", "εβδομαδ", "ετ", "χρον")

@@ -116,6 +116,8 @@ def test_a_count_is_stated_by_counting_the_thing_the_question_counts():
         ("Ο φορέας συμμετέχει καλύτερα σε λίγα δίκτυα ουσιαστικά παρά σε πολλά τυπικά.", True),
         ("Ο φορέας συμμετέχει σε τουλάχιστον ένα δίκτυο της γειτονιάς.", True),
         ("Ο φορέας που μπαίνει σε ένα δίκτυο εθελοντών ορίζει υπεύθυνο.", False),
+        # a span of time counts no networks, though it is a number with a unit
+        ("Ο φορέας που μπαίνει σε ένα δίκτυο εθελοντών το αξιολογεί μετά από έξι μήνες.", False),
     ]:
         r = retrieval(q, standout=4.0)
         r.passages = [Passage(**{**VOLUNTEERS.__dict__, "text": said})]
