@@ -282,8 +282,8 @@ QUOTED_TERM_WORDS = 4
 
 def quoted_terms(question: str, vocab: Container[str] | None = None) -> list[str]:
     """The terms a question that asks for a meaning quotes, as typed; a scare-quoted verb is not a term,
-    nor, given the corpus' `vocab`, a phrase none of whose words it uses («ο «φτωχός συγγενής»»): the
-    guides cannot explain what they never say."""
+    nor, given the corpus' `vocab`, a phrase with a word it never uses («ο «φτωχός συγγενής»»: «φτώχεια» is
+    in the guides, «συγγενής» is not): the guides cannot explain what they never say."""
     if Form.DEFINITION not in forms(question):
         return []
     verbs = verb_keys(question)
@@ -291,5 +291,5 @@ def quoted_terms(question: str, vocab: Container[str] | None = None) -> list[str
         term.strip()
         for term in _QUOTE.findall(question)
         if len(term.split()) <= QUOTED_TERM_WORDS and (keys := set(tokens(term)) - verbs)
-        and (vocab is None or any(k in vocab for k in keys))
+        and (vocab is None or all(k in vocab for k in keys))
     ]  # fmt: skip
