@@ -209,7 +209,7 @@ def respond(
         renumber = Renumberer({s.n for s in sources})
         parts: list[str] = []
         # To a question in another language, first of all: the answer is in the guides' Greek (new-user
-        # trial 12 found the note after the answer, where a reader who cannot read Greek never gets).
+        # trial 12 found the note after the answer, which a reader who cannot read Greek never reaches).
         lead = prompts.phrases("extractive")["text"]["cross_lingual"] + "\n\n" if retrieval.query.cross_lingual else ""
         led = False  # shown before the answer's first words, never before a refusal
         for piece in answerer.stream(request):
@@ -226,7 +226,7 @@ def respond(
         pointed = related(body, sources, settings.see_also)
         pointers = see_also(body, sources, settings.see_also, chosen=pointed)
         extras = [x for x in (_note(coverage), pointers) if x]
-        head = lead if led else ""
+        head = lead if led and body and not body.startswith(NOT_FOUND[:20]) else ""  # nothing left: no answer to lead
         if body and not body.startswith(NOT_FOUND[:20]) and extras:
             tail = "\n\n" + "\n\n".join(extras)
             yield tail
