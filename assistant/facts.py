@@ -145,6 +145,9 @@ _QUANTITY = (
 )
 
 
+_TIME_UNITS = ("ωρ", "ημερ", "μην", "εβδομαδ", "ετ", "χρον")  # stems of what a span of time is counted in
+
+
 def states_fact(kind: str, text: str, question: str = "") -> bool:
     """Whether `text` states a fact of that kind; a count, also by counting the thing the question counts."""
     folded = fold(text)
@@ -156,6 +159,3 @@ def states_fact(kind: str, text: str, question: str = "") -> bool:
     if counted and not any(stem.startswith(_TIME_UNITS) for stem in counted):
         return False
     return bool(_FACT_KINDS[kind][1].search(folded))
-
-
-_TIME_UNITS = ("ωρ", "ημερ", "μην", "εβδομαδ", "ετ", "χρον")

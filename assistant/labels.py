@@ -12,7 +12,7 @@ from dataclasses import replace
 from assistant.core.documents import is_example_section
 from assistant.core.greek_text import fold, tokens
 from assistant.gate import matches
-from assistant.question import Form, forms, verb_keys
+from assistant.question import Form, forms, opens_as_question, verb_keys
 from assistant.units import CAPTION_MAX_WORDS, RUN_IN_MAX_WORDS, Line, Units
 
 # Parts (steps, kinds) are written to one pattern when this share of them have the same run-in label.
@@ -85,12 +85,9 @@ def labels_other_ask(line: Line, units: Units, asked: list[Form]) -> bool:
     named = label_forms(label.text)
     if Form.PROCEDURE in named or (Form.RISKS in named and Form.PERMISSION in asked):
         return False
-    if not named and fold(head).split()[:1] and fold(head).split()[0] in _INTERROGATIVES:
+    if not named and opens_as_question(head):
         return False
     return not (named & set(asked)) and not any(matches(k, set(tokens(head))) for k in units.weights)
-
-
-_INTERROGATIVES = {"τι", "ποιοσ", "ποια", "ποιο", "ποιοι", "ποιεσ", "πωσ", "που", "ποτε", "γιατι"}
 
 
 def _is_caption(line: Line) -> bool:

@@ -138,7 +138,7 @@ def need(question: str) -> str:
     # what follows its last question mark is a comment unless it has a question's form.
     marks = list(_MARK.finditer(question))
     head, tail = (question[: marks[-1].end()], question[marks[-1].end() :]) if marks else ("", "")
-    if re.search(r"\w", tail) and forms(tail) == [Form.GENERAL] and not _ASKS.match(fold(tail).strip()):
+    if re.search(r"\w", tail) and forms(tail) == [Form.GENERAL] and not opens_as_question(tail):
         return head.strip()
     return question
 
@@ -146,6 +146,11 @@ def need(question: str) -> str:
 _MARK = re.compile(r"[;;?]")
 # How an ask typed without its question mark begins: an interrogative, or «και» before one.
 _ASKS = re.compile(r"(?:και |κι )?(?:τι|ποι\w*|πωσ|που|ποτε|ποσ\w*|γιατι|αν|μηπωσ|μπορ\w*)\b")
+
+
+def opens_as_question(text: str) -> bool:
+    """The text begins as a question does, on an interrogative («τι…», «ποιος…», «και πόσο…»)."""
+    return bool(_ASKS.match(fold(text).strip()))
 
 
 def situation(question: str) -> str:

@@ -130,10 +130,10 @@ def _meaning(retriever: HybridSearch, retrieval: Retrieval):
 
 def _note(coverage: Coverage) -> str:
     """What the guides do not cover, said plainly after a partly covered answer."""
+    if coverage.verdict != Verdict.PARTIAL:
+        return ""
     phrases = prompts.phrases("extractive")["text"]
     notes: list[str] = []
-    if coverage.verdict != Verdict.PARTIAL:
-        return " ".join(notes)
     if coverage.missing_facts:
         notes.append(prompts.render(phrases["partial_facts"], facts=facts_text(coverage.missing_facts)))
     if coverage.unknown_words:

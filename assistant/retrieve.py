@@ -213,8 +213,8 @@ class HybridSearch:
 
     def retrieve(self, question: str, *, whole: bool = False, k: int | None = None, context: str = "") -> Retrieval:
         """`context` (a follow-up's previous question) is searched with the question at `context_weight`, and
-        the terms it quotes alone (`query.quoted_terms`: among a story's words, what is asked) at `quote_weight`. The
-        question's own search counts fully; the gate reads the last (combined) one: what the talk is about."""
+        the terms it quotes alone at `quote_weight` (`query.quoted_terms`: among a story's words, what is
+        asked). The question's own search counts fully; the gate reads the last (combined) one."""
         s = self.index.settings
         k = k or self.k or s.top_k
         ranked: dict[str, float] = {}

@@ -21,16 +21,17 @@ _TIME = re.compile(
     r"|(?:ιανουαρ|φεβρουαρ|μαρτ|απριλ|ιουν|ιουλ|αυγουστ|σεπτεμβρ|οκτωβρ|νοεμβρ|δεκεμβρ)(?:ιοσ|ιου|ιο)|μαι(?:οσ|ου|ο)"
     r"|πασχα|χριστουγεννα)"
 )
+_ARTICLES = r"τ(?:ο|ον|ην|η|α|ισ|ουσ|ου|ησ|ων)"
 # What leads into a time noun: articles, prepositions, «κάθε», counts and the adjectives of time.
 _LEAD = re.compile(
-    r"(?:τ(?:ο|ον|ην|η|α|ισ|ουσ|ου|ησ|ων)|στ(?:ο|ον|ην|η|α|ισ|ουσ)|σε|απο|εδω|πριν|μετα|για|μεχρι|εωσ|καθε"
+    rf"(?:{_ARTICLES}|στ(?:ο|ον|ην|η|α|ισ|ουσ)|σε|απο|εδω|πριν|μετα|για|μεχρι|εωσ|καθε"
     r"|επομεν\w*|προηγουμεν\w*|τελευται\w*|αλλ(?:ο|η|ουσ|εσ)|ερχομεν\w*|περασμεν\w*|λιγ(?:ο|η|α|ουσ|εσ)"
     r"|πολλ(?:ουσ|εσ|α)|περισσοτερ\w*|δυο|τρει?σ|τρια|τεσσερ\w*|πεντε|εξι|\d+)"
 )
 # «χρόνος» in the singular is also time as a resource («Δεν έχουμε χρόνο», «μας λείπει ο χρόνος»): it is a
 # timeframe only when a count, «κάθε», a preposition or an adjective of time leads into it, not an article alone.
 _RESOURCE = re.compile(r"χρον(?:ο|οσ|ου)")
-_ARTICLE = re.compile(r"τ(?:ο|ον|ην|η|α|ισ|ουσ|ου|ησ|ων)|ο|η|οι")
+_ARTICLE = re.compile(rf"{_ARTICLES}|ο|η|οι")
 _WORD = re.compile(r"\S+")
 _EDGE = re.compile(r"^\W+|\W+$")  # punctuation and quotes around a word
 
