@@ -26,7 +26,7 @@ from assistant.headings import title_keys
 from assistant.labels import label_forms, labels_other_ask, parallel_label, run_in, unlabelled, without_label
 from assistant.layout import intro_text, list_text, paragraphs
 from assistant.question import Form, asks_whole
-from assistant.said import ITEM_MATCH, another_item, contained
+from assistant.said import ITEM_MATCH, another_item, asked_item, contained, covered
 from assistant.sentence_scores import scorer
 from assistant.units import Block, Line, Units, jaccard
 
@@ -64,7 +64,8 @@ class ExtractiveAnswerer:
         shown = [set(tokens(x)) for x in request.shown]
 
         def said(line: Line) -> bool:  # the previous answer gave it: never repeated, a list goes on without it
-            return any(contained(line.keys, keys) for keys in shown) or another_item(request, line.keys)
+            quoted = covered if asked_item(request, line.keys) else contained
+            return any(quoted(line.keys, keys) for keys in shown) or another_item(request, line.keys)
 
         score = scorer(request, units, said)
         scored = [(s, ln) for ln in units.lines if (s := score(ln)) is not None and s > 0]  # below 0: penalties only

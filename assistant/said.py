@@ -22,6 +22,18 @@ def contained(a: set[str], b: set[str]) -> bool:
     return min(len(a), len(b)) >= QUOTE_MIN_KEYS and len(a & b) >= 0.8 * min(len(a), len(b))
 
 
+def covered(a: set[str], b: set[str]) -> bool:
+    """Sentence `b` says (nearly) all that sentence `a` says, not only part of it."""
+    return min(len(a), len(b)) >= QUOTE_MIN_KEYS and len(a & b) >= 0.8 * len(a)
+
+
+def asked_item(request: AnswerRequest, keys: set[str]) -> bool:
+    """«Δώσε μου ένα παράδειγμα για το 2»: the guide line carrying the item the follow-up points at. The
+    previous answer named the item; its line says more («…, για παράδειγμα η απασχόληση ανέργων…»), and is
+    said only when it was shown whole."""
+    return request.item and key_coverage(request.referent, keys) >= ITEM_MATCH
+
+
 def another_item(request: AnswerRequest, keys: set[str]) -> bool:
     """«Το δεύτερο;»: a guide line that carries another item of the previous answer, and not the one asked
     about, is that answer's list again: the user asked about one item, not for the list."""

@@ -154,10 +154,12 @@ def scorer(request: AnswerRequest, units: Units, said: Callable[[Line], bool]) -
             return None
         if points_elsewhere(line.text):
             return None
-        # A continuation fragment, or what the previous answer already said, is never part of an answer.
-        if line.text[0].islower() or said(line):
-            return None
+        # A continuation fragment, or what the previous answer already said, is never part of an answer. The
+        # line of the item a follow-up points at may open in lower case («- όροι εκτέλεσης …·»): it is that
+        # item, shown under its list's introduction.
         where = (line.n, *line.order[:2])
+        if (line.text[0].islower() and not (line.head and where in item_lines)) or said(line):
+            return None
         if line.order[2] > 0 and where in asks_first and where not in item_lines:
             return None
         value = coverage(weights, total, line.keys)

@@ -1203,3 +1203,32 @@ def test_a_list_captioned_as_another_question_s_answer_does_not_open_the_answer(
     # Asked for the mistakes, the list is the answer.
     mistakes = compose("Ποια λάθη γίνονται στις πρώτες επισκέψεις μετά την υπογραφή;", [visits])
     assert mistakes.startswith("Συνηθισμένα λάθη")
+
+
+def test_the_item_a_follow_up_points_at_is_shown_with_what_its_line_says_beyond_its_name():
+    # The previous answer named the items; the guide's item lines (in lower case, as a Greek list runs on
+    # from its introduction) say more, and «δώσε μου ένα παράδειγμα για το 2» asks for that more.
+    ways = passage(
+        "w",
+        "6 Τρόποι στήριξης",
+        "Ο Δήμος στηρίζει τα δίκτυα με τρεις τρόπους:\n"
+        "- παραχώρηση χώρων για συναντήσεις, για παράδειγμα μιας αίθουσας του ΚΑΠΗ ένα απόγευμα την εβδομάδα·\n"
+        "- εκπαίδευση εθελοντών, για παράδειγμα σεμινάρια πρώτων βοηθειών από το Κέντρο Υγείας·\n"
+        "- δημοσιότητα των δράσεων, για παράδειγμα ανάρτηση στη σελίδα του Δήμου.\n",
+        index=6,
+    )
+    named = ["παραχώρηση χώρων για συναντήσεις", "εκπαίδευση εθελοντών", "δημοσιότητα των δράσεων"]
+    question = "Δώσε μου ένα παράδειγμα για το 2."
+    asked = AnswerRequest(
+        question=question,
+        passages=[ways, TRAINING],
+        forms=forms(question),
+        weights={k: 2.0 for k in tokens(f"{named[1]} {question}")},
+        item=True,
+        referent={k: 2.0 for k in tokens(named[1])},
+        others=[{k: 2.0 for k in tokens(other)} for other in (named[0], named[2])],
+        shown=named,
+    )
+    text = ExtractiveAnswerer(SETTINGS).compose(asked)
+    assert "σεμινάρια πρώτων βοηθειών από το Κέντρο Υγείας" in text
+    assert "αίθουσας του ΚΑΠΗ" not in text  # another item, named before: not listed again
