@@ -242,6 +242,12 @@ class ExtractiveAnswerer:
                 excluded |= {id(ln) for ln in [block.intro, *read.lines] if ln is block.intro or ln.item == block.items[0].item}
             elif id(choice[1]) in members:
                 excluded.add(members[id(choice[1])])
+            # A paragraph that goes on under a run-in label («… ευάλωτο στη λήξη της σχέσης. Διαχείριση: …»)
+            # is one statement in two halves: the labelled half follows the first.
+            if not block and (half := _labelled_half(choice[1], pool)) is not None and half not in picked:
+                if words + half[1].words <= budget:
+                    picked.append(half)
+                    words += half[1].words
         if not picked:  # only a list's introduction matched, and its items were all said before
             return NOT_FOUND, []
         # The answer opens with what answers most directly: a list scored high on the sum of its items
@@ -267,3 +273,14 @@ class ExtractiveAnswerer:
         lines = read.with_antecedents([first, *others])
         shown = [ln if id(ln) in members or id(ln) in blocks else unlabelled(read.captioned(unlabelled(ln), lines)) for ln in lines]
         return paragraphs(shown, blocks, members), lines
+
+
+def _labelled_half(line: Line, pool: list[tuple[float, Line]]) -> tuple[float, Line] | None:
+    """The sentence after `line` in its paragraph when it opens on a run-in label."""
+    if run_in(line.text) is not None:
+        return None
+    chunk, row, sentence = line.order
+    return next(
+        (t for t in pool if t[1].n == line.n and t[1].order == (chunk, row, sentence + 1) and run_in(t[1].text) is not None),
+        None,
+    )
