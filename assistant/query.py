@@ -10,7 +10,17 @@ from collections import Counter, defaultdict
 from collections.abc import Container
 from functools import cached_property
 
-from assistant.core.greek_text import STEM_FINAL, fold, greeklish_to_greek, looks_latin, phonetic, stopwords, tokens
+from assistant.core.greek_text import (
+    STEM_FINAL,
+    fold,
+    greeklish_to_greek,
+    latin_words,
+    looks_latin,
+    mostly_latin,
+    phonetic,
+    stopwords,
+    tokens,
+)
 from assistant.core.types import PreparedQuery
 from assistant.question import Form, clauses, forms, verb_keys
 
@@ -224,6 +234,12 @@ def prepare_query(
         cross_lingual = known_greek < len(tokens(greek)) / 3
         if not cross_lingual and known_greek > sum(k in vocab for k in tokens(text)):
             text, transliterated = greek, True
+    elif mostly_latin(text):
+        # Another language quoting a Greek term («…the use of a municipal shop (παραχώρηση χρήσης)…», new-user
+        # trial 14): judged by its Latin words as above, and the term is searched as the corpus spells it.
+        greek = greeklish_to_greek(latin_words(text))
+        greek = orthography(greek) if orthography else greek
+        cross_lingual = sum(k in vocab for k in tokens(greek)) < len(tokens(greek)) / 3
     elif orthography and not _ACCENTED.search(text):
         text = orthography(text)  # typed without accents (or in capitals): restore the guides' spelling
     raw_keys = tokens(text)

@@ -164,6 +164,18 @@ def test_prepare_query_leaves_english_alone(english):
     assert all(k.isascii() for k in prepared.keys)
 
 
+def test_english_quoting_a_greek_term_is_another_language_and_the_term_is_kept():
+    """«…the use of a municipal shop (παραχώρηση χρήσης)…» is English with a Greek term in it, not Greek
+    with unknown words (new-user trial 14 was refused on «What is the difference between granting»)."""
+    vocab = set(tokens("Ο Δήμος μπορεί να παραχωρεί τη χρήση ακινήτων σε φορείς ΚΑΛΟ (παραχώρηση χρήσης)."))
+    question = "What is the difference between granting a co-op the use of a shop (παραχώρηση χρήσης) and leasing it?"
+    prepared = prepare_query(question, vocab)
+    assert prepared.cross_lingual and not prepared.transliterated
+    assert set(tokens("παραχώρηση χρήσης")) <= set(prepared.keys)
+    # Greek with one English word stays Greek
+    assert not prepare_query("Τι είναι το mission drift για τον Δήμο;", vocab).cross_lingual
+
+
 def test_prepare_query_repairs_a_typo_but_keeps_the_raw_keys():
     vocab = set(tokens("Πώς ξεκινάει ένας Δήμος συνεργασία με φορέα ΚΑΛΟ;"))
     prepared = prepare_query("Πώς ξεκινάει ένας Δήμος συνεργσία με φορέα ΚΑΛΟ;", vocab)

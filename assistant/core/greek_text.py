@@ -322,10 +322,21 @@ _SINGLE = {
 _KEEP_F_BEFORE = set("aeiouyw")
 
 
-def looks_latin(text: str) -> bool:
+def mostly_latin(text: str) -> bool:
+    """More than 60 % of the letters are Latin: Greeklish, or another language, perhaps quoting a Greek term."""
     letters = [c for c in text if c.isalpha()]
     latin = sum(1 for c in letters if _LATIN.match(c))
-    return bool(letters) and latin / len(letters) > 0.6 and not _GREEK.search(text)
+    return bool(letters) and latin / len(letters) > 0.6
+
+
+def looks_latin(text: str) -> bool:
+    """Latin script only: what Greeklish looks like (it never mixes in Greek letters)."""
+    return mostly_latin(text) and not _GREEK.search(text)
+
+
+def latin_words(text: str) -> str:
+    """The words of `text` with no Greek letter in them."""
+    return " ".join(w for w in text.split() if not _GREEK.search(w))
 
 
 def greeklish_to_greek(text: str) -> str:
